@@ -1,0 +1,24 @@
+// One error shape for every surface (HTTP, CLI, activities):
+// { error: { code, message, details: [{ path, message }] } }.
+
+export interface ErrorDetail {
+  /** JSON-pointer-like path of the offending field, e.g. "/arms/1/n" or "body.monthly_fee_yen". */
+  path: string;
+  message: string;
+}
+
+/** Input that can never succeed: HTTP 400, CLI exit 2, non-retryable in activities. */
+export class ValidationError extends Error {
+  readonly code = 'validation_error';
+  constructor(
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
+  return { error: { code, message, details } };
+}
