@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Database } from './schema.ts';
 
 // bigint (int8) holds ids and yen amounts: read it as a JS number, refusing silent precision loss.
@@ -13,10 +14,12 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 
-export function createDb(databaseUrl: string, max = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max }) }),
-  });
+export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn'>): Db {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // An idle connection dropped by the server (restart, shutdown) must not crash the process; the
+  // pool reconnects on next use.
+  pool.on('error', (err) => log?.warn({ err: err.message }, 'idle Postgres connection lost'));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Creates the database named in the URL if it does not exist (embedded/dev convenience). */

@@ -63,6 +63,13 @@ export async function startEmbeddedPostgres(opts: {
       `embedded Postgres did not start on port ${opts.port} (data in ${databaseDir}); is another server using the port? ${String(err ?? '')}`,
     );
   }
+  // Ctrl-C reaches Postgres directly (same process group) and it shuts down by itself; stop() must
+  // then not wait for an exit event that has already happened.
+  const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  const exited = new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
-  return { url, stop: () => pg.stop() };
+  return { url, stop: () => Promise.race([pg.stop(), exited]) };
 }
