@@ -73,12 +73,263 @@ export interface EngagementsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface EngagementSettingsTable {
+  engagement_id: number;
+  adoption_fee_yen: ColumnType<number, number | undefined, number>;
+  win_bonus_yen: ColumnType<number, number | undefined, number>;
+  submission_fee_yen: ColumnType<number, number | undefined, number>;
+  team_retainer_yen: ColumnType<number, number | undefined, number>;
+  planning_seconds: ColumnType<number, number | undefined, number>;
+  offer_window_seconds: ColumnType<number, number | undefined, number>;
+  selection_seconds: ColumnType<number, number | undefined, number>;
+  test_max_seconds: ColumnType<number, number | undefined, number>;
+  interim_check_seconds: ColumnType<number, number | undefined, number>;
+  learning_seconds: ColumnType<number, number | undefined, number>;
+  min_proposals: ColumnType<number, number | undefined, number>;
+  max_proposals_per_hacker: ColumnType<number, number | undefined, number>;
+  targeted_top_n: ColumnType<number, number | undefined, number>;
+  verdict_engine: ColumnType<'frequentist' | 'bayesian' | 'sequential', string | undefined, string>;
+  alpha: ColumnType<number, number | undefined, number>;
+  mde_relative: ColumnType<number, number | undefined, number>;
+  tuning_parameter: ColumnType<number, number | undefined, number>;
+  risk_threshold: ColumnType<number, number | undefined, number>;
+}
+
+export interface PagesTable {
+  id: Generated<number>;
+  engagement_id: number;
+  url: string;
+  page_type: string;
+  /** Conversion rate of the current control, 0..1 (a rate, not money). */
+  baseline_rate: number;
+  daily_visitors: number;
+  value_per_conversion_yen: number;
+  control_description: Generated<string>;
+  control_since_test_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface GrowthTeamMembersTable {
+  engagement_id: number;
+  hacker_id: number;
+  share_percent: Generated<number>;
+}
+
+export type CyclePhase =
+  | 'planning'
+  | 'offer_posting'
+  | 'proposals'
+  | 'selection'
+  | 'test_run'
+  | 'verdict'
+  | 'knowledge_capture'
+  | 'earnings'
+  | 'completed';
+
+export interface CyclesTable {
+  id: Generated<number>;
+  engagement_id: number;
+  month: string;
+  phase: ColumnType<CyclePhase, CyclePhase | undefined, CyclePhase>;
+  overdue: Generated<boolean>;
+  /** Who or what the cycle waits for now, for people and the tasks list. */
+  waiting_for: string | null;
+  due_at: Timestamp | null;
+  workflow_id: string;
+  report: unknown | null;
+  completed_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
+export interface HypothesesTable {
+  id: Generated<number>;
+  cycle_id: number;
+  ordinal: number;
+  author: 'client' | 'cs';
+  author_user_id: number;
+  problem: string;
+  page_id: number;
+  metric: 'conversion' | 'revenue';
+  skills: string[];
+  offer_kind: 'open' | 'targeted' | 'team' | null;
+  created_at: CreatedAt;
+}
+
+export interface OffersTable {
+  id: Generated<number>;
+  cycle_id: number;
+  hypothesis_id: number;
+  kind: 'open' | 'targeted' | 'team';
+  brief: string;
+  adoption_fee_yen: number;
+  win_bonus_yen: number;
+  submission_fee_yen: number;
+  deadline: Timestamp;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+  extended: Generated<boolean>;
+  widen_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OfferInvitationsTable {
+  offer_id: number;
+  hacker_id: number;
+  reason: 'targeted_rank' | 'team' | 'widened';
+  rank: number | null;
+  score: number | null;
+  created_at: CreatedAt;
+}
+
+export type ProposalStatus = 'submitted' | 'selected' | 'rejected' | 'withdrawn';
+
+export interface ProposalsTable {
+  id: Generated<number>;
+  offer_id: number;
+  hacker_id: number;
+  title: string;
+  description: string;
+  design_url: string;
+  status: ColumnType<ProposalStatus, ProposalStatus | undefined, ProposalStatus>;
+  idempotency_key: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
+export interface TestsTable {
+  id: Generated<number>;
+  offer_id: number;
+  cycle_id: number;
+  page_id: number;
+  metric: 'conversion' | 'revenue';
+  status: ColumnType<'running' | 'completed' | 'invalid', 'running' | undefined, 'running' | 'completed' | 'invalid'>;
+  planned_sample_total: number;
+  workflow_id: string;
+  stop_reason: string | null;
+  started_at: CreatedAt;
+  stopped_at: Timestamp | null;
+}
+
+export interface VariantsTable {
+  id: Generated<number>;
+  test_id: number;
+  /** 'control', then 'A', 'B', ... in position order. */
+  arm: string;
+  position: number;
+  proposal_id: number | null;
+  weight: number;
+}
+
+export interface TestEventsTable {
+  test_id: number;
+  event_id: string;
+  visitor_id: string;
+  type: 'exposure' | 'conversion';
+  value: number | null;
+  occurred_at: Timestamp;
+}
+
+export interface VisitorFactsTable {
+  test_id: number;
+  visitor_id: string;
+  variant_id: number;
+  exposed: Generated<boolean>;
+  conversions: Generated<number>;
+  value_sum: Generated<number>;
+}
+
+export interface VerdictsTable {
+  id: Generated<number>;
+  test_id: number;
+  kind: 'interim' | 'final';
+  check_no: number;
+  engine: string;
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  winner_variant_id: number | null;
+  request: unknown;
+  result: unknown;
+  invalidated_at: Timestamp | null;
+  invalidation_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface KnowledgeEntriesTable {
+  id: Generated<number>;
+  test_id: number;
+  client_id: number;
+  engagement_id: number;
+  page_id: number;
+  page_type: string;
+  industry: string;
+  month: string;
+  hypothesis: string;
+  change: string;
+  outcome: string;
+  lift: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  tags: string[];
+  learnings: string | null;
+  status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
+  search: ColumnType<string, never, never>;
+  created_at: CreatedAt;
+}
+
+export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal';
+
+export interface EarningsLedgerTable {
+  id: Generated<number>;
+  /** `${kind}:${hacker}:${cycle}:${offer}`: one line per business fact, whatever the retries. */
+  unique_key: string;
+  hacker_id: number;
+  engagement_id: number;
+  cycle_id: number | null;
+  offer_id: number | null;
+  proposal_id: number | null;
+  kind: LedgerKind;
+  /** Integer yen, excluding consumption tax; negative only for reversals. */
+  amount_yen: number;
+  /** Withholding category of the work (design fees are subject; see payouts). */
+  category: ColumnType<'design' | 'none', 'design' | 'none' | undefined, never>;
+  month: string;
+  delivered_at: Timestamp;
+  reverses_id: number | null;
+  description: string;
+  created_at: CreatedAt;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  engagement_id: number;
+  cycle_id: number | null;
+  kind: string;
+  message: string;
+  unique_key: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   clients: ClientsTable;
   hackers: HackersTable;
   users: UsersTable;
   api_tokens: ApiTokensTable;
   engagements: EngagementsTable;
+  engagement_settings: EngagementSettingsTable;
+  pages: PagesTable;
+  growth_team_members: GrowthTeamMembersTable;
+  cycles: CyclesTable;
+  hypotheses: HypothesesTable;
+  offers: OffersTable;
+  offer_invitations: OfferInvitationsTable;
+  proposals: ProposalsTable;
+  tests: TestsTable;
+  variants: VariantsTable;
+  test_events: TestEventsTable;
+  visitor_facts: VisitorFactsTable;
+  verdicts: VerdictsTable;
+  knowledge_entries: KnowledgeEntriesTable;
+  earnings_ledger: EarningsLedgerTable;
+  alerts: AlertsTable;
 }
 
 export type Client = Selectable<ClientsTable>;
