@@ -15,7 +15,7 @@ export function holm(p: readonly number[]): number[] {
   let running = 0;
   for (let r = 0; r < m; r++) {
     const i = order[r]!;
-    const v = Math.min(1, p[i]! * (m - r));
+    const v = Math.min(1, Math.max(p[i]!, p[i]! * (m - r)));
     running = Math.max(running, v);
     out[i] = running;
   }
@@ -30,7 +30,8 @@ export function benjaminiHochberg(p: readonly number[]): number[] {
   let running = 1;
   for (let r = m - 1; r >= 0; r--) {
     const i = order[r]!;
-    const v = Math.min(1, (p[i]! * m) / (r + 1));
+    // max with the raw p guards against p·m/m rounding below p
+    const v = Math.min(1, Math.max(p[i]!, (p[i]! * m) / (r + 1)));
     running = Math.min(running, v);
     out[i] = running;
   }

@@ -34,5 +34,7 @@ export function srmTest(users: ArrayLike<number | null | undefined>, weights: Ar
     x += (d * d) / e;
   }
   const df = k - 1;
+  // expected counts can underflow to 0 with denormal weights: the mismatch is then total
+  if (!Number.isFinite(x)) return { p_value: 0, chi_square: Number.MAX_VALUE, df };
   return { p_value: Math.min(1, Math.max(0, chiSquareSf(x, df))), chi_square: x, df };
 }
