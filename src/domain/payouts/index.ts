@@ -50,3 +50,12 @@ export {
   nextBusinessDay,
   withholdingDueDate,
 } from './calendar.ts';
+export {
+  PAYMENT_RECORD_THRESHOLD_YEN,
+  exceedsFreelanceActDeadline,
+  freelanceActPaymentDeadline,
+  monthlyRemittance,
+  needsPaymentRecord,
+  paymentRecordDueDate,
+} from './remittance.ts';
+export type { MonthlyRemittance, RemittanceSlip, WithheldPayment } from './remittance.ts';
