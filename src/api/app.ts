@@ -12,6 +12,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { userRoutes } from './routes/users.ts';
 
 export interface ApiDeps {
@@ -57,5 +58,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   clientRoutes(app, deps);
   hackerRoutes(app, deps);
   engagementRoutes(app, deps);
+  statsRoutes(app, deps);
   return app;
 }

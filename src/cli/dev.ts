@@ -36,7 +36,7 @@ export async function dev(): Promise<void> {
     for (const r of stack.reverse()) await r.stop().catch((err) => log.error({ err }, 'error while stopping'));
   };
   try {
-    const db = createDb(infra.databaseUrl);
+    const db = createDb(infra.databaseUrl, 10, log);
     stack.push({ stop: () => db.destroy() });
     const applied = await migrateToLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -60,7 +60,7 @@ export async function api(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = required(config, 'api');
   const log = createLogger(config);
-  const db = createDb(databaseUrl);
+  const db = createDb(databaseUrl, 10, log);
   const temporal = await connectClient(temporalAddress!, config.temporalNamespace);
   const server = await startApi(config, log, db, temporal);
   log.info({ url: server.url }, 'API listening');
@@ -74,7 +74,7 @@ export async function worker(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = required(config, 'worker');
   const log = createLogger(config);
-  const db = createDb(databaseUrl);
+  const db = createDb(databaseUrl, 10, log);
   const temporal = await connectClient(temporalAddress!, config.temporalNamespace);
   const started = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
   if (started) log.warn({ started }, 'started missing engagement workflows');
