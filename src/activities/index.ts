@@ -1,5 +1,6 @@
 // Activities are plain functions closed over their dependencies (samples-typescript style).
 import type { Db } from '../db/index.ts';
+import { cycleActivities } from './cycles.ts';
 import { engagementActivities } from './engagements.ts';
 
 export interface ActivityDeps {
@@ -9,6 +10,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...engagementActivities(deps.db),
+    ...cycleActivities(deps.db),
   };
 }
 

@@ -9,10 +9,14 @@ import type { Db } from '../db/index.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { offerRoutes } from './routes/offers.ts';
+import { trafficRoutes } from './routes/traffic.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { testRoutes } from './routes/tests.ts';
 import { userRoutes } from './routes/users.ts';
 
 export interface ApiDeps {
@@ -58,6 +62,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   clientRoutes(app, deps);
   hackerRoutes(app, deps);
   engagementRoutes(app, deps);
+  trafficRoutes(app, deps);
   statsRoutes(app, deps);
+  cycleRoutes(app, deps);
+  offerRoutes(app, deps);
+  testRoutes(app, deps);
   return app;
 }

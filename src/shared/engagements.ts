@@ -30,6 +30,8 @@ export interface EngagementWorkflowState {
   monthLengthMs?: number;
   /** Epoch ms at which the current month began (set by the workflow). */
   monthStartedAt?: number;
+  /** The last months' cycle workflows (bounded), for the Temporal UI and queries. */
+  cycles?: { month: string; workflowId: string }[];
 }
 
 export interface EngagementView {

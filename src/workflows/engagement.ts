@@ -3,6 +3,8 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  ParentClosePolicy,
+  startChild,
   condition,
   continueAsNew,
   defineQuery,
@@ -13,12 +15,14 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.ts';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.ts';
 import { addMonths, monthEndUtcMs, monthStartUtcMs } from '../domain/months.ts';
 import type { EndRequest, EngagementView, EngagementWorkflowState } from '../shared/engagements.ts';
+import { cycleWorkflowId, improvementCycleWorkflow } from './cycle.ts';
 import { EngagementStatusKey } from './search-attributes.ts';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
+const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -102,6 +106,7 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
   upsertSearchAttributes([{ key: EngagementStatusKey, value: state.status }]);
   describe();
   await acts.recordEngagementMonth({ engagementId: state.engagementId, month: state.month });
+  await startMonthlyCycle(state, boundary);
 
   // Sleep until the month boundary unless ended immediately in the meantime.
   await condition(() => state.status === 'ended', Math.max(boundary - Date.now(), 1));
@@ -127,4 +132,24 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
     monthsCompleted: state.monthsCompleted + 1,
     monthStartedAt: boundary,
   });
+}
+
+/**
+ * One improvement cycle per month, as a child that outlives this run (abandon policy): the engagement
+ * continues-as-new at the month boundary while the cycle finishes its tests. The ID is the business
+ * key, so a second start for the same month is a no-op.
+ */
+async function startMonthlyCycle(state: EngagementWorkflowState, monthEndsAt: number): Promise<void> {
+  if (state.status === 'ended') return;
+  try {
+    await startChild(improvementCycleWorkflow, {
+      workflowId: cycleWorkflowId(state.engagementId, state.month),
+      args: [{ engagementId: state.engagementId, clientId: state.clientId, month: state.month, monthEndsAt }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Improvement cycle ${state.month} of engagement #${state.engagementId}`,
+    });
+    state.cycles = [...(state.cycles ?? []), { month: state.month, workflowId: cycleWorkflowId(state.engagementId, state.month) }].slice(-12);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }

@@ -1,2 +1,4 @@
 // Entry point the Worker bundles: every workflow type the project runs.
 export { engagementWorkflow } from './engagement.ts';
+export { improvementCycleWorkflow } from './cycle.ts';
+export { abTestWorkflow } from './ab-test.ts';

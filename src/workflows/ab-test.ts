@@ -1,0 +1,67 @@
+// One A/B test: interim sequential checks on a timer, early stop when decisive, SRM → invalid, else
+// stop at the planned sample or the maximum duration; CS may stop it with a reason.
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type { AbTestInput, StopTestRequest, TestOutcome } from '../shared/cycles.ts';
+
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+
+export const stopTestUpdate = defineUpdate<{ accepted: true }, [StopTestRequest]>('stopTest');
+export const testStatusQuery = defineQuery<{ checks: number; stopping: string | null }>('status');
+
+export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
+  const startedAt = input.startedAt ?? Date.now();
+  const endsAt = startedAt + input.maxDurationMs;
+  let checks = input.checks ?? 0;
+  let stopReason: string | null = null;
+
+  setHandler(testStatusQuery, () => ({ checks, stopping: stopReason }));
+  setHandler(
+    stopTestUpdate,
+    (req) => {
+      stopReason = `stopped by CS: ${req.reason.trim()}`;
+      return { accepted: true as const };
+    },
+    {
+      validator: (req) => {
+        if (!req.reason?.trim()) throw ApplicationFailure.nonRetryable('a reason is required', 'InvalidStop');
+        if (stopReason) throw ApplicationFailure.nonRetryable('the test is already stopping', 'InvalidStop');
+      },
+    },
+  );
+
+  let reason: string | undefined;
+  let srm = false;
+  while (!reason) {
+    setCurrentDetails(`Running test ${input.testId}: ${checks} interim checks so far; ends by ${new Date(endsAt).toISOString()}`);
+    const wait = Math.max(1, Math.min(input.interimCheckMs, endsAt - Date.now()));
+    await condition(() => stopReason !== null, wait);
+    if (stopReason) {
+      reason = stopReason;
+      break;
+    }
+    checks++;
+    const check = await acts.interimCheck({ testId: input.testId, checkNo: checks });
+    if (check.srm) {
+      srm = true;
+      reason = `sample ratio mismatch (p = ${check.srmPValue.toExponential(2)})`;
+    } else if (check.decisive) reason = `stopped early: ${check.outcome} at check ${checks}`;
+    else if (check.totalN >= check.plannedTotal) reason = `planned sample of ${check.plannedTotal} reached`;
+    else if (Date.now() >= endsAt) reason = 'maximum duration reached';
+    else if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof abTestWorkflow>({ ...input, startedAt, checks });
+    }
+  }
+  setCurrentDetails(`Test ${input.testId} finished: ${reason}`);
+  return acts.finalizeTest({ testId: input.testId, reason, srm });
+}

@@ -1,0 +1,281 @@
+// One month of an engagement: planning → offer posting → proposals → selection → test run → verdict
+// → knowledge capture → earnings → report. People act through updates (plan, select, learnings);
+// everything else is timers and activities. Postgres holds every business fact; this workflow holds
+// only ids and progress.
+import {
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  ParentClosePolicy,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import type {
+  CycleContext,
+  CycleInput,
+  CyclePhase,
+  CycleView,
+  LearningsRequest,
+  OfferState,
+  PlanRequest,
+  SelectionRequest,
+  TestState,
+} from '../shared/cycles.ts';
+import { abTestWorkflow } from './ab-test.ts';
+import { CycleMonthKey, CyclePhaseKey, EngagementIdKey, ClientIdKey, OfferKindKey } from './search-attributes.ts';
+
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+
+export const submitPlanUpdate = defineUpdate<{ hypothesisIds: number[] }, [PlanRequest]>('submitPlan');
+export const selectProposalsUpdate = defineUpdate<{ pendingOffers: number[] }, [SelectionRequest]>('selectProposals');
+export const addLearningsUpdate = defineUpdate<{ accepted: true }, [LearningsRequest]>('addLearnings');
+export const proposalSubmittedSignal = defineSignal<[{ offerId: number }]>('proposalSubmitted');
+export const cycleStatusQuery = defineQuery<CycleView>('status');
+
+export const cycleWorkflowId = (engagementId: number, month: string) => `cycle-${engagementId}-${month}`;
+export const testWorkflowId = (testId: number) => `test-${testId}`;
+
+export async function improvementCycleWorkflow(input: CycleInput): Promise<CycleView> {
+  // Handlers first (before any await) so no update or signal arrives to a workflow without them.
+  let ctx: CycleContext | undefined;
+  const view: CycleView = {
+    cycleId: 0,
+    month: input.month,
+    phase: 'planning',
+    waitingFor: null,
+    dueAt: null,
+    overdue: false,
+    history: [],
+    offers: [],
+    tests: [],
+  };
+  let planIds: number[] = [];
+  let planning = false;
+  const selected = new Map<number, number[]>();
+  let learningsOpen = false;
+
+  setHandler(cycleStatusQuery, () => view);
+  setHandler(proposalSubmittedSignal, ({ offerId }) => {
+    const offer = view.offers.find((o) => o.offerId === offerId);
+    if (offer) offer.proposals++;
+  });
+
+  setHandler(
+    submitPlanUpdate,
+    async (req) => {
+      planning = true;
+      planIds = await acts.recordPlan({ cycleId: view.cycleId, hypotheses: req.hypotheses, requestedBy: req.requestedBy });
+      return { hypothesisIds: planIds };
+    },
+    {
+      validator: (req) => {
+        if (!ctx) reject('the cycle is starting; retry in a moment');
+        if (view.phase !== 'planning' || planning) reject('the plan has already been submitted for this cycle');
+        if (!req.hypotheses?.length) reject('a plan needs at least one hypothesis');
+        for (const h of req.hypotheses) {
+          if (!ctx.pageIds.includes(h.page_id)) reject(`page ${h.page_id} is not a page of this engagement`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    selectProposalsUpdate,
+    async (req) => {
+      for (const s of req.selections) selected.set(s.offer_id, s.proposal_ids);
+      for (const s of req.selections) {
+        await acts.recordSelection({ offerId: s.offer_id, proposalIds: s.proposal_ids, requestedBy: req.requestedBy });
+      }
+      return { pendingOffers: view.offers.filter((o) => o.proposals > 0 && !selected.has(o.offerId)).map((o) => o.offerId) };
+    },
+    {
+      validator: (req) => {
+        if (view.phase !== 'selection') reject(`the cycle is in ${view.phase}, not selection`);
+        if (!req.selections?.length) reject('select proposals for at least one offer');
+        for (const s of req.selections) {
+          if (!view.offers.some((o) => o.offerId === s.offer_id)) reject(`offer ${s.offer_id} is not part of this cycle`);
+          if (selected.has(s.offer_id)) reject(`offer ${s.offer_id} already has its selection`);
+          if (s.proposal_ids.length < 1 || s.proposal_ids.length > 3) reject('select 1 to 3 proposals per offer');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    addLearningsUpdate,
+    async (req) => {
+      await acts.addLearnings({ testId: req.test_id, learnings: req.learnings, tags: req.tags ?? [] });
+      return { accepted: true as const };
+    },
+    {
+      validator: (req) => {
+        if (!learningsOpen) reject('learnings are accepted only during knowledge capture');
+        if (!view.tests.some((x) => x.testId === req.test_id)) reject(`test ${req.test_id} is not part of this cycle`);
+        if (!req.learnings?.trim()) reject('learnings must not be empty');
+      },
+    },
+  );
+
+  ctx = await acts.openCycle({
+    engagementId: input.engagementId,
+    month: input.month,
+    workflowId: workflowInfo().workflowId,
+  });
+  const t = ctx.timings;
+  view.cycleId = ctx.cycleId;
+  view.history = ctx.history;
+  const cycleId = ctx.cycleId;
+
+  upsertSearchAttributes([
+    { key: EngagementIdKey, value: String(input.engagementId) },
+    { key: ClientIdKey, value: String(input.clientId) },
+    { key: CycleMonthKey, value: input.month },
+  ]);
+
+  async function enter(phase: CyclePhase, waitingFor: string | null, dueAt: number | null) {
+    view.phase = phase;
+    view.waitingFor = waitingFor;
+    view.dueAt = dueAt === null ? null : new Date(dueAt).toISOString();
+    view.overdue = false;
+    upsertSearchAttributes([{ key: CyclePhaseKey, value: phase }]);
+    setCurrentDetails(
+      waitingFor ? `${phase}: waiting for ${waitingFor}${view.dueAt ? ` until ${view.dueAt}` : ''}` : `${phase}: working`,
+    );
+    await acts.setCyclePhase({ cycleId, phase, waitingFor, dueAt: view.dueAt, overdue: false });
+  }
+
+  /** Waits for people: a reminder at half time, `overdue` at the due time, gives up at month end. */
+  async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number): Promise<boolean> {
+    const dueAt = Date.now() + durationMs;
+    await enter(phase, what, dueAt);
+    if (await condition(done, durationMs / 2)) return true;
+    await acts.raiseAlert({
+      engagementId: input.engagementId,
+      cycleId,
+      kind: 'reminder',
+      key: `reminder:${cycleId}:${phase}`,
+      message: `Reminder: ${what} is due by ${new Date(dueAt).toISOString()}`,
+    });
+    if (await condition(done, Math.max(1, dueAt - Date.now()))) return true;
+    view.overdue = true;
+    setCurrentDetails(`${phase}: OVERDUE, waiting for ${what} since ${new Date(dueAt).toISOString()}`);
+    await acts.setCyclePhase({ cycleId, phase, waitingFor: what, dueAt: view.dueAt, overdue: true });
+    await acts.raiseAlert({
+      engagementId: input.engagementId,
+      cycleId,
+      kind: 'overdue',
+      key: `overdue:${cycleId}:${phase}`,
+      message: `Overdue: ${what} was due ${new Date(dueAt).toISOString()}`,
+    });
+    // Never invent a decision: keep waiting, but not past the engagement's month (plus one phase).
+    const giveUpAt = Math.max(input.monthEndsAt, dueAt + durationMs);
+    return condition(done, Math.max(1, giveUpAt - Date.now()));
+  }
+
+  async function abandon(why: string): Promise<CycleView> {
+    view.phase = 'abandoned';
+    view.waitingFor = null;
+    setCurrentDetails(`abandoned: ${why}`);
+    await acts.abandonCycle({ cycleId, reason: why });
+    return view;
+  }
+
+  // 1. planning
+  if (!(await waitForPeople('planning', () => planIds.length > 0, 'a plan from the client or CS', t.planningMs))) {
+    return abandon('no plan was submitted this month');
+  }
+
+  // 2. offer posting: one offer per hypothesis
+  await enter('offer_posting', null, null);
+  for (const hypothesisId of planIds) {
+    const offer = await acts.postOffer({ cycleId, hypothesisId, windowMs: t.offerWindowMs });
+    view.offers.push({ ...offer, proposals: 0 });
+  }
+  upsertSearchAttributes([{ key: OfferKindKey, value: [...new Set(view.offers.map((o) => o.kind))].sort().join(',') }]);
+
+  // 3. proposals: until each deadline; too few → extend once and widen the audience
+  await enter('proposals', 'proposals from growth hackers', Math.max(...view.offers.map((o) => Date.parse(o.deadline))));
+  for (const offer of view.offers) await closeWindow(offer);
+
+  async function closeWindow(offer: OfferState): Promise<void> {
+    for (;;) {
+      const remaining = Date.parse(offer.deadline) - Date.now();
+      if (remaining > 0) await sleep(remaining);
+      const closed = await acts.closeOfferWindow({
+        offerId: offer.offerId,
+        minProposals: t.minProposals,
+        canExtend: !offer.extended,
+        windowMs: t.offerWindowMs,
+      });
+      offer.proposals = closed.proposals;
+      offer.kind = closed.kind;
+      offer.deadline = closed.deadline;
+      offer.extended = closed.extended;
+      if (!closed.reopened) return;
+    }
+  }
+
+  const withProposals = view.offers.filter((o) => o.proposals > 0);
+  if (withProposals.length === 0) return abandon('no proposals arrived, even after widening the offers');
+
+  // 4. selection
+  const allSelected = () => withProposals.every((o) => selected.has(o.offerId));
+  if (!(await waitForPeople('selection', allSelected, 'the client or CS to select proposals', t.selectionMs))) {
+    return abandon('no selection was made');
+  }
+
+  // 5. test run: one child A/B test per offer, in parallel
+  await enter('test_run', null, Date.now() + t.testMaxMs);
+  const children = [];
+  for (const offer of withProposals) {
+    const test = await acts.createTest({ offerId: offer.offerId });
+    const state: TestState = { testId: test.testId, offerId: offer.offerId, workflowId: testWorkflowId(test.testId) };
+    view.tests.push(state);
+    children.push(
+      startChild(abTestWorkflow, {
+        workflowId: state.workflowId,
+        args: [
+          { testId: test.testId, engagementId: input.engagementId, cycleId, interimCheckMs: t.interimCheckMs, maxDurationMs: t.testMaxMs },
+        ],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: `A/B test ${test.testId} (offer ${offer.offerId})`,
+      }).then(async (handle) => {
+        const outcome = await handle.result();
+        state.outcome = outcome.outcome;
+      }),
+    );
+  }
+  setCurrentDetails(`test_run: ${view.tests.length} A/B test(s) running; traffic comes from the client's site`);
+  await Promise.all(children);
+
+  // 6. verdicts are persisted by each test; 7. knowledge capture with a window for CS learnings
+  await enter('verdict', null, null);
+  await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
+  for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
+  learningsOpen = true;
+  await sleep(t.learningMs);
+  learningsOpen = false;
+  await acts.finalizeKnowledge({ cycleId });
+
+  // 8. earnings, 9. report
+  await enter('earnings', null, null);
+  await acts.accrueEarnings({ cycleId });
+  await acts.completeCycle({ cycleId });
+  view.phase = 'completed';
+  view.waitingFor = null;
+  upsertSearchAttributes([{ key: CyclePhaseKey, value: 'completed' }]);
+  setCurrentDetails('completed');
+  return view;
+}
+
+function reject(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'InvalidRequest');
+}
