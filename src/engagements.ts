@@ -17,6 +17,10 @@ export interface NewEngagement {
   monthly_fee_yen: number;
   start_month?: string;
   month_length_seconds?: number;
+  /** Cycle settings (fees, phase durations, verdict settings); defaults for what is left out. */
+  settings?: Record<string, number | string>;
+  /** Pages under improvement. */
+  pages?: { url: string; page_type: string; baseline_rate: number; daily_visitors: number; value_per_conversion_yen: number }[];
 }
 
 export const engagementWorkflowId = (id: number) => `engagement-${id}`;
@@ -50,6 +54,9 @@ export async function createEngagement(
   const thisMonth = tokyoMonthOf(now);
   const startMonth = input.start_month ?? thisMonth;
   if (startMonth < thisMonth) details.push({ path: '/start_month', message: `must not be before ${thisMonth}` });
+  input.pages?.forEach((p, i) => {
+    if (input.pages!.findIndex((q) => q.url === p.url) !== i) details.push({ path: `/pages/${i}/url`, message: 'is listed twice' });
+  });
   if (details.length) throw new ValidationError(`${details[0]!.path} ${details[0]!.message}`, details);
 
   return db.transaction().execute(async (trx) => {
@@ -73,7 +80,12 @@ export async function createEngagement(
       .onConflict((oc) => oc.columns(['created_by', 'idempotency_key']).doNothing())
       .returningAll()
       .executeTakeFirst();
-    if (inserted) return { engagement: inserted, replayed: false };
+    if (inserted) {
+      // Settings and pages go in with the row: the first cycle starts right away and reads them.
+      await trx.insertInto('engagement_settings').values({ ...input.settings, engagement_id: id } as never).execute();
+      if (input.pages?.length) await trx.insertInto('pages').values(input.pages.map((p) => ({ ...p, engagement_id: id }))).execute();
+      return { engagement: inserted, replayed: false };
+    }
     // A concurrent request with the same key won the race.
     const existing = await trx
       .selectFrom('engagements')

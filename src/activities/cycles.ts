@@ -70,7 +70,6 @@ export function cycleActivities(db: Db) {
         .where('cycles.engagement_id', '=', input.engagementId)
         .where('cycles.month', '=', input.month)
         .executeTakeFirstOrThrow();
-      const pages = await db.selectFrom('pages').select('id').where('engagement_id', '=', input.engagementId).orderBy('id').execute();
       const history = await db
         .selectFrom('knowledge_entries')
         .select(['test_id', 'month', 'page_id', 'hypothesis', 'change', 'outcome', 'lift'])
@@ -82,7 +81,6 @@ export function cycleActivities(db: Db) {
       return {
         cycleId: cycle.id,
         defaultOfferKind: cycle.offer_mode,
-        pageIds: pages.map((p) => p.id),
         history: history.map((h) => ({
           testId: h.test_id,
           month: h.month,

@@ -27,8 +27,11 @@ export async function cycleFor(db: Db, req: FastifyRequest, cycleId: number) {
   return c;
 }
 
-/** Offers the caller may see: hackers only open-to-all or invited ones, and closed ones only if they took part. */
-export function visibleOffers(db: Db, req: FastifyRequest) {
+/**
+ * Offers the caller may see: hackers only open-to-all or invited ones. In listings a hacker sees a
+ * closed offer only if it took part; an audience member asking for one directly learns it closed (409).
+ */
+export function visibleOffers(db: Db, req: FastifyRequest, listing = true) {
   let q = db
     .selectFrom('offers')
     .innerJoin('cycles', 'cycles.id', 'offers.cycle_id')
@@ -45,19 +48,21 @@ export function visibleOffers(db: Db, req: FastifyRequest) {
           eb('offers.kind', '=', 'open'),
           eb.exists(eb.selectFrom('offer_invitations').select(sql`1`.as('x')).whereRef('offer_invitations.offer_id', '=', 'offers.id').where('offer_invitations.hacker_id', '=', hackerId)),
         ]),
-      )
-      .where((eb) =>
+      );
+    if (listing) {
+      q = q.where((eb) =>
         eb.or([
           eb('offers.status', '=', 'open'),
           eb.exists(eb.selectFrom('proposals').select(sql`1`.as('x')).whereRef('proposals.offer_id', '=', 'offers.id').where('proposals.hacker_id', '=', hackerId)),
         ]),
       );
+    }
   }
   return q;
 }
 
 export async function offerFor(db: Db, req: FastifyRequest, offerId: number) {
-  const offer = await visibleOffers(db, req).where('offers.id', '=', offerId).executeTakeFirst();
+  const offer = await visibleOffers(db, req, false).where('offers.id', '=', offerId).executeTakeFirst();
   if (!offer) throw notFound('offer');
   return offer;
 }

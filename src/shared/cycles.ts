@@ -37,7 +37,6 @@ export interface CycleContext {
   cycleId: number;
   defaultOfferKind: OfferKind;
   timings: CycleTimings;
-  pageIds: number[];
   /** The client's past tests on its pages, shown while planning. */
   history: PastTest[];
 }

@@ -80,9 +80,6 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
         if (!ctx) reject('the cycle is starting; retry in a moment');
         if (view.phase !== 'planning' || planning) reject('the plan has already been submitted for this cycle');
         if (!req.hypotheses?.length) reject('a plan needs at least one hypothesis');
-        for (const h of req.hypotheses) {
-          if (!ctx.pageIds.includes(h.page_id)) reject(`page ${h.page_id} is not a page of this engagement`);
-        }
       },
     },
   );

@@ -11,7 +11,7 @@ import type { ApiDeps } from '../app.ts';
 
 const OfferKind = Type.Union([Type.Literal('open'), Type.Literal('targeted'), Type.Literal('team')]);
 const Seconds = (d: string) => Type.Integer({ minimum: 1, maximum: 366 * 86400, description: d });
-const Settings = Type.Object(
+export const Settings = Type.Object(
   {
     adoption_fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
     win_bonus_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
@@ -34,7 +34,7 @@ const Settings = Type.Object(
   },
   { additionalProperties: false },
 );
-const NewPage = Type.Object(
+export const NewPage = Type.Object(
   {
     url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
     page_type: Tag,

@@ -8,6 +8,7 @@ import { assertClientAccess, STAFF } from '../auth.ts';
 import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Timestamp, Yen } from '../schemas.ts';
 import type { ApiDeps } from '../app.ts';
+import { NewPage, Settings } from './cycles.ts';
 
 const OfferMode = Type.Union([Type.Literal('open'), Type.Literal('targeted'), Type.Literal('team')]);
 const Status = Type.Union([Type.Literal('active'), Type.Literal('ending'), Type.Literal('ended')]);
@@ -55,6 +56,8 @@ const NewEngagement = Type.Object(
     month_length_seconds: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 31 * 24 * 3600, description: 'demo/test only: seconds per month' }),
     ),
+    settings: Type.Optional(Settings),
+    pages: Type.Optional(Type.Array(NewPage, { maxItems: 50 })),
   },
   { additionalProperties: false },
 );

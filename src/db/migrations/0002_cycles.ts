@@ -231,8 +231,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .$call(created)
     .execute();
   await db.schema.createIndex('earnings_ledger_hacker_idx').on('earnings_ledger').columns(['hacker_id', 'month']).execute();
-  await sql`create rule earnings_ledger_no_update as on update to earnings_ledger do instead nothing`.execute(db);
-  await sql`create rule earnings_ledger_no_delete as on delete to earnings_ledger do instead nothing`.execute(db);
+  // A trigger, not a rule: rules would forbid INSERT ... ON CONFLICT, which idempotent accrual needs.
+  await sql`
+    create function earnings_ledger_append_only() returns trigger language plpgsql as $$
+    begin
+      raise exception 'earnings_ledger is append-only: add a reversing line instead of %', tg_op;
+    end $$`.execute(db);
+  await sql`
+    create trigger earnings_ledger_append_only before update or delete on earnings_ledger
+    for each row execute function earnings_ledger_append_only()`.execute(db);
 
   await id(db.schema.createTable('alerts'))
     .addColumn('engagement_id', 'bigint', (c) => c.notNull().references('engagements.id'))
@@ -251,4 +258,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
+  await sql`drop function if exists earnings_ledger_append_only()`.execute(db);
 }

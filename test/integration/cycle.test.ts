@@ -1,0 +1,262 @@
+// The monthly improvement cycle end to end through the HTTP API, on real Postgres and Temporal, with
+// phase durations of seconds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+
+let h: Harness;
+let cs: Awaited<ReturnType<typeof userWithToken>>;
+beforeAll(async () => {
+  h = await createHarness();
+  cs = await userWithToken(h.db, 'cs_manager');
+});
+afterAll(() => h.close());
+
+type Auth = { authorization: string };
+
+async function api<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, auth: Auth, payload?: unknown, expected = [200, 201]): Promise<T> {
+  const res = await h.app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+  if (!expected.includes(res.statusCode)) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
+  return res.json() as T;
+}
+
+async function hacker(skills: string[], industries: string[] = []) {
+  const row = await h.db
+    .insertInto('hackers')
+    .values({ display_name: `hacker-${Math.random().toString(36).slice(2, 8)}`, kind: 'individual', residency: 'resident', skills, industries })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const u = await userWithToken(h.db, 'hacker', { hackerId: row.id });
+  return { id: row.id, auth: u.auth };
+}
+
+export async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce') {
+  const client = await makeClient(h.db, `Shop ${Math.random().toString(36).slice(2, 7)}`, industry);
+  const clientUser = await userWithToken(h.db, 'client', { clientId: client.id });
+  const e = await api('POST', '/v1/engagements', cs.auth, {
+    client_id: client.id,
+    offer_mode: 'targeted',
+    monthly_fee_yen: 900_000,
+    month_length_seconds: 3600,
+    settings,
+    pages: [
+      { url: 'https://shop.example/checkout', page_type: 'checkout', baseline_rate: 0.1, daily_visitors: 5000, value_per_conversion_yen: 8000 },
+      { url: 'https://shop.example/lp', page_type: 'landing', baseline_rate: 0.1, daily_visitors: 8000, value_per_conversion_yen: 5000 },
+    ],
+  });
+  const pages = (await api('GET', `/v1/engagements/${e.id}/pages`, cs.auth)).items;
+  const cycle = await eventually(async () => {
+    const t = await api('GET', `/v1/engagements/${e.id}/timeline`, cs.auth);
+    return t.cycles[0];
+  });
+  return { e, client, clientUser, pages, cycleId: cycle.id as number };
+}
+
+async function phaseOf(cycleId: number) {
+  return (await api('GET', `/v1/cycles/${cycleId}`, cs.auth)).phase as string;
+}
+
+/** Exposures for `n` visitors per arm and conversions at the given rate per arm (deterministic). */
+async function sendTraffic(testId: number, auth: Auth, perArm: number, rates: Record<string, number>, tag: string) {
+  const counts: Record<string, number> = {};
+  const events: object[] = [];
+  for (let v = 0; Object.values(counts).reduce((a, b) => a + b, 0) < perArm * Object.keys(rates).length && v < perArm * 10; v++) {
+    const visitor = `${tag}-${v}`;
+    const a = await api('GET', `/v1/tests/${testId}/assignment?visitor=${visitor}`, auth);
+    if ((counts[a.arm] ?? 0) >= perArm) continue;
+    counts[a.arm] = (counts[a.arm] ?? 0) + 1;
+    events.push({ event_id: `${visitor}-x`, visitor_id: visitor, type: 'exposure' });
+    if (counts[a.arm]! <= Math.round(perArm * rates[a.arm]!)) events.push({ event_id: `${visitor}-c`, visitor_id: visitor, type: 'conversion', value: 8000 });
+  }
+  for (let i = 0; i < events.length; i += 1000) {
+    await api('POST', `/v1/tests/${testId}/events`, auth, { events: events.slice(i, i + 1000) });
+  }
+  return counts;
+}
+
+describe('monthly improvement cycle', () => {
+  it('runs plan → offers → proposals → selection → A/B tests → verdicts → knowledge → earnings', async () => {
+    const targetedIn = [await hacker(['design'], ['ecommerce']), await hacker(['design'], ['ecommerce'])];
+    const outsider = await hacker(['frontend']);
+    const others = [await hacker(['frontend']), await hacker(['copywriting'])];
+    const { e, clientUser, pages, cycleId } = await startEngagement({
+      planning_seconds: 60,
+      offer_window_seconds: 4,
+      selection_seconds: 60,
+      test_max_seconds: 60,
+      interim_check_seconds: 2,
+      learning_seconds: 3,
+      min_proposals: 2,
+      targeted_top_n: 50,
+      adoption_fee_yen: 150_000,
+      win_bonus_yen: 100_000,
+      mde_relative: 0.3,
+    });
+    expect(await phaseOf(cycleId)).toBe('planning');
+    const tasks = await api('GET', '/v1/tasks', cs.auth);
+    expect(tasks.items.some((t: { cycle_id: number; kind: string }) => t.cycle_id === cycleId && t.kind === 'submit_plan')).toBe(true);
+
+    // Plan: the client's hypothesis and CS's both run ("do both").
+    const badPage = await h.app.inject({
+      method: 'POST',
+      url: `/v1/cycles/${cycleId}/plan`,
+      headers: cs.auth,
+      payload: { hypotheses: [{ author: 'cs', problem: 'x', page_id: 999999, metric: 'conversion' }] },
+    });
+    expect(badPage.statusCode).toBe(400);
+    expect(badPage.json().error.details[0].path).toBe('/body/hypotheses/0/page_id');
+    const plan = await api('POST', `/v1/cycles/${cycleId}/plan`, cs.auth, {
+      hypotheses: [
+        { author: 'client', problem: 'Checkout form asks for too much', page_id: pages[0].id, metric: 'conversion', skills: ['design'], offer_kind: 'targeted' },
+        { author: 'cs', problem: 'Landing page hero does not say what we sell', page_id: pages[1].id, metric: 'conversion', offer_kind: 'open' },
+      ],
+    });
+    expect(plan.hypothesis_ids).toHaveLength(2);
+
+    const offers = await eventually(async () => {
+      const list = (await api('GET', '/v1/offers', cs.auth)).items.filter((o: { engagement_id: number }) => o.engagement_id === e.id);
+      return list.length === 2 ? list : undefined;
+    });
+    const targeted = offers.find((o: { kind: string }) => o.kind === 'targeted');
+    const open = offers.find((o: { kind: string }) => o.kind === 'open');
+    const invitations = await h.db.selectFrom('offer_invitations').select('hacker_id').where('offer_id', '=', targeted.id).execute();
+    expect(invitations.map((i) => i.hacker_id)).toEqual(expect.arrayContaining(targetedIn.map((x) => x.id)));
+    expect(invitations.map((i) => i.hacker_id)).not.toContain(outsider.id);
+
+    // A hacker outside the targeted offer neither sees it nor can submit to it.
+    expect((await h.app.inject({ url: `/v1/offers/${targeted.id}`, headers: outsider.auth })).statusCode).toBe(404);
+    const sneaky = await h.app.inject({
+      method: 'POST',
+      url: `/v1/offers/${targeted.id}/proposals`,
+      headers: outsider.auth,
+      payload: { title: 't', description: 'd', design_url: 'https://figma.example/x' },
+    });
+    expect(sneaky.statusCode).toBe(404);
+    const visible = (await api('GET', '/v1/offers', outsider.auth)).items.map((o: { id: number }) => o.id);
+    expect(visible).toContain(open.id);
+    expect(visible).not.toContain(targeted.id);
+
+    const propose = (who: { auth: Auth }, offerId: number, title: string) =>
+      api('POST', `/v1/offers/${offerId}/proposals`, { ...who.auth, 'idempotency-key': `${title}` } as Auth, {
+        title,
+        description: `${title}: details`,
+        design_url: 'https://figma.example/file',
+      });
+    const t1 = await propose(targetedIn[0]!, targeted.id, 'One-page checkout');
+    const again = await propose(targetedIn[0]!, targeted.id, 'One-page checkout');
+    expect(again.id).toBe(t1.id);
+    await propose(targetedIn[1]!, targeted.id, 'Guest checkout');
+    const o1 = await propose(others[0]!, open.id, 'Clear hero copy');
+    await propose(others[1]!, open.id, 'Product video hero');
+    const mine = (await api('GET', `/v1/offers/${targeted.id}/proposals`, targetedIn[0]!.auth)).items;
+    expect(mine.map((p: { id: number }) => p.id)).toEqual([t1.id]);
+
+    await eventually(async () => (await phaseOf(cycleId)) === 'selection', 30_000);
+    const late = await h.app.inject({
+      method: 'POST',
+      url: `/v1/offers/${open.id}/proposals`,
+      headers: outsider.auth,
+      payload: { title: 'late', description: 'late', design_url: 'https://figma.example/late' },
+    });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toMatch(/deadline/);
+
+    // Selecting another offer's proposal is a 400 naming the field.
+    const wrong = await h.app.inject({
+      method: 'POST',
+      url: `/v1/cycles/${cycleId}/selection`,
+      headers: clientUser.auth,
+      payload: { selections: [{ offer_id: targeted.id, proposal_ids: [o1.id] }] },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().error.details[0].path).toBe('/body/selections/0/proposal_ids/0');
+    await api('POST', `/v1/cycles/${cycleId}/selection`, clientUser.auth, {
+      selections: [
+        { offer_id: targeted.id, proposal_ids: [t1.id] },
+        { offer_id: open.id, proposal_ids: [o1.id] },
+      ],
+    });
+    const rejected = await h.db.selectFrom('proposals').select('status').where('offer_id', 'in', [targeted.id, open.id]).where('id', 'not in', [t1.id, o1.id]).execute();
+    expect(rejected.every((p) => p.status === 'rejected')).toBe(true);
+
+    const tests = await eventually(async () => {
+      const rows = await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', cycleId).orderBy('offer_id').execute();
+      return rows.length === 2 ? rows : undefined;
+    });
+    const winnerTest = tests.find((t) => t.offer_id === targeted.id)!;
+    const flatTest = tests.find((t) => t.offer_id === open.id)!;
+    // The client's site: a clear winner on the checkout, nothing on the landing page.
+    await sendTraffic(winnerTest.id, clientUser.auth, 1500, { control: 0.1, A: 0.2 }, 'w');
+    await sendTraffic(flatTest.id, clientUser.auth, 300, { control: 0.1, A: 0.1 }, 'f');
+
+    await eventually(async () => (await h.db.selectFrom('tests').select('status').where('id', '=', winnerTest.id).executeTakeFirst())?.status !== 'running', 30_000);
+    const stop = await api('POST', `/v1/tests/${flatTest.id}/stop`, cs.auth, { reason: 'no traffic to spare this month' });
+    expect(stop.stopping).toBe(true);
+
+    const finals = await eventually(async () => {
+      const rows = await h.db.selectFrom('verdicts').selectAll().where('test_id', 'in', [winnerTest.id, flatTest.id]).where('kind', '=', 'final').execute();
+      return rows.length === 2 ? rows : undefined;
+    }, 30_000);
+    const win = finals.find((v) => v.test_id === winnerTest.id)!;
+    expect(win.outcome).toBe('winner');
+    expect(win.winner_variant_id).not.toBeNull();
+    const winRow = await h.db.selectFrom('tests').selectAll().where('id', '=', winnerTest.id).executeTakeFirstOrThrow();
+    expect(winRow.stop_reason).toMatch(/early/);
+    expect(finals.find((v) => v.test_id === flatTest.id)!.outcome).toBe('inconclusive');
+    expect((await h.db.selectFrom('tests').select('stop_reason').where('id', '=', flatTest.id).executeTakeFirstOrThrow()).stop_reason).toMatch(/stopped by CS/);
+    const page = await h.db.selectFrom('pages').selectAll().where('id', '=', pages[0].id).executeTakeFirstOrThrow();
+    expect(page.control_description).toBe('One-page checkout');
+
+    // Knowledge capture: CS adds a learning within the window; then the entry is final and searchable.
+    await eventually(async () => (await phaseOf(cycleId)) === 'knowledge_capture', 30_000);
+    await api('POST', `/v1/tests/${winnerTest.id}/learnings`, cs.auth, { learnings: 'Fewer fields beat reassurance badges', tags: ['forms'] });
+    await eventually(async () => (await phaseOf(cycleId)) === 'completed', 30_000);
+    const knowledge = (await api('GET', '/v1/knowledge?q=fields', clientUser.auth)).items;
+    expect(knowledge).toHaveLength(1);
+    expect(knowledge[0]).toMatchObject({ test_id: winnerTest.id, outcome: 'winner', status: 'final', page_type: 'checkout' });
+    expect(knowledge[0].tags).toEqual(expect.arrayContaining(['forms', 'checkout', 'winner']));
+
+    // Earnings: adoption fee per selected proposal, win bonus for the winner; nothing for the rejected.
+    const ledger = await h.db.selectFrom('earnings_ledger').selectAll().where('cycle_id', '=', cycleId).orderBy('id').execute();
+    expect(ledger.map((l) => [l.hacker_id, l.kind, l.amount_yen]).sort()).toEqual(
+      [
+        [targetedIn[0]!.id, 'adoption_fee', 150_000],
+        [targetedIn[0]!.id, 'win_bonus', 100_000],
+        [others[0]!.id, 'adoption_fee', 150_000],
+      ].sort(),
+    );
+    const cycle = await api('GET', `/v1/cycles/${cycleId}`, cs.auth);
+    expect(cycle.report.winners).toBe(1);
+    const testReport = cycle.report.tests.find((t: { test_id: number }) => t.test_id === winnerTest.id);
+    // Lower CI bound × baseline monthly conversions (0.1 × 5000 × 30) × ¥8,000, never the point estimate.
+    const winResult = win.result as { variants: { expected: number; ci: [number, number] }[] };
+    expect(testReport.monthly_revenue_uplift_yen).toBe(Math.floor(winResult.variants[0]!.ci[0] * 0.1 * 5000 * 30 * 8000));
+    expect(testReport.monthly_revenue_uplift_yen).toBeLessThan(winResult.variants[0]!.expected * 0.1 * 5000 * 30 * 8000);
+  });
+
+  it('too few proposals extend the window once and widen the audience (team → targeted)', async () => {
+    const member = await hacker(['design']);
+    const { e, pages, cycleId } = await startEngagement({
+      planning_seconds: 60,
+      offer_window_seconds: 3,
+      selection_seconds: 60,
+      min_proposals: 3,
+    });
+    await api('PUT', `/v1/engagements/${e.id}/team`, cs.auth, { hacker_ids: [member.id] });
+    await api('POST', `/v1/cycles/${cycleId}/plan`, cs.auth, {
+      hypotheses: [{ author: 'cs', problem: 'Pricing table confuses', page_id: pages[1].id, metric: 'conversion', offer_kind: 'team' }],
+    });
+    const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', cycleId).executeTakeFirst()) ?? undefined);
+    expect(offer.kind).toBe('team');
+    await api('POST', `/v1/offers/${offer.id}/proposals`, member.auth, { title: 'Two plans', description: 'd', design_url: 'https://figma.example/p' });
+    const widened = await eventually(async () => {
+      const o = await h.db.selectFrom('offers').selectAll().where('id', '=', offer.id).executeTakeFirstOrThrow();
+      return o.extended ? o : undefined;
+    }, 20_000);
+    expect(widened.kind).toBe('targeted');
+    expect(widened.widen_reason).toMatch(/only 1 of 3 proposals.*team to targeted/);
+    expect(widened.deadline.getTime()).toBeGreaterThan(offer.deadline.getTime());
+    // After the single extension it closes with what it has and moves on to selection.
+    await eventually(async () => (await phaseOf(cycleId)) === 'selection', 20_000);
+    expect((await h.db.selectFrom('offers').select('status').where('id', '=', offer.id).executeTakeFirstOrThrow()).status).toBe('closed');
+  });
+});
