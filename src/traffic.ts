@@ -1,0 +1,252 @@
+// The A/B traffic path (data access, no HTTP): assignment of visitors and ingestion of their events,
+// called by the client's website for every visitor, so each call is at most one SQL statement.
+//
+// Counting rules:
+// - an event id counts once per test: raw events go to test_events (primary key (test_id, event_id))
+//   with ON CONFLICT DO NOTHING, and only the rows that insert actually returned are folded into
+//   visitor_facts, in the same statement. A retried batch, or two identical batches racing each other,
+//   therefore never count twice (the second waits on the first's index entries, then skips them).
+// - a visitor's variant is the deterministic assignment (domain/assignment.ts), computed here.
+// - units are exposed visitors: a conversion from a never-exposed visitor is stored but not counted.
+// - `value` is summed from conversion events only (the revenue of the conversion); a value on an
+//   exposure is stored in test_events but ignored by the facts.
+import { sql } from 'kysely';
+import type { Db } from './db/index.ts';
+import { assignmentPoint, orderVariants, pickVariant } from './domain/assignment.ts';
+import { ValidationError } from './domain/errors.ts';
+
+export type TrafficEventType = 'exposure' | 'conversion';
+
+export interface TrafficEvent {
+  event_id: string;
+  visitor_id: string;
+  type: TrafficEventType;
+  value?: number;
+  /** ISO 8601 date-time; defaults to the time of ingestion. */
+  occurred_at?: string;
+}
+
+export interface Assignment {
+  test_id: number;
+  visitor_id: string;
+  variant_id: number;
+  arm: string;
+}
+
+export interface ArmStats {
+  variant_id: number;
+  arm: string;
+  /** Exposed visitors (units). */
+  n: number;
+  /** Exposed visitors with at least one conversion (binomial metric). */
+  conversions: number;
+  /** Σ over exposed visitors of their total value (mean metric). */
+  sum: number;
+  /** Σ over exposed visitors of their total value squared. */
+  sum_squares: number;
+}
+
+export interface IngestResult {
+  /** Events newly recorded by this call. */
+  accepted: number;
+  /** Events whose id had already been recorded for the test (or repeated within the batch). */
+  duplicates: number;
+}
+
+export interface TestVariant {
+  id: number;
+  arm: string;
+  position: number;
+  weight: number;
+}
+
+/** What never changes about a test once created: its tenant and its variants (in position order). */
+export interface TestMeta {
+  test_id: number;
+  client_id: number;
+  metric: 'conversion' | 'revenue';
+  variants: TestVariant[];
+}
+
+export class TrafficError extends Error {
+  constructor(
+    readonly reason: 'test_not_found' | 'test_not_running' | 'no_variants',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TrafficError';
+  }
+}
+
+// Per database handle (so two databases in one process never mix ids), bounded. Only immutable facts
+// are cached (tenant, variants); status is read by every ingest statement, and tenant checks are the
+// caller's, on every request.
+const CACHE_MAX = 10_000;
+const caches = new WeakMap<Db, Map<number, TestMeta>>();
+
+function cacheFor(db: Db): Map<number, TestMeta> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  return cache;
+}
+
+/** The test's tenant and variants (cached after the first success); undefined when the test does not exist. */
+export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | undefined> {
+  const cache = cacheFor(db);
+  const hit = cache.get(testId);
+  if (hit) return hit;
+  const test = await db
+    .selectFrom('tests')
+    .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .select(['tests.id', 'tests.metric', 'engagements.client_id'])
+    .where('tests.id', '=', testId)
+    .executeTakeFirst();
+  if (!test) return undefined;
+  const rows = await db
+    .selectFrom('variants')
+    .select(['id', 'arm', 'position', 'weight'])
+    .where('test_id', '=', testId)
+    .orderBy('position')
+    .execute();
+  let variants: TestVariant[];
+  try {
+    variants = orderVariants(rows);
+  } catch (err) {
+    // Not cached: the variants may still be being written.
+    throw new TrafficError('no_variants', `test ${testId} has no variant with a positive weight (${(err as Error).message})`);
+  }
+  const meta: TestMeta = { test_id: test.id, client_id: test.client_id, metric: test.metric, variants };
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(testId, meta);
+  return meta;
+}
+
+/** Forgets cached test metadata (all of it, or one test's). */
+export function clearTestMetaCache(db: Db, testId?: number): void {
+  if (testId === undefined) caches.delete(db);
+  else caches.get(db)?.delete(testId);
+}
+
+function variantOf(meta: TestMeta, visitorId: string): TestVariant {
+  return pickVariant(meta.variants, assignmentPoint(meta.test_id, visitorId));
+}
+
+/** The visitor's variant; throws TrafficError('test_not_found') for an unknown test. */
+export async function assignVisitor(db: Db, testId: number, visitorId: string): Promise<Assignment> {
+  const meta = await loadTestMeta(db, testId);
+  if (!meta) throw new TrafficError('test_not_found', `test ${testId} not found`);
+  const v = variantOf(meta, visitorId);
+  return { test_id: testId, visitor_id: visitorId, variant_id: v.id, arm: v.arm };
+}
+
+function checkEvents(events: readonly TrafficEvent[]): void {
+  const details: { path: string; message: string }[] = [];
+  events.forEach((e, i) => {
+    const at = `/events/${i}`;
+    if (typeof e.event_id !== 'string' || e.event_id.length < 1 || e.event_id.length > 200) {
+      details.push({ path: `${at}/event_id`, message: 'must be a string of 1 to 200 characters' });
+    }
+    if (typeof e.visitor_id !== 'string' || e.visitor_id.length < 1 || e.visitor_id.length > 200) {
+      details.push({ path: `${at}/visitor_id`, message: 'must be a string of 1 to 200 characters' });
+    }
+    if (e.type !== 'exposure' && e.type !== 'conversion') details.push({ path: `${at}/type`, message: 'must be one of: exposure, conversion' });
+    if (e.value !== undefined && e.value !== null && !(typeof e.value === 'number' && Number.isFinite(e.value) && e.value >= 0)) {
+      details.push({ path: `${at}/value`, message: 'must be a finite number >= 0' });
+    }
+    if (e.occurred_at !== undefined && e.occurred_at !== null && Number.isNaN(Date.parse(e.occurred_at))) {
+      details.push({ path: `${at}/occurred_at`, message: 'must be an ISO 8601 date-time' });
+    }
+  });
+  if (details.length) throw new ValidationError(`${details[0]!.path} ${details[0]!.message}`, details);
+}
+
+/**
+ * Records a batch of events for a running test in one SQL statement and folds the newly recorded
+ * ones into visitor_facts. Throws TrafficError('test_not_found' | 'test_not_running') and
+ * ValidationError for a malformed event.
+ */
+export async function ingestEvents(db: Db, testId: number, events: readonly TrafficEvent[]): Promise<IngestResult> {
+  checkEvents(events);
+  const meta = await loadTestMeta(db, testId);
+  if (!meta) throw new TrafficError('test_not_found', `test ${testId} not found`);
+  if (events.length === 0) return { accepted: 0, duplicates: 0 };
+
+  // First occurrence of each event id wins; the batch is sorted by event id so that concurrent
+  // overlapping batches take their index locks in the same order (no deadlocks).
+  const unique = new Map<string, TrafficEvent>();
+  for (const e of events) if (!unique.has(e.event_id)) unique.set(e.event_id, e);
+  const sorted = [...unique.values()].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0));
+  const n = sorted.length;
+  const eventIds = new Array<string>(n);
+  const visitorIds = new Array<string>(n);
+  const types = new Array<string>(n);
+  const values = new Array<number | null>(n);
+  const occurred = new Array<string | null>(n);
+  const variantByVisitor = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const e = sorted[i]!;
+    eventIds[i] = e.event_id;
+    visitorIds[i] = e.visitor_id;
+    types[i] = e.type;
+    values[i] = e.value ?? null;
+    occurred[i] = e.occurred_at ?? null;
+    if (!variantByVisitor.has(e.visitor_id)) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
+  }
+
+  // `t` locks the test row FOR SHARE: a concurrent status change waits for in-flight batches, and a
+  // batch that starts after it sees the new status, so nothing is counted after a test stops.
+  // visitor_facts rows are upserted in visitor order, again so concurrent batches never deadlock.
+  const { rows } = await sql<{ status: string | null; accepted: number }>`
+    with t as (
+      select status from tests where id = ${testId}::bigint for share
+    ),
+    ins as (
+      insert into test_events (test_id, event_id, visitor_id, type, value, occurred_at)
+      select ${testId}::bigint, e.event_id, e.visitor_id, e.type, e.value, coalesce(e.occurred_at, now())
+      from unnest(${eventIds}::text[], ${visitorIds}::text[], ${types}::text[], ${values}::float8[], ${occurred}::timestamptz[])
+        as e(event_id, visitor_id, type, value, occurred_at)
+      where exists (select 1 from t where t.status = 'running')
+      on conflict (test_id, event_id) do nothing
+      returning visitor_id, type, value
+    ),
+    facts as (
+      insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum)
+      select ${testId}::bigint, ins.visitor_id, a.variant_id,
+             bool_or(ins.type = 'exposure'),
+             count(*) filter (where ins.type = 'conversion'),
+             coalesce(sum(ins.value) filter (where ins.type = 'conversion'), 0)
+      from ins
+      join unnest(${[...variantByVisitor.keys()]}::text[], ${[...variantByVisitor.values()]}::bigint[]) as a(visitor_id, variant_id)
+        on a.visitor_id = ins.visitor_id
+      group by ins.visitor_id, a.variant_id
+      order by ins.visitor_id
+      on conflict (test_id, visitor_id) do update set
+        exposed = f.exposed or excluded.exposed,
+        conversions = f.conversions + excluded.conversions,
+        value_sum = f.value_sum + excluded.value_sum
+    )
+    select (select status from t) as status, (select count(*) from ins)::int as accepted
+  `.execute(db);
+  const row = rows[0]!;
+  if (row.status === null) throw new TrafficError('test_not_found', `test ${testId} not found`);
+  if (row.status !== 'running') throw new TrafficError('test_not_running', `test ${testId} is ${row.status}, not running`);
+  return { accepted: row.accepted, duplicates: events.length - row.accepted };
+}
+
+/** Per variant, in position order: units, binomial conversions and the sums of the mean metric. */
+export async function armStats(db: Db, testId: number): Promise<ArmStats[]> {
+  const { rows } = await sql<ArmStats>`
+    select v.id as variant_id, v.arm,
+           count(f.visitor_id) filter (where f.exposed)::int as n,
+           count(f.visitor_id) filter (where f.exposed and f.conversions > 0)::int as conversions,
+           coalesce(sum(f.value_sum) filter (where f.exposed), 0)::float8 as sum,
+           coalesce(sum(f.value_sum * f.value_sum) filter (where f.exposed), 0)::float8 as sum_squares
+    from variants v
+    left join visitor_facts f on f.test_id = v.test_id and f.variant_id = v.id
+    where v.test_id = ${testId}::bigint
+    group by v.id, v.arm, v.position
+    order by v.position
+  `.execute(db);
+  return rows;
+}
