@@ -1,6 +1,9 @@
 // The monthly improvement cycle end to end through the HTTP API, on real Postgres and Temporal, with
 // phase durations of seconds.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../src/temporal.ts';
 import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;
@@ -29,7 +32,7 @@ async function hacker(skills: string[], industries: string[] = []) {
   return { id: row.id, auth: u.auth };
 }
 
-export async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce') {
+async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce') {
   const client = await makeClient(h.db, `Shop ${Math.random().toString(36).slice(2, 7)}`, industry);
   const clientUser = await userWithToken(h.db, 'client', { clientId: client.id });
   const e = await api('POST', '/v1/engagements', cs.auth, {
@@ -71,6 +74,33 @@ async function sendTraffic(testId: number, auth: Auth, perArm: number, rates: Re
     await api('POST', `/v1/tests/${testId}/events`, auth, { events: events.slice(i, i + 1000) });
   }
   return counts;
+}
+
+/** Drives a one-offer cycle (one hacker, one proposal) up to its running A/B test. */
+async function runToTest(extra: Record<string, unknown> = {}) {
+  const author = await hacker(['design']);
+  const ctx = await startEngagement({
+    planning_seconds: 60,
+    offer_window_seconds: 2,
+    selection_seconds: 60,
+    test_max_seconds: 60,
+    interim_check_seconds: 2,
+    learning_seconds: 1,
+    min_proposals: 1,
+    adoption_fee_yen: 120_000,
+    win_bonus_yen: 80_000,
+    mde_relative: 0.3,
+    ...extra,
+  });
+  await api('POST', `/v1/cycles/${ctx.cycleId}/plan`, ctx.clientUser.auth, {
+    hypotheses: [{ author: 'client', problem: 'Shipping cost shown too late', page_id: ctx.pages[0].id, metric: 'conversion', offer_kind: 'open' }],
+  });
+  const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
+  const proposal = await api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 'Show shipping on the cart', description: 'd', design_url: 'https://figma.example/s' });
+  await eventually(async () => (await phaseOf(ctx.cycleId)) === 'selection', 20_000);
+  await api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [proposal.id] }] });
+  const test = await eventually(async () => (await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
+  return { ...ctx, author, offer, proposal, test };
 }
 
 describe('monthly improvement cycle', () => {
@@ -258,5 +288,60 @@ describe('monthly improvement cycle', () => {
     // After the single extension it closes with what it has and moves on to selection.
     await eventually(async () => (await phaseOf(cycleId)) === 'selection', 20_000);
     expect((await h.db.selectFrom('offers').select('status').where('id', '=', offer.id).executeTakeFirstOrThrow()).status).toBe('closed');
+  });
+
+  it('a sample ratio mismatch makes the test invalid, alerts CS and pays no win bonus', async () => {
+    const { cycleId, test, clientUser, author, e } = await runToTest();
+    // 700 visitors reach control but only 450 reach the variant under a planned 50/50 split.
+    const counts: Record<string, number> = {};
+    const events: object[] = [];
+    for (let v = 0; (counts.control ?? 0) < 700 || (counts.A ?? 0) < 450; v++) {
+      const a = await api('GET', `/v1/tests/${test.id}/assignment?visitor=srm-${v}`, clientUser.auth);
+      if ((counts[a.arm] ?? 0) >= (a.arm === 'control' ? 700 : 450)) continue;
+      counts[a.arm] = (counts[a.arm] ?? 0) + 1;
+      events.push({ event_id: `srm-${v}`, visitor_id: `srm-${v}`, type: 'exposure' });
+    }
+    await api('POST', `/v1/tests/${test.id}/events`, clientUser.auth, { events });
+    const final = await eventually(
+      async () => (await h.db.selectFrom('verdicts').selectAll().where('test_id', '=', test.id).where('kind', '=', 'final').executeTakeFirst()) ?? undefined,
+      30_000,
+    );
+    expect(final.outcome).toBe('invalid');
+    expect((final.result as { srm_p_value: number }).srm_p_value).toBeLessThan(0.001);
+    expect((await h.db.selectFrom('tests').select('status').where('id', '=', test.id).executeTakeFirstOrThrow()).status).toBe('invalid');
+    const alerts = await h.db.selectFrom('alerts').selectAll().where('engagement_id', '=', e.id).where('kind', '=', 'test_invalid').execute();
+    expect(alerts).toHaveLength(1);
+    await eventually(async () => (await phaseOf(cycleId)) === 'completed', 30_000);
+    const ledger = await h.db.selectFrom('earnings_ledger').select(['kind', 'hacker_id']).where('cycle_id', '=', cycleId).execute();
+    expect(ledger).toEqual([{ kind: 'adoption_fee', hacker_id: author.id }]);
+  });
+
+  it('a worker that dies mid-cycle is replaced and the cycle completes with no duplicate ledger lines', async () => {
+    const { cycleId, test, clientUser, author } = await runToTest({ interim_check_seconds: 3 });
+    await h.stopWorkers();
+    await sendTraffic(test.id, clientUser.auth, 1500, { control: 0.1, A: 0.2 }, 'k');
+    await new Promise((r) => setTimeout(r, 4000)); // the interim timer fires while no worker runs
+    await h.startWorker();
+    await eventually(async () => (await phaseOf(cycleId)) === 'completed', 45_000);
+    const ledger = await h.db.selectFrom('earnings_ledger').select(['kind', 'hacker_id', 'amount_yen', 'unique_key']).where('cycle_id', '=', cycleId).execute();
+    expect(ledger.map((l) => [l.kind, l.hacker_id, l.amount_yen]).sort()).toEqual([
+      ['adoption_fee', author.id, 120_000],
+      ['win_bonus', author.id, 80_000],
+    ]);
+    // The ledger is append-only: corrections are new lines, never edits.
+    await expect(h.db.updateTable('earnings_ledger').set({ amount_yen: 1 }).where('cycle_id', '=', cycleId).execute()).rejects.toThrow(/append-only/);
+
+    // A saved history of a full cycle replays without non-determinism against today's code.
+    const history = await h.temporal.workflow.getHandle(`cycle-${(await h.db.selectFrom('cycles').select('engagement_id').where('id', '=', cycleId).executeTakeFirstOrThrow()).engagement_id}-${(await h.db.selectFrom('cycles').select('month').where('id', '=', cycleId).executeTakeFirstOrThrow()).month}`).fetchHistory();
+    const fixtures = new URL('../fixtures/histories/', import.meta.url);
+    if (process.env.SAVE_HISTORY) {
+      mkdirSync(fixtures, { recursive: true });
+      writeFileSync(new URL('cycle-full.json', fixtures), JSON.stringify(history));
+    }
+    const saved = existsSync(fixtures) ? readdirSync(fixtures).map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(new URL(f, fixtures), 'utf8')) })) : [];
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath }, [{ workflowId: 'fresh', history }, ...saved])) results.push(r);
+    expect(results.length).toBeGreaterThanOrEqual(1);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });
 });
