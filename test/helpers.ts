@@ -1,6 +1,6 @@
 // Per-file harness over the shared services: a DB handle, a Temporal client, a Worker on a private
 // task queue (so files never steal each other's tasks) and the Fastify app wired to them.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { createUserWithToken } from '../src/db/users.ts';
 import type { Role } from '../src/db/schema.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectClient, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
+import type { ActivityDeps } from '../src/activities/index.ts';
 
 export interface Harness {
   config: Config;
@@ -20,12 +21,14 @@ export interface Harness {
   app: FastifyInstance;
   /** Starts (or restarts) the worker; returns a function that stops it. */
   startWorker(): Promise<() => Promise<void>>;
+  /** Stops every worker of this harness (a process dying, as far as Temporal can tell). */
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
 let bundle: Promise<{ code: string }> | undefined;
 
-export async function createHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'> } = {}): Promise<Harness> {
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'warn', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
@@ -34,6 +37,7 @@ export async function createHarness(opts: { worker?: boolean } = {}): Promise<Ha
     temporalAddress: inject('temporalAddress'),
     temporalNamespace: inject('temporalNamespace'),
     taskQueue: `test-${randomUUID()}`,
+    bankKey: randomBytes(32),
   };
   const db = createDb(config.databaseUrl!, 5);
   const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace);
@@ -47,7 +51,7 @@ export async function createHarness(opts: { worker?: boolean } = {}): Promise<Ha
       address: config.temporalAddress!,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      deps: { db },
+      deps: { db, bankKey: config.bankKey, ...opts.deps },
       log,
       workflowBundle: await bundle,
     });
@@ -69,6 +73,9 @@ export async function createHarness(opts: { worker?: boolean } = {}): Promise<Ha
     temporal,
     app,
     startWorker,
+    async stopWorkers() {
+      for (const stop of [...stops]) await stop();
+    },
     async close() {
       for (const stop of [...stops]) await stop();
       await app.close();

@@ -1,6 +1,7 @@
 // The monthly improvement cycle end to end through the HTTP API, on real Postgres and Temporal, with
 // phase durations of seconds.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../src/temporal.ts';
@@ -336,7 +337,7 @@ describe('monthly improvement cycle', () => {
     const fixtures = new URL('../fixtures/histories/', import.meta.url);
     if (process.env.SAVE_HISTORY) {
       mkdirSync(fixtures, { recursive: true });
-      writeFileSync(new URL('cycle-full.json', fixtures), JSON.stringify(history));
+      writeFileSync(new URL('cycle-full.json', fixtures), historyToJSON(history));
     }
     const saved = existsSync(fixtures) ? readdirSync(fixtures).map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(new URL(f, fixtures), 'utf8')) })) : [];
     const results = [];
