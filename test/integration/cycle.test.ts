@@ -1,7 +1,7 @@
 // The monthly improvement cycle end to end through the HTTP API, on real Postgres and Temporal, with
 // phase durations of seconds.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../src/temporal.ts';
@@ -331,6 +331,15 @@ describe('monthly improvement cycle', () => {
     ]);
     // The ledger is append-only: corrections are new lines, never edits.
     await expect(h.db.updateTable('earnings_ledger').set({ amount_yen: 1 }).where('cycle_id', '=', cycleId).execute()).rejects.toThrow(/append-only/);
+    // A verdict invalidated later reverses its bonus with a new line, once however often it is asked.
+    for (let i = 0; i < 2; i++) {
+      await api('POST', `/v1/tests/${test.id}/invalidate`, cs.auth, { reason: 'tracking tag fired twice on variant A' });
+    }
+    const reversal = await h.db.selectFrom('earnings_ledger').selectAll().where('cycle_id', '=', cycleId).where('kind', '=', 'bonus_reversal').execute();
+    expect(reversal).toHaveLength(1);
+    expect(reversal[0]).toMatchObject({ hacker_id: author.id, amount_yen: -80_000 });
+    const bonus = await h.db.selectFrom('earnings_ledger').select('id').where('cycle_id', '=', cycleId).where('kind', '=', 'win_bonus').executeTakeFirstOrThrow();
+    expect(reversal[0]!.reverses_id).toBe(bonus.id);
 
     // A saved history of a full cycle replays without non-determinism against today's code.
     const history = await h.temporal.workflow.getHandle(`cycle-${(await h.db.selectFrom('cycles').select('engagement_id').where('id', '=', cycleId).executeTakeFirstOrThrow()).engagement_id}-${(await h.db.selectFrom('cycles').select('month').where('id', '=', cycleId).executeTakeFirstOrThrow()).month}`).fetchHistory();
@@ -344,5 +353,25 @@ describe('monthly improvement cycle', () => {
     for await (const r of Worker.runReplayHistories({ workflowsPath }, [{ workflowId: 'fresh', history }, ...saved])) results.push(r);
     expect(results.length).toBeGreaterThanOrEqual(1);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+
+  it('a plan not submitted in time raises a reminder, then marks the cycle overdue, never inventing one', async () => {
+    const { cycleId, e, clientUser } = await startEngagement({ planning_seconds: 2 });
+    const overdue = await eventually(async () => {
+      const c = await h.db.selectFrom('cycles').selectAll().where('id', '=', cycleId).executeTakeFirstOrThrow();
+      return c.overdue ? c : undefined;
+    }, 15_000);
+    expect(overdue.phase).toBe('planning');
+    const alerts = await h.db.selectFrom('alerts').select('kind').where('cycle_id', '=', cycleId).orderBy('id').execute();
+    expect(alerts.map((a) => a.kind)).toEqual(['reminder', 'overdue']);
+    const tasks = (await api('GET', '/v1/tasks', clientUser.auth)).items;
+    expect(tasks).toEqual([expect.objectContaining({ kind: 'submit_plan', cycle_id: cycleId, overdue: true, engagement_id: e.id })]);
+    expect(await h.db.selectFrom('hypotheses').select('id').where('cycle_id', '=', cycleId).execute()).toEqual([]);
+    // The plan still arrives late and the cycle goes on.
+    const pages = (await api('GET', `/v1/engagements/${e.id}/pages`, cs.auth)).items;
+    await api('POST', `/v1/cycles/${cycleId}/plan`, clientUser.auth, {
+      hypotheses: [{ author: 'client', problem: 'late plan', page_id: pages[0].id, metric: 'conversion' }],
+    });
+    await eventually(async () => (await phaseOf(cycleId)) === 'proposals', 15_000);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
 import { armStats } from '../../traffic.ts';
+import { invalidateVerdict } from '../../verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
 import { testFor } from '../access.ts';
@@ -66,6 +67,25 @@ export function testRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
       if (t.status !== 'running') throw conflict(`test ${t.id} is ${t.status}`);
       await asUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, requestedBy: req.user.id }] }));
       return { test_id: t.id, stopping: true };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Stop> }>(
+    '/v1/tests/:id/invalidate',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['tests'],
+        description: 'Invalidate a final verdict later found wrong: its win bonus is reversed by a new ledger line (idempotent).',
+        params: IdParams,
+        body: Stop,
+        response: { 200: Any, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      if (t.status === 'running') throw conflict(`test ${t.id} is still running; stop it instead`);
+      return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, req.user.id)) };
     },
   );
 
