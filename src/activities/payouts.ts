@@ -1,0 +1,96 @@
+// Payout activities: thin wrappers over src/payouts/runs.ts. Inputs and outputs are ids, counts and
+// amounts only; bank details are loaded and decrypted here, never passed through Temporal.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { loadConfig } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
+import { resolveBankKey } from '../payouts/crypto.ts';
+import {
+  decideRun,
+  draftRun,
+  finishPayments,
+  noteReminder,
+  noteWaiting,
+  openRun,
+  payBatch,
+  PayoutRuleError,
+  recordRemittance,
+  setItemHold,
+} from '../payouts/runs.ts';
+import type { DraftSummary, PayBatchResult, PaySummary } from '../payouts/types.ts';
+
+export interface PayoutActivityDeps {
+  db: Db;
+  /** AES-256-GCM key for bank details; default: from the config (KAIZEN_BANK_KEY or the dev key file). */
+  bankKey?: Buffer;
+  /** Default: from the config (KAIZEN_BANK_ADAPTER, zengin file unless "simulated"). */
+  bankAdapter?: BankAdapter;
+}
+
+/** Rules broken (wrong state, unknown item, four eyes) never succeed on retry. */
+async function ruled<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof PayoutRuleError) throw ApplicationFailure.nonRetryable(err.message, `PayoutRule.${err.kind}`);
+    if (err instanceof ValidationError) throw ApplicationFailure.nonRetryable(err.message, 'ValidationError');
+    throw err;
+  }
+}
+
+export function payoutActivities(deps: PayoutActivityDeps) {
+  const { db } = deps;
+  let key: Buffer | undefined = deps.bankKey;
+  let bank: BankAdapter | undefined = deps.bankAdapter;
+  const bankKey = () => (key ??= resolveBankKey(loadConfig()));
+  const adapter = () => (bank ??= createBankAdapter(loadConfig().payout.bankAdapter, db, bankKey()));
+
+  return {
+    async openPayoutRun(input: { month: string; preparedBy: number | null }): Promise<{ runId: number; created: boolean }> {
+      const { run, created } = await openRun(db, input.month, input.preparedBy);
+      return { runId: run.id, created };
+    },
+
+    async draftPayoutRun(input: { runId: number; payDay: number }): Promise<DraftSummary> {
+      return ruled(() => draftRun(db, input.runId, input.payDay));
+    },
+
+    async setPayoutItemHold(input: { runId: number; itemId: number; hold: boolean; reason: string; by: number; updateId: string }) {
+      return ruled(() => setItemHold(db, input));
+    },
+
+    async decidePayoutRun(input: { runId: number; approve: boolean; by: number; reason?: string; updateId: string }) {
+      return ruled(() => decideRun(db, input));
+    },
+
+    async payPayoutBatch(input: { runId: number; afterItemId: number; limit: number }): Promise<PayBatchResult> {
+      const ctx = Context.current();
+      return ruled(() =>
+        payBatch(
+          { db, key: bankKey(), bank: adapter(), onProgress: (itemId) => ctx.heartbeat({ itemId }) },
+          input.runId,
+          input.afterItemId,
+          input.limit,
+        ),
+      );
+    },
+
+    async finishPayoutRun(input: { runId: number }): Promise<PaySummary> {
+      return ruled(() => finishPayments(db, input.runId));
+    },
+
+    async recordPayoutRemittance(input: { runId: number; by: number; remittedOn: string; note?: string; updateId: string }) {
+      return ruled(() => recordRemittance(db, input));
+    },
+
+    async remindPayoutRun(input: { runId: number; phase: string; n: number; waitingFor: string }): Promise<void> {
+      Context.current().log.warn('payout run is waiting', { runId: input.runId, phase: input.phase, waitingFor: input.waitingFor, reminder: input.n });
+      await noteReminder(db, input.runId, input.phase, input.n, input.waitingFor);
+    },
+
+    async notePayoutWaiting(input: { runId: number; waitingFor: string | null }): Promise<void> {
+      await noteWaiting(db, input.runId, input.waitingFor);
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Bank adapters. The pay activity calls `transfer` once per payee with the idempotency key
+// `${runId}:${payeeId}`; an adapter must treat a repeated key as the same transfer (a real bank API
+// does so with its idempotency header). Throwing = transient (the activity retries later); returning
+// `failed` = the bank refused for good (the item stays unpaid and visible; a later run picks it up).
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { encryptJson } from './crypto.ts';
+import type { BankAccount } from './payees.ts';
+
+export interface TransferRequest {
+  idempotencyKey: string;
+  runId: number;
+  payeeId: number;
+  /** Net transfer, integer yen. */
+  amount: number;
+  /** YYYY-MM-DD. */
+  transferDate: string;
+  account: BankAccount;
+}
+
+export interface TransferResult {
+  status: 'sent' | 'failed';
+  reference: string;
+  reason?: string;
+}
+
+export interface BankAdapter {
+  readonly name: string;
+  transfer(req: TransferRequest): Promise<TransferResult>;
+}
+
+export const zenginLineAad = (key: string) => `zengin:${key}`;
+
+/**
+ * Default adapter: adds the transfer to the run's Zengin 総合振込 file (one encrypted line per key; the
+ * file is assembled on download with buildZenginFile) and reports it sent.
+ */
+export class ZenginFileBankAdapter implements BankAdapter {
+  readonly name = 'zengin-file';
+  constructor(
+    private readonly db: Db,
+    private readonly key: Buffer,
+  ) {}
+
+  async transfer(req: TransferRequest): Promise<TransferResult> {
+    await this.db
+      .insertInto('payout_zengin_lines')
+      .values({
+        idempotency_key: req.idempotencyKey,
+        run_id: req.runId,
+        hacker_id: req.payeeId,
+        amount: req.amount,
+        transfer_encrypted: encryptJson(this.key, zenginLineAad(req.idempotencyKey), req.account),
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .execute();
+    return { status: 'sent', reference: `zengin:${req.runId}:${req.payeeId}` };
+  }
+}
+
+export interface SimulatedBankOptions {
+  /** Probability (0..1) that a call fails transiently (throws), decided by a seeded hash. */
+  failureRate?: number;
+  seed?: string;
+  /** Payees the bank refuses for good (account closed…). */
+  rejects?: (req: TransferRequest) => boolean;
+  /** Latency per call, ms. */
+  latencyMs?: number;
+}
+
+/**
+ * Simulated bank for dev and tests. Deterministic: whether call n for a key fails depends only on the
+ * seed, the key and n. It executes a key once (table simulated_bank_transfers) and answers repeated
+ * keys with the first result, counting the calls.
+ */
+export class SimulatedBankAdapter implements BankAdapter {
+  readonly name = 'simulated';
+  private readonly attempts = new Map<string, number>();
+  constructor(
+    private readonly db: Db,
+    private readonly opts: SimulatedBankOptions = {},
+  ) {}
+
+  private roll(key: string, attempt: number): number {
+    const h = createHash('sha256').update(`${this.opts.seed ?? 'kaizen'}:${key}:${attempt}`).digest();
+    return h.readUInt32BE(0) / 0x1_0000_0000;
+  }
+
+  async transfer(req: TransferRequest): Promise<TransferResult> {
+    const attempt = (this.attempts.get(req.idempotencyKey) ?? 0) + 1;
+    this.attempts.set(req.idempotencyKey, attempt);
+    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+    if (this.roll(req.idempotencyKey, attempt) < (this.opts.failureRate ?? 0)) {
+      throw new Error(`simulated bank: timeout (attempt ${attempt})`);
+    }
+    const rejected = this.opts.rejects?.(req) ?? false;
+    const row = await this.db
+      .insertInto('simulated_bank_transfers')
+      .values({
+        idempotency_key: req.idempotencyKey,
+        amount: req.amount,
+        status: rejected ? 'failed' : 'sent',
+        reference: `SIM-${req.runId}-${req.payeeId}`,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doUpdateSet({ calls: sql`simulated_bank_transfers.calls + 1` }))
+      .returning(['status', 'reference'])
+      .executeTakeFirstOrThrow();
+    return {
+      status: row.status === 'sent' ? 'sent' : 'failed',
+      reference: row.reference,
+      ...(row.status === 'sent' ? {} : { reason: 'simulated bank: account closed' }),
+    };
+  }
+}
+
+export function createBankAdapter(kind: 'zengin' | 'simulated', db: Db, key: Buffer): BankAdapter {
+  return kind === 'simulated' ? new SimulatedBankAdapter(db, { failureRate: 0.2 }) : new ZenginFileBankAdapter(db, key);
+}

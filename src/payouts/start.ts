@@ -1,0 +1,76 @@
+// Starting payout runs: from the API (a month, idempotent) and from the monthly Temporal Schedule.
+import {
+  ScheduleAlreadyRunning,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+} from '@temporalio/client';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { payoutRunWorkflow, payoutScheduleWorkflow } from '../workflows/payout-run.ts';
+import { PayoutMonthKey, PayoutStatusKey } from '../workflows/search-attributes.ts';
+import { openRun } from './runs.ts';
+import { PAYOUT_SCHEDULE_ID, payoutWorkflowId } from './types.ts';
+
+export interface StartRunOptions {
+  month: string;
+  preparedBy: number | null;
+  taskQueue: string;
+  payDay: number;
+  reminderMs?: number;
+  batchSize?: number;
+}
+
+/** Persists the run (once per month), then starts its workflow; an existing run is returned as is. */
+export async function startPayoutRun(db: Db, temporal: Client, opts: StartRunOptions) {
+  const { run, created } = await openRun(db, opts.month, opts.preparedBy);
+  try {
+    await temporal.workflow.start(payoutRunWorkflow, {
+      workflowId: payoutWorkflowId(opts.month),
+      taskQueue: opts.taskQueue,
+      args: [
+        {
+          runId: run.id,
+          month: run.month,
+          preparedBy: run.prepared_by,
+          payDay: opts.payDay,
+          ...(opts.reminderMs ? { reminderMs: opts.reminderMs } : {}),
+          ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        },
+      ],
+      typedSearchAttributes: [
+        { key: PayoutMonthKey, value: run.month },
+        { key: PayoutStatusKey, value: 'drafting' },
+      ],
+      staticSummary: `Payout run ${run.month} (#${run.id})`,
+      staticDetails: run.prepared_by == null ? 'Started by the monthly schedule' : `Prepared by user ${run.prepared_by}`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return { run, created };
+}
+
+/** Creates the monthly payout Schedule (Asia/Tokyo, configured day and hour); a no-op when it exists. */
+export async function ensurePayoutSchedule(temporal: Client, config: Pick<Config, 'taskQueue' | 'payout'>): Promise<boolean> {
+  try {
+    await temporal.schedule.create({
+      scheduleId: PAYOUT_SCHEDULE_ID,
+      spec: {
+        calendars: [{ dayOfMonth: config.payout.day, hour: config.payout.hour, minute: 0 }],
+        timezone: 'Asia/Tokyo',
+      },
+      action: {
+        type: 'startWorkflow',
+        workflowType: payoutScheduleWorkflow,
+        workflowId: 'payout-schedule',
+        taskQueue: config.taskQueue,
+        args: [{ payDay: config.payout.day }],
+      },
+      state: { note: `Monthly payout run on day ${config.payout.day} at ${config.payout.hour}:00 Asia/Tokyo` },
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return false;
+    throw err;
+  }
+}
