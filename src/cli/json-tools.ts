@@ -44,6 +44,7 @@ const PAYOUT_OPS = {
   zengin: zenginFileOp,
 } as const satisfies Record<string, (body: unknown) => unknown>;
 
-export async function payouts([op]: string[]): Promise<number> {
+export async function payouts([op, ...rest]: string[]): Promise<number> {
+  if (op === 'annual-records') return (await import('./payouts-admin.ts')).annualRecords(rest);
   return runJson(op, Object.keys(PAYOUT_OPS), (name, body) => PAYOUT_OPS[name as keyof typeof PAYOUT_OPS](body));
 }

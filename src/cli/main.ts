@@ -15,6 +15,7 @@ const USAGE = `Usage: kaizen <command>
   stats <op>              verdict engine: one JSON request on stdin, one JSON result on stdout
                           (ops: verdict, srm, adjust, sample-size, power, mde)
   payouts <op>            withholding | zengin-name | zengin: one JSON request on stdin
+  payouts annual-records --year YYYY [--copy payee]   支払調書 data (CSV) of the year
 `;
 
 type Command = (args: string[]) => Promise<number | void>;

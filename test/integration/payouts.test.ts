@@ -3,11 +3,15 @@
 // remit, audit log, statements, annual records, and a worker killed during payment.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createDb, type Db } from '../../src/db/index.ts';
 import { withholdingDueDate } from '../../src/domain/payouts/calendar.ts';
 import { SimulatedBankAdapter, ZenginFileBankAdapter, type BankAdapter, type TransferRequest } from '../../src/payouts/bank.ts';
 import { PayoutMonthKey, PayoutStatusKey } from '../../src/workflows/search-attributes.ts';
+import { annualRecords } from '../../src/cli/payouts-admin.ts';
+import { tokyoMonthOf } from '../../src/domain/months.ts';
+import { ensurePayoutSchedule } from '../../src/payouts/start.ts';
+import { PAYOUT_SCHEDULE_ID } from '../../src/payouts/types.ts';
 import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 type Auth = Awaited<ReturnType<typeof userWithToken>>;
@@ -448,5 +452,44 @@ describe('payout run', () => {
     }
     const sentAudit = await h.db.selectFrom('payout_audit_log').select('hacker_id').where('run_id', '=', runId).where('action', '=', 'item_sent').execute();
     expect(sentAudit).toHaveLength(ids.length);
+  });
+
+  it('`kaizen payouts annual-records --year` prints the same CSV (DATABASE_URL)', async () => {
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => (out.push(String(chunk)), true));
+    const before = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = inject('databaseUrl');
+    try {
+      expect(await annualRecords(['--year', '2031'])).toBe(0);
+    } finally {
+      write.mockRestore();
+      if (before === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = before;
+    }
+    const api = await h.app.inject({ url: '/v1/payouts/annual-records?year=2031', headers: finA.auth });
+    expect(out.join('')).toBe(api.body);
+    expect(api.body.split('\r\n')[0]).toMatch(/^year,hacker_id,payee_type,name,address,corporate_number,category,amount_paid/);
+    await expect(annualRecords(['--year', '20x'])).rejects.toThrow(/--year/);
+  });
+
+  it('the monthly Schedule is created once (Asia/Tokyo) and starts payout-<YYYY-MM> for the current month', async () => {
+    const cfg = { taskQueue: h.config.taskQueue, payout: { day: 25, hour: 10, bankAdapter: 'simulated' as const } };
+    expect(await ensurePayoutSchedule(h.temporal, cfg)).toBe(true);
+    expect(await ensurePayoutSchedule(h.temporal, cfg)).toBe(false);
+    const schedule = h.temporal.schedule.getHandle(PAYOUT_SCHEDULE_ID);
+    try {
+      const d = await schedule.describe();
+      expect(d.spec.timezone).toBe('Asia/Tokyo');
+      expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 25, end: 25, step: 1 }], hour: [{ start: 10, end: 10, step: 1 }] });
+      await schedule.trigger();
+      const month = tokyoMonthOf(Date.now());
+      const run = await eventually(async () => h.db.selectFrom('payout_runs').selectAll().where('month', '=', month).executeTakeFirst());
+      expect(run.prepared_by).toBeNull();
+      const wf = h.temporal.workflow.getHandle(`payout-${month}`);
+      await eventually(async () => (await wf.describe()).typedSearchAttributes.get(PayoutMonthKey) === month);
+      await wf.terminate('test over');
+    } finally {
+      await schedule.delete();
+    }
   });
 });
