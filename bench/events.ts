@@ -8,11 +8,11 @@
 // comes first. Prints events/s and batch latency, then checks the database against what was sent.
 //
 // Env: BENCH_BATCHES, BENCH_SECONDS, BENCH_CONCURRENCY (default 4), BENCH_RETRY_EVERY (default 10).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../src/api/app.ts';
@@ -170,6 +170,33 @@ async function seed(db: Db) {
   return { testId: test.id, token, variants };
 }
 
+/**
+ * CPU seconds used so far by the embedded Postgres (postmaster, its live children and the children it
+ * has reaped), from /proc; undefined where there is no /proc. The machine may be shared, so wall-clock
+ * events/s depends on the neighbours; CPU per event does not.
+ */
+function postgresCpuSeconds(dataDir: string): number | undefined {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const master = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const fields = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ": state=0, ppid=1, utime=11, stime=12, cutime=13, cstime=14.
+    const own = fields(String(master));
+    let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const f = fields(pid);
+        if (Number(f[1]) === master) total += Number(f[11]) + Number(f[12]);
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+    return total / ticks;
+  } catch {
+    return undefined;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -239,9 +266,13 @@ async function main(): Promise<void> {
     console.log(`${batches} batches x ${BATCH_SIZE} events (+${jobs.length - batches} retried batches), ${concurrency} connections, cap ${seconds} s`);
 
     await runLoadGenerator({ url: endpoint, token, jobs: warmup, concurrency: 1, deadline: Date.now() + 30_000 });
+    const pgCpu0 = postgresCpuSeconds(dataDir);
+    const nodeCpu0 = process.cpuUsage();
     const t0 = performance.now();
     const results = await runLoadGenerator({ url: endpoint, token, jobs: timed, concurrency, deadline: Date.now() + seconds * 1000 });
     const elapsed = (performance.now() - t0) / 1000;
+    const nodeCpu = process.cpuUsage(nodeCpu0);
+    const pgCpu1 = postgresCpuSeconds(dataDir);
 
     const bad = results.filter((r) => r.status !== 200);
     const accepted = results.reduce((s, r) => s + r.accepted, 0);
@@ -250,6 +281,17 @@ async function main(): Promise<void> {
     console.log(`requests: ${results.length} in ${elapsed.toFixed(2)} s (${bad.length} failed)`);
     console.log(`ingested: ${Math.round(accepted / elapsed).toLocaleString('en-US')} new events/s (${accepted} new, ${duplicates} duplicates; ${Math.round((accepted + duplicates) / elapsed).toLocaleString('en-US')} events/s posted)`);
     console.log(`batch latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
+    const serverCpu = (nodeCpu.user + nodeCpu.system) / 1e6;
+    const posted = accepted + duplicates;
+    if (pgCpu0 !== undefined && pgCpu1 !== undefined) {
+      const pgSeconds = pgCpu1 - pgCpu0;
+      console.log(
+        `CPU: API process ${serverCpu.toFixed(1)} s, Postgres ${pgSeconds.toFixed(1)} s = ${((1000 * (serverCpu + pgSeconds)) / (posted / 1000)).toFixed(1)} ms per 1,000 events posted ` +
+          `(${Math.round(posted / (serverCpu + pgSeconds)).toLocaleString('en-US')} events per CPU-second; the load generator not counted)`,
+      );
+    } else {
+      console.log(`CPU: API process ${serverCpu.toFixed(1)} s (Postgres CPU not measurable here)`);
+    }
 
     // ---- verification against what was acknowledged ----
     const done = new Set<number>([...warmup.map((j) => j.batch), ...results.filter((r) => r.status === 200).map((r) => r.batch)]);

@@ -8,6 +8,8 @@
 //   therefore never count twice (the second waits on the first's index entries, then skips them).
 // - a visitor's variant is the deterministic assignment (domain/assignment.ts), computed here.
 // - units are exposed visitors: a conversion from a never-exposed visitor is stored but not counted.
+// - concurrent batches that share visitors queue on those visitor_facts rows until the other commits
+//   (correct, and deadlock-free thanks to the sorted order, but it limits parallelism for one test).
 // - `value` is summed from conversion events only (the revenue of the conversion); a value on an
 //   exposure is stored in test_events but ignored by the facts.
 import { sql } from 'kysely';
@@ -225,6 +227,8 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
         exposed = f.exposed or excluded.exposed,
         conversions = f.conversions + excluded.conversions,
         value_sum = f.value_sum + excluded.value_sum
+      -- a repeat exposure of an exposed visitor changes nothing: skip writing a new row version
+      where excluded.conversions > 0 or (excluded.exposed and not f.exposed)
     )
     select (select status from t) as status, (select count(*) from ins)::int as accepted
   `.execute(db);

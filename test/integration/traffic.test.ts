@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/db/index.ts';
 import { assignVariant } from '../../src/domain/assignment.ts';
 import { armStats, ingestEvents, type TrafficEvent } from '../../src/traffic.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
@@ -199,11 +200,23 @@ describe('events', () => {
     expect(bodies.reduce((s, b) => s + b.accepted, 0)).toBe(1000);
     expect(bodies.reduce((s, b) => s + b.duplicates, 0)).toBe(3000);
     expect(await factTotals(f.testId)).toEqual({ visitors: 40, conversions: 200, value_sum: 2000 });
-    // Overlapping batches in different orders do not deadlock either.
+    // Straight through the data layer and two pools (as two API processes would): overlapping
+    // batches, in different orders, race in Postgres, still count once and do not deadlock.
     const g = await makeTest([1, 1]);
-    const mixed = await Promise.all([ingestEvents(h.db, g.testId, events), ingestEvents(h.db, g.testId, [...events].reverse())]);
-    expect(mixed[0].accepted + mixed[1].accepted).toBe(1000);
-    expect(await factTotals(g.testId)).toEqual({ visitors: 40, conversions: 200, value_sum: 2000 });
+    const other = createDb(h.config.databaseUrl!, 2);
+    try {
+      const raced = await Promise.all([
+        ingestEvents(h.db, g.testId, events),
+        ingestEvents(other, g.testId, [...events].reverse()),
+        ingestEvents(other, g.testId, events.slice(500)),
+        ingestEvents(h.db, g.testId, batch('race2', 1000)),
+      ]);
+      expect(raced.reduce((s, r) => s + r.accepted, 0)).toBe(2000);
+      expect(raced.reduce((s, r) => s + r.duplicates, 0)).toBe(1500);
+    } finally {
+      await other.destroy();
+    }
+    expect(await factTotals(g.testId)).toEqual({ visitors: 80, conversions: 400, value_sum: 4000 });
   });
 
   it('armStats gives the exact counts and sums of a hand-computed data set', async () => {
