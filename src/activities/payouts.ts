@@ -68,7 +68,7 @@ export function payoutActivities(deps: PayoutActivityDeps) {
       const ctx = Context.current();
       return ruled(() =>
         payBatch(
-          { db, key: bankKey(), bank: adapter(), onProgress: (itemId) => ctx.heartbeat({ itemId }) },
+          { db, key: bankKey(), bank: adapter(), onProgress: (lastItemId) => ctx.heartbeat({ lastItemId }) },
           input.runId,
           input.afterItemId,
           input.limit,

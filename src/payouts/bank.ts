@@ -28,6 +28,8 @@ export interface TransferResult {
 export interface BankAdapter {
   readonly name: string;
   transfer(req: TransferRequest): Promise<TransferResult>;
+  /** Optional bulk form (same semantics per request, results in order); used for whole chunks when present. */
+  transferMany?(reqs: TransferRequest[]): Promise<TransferResult[]>;
 }
 
 export const zenginLineAad = (key: string) => `zengin:${key}`;
@@ -56,6 +58,18 @@ export class ZenginFileBankAdapter implements BankAdapter {
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
     return { status: 'sent', reference: `zengin:${req.runId}:${req.payeeId}` };
+  }
+
+  async transferMany(reqs: TransferRequest[]): Promise<TransferResult[]> {
+    if (reqs.length === 0) return [];
+    await sql`
+      insert into payout_zengin_lines (idempotency_key, run_id, hacker_id, amount, transfer_encrypted)
+      select * from unnest(${reqs.map((r) => r.idempotencyKey)}::text[], ${reqs.map((r) => r.runId)}::bigint[],
+                           ${reqs.map((r) => r.payeeId)}::bigint[], ${reqs.map((r) => r.amount)}::bigint[],
+                           ${reqs.map((r) => encryptJson(this.key, zenginLineAad(r.idempotencyKey), r.account))}::text[])
+      on conflict (idempotency_key) do nothing
+    `.execute(this.db);
+    return reqs.map((r) => ({ status: 'sent' as const, reference: `zengin:${r.runId}:${r.payeeId}` }));
   }
 }
 

@@ -106,20 +106,23 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
       }
       const paymentDate = plannedPaymentDate(run.month, payDay, nowMs);
       const cutoff = addDays(paymentDate, -59);
+      // The run's lines, fixed once in a temp table: the totals and the links come from the same set.
+      await sql`
+        create temp table draft_lines on commit drop as
+        select el.id, el.hacker_id, el.amount_yen, el.category, el.delivered_at
+        from earnings_ledger el
+        where el.month <= ${run.month}
+          and not exists (select 1 from payout_item_lines l where l.ledger_id = el.id and not l.released)
+      `.execute(trx);
+      await sql`analyze draft_lines`.execute(trx);
       const { rows } = await sql<PayeeAggregate>`
-        with lines as (
-          select el.id, el.hacker_id, el.amount_yen, el.category, el.delivered_at
-          from earnings_ledger el
-          where el.month <= ${run.month}
-            and not exists (select 1 from payout_item_lines l where l.ledger_id = el.id and not l.released)
-        )
         select l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source,
                (p.bank_encrypted is not null) as has_bank,
                count(*)::int as line_count,
                coalesce(sum(l.amount_yen) filter (where l.category = 'design'), 0)::bigint as design_total,
                coalesce(sum(l.amount_yen) filter (where l.category <> 'design'), 0)::bigint as other_total,
                count(*) filter (where (l.delivered_at at time zone 'Asia/Tokyo')::date < ${cutoff}::date)::int as overdue_lines
-        from lines l
+        from draft_lines l
         join hackers h on h.id = l.hacker_id
         left join payees p on p.hacker_id = l.hacker_id
         group by l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source, p.bank_encrypted is not null
@@ -164,7 +167,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         cols.nobank.push(!r.has_bank);
       }
       if (cols.hacker.length > 0) {
-        await sql`
+        const { rows: inserted } = await sql<{ id: number; hacker_id: number }>`
           insert into payout_items (run_id, hacker_id, status, payee_type, line_count, fee_total, withholding_base,
                                     withholding, gross_payable, net_transfer, flags, hold_reason)
           select ${runId}, u.hacker, u.status, u.type, u.lines, u.fee, u.base, u.tax, u.gross, u.net,
@@ -175,14 +178,13 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
                       ${cols.fee}::bigint[], ${cols.base}::bigint[], ${cols.tax}::bigint[], ${cols.gross}::bigint[],
                       ${cols.net}::bigint[], ${cols.overdue}::boolean[], ${cols.nobank}::boolean[])
                as u(hacker, status, type, lines, fee, base, tax, gross, net, overdue, nobank)
+          returning id, hacker_id
         `.execute(trx);
         await sql`
           insert into payout_item_lines (item_id, ledger_id)
-          select i.id, el.id
-          from payout_items i
-          join earnings_ledger el on el.hacker_id = i.hacker_id
-          where i.run_id = ${runId} and el.month <= ${run.month}
-            and not exists (select 1 from payout_item_lines l where l.ledger_id = el.id and not l.released)
+          select u.item, d.id
+          from unnest(${inserted.map((r) => r.id)}::bigint[], ${inserted.map((r) => r.hacker_id)}::bigint[]) as u(item, hacker)
+          join draft_lines d on d.hacker_id = u.hacker
         `.execute(trx);
         await sql`
           insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, unique_key)
@@ -311,10 +313,12 @@ export interface PayDeps {
   bank: BankAdapter;
   /** Seconds an attempt owns a payee's bank call before another attempt may take over. */
   leaseSeconds?: number;
-  /** Payees paid concurrently within a batch. */
+  /** Bank calls in flight at once within a chunk. */
   concurrency?: number;
-  /** Called after each payee (activities heartbeat here). */
-  onProgress?: (itemId: number) => void;
+  /** Payees claimed, sent and recorded together (one claim and one record statement per chunk). */
+  chunkSize?: number;
+  /** Called after each chunk (activities heartbeat here). */
+  onProgress?: (lastItemId: number) => void;
 }
 
 interface PayableItem {
@@ -324,12 +328,22 @@ interface PayableItem {
   bank_encrypted: string | null;
 }
 
+interface Outcome {
+  key: string;
+  status: 'sent' | 'failed';
+  reference: string | null;
+  reason: string | null;
+}
+
 /**
- * Pays up to `limit` pending items after `afterItemId`, each exactly once: the payment row (unique
- * idempotency key `${runId}:${payeeId}`) is created first, leased to this attempt, then the bank is
- * called with that key, then the outcome is recorded with the item and the audit entry in one statement.
- * A retried attempt finds `sent`/`failed` rows done and re-calls the bank (same key) only for rows left
- * `pending` by a crash. Transient bank errors leave the payee pending and are rethrown at the end.
+ * Pays up to `limit` pending items after `afterItemId`, each exactly once. Per chunk of payees:
+ * (1) the payment rows (unique idempotency key `${runId}:${payeeId}`) are created if missing and leased
+ * to this attempt in one statement — rows already `sent`/`failed` are skipped (their items are brought
+ * in line), rows leased by another live attempt are left alone; (2) the bank is called with each key;
+ * (3) the outcomes are recorded — payment, item and audit entry — in one statement, only for rows
+ * still leased to this attempt. A crash between (2) and (3) leaves rows `pending`: the retry calls the
+ * bank again with the same key, which the bank answers with the first result. Transient bank errors
+ * release the lease and are rethrown after the batch, so the activity retries just those payees.
  */
 export async function payBatch(deps: PayDeps, runId: number, afterItemId: number, limit: number): Promise<PayBatchResult> {
   const { db } = deps;
@@ -348,101 +362,131 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
     .execute()) as PayableItem[];
   if (items.length === 0) return { processed: 0, lastItemId: afterItemId, sent: 0, failed: 0 };
 
-  const keys = items.map((i) => `${runId}:${i.hacker_id}`);
-  await sql`
-    insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount)
-    select k, ${runId}, i, h, a from unnest(${keys}::text[], ${items.map((i) => i.id)}::bigint[],
-                                         ${items.map((i) => i.hacker_id)}::bigint[], ${items.map((i) => i.net_transfer)}::bigint[]) as u(k, i, h, a)
-    on conflict (idempotency_key) do nothing
-  `.execute(db);
-
   const token = randomUUID();
   const lease = deps.leaseSeconds ?? 60;
+  const chunkSize = deps.chunkSize ?? 100;
   let sent = 0;
   let failed = 0;
   const transient: Error[] = [];
 
-  const record = async (item: PayableItem, key: string, status: 'sent' | 'failed', reference: string | null, reason: string | null) => {
-    const { rows } = await sql<{ id: number }>`
-      with p as (
-        update payout_payments set status = ${status}, reference = ${reference}, completed_at = now(), claim_token = null
-        where idempotency_key = ${key} and status = 'pending' and claim_token = ${token}
-        returning item_id
-      ), i as (
-        update payout_items set status = ${status}, bank_reference = ${reference}, failure_reason = ${reason},
-               paid_at = case when ${status} = 'sent' then now() end, updated_at = now()
-        where id in (select item_id from p) and status = 'pending'
-        returning id, hacker_id, run_id, net_transfer
-      )
-      insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, details, unique_key)
-      select run_id, id, hacker_id, 'system', ${status === 'sent' ? 'item_sent' : 'item_failed'}, ${reason},
-             jsonb_build_object('amount', net_transfer, 'reference', ${reference}::text, 'bank', ${deps.bank.name}::text), 'pay:' || ${key}
-      from i
-      returning id
+  for (let c = 0; c < items.length; c += chunkSize) {
+    const chunk = items.slice(c, c + chunkSize);
+    const keyOf = (i: PayableItem) => `${runId}:${i.hacker_id}`;
+    const keys = chunk.map(keyOf);
+    await sql`
+      insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount)
+      select k, ${runId}, i, h, a from unnest(${keys}::text[], ${chunk.map((i) => i.id)}::bigint[],
+                                           ${chunk.map((i) => i.hacker_id)}::bigint[], ${chunk.map((i) => i.net_transfer)}::bigint[]) as u(k, i, h, a)
+      on conflict (idempotency_key) do nothing
     `.execute(db);
-    return rows.length > 0;
-  };
-
-  const payOne = async (item: PayableItem, key: string) => {
-    // Claim the payee for this attempt (a lease, so a crashed attempt's claim expires).
-    const claimed = await sql<{ status: string; reference: string | null }>`
-      update payout_payments set claim_token = ${token}, claimed_until = now() + make_interval(secs => ${lease}),
-             attempts = attempts + 1
-      where idempotency_key = ${key} and status = 'pending'
+    // (1) Lease every payee of the chunk that is still pending and not leased by a live attempt.
+    const { rows: claimed } = await sql<{ idempotency_key: string }>`
+      update payout_payments set claim_token = ${token}, claimed_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+      where idempotency_key = any(${keys}::text[]) and status = 'pending'
         and (claim_token is null or claimed_until < now() or claim_token = ${token})
-      returning status, reference
+      returning idempotency_key
     `.execute(db);
-    if (claimed.rows.length === 0) {
-      const p = await db.selectFrom('payout_payments').select(['status', 'reference', 'claim_token']).where('idempotency_key', '=', key).executeTakeFirst();
-      if (p && p.status !== 'pending') {
-        // Done by an earlier attempt that died before updating the item: bring the item in line.
-        await sql`update payout_items set status = ${p.status}, bank_reference = ${p.reference},
-                  paid_at = case when ${p.status} = 'sent' then coalesce(paid_at, now()) end, updated_at = now()
-                  where id = ${item.id} and status = 'pending'`.execute(db);
-        return;
-      }
-      throw new Error(`payee ${item.hacker_id}: another attempt holds the payment lease`);
+    const mine = new Set(claimed.map((r) => r.idempotency_key));
+    if (mine.size < keys.length) {
+      // Done by an earlier attempt that died before updating the item: bring the items in line.
+      await sql`
+        update payout_items i set status = p.status, bank_reference = p.reference,
+               paid_at = case when p.status = 'sent' then coalesce(i.paid_at, p.completed_at, now()) end, updated_at = now()
+        from payout_payments p
+        where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and i.status = 'pending'
+      `.execute(db);
+      const { rows: busy } = await sql<{ n: number }>`
+        select count(*)::int as n from payout_payments where idempotency_key = any(${keys}::text[]) and status = 'pending'
+          and claim_token is distinct from ${token}`.execute(db);
+      if (busy[0]!.n > 0) transient.push(new Error(`${busy[0]!.n} payees are leased by another attempt`));
     }
-    if (!item.bank_encrypted) {
-      if (await record(item, key, 'failed', null, 'missing bank details')) failed++;
-      return;
-    }
-    const account = openBankAccount(deps.key, item.hacker_id, item.bank_encrypted);
-    let result;
-    try {
-      result = await deps.bank.transfer({
-        idempotencyKey: key,
-        runId,
-        payeeId: item.hacker_id,
-        amount: item.net_transfer,
-        transferDate: run.payment_date!,
-        account,
-      });
-    } catch (err) {
-      // Transient: give the lease back so the retry can call the bank again (same key).
-      await sql`update payout_payments set claim_token = null, claimed_until = null
-                where idempotency_key = ${key} and claim_token = ${token}`.execute(db);
-      throw err;
-    }
-    if (await record(item, key, result.status, result.reference, result.reason ?? null)) {
-      if (result.status === 'sent') sent++;
-      else failed++;
-    }
-  };
 
-  const queue = items.map((item, i) => ({ item, key: keys[i]! }));
-  const workers = Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, queue.length)) }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      try {
-        await payOne(next.item, next.key);
-      } catch (err) {
-        if (err instanceof PayoutRuleError) throw err;
-        transient.push(err as Error);
+    // (2) Call the bank for each leased payee.
+    const outcomes: Outcome[] = [];
+    const released: string[] = [];
+    const queue = chunk.filter((i) => mine.has(keyOf(i)));
+    const worker = async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const key = keyOf(item);
+        if (!item.bank_encrypted) {
+          outcomes.push({ key, status: 'failed', reference: null, reason: 'missing bank details' });
+          continue;
+        }
+        try {
+          const result = await deps.bank.transfer({
+            idempotencyKey: key,
+            runId,
+            payeeId: item.hacker_id,
+            amount: item.net_transfer,
+            transferDate: run.payment_date!,
+            account: openBankAccount(deps.key, item.hacker_id, item.bank_encrypted),
+          });
+          outcomes.push({ key, status: result.status, reference: result.reference, reason: result.reason ?? null });
+        } catch (err) {
+          transient.push(err as Error);
+          released.push(key);
+        }
       }
-      deps.onProgress?.(next.item.id);
+    };
+    if (deps.bank.transferMany) {
+      const withBank = queue.filter((i) => i.bank_encrypted);
+      for (const i of queue) if (!i.bank_encrypted) outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'missing bank details' });
+      try {
+        const results = await deps.bank.transferMany(
+          withBank.map((item) => ({
+            idempotencyKey: keyOf(item),
+            runId,
+            payeeId: item.hacker_id,
+            amount: item.net_transfer,
+            transferDate: run.payment_date!,
+            account: openBankAccount(deps.key, item.hacker_id, item.bank_encrypted!),
+          })),
+        );
+        results.forEach((r, j) => outcomes.push({ key: keyOf(withBank[j]!), status: r.status, reference: r.reference, reason: r.reason ?? null }));
+      } catch (err) {
+        transient.push(err as Error);
+        released.push(...withBank.map(keyOf));
+      }
+    } else {
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, queue.length)) }, worker));
     }
-  });
-  await Promise.all(workers);
+
+    // (3) Record: payment row, item and audit entry together, only where this attempt holds the lease.
+    if (outcomes.length > 0) {
+      const { rows } = await sql<{ action: string }>`
+        with o as (
+          select * from unnest(${outcomes.map((o) => o.key)}::text[], ${outcomes.map((o) => o.status)}::text[],
+                               ${outcomes.map((o) => o.reference)}::text[], ${outcomes.map((o) => o.reason)}::text[])
+                   as o(key, status, reference, reason)
+        ), p as (
+          update payout_payments pp set status = o.status, reference = o.reference, completed_at = now(), claim_token = null
+          from o where pp.idempotency_key = o.key and pp.status = 'pending' and pp.claim_token = ${token}
+          returning pp.item_id, pp.idempotency_key, o.status, o.reference, o.reason
+        ), i as (
+          update payout_items it set status = p.status, bank_reference = p.reference, failure_reason = p.reason,
+                 paid_at = case when p.status = 'sent' then now() end, updated_at = now()
+          from p where it.id = p.item_id and it.status = 'pending'
+          returning it.id, it.hacker_id, it.run_id, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
+        )
+        insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, details, unique_key)
+        select run_id, id, hacker_id, 'system', case when status = 'sent' then 'item_sent' else 'item_failed' end, reason,
+               jsonb_build_object('amount', net_transfer, 'reference', reference, 'bank', ${deps.bank.name}::text), 'pay:' || idempotency_key
+        from i
+        on conflict (unique_key) do nothing
+        returning action
+      `.execute(db);
+      for (const r of rows) {
+        if (r.action === 'item_sent') sent++;
+        else failed++;
+      }
+    }
+    if (released.length > 0) {
+      // Transient failures: give the lease back so the retry calls the bank again (same key).
+      await sql`update payout_payments set claim_token = null, claimed_until = null
+                where idempotency_key = any(${released}::text[]) and claim_token = ${token}`.execute(db);
+    }
+    deps.onProgress?.(chunk[chunk.length - 1]!.id);
+  }
   if (transient.length > 0) {
     throw new Error(`${transient.length} of ${items.length} transfers failed transiently (will retry): ${transient[0]!.message}`);
   }

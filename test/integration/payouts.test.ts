@@ -487,7 +487,8 @@ describe('payout run', () => {
       expect(run.prepared_by).toBeNull();
       const wf = h.temporal.workflow.getHandle(`payout-${month}`);
       await eventually(async () => (await wf.describe()).typedSearchAttributes.get(PayoutMonthKey) === month);
-      await wf.terminate('test over');
+      // With no unpaid lines this month the run completes at once; otherwise it waits in review.
+      await wf.terminate('test over').catch(() => undefined);
     } finally {
       await schedule.delete();
     }
