@@ -7,6 +7,7 @@ import { createDb, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from '../db/users.ts';
 import { reconcileEngagementWorkflows } from '../engagements.ts';
+import { ensurePayoutSchedule } from '../payouts/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
 import { createLogger } from '../logger.ts';
 import { connectClient, ensureSearchAttributes } from '../temporal.ts';
@@ -47,6 +48,8 @@ export async function dev(): Promise<void> {
     stack.push({ stop: () => temporal.connection.close() });
     await ensureSearchAttributes(temporal, config.temporalNamespace);
     stack.push(await startWorker(config, log, db, infra.temporalAddress));
+    // The monthly payout run (Asia/Tokyo); creating it again is a no-op.
+    await ensurePayoutSchedule(temporal, config);
     const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
     if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
     const api = await startApi(config, log, db, temporal);

@@ -238,9 +238,12 @@ describe('payout run', () => {
     const review = await waitStatus(runId, 'review');
     expect(review.payment_date).toBe('2031-03-25');
     const handle = h.temporal.workflow.getHandle(`payout-${month}`);
-    const d = await handle.describe();
+    // The row is written by an activity before the workflow upserts its search attribute.
+    const d = await eventually(async () => {
+      const desc = await handle.describe();
+      return desc.typedSearchAttributes.get(PayoutStatusKey) === 'review' ? desc : undefined;
+    });
     expect(d.typedSearchAttributes.get(PayoutMonthKey)).toBe(month);
-    expect(d.typedSearchAttributes.get(PayoutStatusKey)).toBe('review');
 
     const items = await itemsOf(runId);
     const by = (hackerId: number) => items.find((i) => i.hacker_id === hackerId)!;
