@@ -3,12 +3,14 @@ import type { Db } from './index.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_cycles.ts';
 import * as m0003 from './migrations/0003_payouts.ts';
+import * as m0004 from './migrations/0004_event_ingest.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_cycles': m0002,
   '0003_payouts': m0003,
+  '0004_event_ingest': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
