@@ -9,7 +9,6 @@
 //
 // Env: BENCH_BATCHES, BENCH_SECONDS, BENCH_CONCURRENCY (default 4), BENCH_RETRY_EVERY (default 10).
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync, fork } from 'node:child_process';
@@ -24,6 +23,7 @@ import { assignVariant } from '../src/domain/assignment.ts';
 import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
 import { createLogger } from '../src/logger.ts';
 import { armStats, type TrafficEvent } from '../src/traffic.ts';
+import { freePort } from '../src/infra/ports.ts';
 
 const BATCH_SIZE = 1000;
 const VISITORS = 100_000;
@@ -84,16 +84,6 @@ if (process.argv.includes(LOAD_FLAG)) {
 }
 
 // ---------- server side, seeding and checks (main thread) ----------
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** mulberry32: a small seeded PRNG so every run sends the same data. */
 function prng(seed: number): () => number {

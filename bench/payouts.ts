@@ -2,7 +2,6 @@
 // Calls the drafting and paying functions directly (what the workflow's activities call) against an
 // embedded Postgres this script starts in a temporary folder — no Temporal server involved.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,21 +13,12 @@ import { ZenginFileBankAdapter } from '../src/payouts/bank.ts';
 import { encryptJson } from '../src/payouts/crypto.ts';
 import { zenginFile } from '../src/payouts/queries.ts';
 import { decideRun, draftRun, finishPayments, openRun, payBatch } from '../src/payouts/runs.ts';
+import { freePort } from '../src/infra/ports.ts';
 
 const SIZES = (process.env.BENCH_PAYEES ?? '10000,100000').split(',').map(Number);
 const MONTH = '2031-06';
 const BATCH = 1000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 

@@ -1,7 +1,6 @@
 // Starts one real Postgres (embedded, fresh folder per run) and one real Temporal dev server for the
 // whole integration run, migrates, and hands their addresses to the test files.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -11,6 +10,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
 import { startTemporalDevServer } from '../src/infra/temporal-server.ts';
 import { createLogger } from '../src/logger.ts';
+import { freePort } from '../src/infra/ports.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,16 +22,6 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export default async function setup(project: TestProject) {
   const config = loadConfig({ ...process.env, LOG_PRETTY: 'false' });

@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 
@@ -19,6 +20,20 @@ export const conflict = (message: string, details: ErrorDetail[] = []) =>
   new HttpError(409, 'conflict', message, details);
 export const badRequest = (message: string, details: ErrorDetail[]) =>
   new HttpError(400, 'validation_error', message, details);
+
+/**
+ * Runs a human decision as a Temporal update: a validator's rejection becomes 409 with its reason, a
+ * workflow that is gone becomes 409 with `gone`.
+ */
+export async function viaUpdate<R>(run: () => Promise<R>, gone = 'the workflow is no longer running'): Promise<R> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
+    if (err instanceof WorkflowNotFoundError) throw conflict(gone);
+    throw err;
+  }
+}
 
 interface AjvIssue {
   instancePath: string;

@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { createDb } from '../db/index.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { startInfrastructure } from '../infra/index.ts';
-import { createLogger } from '../logger.ts';
+import { withDatabase } from './database.ts';
 import { annualRecordsCsv } from '../payouts/queries.ts';
 
 // `kaizen payouts annual-records --year YYYY [--copy payee]`: the 支払調書 CSV on stdout. Uses
@@ -20,16 +16,8 @@ export async function annualRecords(args: string[]): Promise<number> {
   }
   if (details.length) throw new ValidationError(details.map((d) => `${d.path} ${d.message}`).join('; '), details);
 
-  const config = loadConfig();
-  const log = createLogger({ ...config, logPretty: false, logLevel: 'warn' });
-  const infra = config.databaseUrl ? undefined : await startInfrastructure(config, log, { temporal: false });
-  const db = createDb(config.databaseUrl ?? infra!.databaseUrl, 1);
-  try {
-    if (infra) await migrateToLatest(db);
+  return withDatabase(async (db) => {
     process.stdout.write(await annualRecordsCsv(db, Number(values.year), (values.copy as 'tax_office' | 'payee' | undefined) ?? 'tax_office'));
     return 0;
-  } finally {
-    await db.destroy();
-    await infra?.stop();
-  }
+  });
 }

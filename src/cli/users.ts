@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
 import { userBindingProblems } from '../api/routes/users.ts';
-import { loadConfig } from '../config.ts';
-import { createDb } from '../db/index.ts';
 import { ROLES, type Role } from '../db/schema.ts';
 import { createUserWithToken } from '../db/users.ts';
 import { ValidationError } from '../domain/errors.ts';
-import { startInfrastructure } from '../infra/index.ts';
-import { createLogger } from '../logger.ts';
+import { withDatabase } from './database.ts';
 
 // `kaizen users create --role R --name N [--client ID] [--hacker ID]`: prints the token once.
 export async function users(args: string[]): Promise<number> {
@@ -33,13 +30,7 @@ export async function users(args: string[]): Promise<number> {
   const hackerId = id('--hacker', values.hacker);
   if (details.length) throw new ValidationError(details.map((d) => `${d.path} ${d.message}`).join('; '), details);
 
-  const config = loadConfig();
-  const log = createLogger({ ...config, logPretty: false, logLevel: 'warn' });
-  // Without DATABASE_URL this talks to the dev setup's embedded Postgres (stop `npm run dev` first,
-  // or point DATABASE_URL at it).
-  const infra = config.databaseUrl ? undefined : await startInfrastructure(config, log, { temporal: false });
-  const db = createDb(config.databaseUrl ?? infra!.databaseUrl, 1);
-  try {
+  return withDatabase(async (db) => {
     const problems = await userBindingProblems(
       db,
       { role: role!, ...(clientId ? { client_id: clientId } : {}), ...(hackerId ? { hacker_id: hackerId } : {}) },
@@ -55,8 +46,5 @@ export async function users(args: string[]): Promise<number> {
     });
     process.stdout.write(`created user ${user.id} (${user.role}). API token (shown once):\n${token}\n`);
     return 0;
-  } finally {
-    await db.destroy();
-    await infra?.stop();
-  }
+  });
 }

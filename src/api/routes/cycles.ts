@@ -1,11 +1,11 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Role } from '../../db/schema.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
 import { cycleFor, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
-import { badRequest, conflict, forbidden } from '../errors.ts';
+import { badRequest, conflict, forbidden, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Tag, Yen } from '../schemas.ts';
 import type { ApiDeps } from '../app.ts';
 
@@ -78,17 +78,6 @@ const Selection = Type.Object(
 );
 const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const Any = Type.Object({}, { additionalProperties: true });
-
-/** Runs a human decision as a Temporal update; validator rejections become 409 with the reason. */
-async function update<R>(run: () => Promise<R>): Promise<R> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError) throw conflict('the cycle is no longer running');
-    throw err;
-  }
-}
 
 export function cycleRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
   const readers: readonly Role[] = [...STAFF, 'finance', 'client'];
@@ -229,7 +218,7 @@ export function cycleRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
         if (req.user.role === 'client' && h.author !== 'client') details.push({ path: `/body/hypotheses/${i}/author`, message: 'a client may only author client hypotheses' });
       });
       if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
-      const result = await update(() =>
+      const result = await viaUpdate(() =>
         handleOf(c.workflow_id).executeUpdate(submitPlanUpdate, {
           args: [{ hypotheses: req.body.hypotheses, requestedBy: req.user.id }],
           ...(req.headers['idempotency-key'] ? { updateId: `plan-${c.id}-${req.headers['idempotency-key']}` } : {}),
@@ -269,7 +258,7 @@ export function cycleRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
         });
       }
       if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
-      const result = await update(() =>
+      const result = await viaUpdate(() =>
         handleOf(c.workflow_id).executeUpdate(selectProposalsUpdate, {
           args: [{ selections: req.body.selections, requestedBy: req.user.id }],
           ...(req.headers['idempotency-key'] ? { updateId: `select-${c.id}-${req.headers['idempotency-key']}` } : {}),

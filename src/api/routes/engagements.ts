@@ -1,11 +1,11 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { createEngagement, startEngagementWorkflow } from '../../engagements.ts';
 import type { Engagement } from '../../db/schema.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
-import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
+import { badRequest, conflict, HttpError, notFound, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Timestamp, Yen } from '../schemas.ts';
 import type { ApiDeps } from '../app.ts';
 import { NewPage, Settings } from './cycles.ts';
@@ -193,16 +193,14 @@ export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
       }
       if (e.status === 'ended') throw conflict(`engagement ${e.id} has already ended`);
       const handle = temporal.workflow.getHandle(e.workflow_id);
-      try {
-        await handle.executeUpdate(endEngagementUpdate, {
-          args: [{ mode: req.body.mode, reason: req.body.reason, requestedBy: `user:${req.user.id}` }],
-          ...(req.headers['idempotency-key'] ? { updateId: `end-${e.id}-${req.headers['idempotency-key']}` } : {}),
-        });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
-        if (err instanceof WorkflowNotFoundError) throw conflict(`engagement ${e.id} has no running workflow`);
-        throw err;
-      }
+      await viaUpdate(
+        () =>
+          handle.executeUpdate(endEngagementUpdate, {
+            args: [{ mode: req.body.mode, reason: req.body.reason, requestedBy: `user:${req.user.id}` }],
+            ...(req.headers['idempotency-key'] ? { updateId: `end-${e.id}-${req.headers['idempotency-key']}` } : {}),
+          }),
+        `engagement ${e.id} has no running workflow`,
+      );
       req.log.info({ engagementId: e.id, mode: req.body.mode }, 'engagement end accepted');
       return load(e.id);
     },

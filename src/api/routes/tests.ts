@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type, type Static } from 'typebox';
@@ -8,7 +7,7 @@ import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
 import { testFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
-import { conflict } from '../errors.ts';
+import { conflict, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, Tag } from '../schemas.ts';
 import type { ApiDeps } from '../app.ts';
 
@@ -27,16 +26,6 @@ const KnowledgeQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-async function asUpdate<R>(run: () => Promise<R>): Promise<R> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError) throw conflict('the workflow is no longer running');
-    throw err;
-  }
-}
 
 export function testRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -65,7 +54,7 @@ export function testRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
     async (req) => {
       const t = await testFor(db, req, req.params.id);
       if (t.status !== 'running') throw conflict(`test ${t.id} is ${t.status}`);
-      await asUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, requestedBy: req.user.id }] }));
+      await viaUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, requestedBy: req.user.id }] }));
       return { test_id: t.id, stopping: true };
     },
   );
@@ -97,7 +86,7 @@ export function testRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      await asUpdate(() =>
+      await viaUpdate(() =>
         temporal.workflow
           .getHandle(t.cycle_workflow_id)
           .executeUpdate(addLearningsUpdate, { args: [{ test_id: t.id, learnings: req.body.learnings, tags: req.body.tags, requestedBy: req.user.id }] }),
