@@ -270,6 +270,7 @@ export function cycleActivities(db: Db) {
             page_id: offer.page_id,
             metric: offer.metric,
             planned_sample_total: plan.n_total,
+            baseline_rate: offer.baseline_rate,
             workflow_id: 'pending',
           })
           .onConflict((oc) => oc.column('offer_id').doNothing())
@@ -369,9 +370,16 @@ export function cycleActivities(db: Db) {
               .select(['proposals.title'])
               .where('variants.id', '=', winnerVariantId)
               .executeTakeFirstOrThrow();
+            // Its observed conversion rate becomes the baseline the next test is planned from.
+            const arm = v.arms[armIndex]!;
+            const rate = arm.n > 0 ? arm.conversions / arm.n : 0;
             await trx
               .updateTable('pages')
-              .set({ control_description: proposal.title, control_since_test_id: input.testId })
+              .set({
+                control_description: proposal.title,
+                control_since_test_id: input.testId,
+                ...(v.request.metric_type === 'binomial' && rate > 0 && rate < 1 ? { baseline_rate: rate } : {}),
+              })
               .where('id', '=', test.page_id)
               .execute();
           }
@@ -538,7 +546,7 @@ export function cycleActivities(db: Db) {
         .selectFrom('tests')
         .innerJoin('pages', 'pages.id', 'tests.page_id')
         .innerJoin('verdicts', (j) => j.onRef('verdicts.test_id', '=', 'tests.id').on('verdicts.kind', '=', 'final'))
-        .select(['tests.id', 'tests.offer_id', 'pages.baseline_rate', 'pages.daily_visitors', 'pages.value_per_conversion_yen', 'verdicts.result'])
+        .select(['tests.id', 'tests.offer_id', 'tests.baseline_rate as test_baseline', 'pages.baseline_rate', 'pages.daily_visitors', 'pages.value_per_conversion_yen', 'verdicts.result'])
         .where('tests.cycle_id', '=', input.cycleId)
         .execute();
       const perTest = tests.map((t) => {
@@ -552,7 +560,7 @@ export function cycleActivities(db: Db) {
           winner_arm: r.decision.outcome === 'winner' ? (r.decision.arm ?? null) : null,
           lift: winner?.expected ?? null,
           lift_ci: winner?.ci ?? null,
-          monthly_revenue_uplift_yen: revenueUpliftEstimate(lower, t.baseline_rate, t.daily_visitors, t.value_per_conversion_yen),
+          monthly_revenue_uplift_yen: revenueUpliftEstimate(lower, t.test_baseline ?? t.baseline_rate, t.daily_visitors, t.value_per_conversion_yen),
         };
       });
       const report = {

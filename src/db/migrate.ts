@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_cycles.ts';
 import * as m0003 from './migrations/0003_payouts.ts';
 import * as m0004 from './migrations/0004_event_ingest.ts';
+import * as m0005 from './migrations/0005_test_baseline.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_cycles': m0002,
   '0003_payouts': m0003,
   '0004_event_ingest': m0004,
+  '0005_test_baseline': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

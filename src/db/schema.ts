@@ -204,6 +204,8 @@ export interface TestsTable {
   metric: 'conversion' | 'revenue';
   status: ColumnType<'running' | 'completed' | 'invalid', 'running' | undefined, 'running' | 'completed' | 'invalid'>;
   planned_sample_total: number;
+  /** The page's baseline conversion rate when the test was planned (what the variants had to beat). */
+  baseline_rate: number | null;
   workflow_id: string;
   stop_reason: string | null;
   started_at: CreatedAt;

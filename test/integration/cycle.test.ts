@@ -178,6 +178,10 @@ describe('monthly improvement cycle', () => {
     await propose(targetedIn[1]!, targeted.id, 'Guest checkout');
     const o1 = await propose(others[0]!, open.id, 'Clear hero copy');
     await propose(others[1]!, open.id, 'Product video hero');
+    // A hacker may withdraw its own proposal before the deadline; a withdrawn one is never selectable.
+    const extra = await propose(others[1]!, open.id, 'Hero carousel');
+    expect((await api('POST', `/v1/proposals/${extra.id}/withdraw`, others[1]!.auth)).status).toBe('withdrawn');
+    expect((await h.app.inject({ method: 'POST', url: `/v1/proposals/${extra.id}/withdraw`, headers: others[0]!.auth })).statusCode).toBe(404);
     const mine = (await api('GET', `/v1/offers/${targeted.id}/proposals`, targetedIn[0]!.auth)).items;
     expect(mine.map((p: { id: number }) => p.id)).toEqual([t1.id]);
 
@@ -206,8 +210,9 @@ describe('monthly improvement cycle', () => {
         { offer_id: open.id, proposal_ids: [o1.id] },
       ],
     });
-    const rejected = await h.db.selectFrom('proposals').select('status').where('offer_id', 'in', [targeted.id, open.id]).where('id', 'not in', [t1.id, o1.id]).execute();
-    expect(rejected.every((p) => p.status === 'rejected')).toBe(true);
+    const others2 = await h.db.selectFrom('proposals').select(['id', 'status']).where('offer_id', 'in', [targeted.id, open.id]).where('id', 'not in', [t1.id, o1.id]).execute();
+    expect(others2.map((p) => p.status).sort()).toEqual(['rejected', 'rejected', 'withdrawn']);
+    expect(others2.find((p) => p.id === extra.id)!.status).toBe('withdrawn');
 
     const tests = await eventually(async () => {
       const rows = await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', cycleId).orderBy('offer_id').execute();
@@ -236,6 +241,7 @@ describe('monthly improvement cycle', () => {
     expect((await h.db.selectFrom('tests').select('stop_reason').where('id', '=', flatTest.id).executeTakeFirstOrThrow()).stop_reason).toMatch(/stopped by CS/);
     const page = await h.db.selectFrom('pages').selectAll().where('id', '=', pages[0].id).executeTakeFirstOrThrow();
     expect(page.control_description).toBe('One-page checkout');
+    expect(page.baseline_rate).toBeCloseTo(0.2, 2); // the winner's observed rate plans the next test
 
     // Knowledge capture: CS adds a learning within the window; then the entry is final and searchable.
     await eventually(async () => (await phaseOf(cycleId)) === 'knowledge_capture', 30_000);
