@@ -76,7 +76,7 @@ export async function createEngagement(
         month_length_seconds: input.month_length_seconds ?? null,
         idempotency_key: idempotencyKey ?? null,
         created_by: actor.id,
-      } as never)
+      })
       .onConflict((oc) => oc.columns(['created_by', 'idempotency_key']).doNothing())
       .returningAll()
       .executeTakeFirst();

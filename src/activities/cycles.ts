@@ -260,7 +260,7 @@ export function cycleActivities(db: Db) {
       const k = chosen.length + 1;
       // Planned sample from the engine (power 0.8); the conversion-rate design is used for revenue too,
       // as the page's conversion rate drives most of the variance.
-      const plan = sampleSize({ baseline_rate: offer.baseline_rate, mde_relative: offer.mde_relative, alpha: offer.alpha, power: 0.8, variants: k } as never);
+      const plan = sampleSize({ baseline_rate: offer.baseline_rate, mde_relative: offer.mde_relative, alpha: offer.alpha, power: 0.8, variants: k });
       return db.transaction().execute(async (trx) => {
         const inserted = await trx
           .insertInto('tests')

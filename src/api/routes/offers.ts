@@ -42,7 +42,7 @@ const NewProposal = Type.Object(
 const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) }, { additionalProperties: false });
 
-const offerView = (o: Static<typeof Offer> & Record<string, unknown>) => ({
+const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer> => ({
   id: o.id,
   cycle_id: o.cycle_id,
   engagement_id: o.engagement_id,
@@ -51,7 +51,7 @@ const offerView = (o: Static<typeof Offer> & Record<string, unknown>) => ({
   adoption_fee_yen: o.adoption_fee_yen,
   win_bonus_yen: o.win_bonus_yen,
   submission_fee_yen: o.submission_fee_yen,
-  deadline: o.deadline,
+  deadline: o.deadline.toISOString(),
   status: o.status,
   extended: o.extended,
   widen_reason: o.widen_reason,
@@ -74,7 +74,7 @@ export function offerRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
     async (req) => {
       let q = visibleOffers(db, req).orderBy('offers.deadline').limit(500);
       if (req.query.status) q = q.where('offers.status', '=', req.query.status);
-      return { items: (await q.execute()).map((o) => offerView(o as never)) };
+      return { items: (await q.execute()).map((o) => offerView(o)) };
     },
   );
 
@@ -83,7 +83,7 @@ export function offerRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
     { config: { roles: everyone }, schema: { tags: ['offers'], params: IdParams, response: { 200: Offer, ...authErrors } } },
     async (req) => {
       if (req.user.role === 'finance') throw forbidden();
-      return offerView((await offerFor(db, req, req.params.id)) as never);
+      return offerView(await offerFor(db, req, req.params.id));
     },
   );
 
