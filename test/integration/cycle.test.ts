@@ -368,7 +368,11 @@ describe('monthly improvement cycle', () => {
       return c.overdue ? c : undefined;
     }, 15_000);
     expect(overdue.phase).toBe('planning');
-    const alerts = await h.db.selectFrom('alerts').select('kind').where('cycle_id', '=', cycleId).orderBy('id').execute();
+    // The overdue alert is written by the activity right after the flag.
+    const alerts = await eventually(async () => {
+      const rows = await h.db.selectFrom('alerts').select('kind').where('cycle_id', '=', cycleId).orderBy('id').execute();
+      return rows.length === 2 ? rows : undefined;
+    });
     expect(alerts.map((a) => a.kind)).toEqual(['reminder', 'overdue']);
     const tasks = (await api('GET', '/v1/tasks', clientUser.auth)).items;
     expect(tasks).toEqual([expect.objectContaining({ kind: 'submit_plan', cycle_id: cycleId, overdue: true, engagement_id: e.id })]);
