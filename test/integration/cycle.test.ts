@@ -316,9 +316,9 @@ describe('monthly improvement cycle', () => {
     expect(final.outcome).toBe('invalid');
     expect((final.result as { srm_p_value: number }).srm_p_value).toBeLessThan(0.001);
     expect((await h.db.selectFrom('tests').select('status').where('id', '=', test.id).executeTakeFirstOrThrow()).status).toBe('invalid');
+    await eventually(async () => (await phaseOf(cycleId)) === 'completed', 30_000);
     const alerts = await h.db.selectFrom('alerts').selectAll().where('engagement_id', '=', e.id).where('kind', '=', 'test_invalid').execute();
     expect(alerts).toHaveLength(1);
-    await eventually(async () => (await phaseOf(cycleId)) === 'completed', 30_000);
     const ledger = await h.db.selectFrom('earnings_ledger').select(['kind', 'hacker_id']).where('cycle_id', '=', cycleId).execute();
     expect(ledger).toEqual([{ kind: 'adoption_fee', hacker_id: author.id }]);
   });
