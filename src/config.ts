@@ -24,7 +24,17 @@ export interface Config {
   /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
   bankKey: Buffer | undefined;
   /** Monthly payout schedule (Asia/Tokyo): KAIZEN_PAYOUT_DAY (1-28, 25), KAIZEN_PAYOUT_HOUR (0-23, 10); KAIZEN_BANK_ADAPTER zengin|simulated. */
-  payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated' };
+  payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
+}
+
+/** The platform's own account, written in the Zengin header (KAIZEN_PAYER_*; demo values by default). */
+export interface PayerAccount {
+  requester_code: string;
+  name: string;
+  bank_code: string;
+  branch_code: string;
+  account_type: '1' | '2' | '9';
+  account_number: string;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +77,25 @@ function bankKey(raw: string | undefined): Buffer | undefined {
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64');
   if (key.length !== 32) throw new ConfigError('KAIZEN_BANK_KEY', 'expected a 32-byte key as 64 hex digits or base64');
   return key;
+}
+
+function digits(env: NodeJS.ProcessEnv, name: string, length: number, fallback: string): string {
+  const raw = optional(env, name) ?? fallback;
+  if (!new RegExp(`^\\d{${length}}$`).test(raw)) throw new ConfigError(name, `expected exactly ${length} digits`);
+  return raw;
+}
+
+function payer(env: NodeJS.ProcessEnv): PayerAccount {
+  const type = optional(env, 'KAIZEN_PAYER_ACCOUNT_TYPE') ?? '1';
+  if (type !== '1' && type !== '2' && type !== '9') throw new ConfigError('KAIZEN_PAYER_ACCOUNT_TYPE', 'expected 1 (普通), 2 (当座) or 9');
+  return {
+    requester_code: digits(env, 'KAIZEN_PAYER_REQUESTER_CODE', 10, '0000000001'),
+    name: optional(env, 'KAIZEN_PAYER_NAME') ?? 'カイゼンデスク株式会社',
+    bank_code: digits(env, 'KAIZEN_PAYER_BANK_CODE', 4, '0001'),
+    branch_code: digits(env, 'KAIZEN_PAYER_BRANCH_CODE', 3, '001'),
+    account_type: type,
+    account_number: digits(env, 'KAIZEN_PAYER_ACCOUNT_NUMBER', 7, '1234567'),
+  };
 }
 
 function bankAdapter(raw: string | undefined): 'zengin' | 'simulated' {
@@ -116,6 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminToken: token,
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
-    payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')) },
+    payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },
   };
 }

@@ -117,6 +117,7 @@ export async function statement(db: Db, hackerId: number, month: string) {
 }
 
 /** The platform's own account (header record). Demo values; a deployment overrides them. */
+/** Demo values; the API passes the configured account (KAIZEN_PAYER_*). */
 export const DEFAULT_PAYER: ZenginPayer = {
   requester_code: '0000000001',
   name: 'カイゼンデスク株式会社',

@@ -51,7 +51,10 @@ export async function startPayoutRun(db: Db, temporal: Client, opts: StartRunOpt
 }
 
 /** Creates the monthly payout Schedule (Asia/Tokyo, configured day and hour); a no-op when it exists. */
-export async function ensurePayoutSchedule(temporal: Client, config: Pick<Config, 'taskQueue' | 'payout'>): Promise<boolean> {
+export async function ensurePayoutSchedule(
+  temporal: Client,
+  config: Pick<Config, 'taskQueue'> & { payout: Pick<Config['payout'], 'day' | 'hour'> },
+): Promise<boolean> {
   try {
     await temporal.schedule.create({
       scheduleId: PAYOUT_SCHEDULE_ID,

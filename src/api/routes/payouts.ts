@@ -523,7 +523,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
     async (req, reply) => {
       const run = await loadRun(req.params.id);
-      const file = await zenginFile(db, bankKey(), run.id);
+      const file = await zenginFile(db, bankKey(), run.id, config.payout.payer);
       if (!file) throw notFound('transfer file (nothing sent yet)');
       req.log.info({ runId: run.id }, 'zengin file downloaded');
       return reply
