@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/domain/errors.ts';
 import { RATE_TABLE, computeWithholding, ratesFor, withholdingOp } from '../../../src/domain/payouts/index.ts';
+import { errorOf } from './expect-error.ts';
 
 const DATE = '2026-07-24';
 const design = (fee: number, extra: Record<string, unknown> = {}) => ({
@@ -17,15 +17,6 @@ const nonresident = (lines: unknown[], treaty?: unknown) => ({
   lines,
 });
 
-function errorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('resident individual, design fees', () => {
   it('spec example: 600,000 + 500,000 in ONE transfer is one payment → 122,520', () => {

@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { ValidationError } from '../../../src/domain/errors.ts';
 import { buildZenginFile, zenginFileOp, zenginRecords } from '../../../src/domain/payouts/index.ts';
 import type { ZenginFileInput } from '../../../src/domain/payouts/index.ts';
+import { errorOf } from './expect-error.ts';
 
 const payer = {
   requester_code: '1234567890',
@@ -37,15 +38,6 @@ function records(buf: Buffer, stride = 120): string[] {
   return out;
 }
 
-function errorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError');
-}
 const paths = (fn: () => unknown) => errorOf(fn).details.map((d) => d.path);
 
 describe('layout', () => {
