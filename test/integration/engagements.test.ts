@@ -1,4 +1,8 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../src/temporal.ts';
 import { engagementStatusQuery } from '../../src/workflows/engagement.ts';
 import { ClientIdKey, EngagementIdKey, EngagementStatusKey } from '../../src/workflows/search-attributes.ts';
 import { tokyoMonthOf, addMonths } from '../../src/domain/months.ts';
@@ -162,5 +166,15 @@ describe('engagement lifecycle', () => {
     expect(done.ended_at).toBeInstanceOf(Date);
     const final = await h.temporal.workflow.getHandle(e.workflow_id).describe();
     expect(final.status.name).toBe('COMPLETED');
+
+    // The last run's history (end requested, then ended at the boundary) replays against today's code,
+    // as does the committed one (SAVE_HISTORY=1 refreshes it).
+    const history = await h.temporal.workflow.getHandle(e.workflow_id).fetchHistory();
+    const fixture = new URL('../fixtures/histories/engagement-ending.json', import.meta.url);
+    if (process.env.SAVE_HISTORY) writeFileSync(fixture, historyToJSON(history));
+    const saved = existsSync(fixture) ? [{ workflowId: 'saved', history: JSON.parse(readFileSync(fixture, 'utf8')) }] : [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath }, [{ workflowId: 'fresh', history }, ...saved])) {
+      expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+    }
   });
 });
