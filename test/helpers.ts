@@ -29,7 +29,8 @@ export interface Harness {
 let bundle: Promise<{ code: string }> | undefined;
 
 export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'> } = {}): Promise<Harness> {
-  const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'warn', logPretty: false }, 'test');
+  // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
+  const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
     ...loadConfig({ ...process.env, LOG_PRETTY: 'false' }),

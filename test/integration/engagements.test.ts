@@ -164,6 +164,8 @@ describe('engagement lifecycle', () => {
       return row?.status === 'ended' ? row : undefined;
     }, 30_000);
     expect(done.ended_at).toBeInstanceOf(Date);
+    // The row is written by the last activity; the workflow completes right after it.
+    expect(await h.temporal.workflow.getHandle(e.workflow_id).result()).toMatchObject({ status: 'ended' });
     const final = await h.temporal.workflow.getHandle(e.workflow_id).describe();
     expect(final.status.name).toBe('COMPLETED');
 
