@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // The JSON report lets .ci/run print a one-line "N passed, N failed" summary.
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
     projects: [
       {
         test: {
