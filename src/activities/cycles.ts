@@ -70,12 +70,24 @@ export function cycleActivities(db: Db) {
         .where('cycles.engagement_id', '=', input.engagementId)
         .where('cycles.month', '=', input.month)
         .executeTakeFirstOrThrow();
+      // What the client already tried on these pages (matched by URL, so an earlier engagement's tests
+      // show too: the lesson outlives the staff who learned it).
       const history = await db
         .selectFrom('knowledge_entries')
-        .select(['test_id', 'month', 'page_id', 'hypothesis', 'change', 'outcome', 'lift'])
-        .where('client_id', '=', cycle.client_id)
-        .orderBy('id', 'desc')
-        .limit(20)
+        .innerJoin('pages as tested', 'tested.id', 'knowledge_entries.page_id')
+        .select([
+          'knowledge_entries.test_id',
+          'knowledge_entries.month',
+          'knowledge_entries.page_id',
+          'knowledge_entries.hypothesis',
+          'knowledge_entries.change',
+          'knowledge_entries.outcome',
+          'knowledge_entries.lift',
+        ])
+        .where('knowledge_entries.client_id', '=', cycle.client_id)
+        .where('tested.url', 'in', db.selectFrom('pages').select('url').where('engagement_id', '=', input.engagementId))
+        .orderBy('knowledge_entries.id', 'desc')
+        .limit(50)
         .execute();
       const s = (n: number) => n * 1000;
       return {

@@ -33,8 +33,8 @@ async function hacker(skills: string[], industries: string[] = []) {
   return { id: row.id, auth: u.auth };
 }
 
-async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce') {
-  const client = await makeClient(h.db, `Shop ${Math.random().toString(36).slice(2, 7)}`, industry);
+async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce', existing?: { id: number }) {
+  const client = existing ?? (await makeClient(h.db, `Shop ${Math.random().toString(36).slice(2, 7)}`, industry));
   const clientUser = await userWithToken(h.db, 'client', { clientId: client.id });
   const e = await api('POST', '/v1/engagements', cs.auth, {
     client_id: client.id,
@@ -344,6 +344,17 @@ describe('monthly improvement cycle', () => {
     for (let i = 0; i < 2; i++) {
       await api('POST', `/v1/tests/${test.id}/invalidate`, cs.auth, { reason: 'tracking tag fired twice on variant A' });
     }
+    // A later engagement of the same client on the same page shows this test while planning, with its
+    // verdict as it stands now (invalidated above).
+    const client = await h.db.selectFrom('cycles').innerJoin('engagements', 'engagements.id', 'cycles.engagement_id').select('engagements.client_id as id').where('cycles.id', '=', cycleId).executeTakeFirstOrThrow();
+    const later = await startEngagement({ planning_seconds: 60 }, 'ecommerce', client);
+    const live = await eventually(async () => {
+      const c = await api('GET', `/v1/cycles/${later.cycleId}`, cs.auth);
+      return c.live?.history?.length ? c.live : undefined;
+    });
+    expect(live.phase).toBe('planning');
+    expect(live.history).toEqual([expect.objectContaining({ testId: test.id, outcome: 'invalid', hypothesis: 'Shipping cost shown too late' })]);
+
     const reversal = await h.db.selectFrom('earnings_ledger').selectAll().where('cycle_id', '=', cycleId).where('kind', '=', 'bonus_reversal').execute();
     expect(reversal).toHaveLength(1);
     expect(reversal[0]).toMatchObject({ hacker_id: author.id, amount_yen: -80_000 });
