@@ -124,12 +124,6 @@ export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | u
   return meta;
 }
 
-/** Forgets cached test metadata (all of it, or one test's). */
-export function clearTestMetaCache(db: Db, testId?: number): void {
-  if (testId === undefined) caches.delete(db);
-  else caches.get(db)?.delete(testId);
-}
-
 function variantOf(meta: TestMeta, visitorId: string): TestVariant {
   return pickVariant(meta.variants, assignmentPoint(meta.test_id, visitorId));
 }

@@ -19,6 +19,15 @@ export function cycleActivities(db: Db) {
     return db.selectFrom('engagement_settings').selectAll().where('engagement_id', '=', engagementId).executeTakeFirstOrThrow();
   }
 
+  /** One alert per business key, however often it is raised (retries, replays). */
+  async function raiseAlert(input: { engagementId: number; cycleId: number | null; kind: string; key: string; message: string }) {
+    await db
+      .insertInto('alerts')
+      .values({ engagement_id: input.engagementId, cycle_id: input.cycleId, kind: input.kind, unique_key: input.key, message: input.message })
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .execute();
+  }
+
   async function cycleRow(cycleId: number) {
     return db
       .selectFrom('cycles')
@@ -92,7 +101,6 @@ export function cycleActivities(db: Db) {
       const s = (n: number) => n * 1000;
       return {
         cycleId: cycle.id,
-        defaultOfferKind: cycle.offer_mode,
         history: history.map((h) => ({
           testId: h.test_id,
           month: h.month,
@@ -122,13 +130,7 @@ export function cycleActivities(db: Db) {
         .execute();
     },
 
-    async raiseAlert(input: { engagementId: number; cycleId: number | null; kind: string; key: string; message: string }) {
-      await db
-        .insertInto('alerts')
-        .values({ engagement_id: input.engagementId, cycle_id: input.cycleId, kind: input.kind, unique_key: input.key, message: input.message })
-        .onConflict((oc) => oc.column('unique_key').doNothing())
-        .execute();
-    },
+    raiseAlert,
 
     async abandonCycle(input: { cycleId: number; reason: string }) {
       await db
@@ -397,17 +399,13 @@ export function cycleActivities(db: Db) {
           }
         });
         if (result.decision.outcome === 'invalid') {
-          await db
-            .insertInto('alerts')
-            .values({
-              engagement_id: test.engagement_id,
-              cycle_id: test.cycle_id,
-              kind: 'test_invalid',
-              unique_key: `test_invalid:${input.testId}`,
-              message: `Test ${input.testId} is invalid: ${result.decision.reason}`,
-            })
-            .onConflict((oc) => oc.column('unique_key').doNothing())
-            .execute();
+          await raiseAlert({
+            engagementId: test.engagement_id,
+            cycleId: test.cycle_id,
+            kind: 'test_invalid',
+            key: `test_invalid:${input.testId}`,
+            message: `Test ${input.testId} is invalid: ${result.decision.reason}`,
+          });
         }
       }
       const winnerProposalId = variants.find((v) => v.id === winnerVariantId)?.proposal_id ?? null;

@@ -6,10 +6,6 @@ const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export type YearMonth = string;
 
-export function isYearMonth(value: string): boolean {
-  return MONTH_RE.test(value);
-}
-
 function parse(month: YearMonth): { y: number; m: number } {
   const match = MONTH_RE.exec(month);
   if (!match) throw new RangeError(`not a YYYY-MM month: ${month}`);

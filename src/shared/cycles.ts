@@ -35,7 +35,6 @@ export interface PastTest {
 
 export interface CycleContext {
   cycleId: number;
-  defaultOfferKind: OfferKind;
   timings: CycleTimings;
   /** The client's past tests on its pages, shown while planning. */
   history: PastTest[];

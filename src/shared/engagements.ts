@@ -2,7 +2,6 @@
 // imports it.
 
 export type OfferMode = 'open' | 'targeted' | 'team';
-export const OFFER_MODES: readonly OfferMode[] = ['open', 'targeted', 'team'];
 
 /** active → ending (ends at the month boundary) → ended. */
 export type EngagementStatus = 'active' | 'ending' | 'ended';
