@@ -1,6 +1,7 @@
 // The one place that reads environment variables. Every command (dev, api, worker, migrate, users,
 // tests) builds its Config here, so defaults and validation never drift apart.
 import path from 'node:path';
+import { isValidCorporateNumber } from './domain/payouts/corporate-number.ts';
 
 export interface Config {
   port: number;
@@ -25,6 +26,21 @@ export interface Config {
   bankKey: Buffer | undefined;
   /** Monthly payout schedule (Asia/Tokyo): KAIZEN_PAYOUT_DAY (1-28, 25), KAIZEN_PAYOUT_HOUR (0-23, 10); KAIZEN_BANK_ADAPTER zengin|simulated. */
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
+  /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
+  billing: BillingConfig;
+}
+
+export interface BillingConfig {
+  /** KAIZEN_ISSUER_NAME: the platform's legal name printed on invoices. */
+  issuerName: string;
+  /** KAIZEN_ISSUER_REGISTRATION_NUMBER: the platform's qualified-invoice number, "T" + 13 digits. */
+  issuerRegistrationNumber: string;
+  /** KAIZEN_INVOICE_ROUNDING: consumption tax rounding, once per invoice and rate (floor). */
+  rounding: 'floor' | 'half_up' | 'ceil';
+  /** KAIZEN_TRANSFER_FEE_TOLERANCE_YEN: a receipt short by at most this is matched, the rest booked as fee (880). */
+  feeToleranceYen: number;
+  /** KAIZEN_INVOICING_HOUR: hour (Asia/Tokyo) on the 1st when the monthly invoicing schedule fires (6). */
+  invoicingHour: number;
 }
 
 /** The platform's own account, written in the Zengin header (KAIZEN_PAYER_*; demo values by default). */
@@ -103,6 +119,24 @@ function bankAdapter(raw: string | undefined): 'zengin' | 'simulated' {
   throw new ConfigError('KAIZEN_BANK_ADAPTER', 'expected "zengin" or "simulated"');
 }
 
+function billing(env: NodeJS.ProcessEnv): BillingConfig {
+  const reg = optional(env, 'KAIZEN_ISSUER_REGISTRATION_NUMBER') ?? 'T1180301018771';
+  if (!/^T\d{13}$/.test(reg) || !isValidCorporateNumber(reg.slice(1))) {
+    throw new ConfigError('KAIZEN_ISSUER_REGISTRATION_NUMBER', 'expected "T" + 13 digits with a valid check digit');
+  }
+  const rounding = optional(env, 'KAIZEN_INVOICE_ROUNDING') ?? 'floor';
+  if (rounding !== 'floor' && rounding !== 'half_up' && rounding !== 'ceil') {
+    throw new ConfigError('KAIZEN_INVOICE_ROUNDING', 'expected floor, half_up or ceil');
+  }
+  return {
+    issuerName: optional(env, 'KAIZEN_ISSUER_NAME') ?? 'カイゼンデスク株式会社',
+    issuerRegistrationNumber: reg,
+    rounding,
+    feeToleranceYen: intIn(env, 'KAIZEN_TRANSFER_FEE_TOLERANCE_YEN', 0, 100_000, 880),
+    invoicingHour: intIn(env, 'KAIZEN_INVOICING_HOUR', 0, 23, 6),
+  };
+}
+
 /** Project root: two levels above this file (src/config.ts). */
 export const projectRoot = path.resolve(new URL('..', import.meta.url).pathname);
 
@@ -146,5 +180,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },
+    billing: billing(env),
   };
 }

@@ -1,12 +1,13 @@
 // The database as Kysely sees it: one interface per table. Money is integer yen (bigint columns,
 // read as JS numbers: see db/index.ts), times are timestamptz (UTC), months are 'YYYY-MM' text.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { BillingTables } from './billing-schema.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
-export type Role = 'admin' | 'cs_manager' | 'finance' | 'client' | 'hacker';
-export const ROLES: readonly Role[] = ['admin', 'cs_manager', 'finance', 'client', 'hacker'];
+export type Role = 'admin' | 'cs_manager' | 'finance' | 'client' | 'hacker' | 'partner';
+export const ROLES: readonly Role[] = ['admin', 'cs_manager', 'finance', 'client', 'hacker', 'partner'];
 
 export interface ClientsTable {
   id: Generated<number>;
@@ -37,6 +38,8 @@ export interface UsersTable {
   client_id: number | null;
   /** Set exactly when role = 'hacker'. */
   hacker_id: number | null;
+  /** Set exactly when role = 'partner' (migration 0008). */
+  partner_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 
@@ -425,7 +428,7 @@ export interface PayoutAuditLogTable {
   created_at: CreatedAt;
 }
 
-export interface Database {
+export interface Database extends BillingTables {
   clients: ClientsTable;
   hackers: HackersTable;
   users: UsersTable;

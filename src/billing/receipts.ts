@@ -1,0 +1,106 @@
+// Receipts (入金消込) over Postgres: manual entry and bank-statement import (idempotent per line),
+// automatic matching against open invoices, manual matching by finance.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import { matchReceipt, parseStatementCsv, payerKey, type OpenInvoice } from '../domain/billing/matching.ts';
+import { BillingRuleError } from './errors.ts';
+import { openInvoices } from './queries.ts';
+
+async function openForMatching(db: Db): Promise<OpenInvoice[]> {
+  const rows = await openInvoices(db);
+  return rows.map((r) => ({
+    invoice_id: r.id,
+    outstanding_yen: r.outstanding_yen,
+    payer_keys: [...r.payer_kana.map(payerKey), payerKey(r.recipient_name)].filter((k): k is string => !!k),
+    due_date: r.due_date,
+  }));
+}
+
+/** Tries to match one unmatched receipt; returns the receipt row afterwards. */
+async function autoMatch(db: Db, receiptId: number, toleranceYen: number) {
+  return db.transaction().execute(async (trx) => {
+    // One matcher at a time: two receipts must not both settle the same invoice.
+    await sql`select pg_advisory_xact_lock(hashtext('billing-receipt-matching'))`.execute(trx);
+    const r = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).executeTakeFirstOrThrow();
+    if (r.status === 'matched') return r;
+    const m = matchReceipt(r, await openForMatching(trx as unknown as Db), toleranceYen);
+    if (!m.matched) {
+      return trx.updateTable('receipts').set({ unmatched_reason: m.reason }).where('id', '=', receiptId).returningAll().executeTakeFirstOrThrow();
+    }
+    return trx
+      .updateTable('receipts')
+      .set({ status: 'matched', invoice_id: m.invoice_id, fee_yen: m.fee_yen, matched_how: m.how, unmatched_reason: null, matched_at: new Date() })
+      .where('id', '=', receiptId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+export interface ReceiptInput {
+  received_on: string;
+  payer_name: string;
+  amount_yen: number;
+}
+
+export async function recordReceipt(db: Db, input: ReceiptInput & { source: 'manual' | 'bank_csv'; import_key: string }, by: number | null, toleranceYen: number) {
+  const inserted = await db
+    .insertInto('receipts')
+    .values({ source: input.source, import_key: input.import_key, received_on: input.received_on, payer_name: input.payer_name, amount_yen: input.amount_yen, created_by: by })
+    .onConflict((oc) => oc.column('import_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  const id = inserted?.id ?? (await db.selectFrom('receipts').select('id').where('import_key', '=', input.import_key).executeTakeFirstOrThrow()).id;
+  const row = await autoMatch(db, id, toleranceYen);
+  return { receipt: row, created: !!inserted };
+}
+
+/**
+ * Imports a bank statement CSV. Each line's key is the hash of the file's content up to and including
+ * that line, so importing the same file again (or a later statement that repeats it) adds nothing.
+ */
+export async function importStatement(db: Db, csv: string, by: number | null, toleranceYen: number) {
+  const lines = parseStatementCsv(csv);
+  const results = [];
+  const seen = new Map<string, number>();
+  for (const l of lines) {
+    const fact = `${l.received_on}|${l.payer_name}|${l.amount_yen}`;
+    const n = (seen.get(fact) ?? 0) + 1;
+    seen.set(fact, n);
+    const key = `csv:${createHash('sha256').update(`${fact}|${n}`).digest('hex').slice(0, 40)}`;
+    const { receipt, created } = await recordReceipt(db, { ...l, source: 'bank_csv', import_key: key }, by, toleranceYen);
+    results.push({ line: l.line, created, receipt });
+  }
+  return {
+    lines: results.length,
+    created: results.filter((r) => r.created).length,
+    matched: results.filter((r) => r.receipt.status === 'matched').length,
+    unmatched: results.filter((r) => r.receipt.status === 'unmatched').length,
+    receipts: results.map((r) => ({ line: r.line, ...r.receipt })),
+  };
+}
+
+export async function listReceipts(db: Db, status?: 'matched' | 'unmatched') {
+  let q = db.selectFrom('receipts').selectAll();
+  if (status) q = q.where('status', '=', status);
+  return q.orderBy('id').limit(1000).execute();
+}
+
+/** Finance matches a waiting receipt by hand; the shortfall (if any, up to the outstanding) is booked as fee. */
+export async function matchByHand(db: Db, receiptId: number, invoiceId: number, by: number, feeYen = 0) {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('billing-receipt-matching'))`.execute(trx);
+    const r = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).forUpdate().executeTakeFirst();
+    if (!r) throw new BillingRuleError('receipt not found', 'not_found');
+    if (r.status === 'matched') throw new BillingRuleError(`receipt ${receiptId} is already matched to invoice ${r.invoice_id}`, 'conflict');
+    const open = (await openInvoices(trx as unknown as Db)).find((o) => o.id === invoiceId);
+    if (!open) throw new BillingRuleError('/invoice_id is not an open issued invoice', 'invalid', '/invoice_id');
+    if (r.amount_yen + feeYen > open.outstanding_yen) throw new BillingRuleError(`/fee_yen receipt + fee exceed the outstanding ¥${open.outstanding_yen}`, 'invalid', '/fee_yen');
+    return trx
+      .updateTable('receipts')
+      .set({ status: 'matched', invoice_id: invoiceId, fee_yen: feeYen, matched_how: 'manual', matched_by: by, unmatched_reason: null, matched_at: new Date() })
+      .where('id', '=', receiptId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
