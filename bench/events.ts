@@ -22,7 +22,7 @@ import { createUserWithToken } from '../src/db/users.ts';
 import { assignVariant } from '../src/domain/assignment.ts';
 import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
 import { createLogger } from '../src/logger.ts';
-import { armStats, type TrafficEvent } from '../src/traffic.ts';
+import { armStats, type TrafficEvent } from '../src/cycles/traffic.ts';
 import { freePort } from '../src/infra/ports.ts';
 
 const BATCH_SIZE = 1000;

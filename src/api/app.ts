@@ -12,13 +12,18 @@ import { clientRoutes } from './routes/clients.ts';
 import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
 import { healthRoutes } from './routes/health.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { trafficRoutes } from './routes/traffic.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { testRoutes } from './routes/tests.ts';
 import { userRoutes } from './routes/users.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
+import { partnerRoutes } from './routes/partners.ts';
+import { receiptRoutes } from './routes/receipts.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -69,5 +74,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   cycleRoutes(app, deps);
   offerRoutes(app, deps);
   testRoutes(app, deps);
+  invoiceRoutes(app, deps);
+  receiptRoutes(app, deps);
+  partnerRoutes(app, deps);
+  knowledgeRoutes(app, deps);
+  taskRoutes(app, deps);
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import type { Role, User } from '../db/schema.ts';
 import { findUserByToken } from '../db/users.ts';
+import type { Actor } from '../shared/actor.ts';
 import { forbidden, HttpError } from './errors.ts';
 
 declare module 'fastify' {
@@ -48,3 +49,6 @@ export function assertClientAccess(request: FastifyRequest, clientId: number): v
     throw forbidden('this belongs to another client');
   }
 }
+
+/** The caller as the actor of a decision. */
+export const actorOf = (req: FastifyRequest): Actor => ({ userId: req.user.id, role: req.user.role });

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errorBody, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { errorBody, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 
 /** An error with an HTTP status and a stable machine code; thrown by handlers. */
 export class HttpError extends Error {
@@ -21,17 +22,46 @@ export const conflict = (message: string, details: ErrorDetail[] = []) =>
 export const badRequest = (message: string, details: ErrorDetail[]) =>
   new HttpError(400, 'validation_error', message, details);
 
+const RULE_STATUS = { conflict: 409, not_found: 404, forbidden: 403 } as const;
+
 /**
- * Runs a human decision as a Temporal update: a validator's rejection becomes 409 with its reason, a
+ * The one mapping from domain errors and workflow update rejections to the API's error shape:
+ * RuleError by kind (409 / 404 / 403), ValidationError 400, an update rejected by its validator or a
+ * failed activity by the failure's type (`Rule.<kind>`, `FourEyes` → 403, `ValidationError` → 400,
+ * anything else 409). Returns undefined for errors it does not know.
+ */
+export function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  if (err instanceof RuleError) return new HttpError(RULE_STATUS[err.kind], err.kind === 'not_found' ? 'not_found' : err.kind, sentence(err.message));
+  if (err instanceof WorkflowUpdateFailedError) {
+    let cause: unknown = err.cause;
+    // An activity's failure inside the update handler: its own cause carries the rule.
+    while (cause instanceof Error && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+    const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
+    const message = sentence((cause as Error | undefined)?.message ?? err.message);
+    if (type === 'FourEyes' || type.endsWith('.forbidden')) return forbidden(message);
+    if (type.endsWith('.not_found')) return new HttpError(404, 'not_found', message);
+    return conflict(message);
+  }
+  return undefined;
+}
+
+/** Messages read as sentences: they end with a full stop. */
+function sentence(message: string): string {
+  const m = message.trim();
+  return m && /[.!?]$/.test(m) ? m : `${m}.`;
+}
+
+/**
+ * Runs a human decision as a Temporal update: rejections and failures map through toHttpError; a
  * workflow that is gone becomes 409 with `gone`.
  */
 export async function viaUpdate<R>(run: () => Promise<R>, gone = 'the workflow is no longer running'): Promise<R> {
   try {
     return await run();
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
     if (err instanceof WorkflowNotFoundError) throw conflict(gone);
-    throw err;
+    throw toHttpError(err) ?? err;
   }
 }
 
@@ -59,9 +89,8 @@ function ajvDetails(context: string, issues: AjvIssue[]): ErrorDetail[] {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & Partial<HttpError>, request, reply) => {
-    if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
-    }
+    const mapped = toHttpError(err);
+    if (mapped) return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));
     if (err instanceof ValidationError) {
       const details = err.details.map((d) => ({ ...d, path: `/body${d.path.startsWith('/') ? '' : '/'}${d.path}` }));
       return reply.status(400).send(errorBody(err.code, err.message, details));

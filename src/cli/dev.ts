@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { createDb, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from '../db/users.ts';
-import { reconcileEngagementWorkflows } from '../engagements.ts';
+import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { ensurePayoutSchedule } from '../payouts/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
 import { createLogger } from '../logger.ts';

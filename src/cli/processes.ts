@@ -5,7 +5,7 @@ import { buildApp } from '../api/app.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createDb, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { reconcileEngagementWorkflows } from '../engagements.ts';
+import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { createLogger } from '../logger.ts';
 import { connectClient, createWorker, ensureSearchAttributes } from '../temporal.ts';
 

@@ -13,9 +13,9 @@
 // - `value` is summed from conversion events only (the revenue of the conversion); a value on an
 //   exposure is stored in test_events but ignored by the facts.
 import { sql } from 'kysely';
-import type { Db } from './db/index.ts';
-import { assignmentPoint, orderVariants, pickVariant } from './domain/assignment.ts';
-import { ValidationError } from './domain/errors.ts';
+import type { Db } from '../db/index.ts';
+import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignment.ts';
+import { ValidationError } from '../domain/errors.ts';
 
 export type TrafficEventType = 'exposure' | 'conversion';
 

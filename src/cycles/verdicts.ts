@@ -1,20 +1,37 @@
-// Invalidating a verdict after the fact (e.g. a tracking bug found later). The verdict row is marked,
-// the knowledge entry says so, and each win bonus it paid is reversed by a NEW negative ledger line:
-// the ledger is append-only, and a payout run nets the reversal against the hacker's next payment.
-import type { Db } from './db/index.ts';
-import { ValidationError } from './domain/errors.ts';
+// Invalidating a verdict after the fact (e.g. a tracking bug found later) undoes what followed from
+// it: the verdict is marked (once: a second invalidation is refused), the knowledge entry says so
+// apart from its learnings, the page gets back the control the winner replaced, the cycle report is
+// recomputed, and each win bonus it paid is reversed by a NEW negative ledger line (the ledger is
+// append-only; a payout run nets the reversal against the hacker's next payment).
+import type { Db } from '../db/index.ts';
+import type { PageControl } from '../db/schema.ts';
+import { restoredControl } from '../domain/cycles/promotion.ts';
+import { RuleError, ValidationError } from '../domain/errors.ts';
+import type { Actor } from '../shared/actor.ts';
+import { recordDecision } from './context.ts';
+import { recomputeReport } from './report.ts';
 
-export async function invalidateVerdict(db: Db, testId: number, reason: string, byUserId: number) {
-  if (!reason.trim()) throw new ValidationError('a reason is required', [{ path: '/reason', message: 'must not be empty' }]);
-  return db.transaction().execute(async (trx) => {
-    const verdict = await trx
-      .updateTable('verdicts')
-      .set({ invalidated_at: new Date(), invalidation_reason: `${reason.trim()} (user ${byUserId})` })
-      .where('test_id', '=', testId)
-      .where('kind', '=', 'final')
-      .where('invalidated_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+export async function invalidateVerdict(db: Db, testId: number, reason: string, actor: Actor) {
+  const why = reason.trim();
+  if (!why) throw new ValidationError('a reason is required', [{ path: '/reason', message: 'must not be empty' }]);
+  const result = await db.transaction().execute(async (trx) => {
+    const test = await trx.selectFrom('tests').select(['id', 'status', 'cycle_id', 'page_id', 'replaced_control']).where('id', '=', testId).forUpdate().executeTakeFirst();
+    if (!test) throw new RuleError(`test ${testId} does not exist`, 'not_found');
+    if (test.status === 'running') throw new RuleError(`test ${testId} is still running; stop it instead`);
+    const final = await trx.selectFrom('verdicts').select(['id', 'invalidated_at', 'invalidation_reason']).where('test_id', '=', testId).where('kind', '=', 'final').executeTakeFirst();
+    if (!final) throw new RuleError(`test ${testId} has no final verdict to invalidate`);
+    if (final.invalidated_at) {
+      throw new RuleError(`the verdict of test ${testId} was already invalidated on ${final.invalidated_at.toISOString()}: ${final.invalidation_reason}`);
+    }
+    await trx.updateTable('verdicts').set({ invalidated_at: new Date(), invalidation_reason: why, invalidated_by: actor.userId }).where('id', '=', final.id).execute();
+    await trx.updateTable('tests').set({ status: 'invalid' }).where('id', '=', testId).execute();
+
+    const page = await trx.selectFrom('pages').select(['control_description', 'baseline_rate', 'control_since_test_id']).where('id', '=', test.page_id).forUpdate().executeTakeFirstOrThrow();
+    const back = restoredControl({ description: page.control_description, baseline_rate: page.baseline_rate, since_test_id: page.control_since_test_id }, test.replaced_control as PageControl | null, testId);
+    if (back) {
+      await trx.updateTable('pages').set({ control_description: back.description, baseline_rate: back.baseline_rate, control_since_test_id: back.since_test_id }).where('id', '=', test.page_id).execute();
+    }
+
     const bonuses = await trx
       .selectFrom('earnings_ledger')
       .innerJoin('tests', 'tests.offer_id', 'earnings_ledger.offer_id')
@@ -36,19 +53,18 @@ export async function invalidateVerdict(db: Db, testId: number, reason: string, 
             kind: 'bonus_reversal' as const,
             amount_yen: -b.amount_yen,
             month: b.month,
-            delivered_at: new Date(),
+            delivered_at: b.delivered_at,
             reverses_id: b.id,
-            description: `Reversal of win bonus (verdict invalidated: ${reason.trim()})`,
+            description: `Reversal of win bonus (verdict invalidated: ${why})`,
           })),
         )
         .onConflict((oc) => oc.column('unique_key').doNothing())
         .execute();
     }
-    await trx
-      .updateTable('knowledge_entries')
-      .set({ outcome: 'invalid', learnings: `Verdict invalidated: ${reason.trim()}` })
-      .where('test_id', '=', testId)
-      .execute();
-    return { invalidated: Boolean(verdict), reversed: bonuses.length };
+    await trx.updateTable('knowledge_entries').set({ outcome: 'invalid', invalidated_at: new Date(), invalidation_reason: why }).where('test_id', '=', testId).execute();
+    await recordDecision(trx, { cycleId: test.cycle_id, testId, kind: 'invalidation', actorUserId: actor.userId, summary: `invalidated the verdict of test ${testId}: ${why}`, key: `invalidation:${testId}` });
+    return { cycleId: test.cycle_id, reversed: bonuses.length, controlRestored: back !== null };
   });
+  await recomputeReport(db, result.cycleId);
+  return { invalidated: true, reversed: result.reversed, control_restored: result.controlRestored };
 }

@@ -2,6 +2,7 @@
 // read as JS numbers: see db/index.ts), times are timestamptz (UTC), months are 'YYYY-MM' text.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BillingTables } from './billing-schema.ts';
+import type { PayoutRunStatus } from '../shared/payouts.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -57,7 +58,7 @@ export interface EngagementsTable {
   id: Generated<number>;
   client_id: number;
   cs_manager_id: number;
-  offer_mode: 'open' | 'targeted' | 'team';
+  offer_mode: OfferKind;
   monthly_fee_yen: number;
   /** First Tokyo month of the contract, YYYY-MM. */
   start_month: string;
@@ -127,7 +128,18 @@ export type CyclePhase =
   | 'verdict'
   | 'knowledge_capture'
   | 'earnings'
-  | 'completed';
+  | 'completed'
+  | 'abandoned'
+  | 'failed';
+
+/** Every phase, in order; the last three are the ends a cycle can reach. */
+export const CYCLE_PHASES: readonly CyclePhase[] = [
+  'planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings',
+  'completed', 'abandoned', 'failed',
+];
+
+/** Who an offer reaches: everyone, the top of the ranking, or the engagement's growth team. */
+export type OfferKind = 'open' | 'targeted' | 'team';
 
 export interface CyclesTable {
   id: Generated<number>;
@@ -140,6 +152,8 @@ export interface CyclesTable {
   due_at: Timestamp | null;
   workflow_id: string;
   report: unknown | null;
+  /** Why an abandoned or failed cycle ended. */
+  end_reason: string | null;
   completed_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
@@ -155,7 +169,7 @@ export interface HypothesesTable {
   page_id: number;
   metric: 'conversion' | 'revenue';
   skills: string[];
-  offer_kind: 'open' | 'targeted' | 'team' | null;
+  offer_kind: OfferKind | null;
   created_at: CreatedAt;
 }
 
@@ -163,7 +177,7 @@ export interface OffersTable {
   id: Generated<number>;
   cycle_id: number;
   hypothesis_id: number;
-  kind: 'open' | 'targeted' | 'team';
+  kind: OfferKind;
   brief: string;
   adoption_fee_yen: number;
   win_bonus_yen: number;
@@ -195,8 +209,19 @@ export interface ProposalsTable {
   design_url: string;
   status: ColumnType<ProposalStatus, ProposalStatus | undefined, ProposalStatus>;
   idempotency_key: string | null;
+  selected_by: number | null;
+  selected_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
+}
+
+export type TestStatus = 'running' | 'completed' | 'invalid' | 'cancelled';
+
+/** The page's control before a winner replaced it (given back if that verdict is invalidated). */
+export interface PageControl {
+  description: string;
+  baseline_rate: number;
+  since_test_id: number | null;
 }
 
 export interface TestsTable {
@@ -205,12 +230,14 @@ export interface TestsTable {
   cycle_id: number;
   page_id: number;
   metric: 'conversion' | 'revenue';
-  status: ColumnType<'running' | 'completed' | 'invalid', 'running' | undefined, 'running' | 'completed' | 'invalid'>;
+  status: ColumnType<TestStatus, 'running' | undefined, TestStatus>;
   planned_sample_total: number;
   /** The page's baseline conversion rate when the test was planned (what the variants had to beat). */
   baseline_rate: number | null;
   workflow_id: string;
   stop_reason: string | null;
+  stopped_by: number | null;
+  replaced_control: ColumnType<PageControl | null, string | null | undefined, string | null>;
   started_at: CreatedAt;
   stopped_at: Timestamp | null;
 }
@@ -255,6 +282,7 @@ export interface VerdictsTable {
   result: unknown;
   invalidated_at: Timestamp | null;
   invalidation_reason: string | null;
+  invalidated_by: number | null;
   created_at: CreatedAt;
 }
 
@@ -276,7 +304,31 @@ export interface KnowledgeEntriesTable {
   tags: string[];
   learnings: string | null;
   status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
+  invalidated_at: Timestamp | null;
+  invalidation_reason: string | null;
   search: ColumnType<string, never, never>;
+  created_at: CreatedAt;
+}
+
+export interface KnowledgeLearningsTable {
+  id: Generated<number>;
+  test_id: number;
+  author_user_id: number;
+  text: string;
+  unique_key: string;
+  created_at: CreatedAt;
+}
+
+export type DecisionKind = 'plan' | 'selection' | 'stop' | 'learnings' | 'invalidation' | 'end';
+
+export interface CycleDecisionsTable {
+  id: Generated<number>;
+  cycle_id: number;
+  test_id: number | null;
+  kind: DecisionKind;
+  actor_user_id: number | null;
+  summary: string;
+  unique_key: string;
   created_at: CreatedAt;
 }
 
@@ -332,7 +384,7 @@ export interface PayeesTable {
   created_at: CreatedAt;
 }
 
-export type PayoutRunStatus = 'drafting' | 'review' | 'paying' | 'remitting' | 'completed' | 'rejected';
+export type { PayoutRunStatus };
 
 export interface PayoutRunsTable {
   id: Generated<number>;
@@ -371,8 +423,20 @@ export interface PayoutItemsTable {
   hold_reason: string | null;
   failure_reason: string | null;
   bank_reference: string | null;
-  paid_at: Timestamp | null;
+  /** When the transfer was handed to the bank (file / adapter); the bank executes it on the run's payment_date. */
+  submitted_at: Timestamp | null;
+  /** Σ |negative lines| (e.g. reversed bonuses) netted into this payment. */
+  deductions_yen: ColumnType<number, number | undefined, number>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A payee a run did not pay because its unpaid balance was ≤ 0: carried forward to the next run. */
+export interface PayoutCarryForwardsTable {
+  run_id: number;
+  hacker_id: number;
+  balance_yen: number;
+  line_count: number;
+  created_at: CreatedAt;
 }
 
 export interface PayoutItemLinesTable {
@@ -448,10 +512,13 @@ export interface Database extends BillingTables {
   visitor_facts: VisitorFactsTable;
   verdicts: VerdictsTable;
   knowledge_entries: KnowledgeEntriesTable;
+  knowledge_learnings: KnowledgeLearningsTable;
+  cycle_decisions: CycleDecisionsTable;
   earnings_ledger: EarningsLedgerTable;
   alerts: AlertsTable;
   payees: PayeesTable; payout_runs: PayoutRunsTable; payout_items: PayoutItemsTable; payout_item_lines: PayoutItemLinesTable; payout_payments: PayoutPaymentsTable;
   payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
+  payout_carry_forwards: PayoutCarryForwardsTable;
 }
 
 export type Client = Selectable<ClientsTable>;
@@ -460,3 +527,4 @@ export type NewHacker = Insertable<HackersTable>;
 export type User = Selectable<UsersTable>;
 export type Engagement = Selectable<EngagementsTable>;
 export type EngagementUpdate = Updateable<EngagementsTable>;
+export type Proposal = Selectable<ProposalsTable>;

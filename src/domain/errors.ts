@@ -22,3 +22,17 @@ export class ValidationError extends Error {
 export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
   return { error: { code, message, details } };
 }
+
+/**
+ * A business rule the request breaks (a wrong state, an unknown row, a forbidden actor): never
+ * succeeds on retry. HTTP 409 / 404 / 403 by kind; non-retryable in activities (type `Rule.<kind>`).
+ */
+export class RuleError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'conflict' | 'not_found' | 'forbidden' = 'conflict',
+  ) {
+    super(message);
+    this.name = 'RuleError';
+  }
+}

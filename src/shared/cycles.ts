@@ -1,8 +1,12 @@
-// Types shared by the cycle and A/B test workflows, their activities and the API. Dependency-free.
-import type { CyclePhase } from '../db/schema.ts';
+// The contract of the cycle and A/B test workflows (ids, inputs, update payloads, views), shared
+// with their activities and the API. Dependency-free: workflow code imports it.
+import type { CyclePhase, OfferKind } from '../db/schema.ts';
+import type { Actor } from './actor.ts';
 
-export type { CyclePhase };
-export type OfferKind = 'open' | 'targeted' | 'team';
+export type { CyclePhase, OfferKind };
+
+export const cycleWorkflowId = (engagementId: number, month: string) => `cycle-${engagementId}-${month}`;
+export const testWorkflowId = (testId: number) => `test-${testId}`;
 
 export interface CycleInput {
   engagementId: number;
@@ -51,24 +55,24 @@ export interface HypothesisInput {
 
 export interface PlanRequest {
   hypotheses: HypothesisInput[];
-  requestedBy: number;
+  actor: Actor;
 }
 
 export interface SelectionRequest {
   selections: { offer_id: number; proposal_ids: number[] }[];
-  requestedBy: number;
+  actor: Actor;
 }
 
 export interface LearningsRequest {
   test_id: number;
   learnings: string;
   tags?: string[];
-  requestedBy: number;
+  actor: Actor;
 }
 
 export interface StopTestRequest {
   reason: string;
-  requestedBy: number;
+  actor: Actor;
 }
 
 export interface OfferState {
@@ -90,7 +94,9 @@ export interface TestState {
 export interface CycleView {
   cycleId: number;
   month: string;
-  phase: CyclePhase | 'abandoned';
+  phase: CyclePhase;
+  /** Why an abandoned or failed cycle ended. */
+  endReason?: string;
   waitingFor: string | null;
   dueAt: string | null;
   overdue: boolean;

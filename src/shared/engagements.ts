@@ -1,7 +1,11 @@
-// Types shared by the engagement workflow, its activities and the API. Dependency-free: workflow code
-// imports it.
+// The contract of the engagement workflow (id, input, update payloads, view), shared with its
+// activities and the API. Dependency-free: workflow code imports it.
+import type { OfferKind } from '../db/schema.ts';
+import type { Actor } from './actor.ts';
 
-export type OfferMode = 'open' | 'targeted' | 'team';
+export type OfferMode = OfferKind;
+
+export const engagementWorkflowId = (id: number) => `engagement-${id}`;
 
 /** active → ending (ends at the month boundary) → ended. */
 export type EngagementStatus = 'active' | 'ending' | 'ended';
@@ -10,7 +14,7 @@ export interface EndRequest {
   /** `at_month_end` is the normal path; `immediately` needs a reason (e.g. contract terminated). */
   mode: 'at_month_end' | 'immediately';
   reason?: string;
-  requestedBy: string;
+  actor: Actor;
 }
 
 /** The one JSON object carried across continue-as-new. */
@@ -47,7 +51,7 @@ export interface RecordStatusInput {
   engagementId: number;
   status: EngagementStatus;
   reason?: string;
-  requestedBy?: string;
+  actor?: Actor;
   /** ISO time the status takes effect. */
   effectiveAt: string;
 }

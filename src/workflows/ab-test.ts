@@ -11,10 +11,11 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
+import type { cycleActivities } from '../activities/cycles.ts';
+import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { AbTestInput, StopTestRequest, TestOutcome } from '../shared/cycles.ts';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest'>>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
 
 export const stopTestUpdate = defineUpdate<{ accepted: true }, [StopTestRequest]>('stopTest');
 export const testStatusQuery = defineQuery<{ checks: number; stopping: string | null }>('status');
@@ -42,26 +43,33 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
 
   let reason: string | undefined;
   let srm = false;
+  let end: TestEnd['by'] = 'engine';
   while (!reason) {
     setCurrentDetails(`Running test ${input.testId}: ${checks} interim checks so far; ends by ${new Date(endsAt).toISOString()}`);
     const wait = Math.max(1, Math.min(input.interimCheckMs, endsAt - Date.now()));
     await condition(() => stopReason !== null, wait);
     if (stopReason) {
       reason = stopReason;
+      end = 'cs';
       break;
     }
     checks++;
     const check = await acts.interimCheck({ testId: input.testId, checkNo: checks });
     if (check.srm) {
       srm = true;
+      end = 'srm';
       reason = `sample ratio mismatch (p = ${check.srmPValue.toExponential(2)})`;
     } else if (check.decisive) reason = `stopped early: ${check.outcome} at check ${checks}`;
-    else if (check.totalN >= check.plannedTotal) reason = `planned sample of ${check.plannedTotal} reached`;
-    else if (Date.now() >= endsAt) reason = 'maximum duration reached';
-    else if (workflowInfo().continueAsNewSuggested) {
+    else if (check.totalN >= check.plannedTotal) {
+      reason = `planned sample of ${check.plannedTotal} reached`;
+      end = 'planned_sample';
+    } else if (Date.now() >= endsAt) {
+      reason = 'maximum duration reached';
+      end = 'max_duration';
+    } else if (workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof abTestWorkflow>({ ...input, startedAt, checks });
     }
   }
   setCurrentDetails(`Test ${input.testId} finished: ${reason}`);
-  return acts.finalizeTest({ testId: input.testId, reason, srm });
+  return acts.finalizeTest({ testId: input.testId, reason, srm, end });
 }

@@ -1,10 +1,18 @@
 // One month of an engagement: planning → offer posting → proposals → selection → test run → verdict
 // → knowledge capture → earnings → report. People act through updates (plan, select, learnings);
 // everything else is timers and activities. Postgres holds every business fact; this workflow holds
-// only ids and progress.
+// only ids and progress. It ends short of `completed` in three ways: `abandoned` when people did not
+// act in time, `abandoned` when the engagement ended immediately (a cancellation: what was earned is
+// kept), `failed` when a rule broke (an activity's non-retryable failure: CS is alerted).
 import {
+  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
   condition,
+  currentUpdateInfo,
+  isCancellation,
+  patched,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -17,22 +25,25 @@ import {
   workflowInfo,
   ParentClosePolicy,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type {
-  CycleContext,
-  CycleInput,
-  CyclePhase,
-  CycleView,
-  LearningsRequest,
-  OfferState,
-  PlanRequest,
-  SelectionRequest,
-  TestState,
+import type { cycleActivities } from '../activities/cycles.ts';
+import { SELECT_MAX, SELECT_MIN } from '../domain/cycles/proposals.ts';
+import {
+  cycleWorkflowId,
+  testWorkflowId,
+  type CycleContext,
+  type CycleInput,
+  type CyclePhase,
+  type CycleView,
+  type LearningsRequest,
+  type OfferState,
+  type PlanRequest,
+  type SelectionRequest,
+  type TestState,
 } from '../shared/cycles.ts';
 import { abTestWorkflow } from './ab-test.ts';
 import { CycleMonthKey, CyclePhaseKey, EngagementIdKey, ClientIdKey, OfferKindKey } from './search-attributes.ts';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+const acts = proxyActivities<ReturnType<typeof cycleActivities>>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
 
 export const submitPlanUpdate = defineUpdate<{ hypothesisIds: number[] }, [PlanRequest]>('submitPlan');
 export const selectProposalsUpdate = defineUpdate<{ pendingOffers: number[] }, [SelectionRequest]>('selectProposals');
@@ -40,8 +51,15 @@ export const addLearningsUpdate = defineUpdate<{ accepted: true }, [LearningsReq
 export const proposalSubmittedSignal = defineSignal<[{ offerId: number }]>('proposalSubmitted');
 export const cycleStatusQuery = defineQuery<CycleView>('status');
 
-export const cycleWorkflowId = (engagementId: number, month: string) => `cycle-${engagementId}-${month}`;
-export const testWorkflowId = (testId: number) => `test-${testId}`;
+export { cycleWorkflowId, testWorkflowId };
+
+/** The message of a rule an activity or child broke (a non-retryable failure), else null. */
+function brokenRule(err: unknown): string | null {
+  const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.nonRetryable) return cause.message;
+  if (cause instanceof ChildWorkflowFailure || cause instanceof ActivityFailure) return brokenRule(cause);
+  return null;
+}
 
 export async function improvementCycleWorkflow(input: CycleInput): Promise<CycleView> {
   // Handlers first (before any await) so no update or signal arrives to a workflow without them.
@@ -72,7 +90,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     submitPlanUpdate,
     async (req) => {
       planning = true;
-      planIds = await acts.recordPlan({ cycleId: view.cycleId, hypotheses: req.hypotheses, requestedBy: req.requestedBy });
+      planIds = await acts.recordPlan({ cycleId: view.cycleId, hypotheses: req.hypotheses, actor: req.actor });
       return { hypothesisIds: planIds };
     },
     {
@@ -89,7 +107,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     async (req) => {
       for (const s of req.selections) selected.set(s.offer_id, s.proposal_ids);
       for (const s of req.selections) {
-        await acts.recordSelection({ offerId: s.offer_id, proposalIds: s.proposal_ids, requestedBy: req.requestedBy });
+        await acts.recordSelection({ offerId: s.offer_id, proposalIds: s.proposal_ids, actor: req.actor });
       }
       return { pendingOffers: view.offers.filter((o) => o.proposals > 0 && !selected.has(o.offerId)).map((o) => o.offerId) };
     },
@@ -100,7 +118,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
         for (const s of req.selections) {
           if (!view.offers.some((o) => o.offerId === s.offer_id)) reject(`offer ${s.offer_id} is not part of this cycle`);
           if (selected.has(s.offer_id)) reject(`offer ${s.offer_id} already has its selection`);
-          if (s.proposal_ids.length < 1 || s.proposal_ids.length > 3) reject('select 1 to 3 proposals per offer');
+          if (s.proposal_ids.length < SELECT_MIN || s.proposal_ids.length > SELECT_MAX) reject(`select ${SELECT_MIN} to ${SELECT_MAX} proposals per offer`);
         }
       },
     },
@@ -109,7 +127,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
   setHandler(
     addLearningsUpdate,
     async (req) => {
-      await acts.addLearnings({ testId: req.test_id, learnings: req.learnings, tags: req.tags ?? [] });
+      await acts.addLearnings({ testId: req.test_id, learnings: req.learnings, tags: req.tags ?? [], actor: req.actor, key: currentUpdateInfo()!.id });
       return { accepted: true as const };
     },
     {
@@ -121,156 +139,185 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     },
   );
 
-  ctx = await acts.openCycle({
-    engagementId: input.engagementId,
-    month: input.month,
-    workflowId: workflowInfo().workflowId,
-  });
-  const t = ctx.timings;
-  view.cycleId = ctx.cycleId;
-  view.history = ctx.history;
-  const cycleId = ctx.cycleId;
+  let cycleId = 0;
+  try {
+    return await runCycle();
+  } catch (err) {
+    // The engagement ended immediately: close what is open, keep what was earned, stop.
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        if (cycleId) await acts.cutCycleShort({ cycleId });
+      });
+      return ended('abandoned', 'the engagement ended');
+    }
+    const rule = brokenRule(err);
+    if (rule === null || !cycleId) throw err;
+    await acts.failCycle({ cycleId, reason: rule });
+    return ended('failed', rule);
+  }
 
-  upsertSearchAttributes([
-    { key: EngagementIdKey, value: String(input.engagementId) },
-    { key: ClientIdKey, value: String(input.clientId) },
-    { key: CycleMonthKey, value: input.month },
-  ]);
-
-  async function enter(phase: CyclePhase, waitingFor: string | null, dueAt: number | null) {
+  function ended(phase: 'abandoned' | 'failed', why: string): CycleView {
     view.phase = phase;
-    view.waitingFor = waitingFor;
-    view.dueAt = dueAt === null ? null : new Date(dueAt).toISOString();
-    view.overdue = false;
-    upsertSearchAttributes([{ key: CyclePhaseKey, value: phase }]);
-    setCurrentDetails(
-      waitingFor ? `${phase}: waiting for ${waitingFor}${view.dueAt ? ` until ${view.dueAt}` : ''}` : `${phase}: working`,
-    );
-    await acts.setCyclePhase({ cycleId, phase, waitingFor, dueAt: view.dueAt, overdue: false });
-  }
-
-  /** Waits for people: a reminder at half time, `overdue` at the due time, gives up at month end. */
-  async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number): Promise<boolean> {
-    const dueAt = Date.now() + durationMs;
-    await enter(phase, what, dueAt);
-    if (await condition(done, durationMs / 2)) return true;
-    await acts.raiseAlert({
-      engagementId: input.engagementId,
-      cycleId,
-      kind: 'reminder',
-      key: `reminder:${cycleId}:${phase}`,
-      message: `Reminder: ${what} is due by ${new Date(dueAt).toISOString()}`,
-    });
-    if (await condition(done, Math.max(1, dueAt - Date.now()))) return true;
-    view.overdue = true;
-    setCurrentDetails(`${phase}: OVERDUE, waiting for ${what} since ${new Date(dueAt).toISOString()}`);
-    await acts.setCyclePhase({ cycleId, phase, waitingFor: what, dueAt: view.dueAt, overdue: true });
-    await acts.raiseAlert({
-      engagementId: input.engagementId,
-      cycleId,
-      kind: 'overdue',
-      key: `overdue:${cycleId}:${phase}`,
-      message: `Overdue: ${what} was due ${new Date(dueAt).toISOString()}`,
-    });
-    // Never invent a decision: keep waiting, but not past the engagement's month (plus one phase).
-    const giveUpAt = Math.max(input.monthEndsAt, dueAt + durationMs);
-    return condition(done, Math.max(1, giveUpAt - Date.now()));
-  }
-
-  async function abandon(why: string): Promise<CycleView> {
-    view.phase = 'abandoned';
     view.waitingFor = null;
-    setCurrentDetails(`abandoned: ${why}`);
-    await acts.abandonCycle({ cycleId, reason: why });
+    view.endReason = why;
+    upsertSearchAttributes([{ key: CyclePhaseKey, value: phase }]);
+    setCurrentDetails(`${phase}: ${why}`);
     return view;
   }
 
-  // 1. planning
-  if (!(await waitForPeople('planning', () => planIds.length > 0, 'a plan from the client or CS', t.planningMs))) {
-    return abandon('no plan was submitted this month');
-  }
+  async function runCycle(): Promise<CycleView> {
+    ctx = await acts.openCycle({
+      engagementId: input.engagementId,
+      month: input.month,
+      workflowId: workflowInfo().workflowId,
+    });
+    const t = ctx.timings;
+    view.cycleId = ctx.cycleId;
+    view.history = ctx.history;
+    cycleId = ctx.cycleId;
 
-  // 2. offer posting: one offer per hypothesis
-  await enter('offer_posting', null, null);
-  for (const hypothesisId of planIds) {
-    const offer = await acts.postOffer({ cycleId, hypothesisId, windowMs: t.offerWindowMs });
-    view.offers.push({ ...offer, proposals: 0 });
-  }
-  upsertSearchAttributes([{ key: OfferKindKey, value: [...new Set(view.offers.map((o) => o.kind))].sort().join(',') }]);
+    upsertSearchAttributes([
+      { key: EngagementIdKey, value: String(input.engagementId) },
+      { key: ClientIdKey, value: String(input.clientId) },
+      { key: CycleMonthKey, value: input.month },
+    ]);
 
-  // 3. proposals: until each deadline; too few → extend once and widen the audience
-  await enter('proposals', 'proposals from growth hackers', Math.max(...view.offers.map((o) => Date.parse(o.deadline))));
-  for (const offer of view.offers) await closeWindow(offer);
-
-  async function closeWindow(offer: OfferState): Promise<void> {
-    for (;;) {
-      const remaining = Date.parse(offer.deadline) - Date.now();
-      if (remaining > 0) await sleep(remaining);
-      const closed = await acts.closeOfferWindow({
-        offerId: offer.offerId,
-        minProposals: t.minProposals,
-        canExtend: !offer.extended,
-        windowMs: t.offerWindowMs,
-      });
-      offer.proposals = closed.proposals;
-      offer.kind = closed.kind;
-      offer.deadline = closed.deadline;
-      offer.extended = closed.extended;
-      if (!closed.reopened) return;
+    async function enter(phase: CyclePhase, waitingFor: string | null, dueAt: number | null) {
+      view.phase = phase;
+      view.waitingFor = waitingFor;
+      view.dueAt = dueAt === null ? null : new Date(dueAt).toISOString();
+      view.overdue = false;
+      upsertSearchAttributes([{ key: CyclePhaseKey, value: phase }]);
+      setCurrentDetails(
+        waitingFor ? `${phase}: waiting for ${waitingFor}${view.dueAt ? ` until ${view.dueAt}` : ''}` : `${phase}: working`,
+      );
+      await acts.setCyclePhase({ cycleId, phase, waitingFor, dueAt: view.dueAt, overdue: false });
     }
+
+    /** Waits for people: a reminder at half time, `overdue` at the due time, gives up at month end. */
+    async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number): Promise<boolean> {
+      const dueAt = Date.now() + durationMs;
+      await enter(phase, what, dueAt);
+      if (await condition(done, durationMs / 2)) return true;
+      await acts.raiseAlert({
+        engagementId: input.engagementId,
+        cycleId,
+        kind: 'reminder',
+        key: `reminder:${cycleId}:${phase}`,
+        message: `Reminder: ${what} is due by ${new Date(dueAt).toISOString()}`,
+      });
+      if (await condition(done, Math.max(1, dueAt - Date.now()))) return true;
+      view.overdue = true;
+      setCurrentDetails(`${phase}: OVERDUE, waiting for ${what} since ${new Date(dueAt).toISOString()}`);
+      await acts.setCyclePhase({ cycleId, phase, waitingFor: what, dueAt: view.dueAt, overdue: true });
+      await acts.raiseAlert({
+        engagementId: input.engagementId,
+        cycleId,
+        kind: 'overdue',
+        key: `overdue:${cycleId}:${phase}`,
+        message: `Overdue: ${what} was due ${new Date(dueAt).toISOString()}`,
+      });
+      // Never invent a decision: keep waiting, but not past the engagement's month (plus one phase).
+      const giveUpAt = Math.max(input.monthEndsAt, dueAt + durationMs);
+      return condition(done, Math.max(1, giveUpAt - Date.now()));
+    }
+
+    async function abandon(why: string): Promise<CycleView> {
+      await acts.abandonCycle({ cycleId, reason: why });
+      // Older runs ended here without setting their search attribute: keep their histories replaying.
+      if (patched('abandoned-phase')) return ended('abandoned', why);
+      view.phase = 'abandoned';
+      view.waitingFor = null;
+      return view;
+    }
+
+    // 1. planning
+    if (!(await waitForPeople('planning', () => planIds.length > 0, 'a plan from the client or CS', t.planningMs))) {
+      return abandon('no plan was submitted this month');
+    }
+
+    // 2. offer posting: one offer per hypothesis
+    await enter('offer_posting', null, null);
+    for (const hypothesisId of planIds) {
+      const offer = await acts.postOffer({ cycleId, hypothesisId, windowMs: t.offerWindowMs });
+      view.offers.push({ ...offer, proposals: 0 });
+    }
+    upsertSearchAttributes([{ key: OfferKindKey, value: [...new Set(view.offers.map((o) => o.kind))].sort().join(',') }]);
+
+    // 3. proposals: until each deadline; too few → extend once and widen the audience
+    await enter('proposals', 'proposals from growth hackers', Math.max(...view.offers.map((o) => Date.parse(o.deadline))));
+    for (const offer of view.offers) await closeWindow(offer);
+
+    async function closeWindow(offer: OfferState): Promise<void> {
+      for (;;) {
+        const remaining = Date.parse(offer.deadline) - Date.now();
+        if (remaining > 0) await sleep(remaining);
+        const closed = await acts.closeOfferWindow({
+          offerId: offer.offerId,
+          minProposals: t.minProposals,
+          canExtend: !offer.extended,
+          windowMs: t.offerWindowMs,
+        });
+        offer.proposals = closed.proposals;
+        offer.kind = closed.kind;
+        offer.deadline = closed.deadline;
+        offer.extended = closed.extended;
+        if (!closed.reopened) return;
+      }
+    }
+
+    const withProposals = view.offers.filter((o) => o.proposals > 0);
+    if (withProposals.length === 0) return abandon('no proposals arrived, even after widening the offers');
+
+    // 4. selection
+    const allSelected = () => withProposals.every((o) => selected.has(o.offerId));
+    if (!(await waitForPeople('selection', allSelected, 'the client or CS to select proposals', t.selectionMs))) {
+      return abandon('no selection was made');
+    }
+
+    // 5. test run: one child A/B test per offer, in parallel
+    await enter('test_run', null, Date.now() + t.testMaxMs);
+    const children = [];
+    for (const offer of withProposals) {
+      const test = await acts.createTest({ offerId: offer.offerId });
+      const state: TestState = { testId: test.testId, offerId: offer.offerId, workflowId: testWorkflowId(test.testId) };
+      view.tests.push(state);
+      children.push(
+        startChild(abTestWorkflow, {
+          workflowId: state.workflowId,
+          args: [
+            { testId: test.testId, engagementId: input.engagementId, cycleId, interimCheckMs: t.interimCheckMs, maxDurationMs: t.testMaxMs },
+          ],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          staticSummary: `A/B test ${test.testId} (offer ${offer.offerId})`,
+        }).then(async (handle) => {
+          const outcome = await handle.result();
+          state.outcome = outcome.outcome;
+        }),
+      );
+    }
+    setCurrentDetails(`test_run: ${view.tests.length} A/B test(s) running; traffic comes from the client's site`);
+    await Promise.all(children);
+
+    // 6. verdicts are persisted by each test; 7. knowledge capture with a window for CS learnings
+    await enter('verdict', null, null);
+    await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
+    for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
+    learningsOpen = true;
+    await sleep(t.learningMs);
+    learningsOpen = false;
+    await acts.finalizeKnowledge({ cycleId });
+
+    // 8. earnings, 9. report
+    await enter('earnings', null, null);
+    await acts.accrueEarnings({ cycleId });
+    await acts.completeCycle({ cycleId });
+    view.phase = 'completed';
+    view.waitingFor = null;
+    upsertSearchAttributes([{ key: CyclePhaseKey, value: 'completed' }]);
+    setCurrentDetails('completed');
+    return view;
   }
-
-  const withProposals = view.offers.filter((o) => o.proposals > 0);
-  if (withProposals.length === 0) return abandon('no proposals arrived, even after widening the offers');
-
-  // 4. selection
-  const allSelected = () => withProposals.every((o) => selected.has(o.offerId));
-  if (!(await waitForPeople('selection', allSelected, 'the client or CS to select proposals', t.selectionMs))) {
-    return abandon('no selection was made');
-  }
-
-  // 5. test run: one child A/B test per offer, in parallel
-  await enter('test_run', null, Date.now() + t.testMaxMs);
-  const children = [];
-  for (const offer of withProposals) {
-    const test = await acts.createTest({ offerId: offer.offerId });
-    const state: TestState = { testId: test.testId, offerId: offer.offerId, workflowId: testWorkflowId(test.testId) };
-    view.tests.push(state);
-    children.push(
-      startChild(abTestWorkflow, {
-        workflowId: state.workflowId,
-        args: [
-          { testId: test.testId, engagementId: input.engagementId, cycleId, interimCheckMs: t.interimCheckMs, maxDurationMs: t.testMaxMs },
-        ],
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        staticSummary: `A/B test ${test.testId} (offer ${offer.offerId})`,
-      }).then(async (handle) => {
-        const outcome = await handle.result();
-        state.outcome = outcome.outcome;
-      }),
-    );
-  }
-  setCurrentDetails(`test_run: ${view.tests.length} A/B test(s) running; traffic comes from the client's site`);
-  await Promise.all(children);
-
-  // 6. verdicts are persisted by each test; 7. knowledge capture with a window for CS learnings
-  await enter('verdict', null, null);
-  await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
-  for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
-  learningsOpen = true;
-  await sleep(t.learningMs);
-  learningsOpen = false;
-  await acts.finalizeKnowledge({ cycleId });
-
-  // 8. earnings, 9. report
-  await enter('earnings', null, null);
-  await acts.accrueEarnings({ cycleId });
-  await acts.completeCycle({ cycleId });
-  view.phase = 'completed';
-  view.waitingFor = null;
-  upsertSearchAttributes([{ key: CyclePhaseKey, value: 'completed' }]);
-  setCurrentDetails('completed');
-  return view;
 }
 
 function reject(message: string): never {

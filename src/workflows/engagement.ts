@@ -3,6 +3,8 @@
 import {
   allHandlersFinished,
   ApplicationFailure,
+  getExternalWorkflowHandle,
+  patched,
   ParentClosePolicy,
   startChild,
   condition,
@@ -16,13 +18,15 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities/index.ts';
+import type { engagementActivities } from '../activities/engagements.ts';
+import { endRequestProblem } from '../domain/engagements.ts';
 import { addMonths, monthEndUtcMs, monthStartUtcMs } from '../domain/months.ts';
+import { cycleWorkflowId } from '../shared/cycles.ts';
 import type { EndRequest, EngagementView, EngagementWorkflowState } from '../shared/engagements.ts';
-import { cycleWorkflowId, improvementCycleWorkflow } from './cycle.ts';
+import { improvementCycleWorkflow } from './cycle.ts';
 import { EngagementStatusKey } from './search-attributes.ts';
 
-const acts = proxyActivities<Activities>({
+const acts = proxyActivities<ReturnType<typeof engagementActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -38,18 +42,6 @@ export function monthBoundary(state: EngagementWorkflowState): number {
   return monthEndUtcMs(state.month);
 }
 
-export function validateEndRequest(state: EngagementWorkflowState, req: EndRequest): void {
-  if (state.status === 'ended') throw new Error('engagement has already ended');
-  if (req.mode !== 'at_month_end' && req.mode !== 'immediately') {
-    throw new Error('mode must be "at_month_end" or "immediately"');
-  }
-  if (req.mode === 'immediately' && !req.reason?.trim()) {
-    throw new Error('ending immediately needs a reason');
-  }
-  if (req.mode === 'at_month_end' && state.status === 'ending') {
-    throw new Error(`engagement already ends at the end of ${state.month}`);
-  }
-}
 
 export async function engagementWorkflow(input: EngagementWorkflowState): Promise<EngagementView> {
   const state: EngagementWorkflowState = {
@@ -82,7 +74,7 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
         engagementId: state.engagementId,
         status,
         reason: req.reason?.trim() || 'ended at month end',
-        requestedBy: req.requestedBy,
+        actor: req.actor,
         effectiveAt: new Date(ending ? boundary : Date.now()).toISOString(),
       });
       state.status = status;
@@ -94,11 +86,8 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
     },
     {
       validator: (req) => {
-        try {
-          validateEndRequest(state, req);
-        } catch (err) {
-          throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidEndRequest');
-        }
+        const problem = endRequestProblem(state, req);
+        if (problem) throw ApplicationFailure.nonRetryable(problem.path ? `${problem.path.slice(1)} ${problem.message}` : problem.message, 'InvalidEndRequest');
       },
     },
   );
@@ -111,6 +100,11 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
   // Sleep until the month boundary unless ended immediately in the meantime.
   await condition(() => state.status === 'ended', Math.max(boundary - Date.now(), 1));
   await condition(allHandlersFinished);
+  // Ended immediately: the cycles still running (this month's, last month's finishing its tests) are
+  // cancelled; each closes its offers and tests and keeps what was earned.
+  if (state.status === 'ended' && patched('cancel-cycles-on-end')) {
+    for (const c of state.cycles ?? []) await getExternalWorkflowHandle(c.workflowId).cancel().catch(() => undefined);
+  }
 
   if (state.status === 'ending') {
     await acts.recordEngagementStatus({

@@ -340,10 +340,11 @@ describe('monthly improvement cycle', () => {
     ]);
     // The ledger is append-only: corrections are new lines, never edits.
     await expect(h.db.updateTable('earnings_ledger').set({ amount_yen: 1 }).where('cycle_id', '=', cycleId).execute()).rejects.toThrow(/append-only/);
-    // A verdict invalidated later reverses its bonus with a new line, once however often it is asked.
-    for (let i = 0; i < 2; i++) {
-      await api('POST', `/v1/tests/${test.id}/invalidate`, cs.auth, { reason: 'tracking tag fired twice on variant A' });
-    }
+    // A verdict invalidated later reverses its bonus with a new line; asking again is a 409 that keeps
+    // the first reason.
+    await api('POST', `/v1/tests/${test.id}/invalidate`, cs.auth, { reason: 'tracking tag fired twice on variant A' });
+    const again = await api('POST', `/v1/tests/${test.id}/invalidate`, cs.auth, { reason: 'another reason' }, [409]);
+    expect(again.error.message).toMatch(/already invalidated.*tracking tag fired twice/);
     // A later engagement of the same client on the same page shows this test while planning, with its
     // verdict as it stands now (invalidated above).
     const client = await h.db.selectFrom('cycles').innerJoin('engagements', 'engagements.id', 'cycles.engagement_id').select('engagements.client_id as id').where('cycles.id', '=', cycleId).executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/index.ts';
 import { assignVariant } from '../../src/domain/assignment.ts';
-import { armStats, ingestEvents, type TrafficEvent } from '../../src/traffic.ts';
+import { armStats, ingestEvents, type TrafficEvent } from '../../src/cycles/traffic.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { authErrors, Id, IdParams, Name, Timestamp } from '../schemas.ts';
+import { authErrors, Id, IdParams, Name, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Client = Type.Object({ id: Id, name: Type.String(), industry: Type.String(), created_at: Timestamp });

@@ -1,102 +1,34 @@
+// Engagements and their sub-resources: settings, pages, growth team, the month-by-month timeline.
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { createEngagement, startEngagementWorkflow } from '../../engagements.ts';
-import type { Engagement } from '../../db/schema.ts';
+import { timeline } from '../../cycles/views.ts';
+import type { Engagement as EngagementRow } from '../../db/schema.ts';
+import { endRequestProblem } from '../../domain/engagements.ts';
+import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
+import { addPage, getSettings, listPages, setTeam, updateSettings } from '../../engagements/settings.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
-import { assertClientAccess, STAFF } from '../auth.ts';
-import { badRequest, conflict, HttpError, notFound, viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Timestamp, Yen } from '../schemas.ts';
+import { engagementFor } from '../access.ts';
+import { STAFF } from '../auth.ts';
+import { badRequest, conflict, HttpError, viaUpdate } from '../errors.ts';
+import { authErrors, ErrorResponse, Id, IdParams, Idempotency } from '../schemas/common.ts';
+import * as S from '../schemas/engagements.ts';
 import type { ApiDeps } from '../app.ts';
-import { NewPage, Settings } from './cycles.ts';
 
-const OfferMode = Type.Union([Type.Literal('open'), Type.Literal('targeted'), Type.Literal('team')]);
-const Status = Type.Union([Type.Literal('active'), Type.Literal('ending'), Type.Literal('ended')]);
+const ListQuery = Type.Object({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) }, { additionalProperties: false });
 
-const EngagementBody = Type.Object({
-  id: Id,
-  client_id: Id,
-  cs_manager_id: Id,
-  offer_mode: OfferMode,
-  monthly_fee_yen: Type.Integer(),
-  start_month: Type.String(),
-  current_month: Nullable(Type.String()),
-  status: Status,
-  workflow_id: Type.String(),
-  month_length_seconds: Nullable(Type.Integer()),
-  end_reason: Nullable(Type.String()),
-  ends_at: Nullable(Timestamp),
-  ended_at: Nullable(Timestamp),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-});
-
-const WorkflowState = Type.Object({
-  workflow_id: Type.String(),
-  /** Temporal's execution status: RUNNING, COMPLETED, ... or NOT_FOUND. */
-  execution_status: Type.String(),
-  live: Nullable(
-    Type.Object({
-      status: Status,
-      month: Type.String(),
-      monthsCompleted: Type.Integer(),
-      monthEndsAt: Type.String(),
-      endReason: Type.Optional(Type.String()),
-    }),
-  ),
-});
-
-const NewEngagement = Type.Object(
-  {
-    client_id: Id,
-    cs_manager_id: Type.Optional(Id),
-    offer_mode: OfferMode,
-    monthly_fee_yen: Yen,
-    start_month: Type.Optional(Month),
-    month_length_seconds: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 31 * 24 * 3600, description: 'demo/test only: seconds per month' }),
-    ),
-    settings: Type.Optional(Settings),
-    pages: Type.Optional(Type.Array(NewPage, { maxItems: 50 })),
-  },
-  { additionalProperties: false },
-);
-
-const EndBody = Type.Object(
-  {
-    mode: Type.Union([Type.Literal('at_month_end'), Type.Literal('immediately')]),
-    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
-  },
-  { additionalProperties: false },
-);
-
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-});
-
-const ListQuery = Type.Object(
-  { client_id: Type.Optional(Id), status: Type.Optional(Status) },
-  { additionalProperties: false },
-);
-
-export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
+export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { db, temporal, config } = deps;
   const readers = [...STAFF, 'finance', 'client'] as const;
 
-  async function load(id: number): Promise<Engagement> {
-    const row = await db.selectFrom('engagements').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound('engagement');
-    return row;
-  }
-
-  async function workflowState(e: Engagement): Promise<Static<typeof WorkflowState>> {
+  async function workflowState(e: EngagementRow): Promise<Static<typeof S.WorkflowState>> {
     const handle = temporal.workflow.getHandle(e.workflow_id);
     try {
       const description = await handle.describe();
       // A query needs a worker; never let a stopped worker hang the API.
-      const live = await temporal.connection
-        .withDeadline(Date.now() + 3_000, () => handle.query(engagementStatusQuery))
-        .catch(() => null);
+      const live = await temporal.connection.withDeadline(Date.now() + 3_000, () => handle.query(engagementStatusQuery)).catch(() => null);
       return { workflow_id: e.workflow_id, execution_status: description.status.name, live };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { workflow_id: e.workflow_id, execution_status: 'NOT_FOUND', live: null };
@@ -104,16 +36,17 @@ export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
     }
   }
 
-  app.post<{ Body: Static<typeof NewEngagement>; Headers: Static<typeof IdempotencyHeaders> }>(
+  app.post(
     '/v1/engagements',
     {
       config: { roles: STAFF },
       schema: {
         tags: ['engagements'],
-        description: 'Persists the engagement, then starts its monthly workflow. Send an Idempotency-Key to retry safely.',
-        headers: IdempotencyHeaders,
-        body: NewEngagement,
-        response: { 200: EngagementBody, 201: EngagementBody, ...authErrors, 503: ErrorResponse },
+        summary: 'Create an engagement (CS, admin)',
+        description: 'Persists the engagement with its settings and pages, then starts its monthly workflow. Send an Idempotency-Key to retry safely.',
+        headers: Idempotency,
+        body: S.NewEngagement,
+        response: { 200: S.Engagement, 201: S.Engagement, ...authErrors, 503: ErrorResponse },
       },
     },
     async (req, reply) => {
@@ -126,7 +59,7 @@ export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
         throw new HttpError(
           503,
           'workflow_unavailable',
-          `engagement ${engagement.id} was saved but its workflow could not start; retry with the same Idempotency-Key (the worker also starts missing workflows when it boots)`,
+          `Engagement ${engagement.id} was saved but its workflow could not start; retry with the same Idempotency-Key (the worker also starts missing workflows when it boots).`,
         );
       }
       req.log.info({ engagementId: engagement.id, replayed }, replayed ? 'engagement create replayed' : 'engagement created');
@@ -134,15 +67,11 @@ export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/v1/engagements',
     {
       config: { roles: readers },
-      schema: {
-        tags: ['engagements'],
-        querystring: ListQuery,
-        response: { 200: Type.Object({ items: Type.Array(EngagementBody) }), ...authErrors },
-      },
+      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(S.Engagement) }), ...authErrors } },
     },
     async (req) => {
       let q = db.selectFrom('engagements').selectAll().orderBy('id');
@@ -153,56 +82,133 @@ export function engagementRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/v1/engagements/:id',
     {
       config: { roles: readers },
       schema: {
         tags: ['engagements'],
-        description: 'The Postgres record plus the workflow\'s live state (a query; null when no worker answers).',
+        summary: 'One engagement with its live workflow state',
+        description: "The Postgres record plus the workflow's live state (a query; null when no worker answers).",
         params: IdParams,
-        response: { 200: Type.Intersect([EngagementBody, Type.Object({ workflow: WorkflowState })]), ...authErrors },
+        response: { 200: Type.Intersect([S.Engagement, Type.Object({ workflow: S.WorkflowState })]), ...authErrors },
       },
     },
     async (req) => {
-      const e = await load(req.params.id);
-      assertClientAccess(req, e.client_id);
+      const e = await engagementFor(db, req, req.params.id);
       return { ...e, workflow: await workflowState(e) };
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EndBody>; Headers: Static<typeof IdempotencyHeaders> }>(
+  app.post(
     '/v1/engagements/:id/end',
     {
       config: { roles: STAFF },
       schema: {
         tags: ['engagements'],
-        description: 'Ends the engagement at the end of the current month, or immediately with a reason.',
+        summary: 'End an engagement (CS, admin)',
+        description:
+          'Ends the engagement at the end of the current month (the month finishes, no new one starts), or immediately with a reason: the running cycle is cancelled (offers close, tests stop, what was earned stays earned).',
         params: IdParams,
-        headers: IdempotencyHeaders,
-        body: EndBody,
-        response: { 200: EngagementBody, ...authErrors, 409: ErrorResponse },
+        headers: Idempotency,
+        body: S.EndRequest,
+        response: { 200: S.Engagement, ...authErrors, 409: ErrorResponse },
       },
     },
     async (req) => {
-      const e = await load(req.params.id);
-      if (req.body.mode === 'immediately' && !req.body.reason?.trim()) {
-        throw badRequest('/body/reason is required to end immediately', [
-          { path: '/body/reason', message: 'is required when mode is "immediately"' },
-        ]);
-      }
-      if (e.status === 'ended') throw conflict(`engagement ${e.id} has already ended`);
-      const handle = temporal.workflow.getHandle(e.workflow_id);
+      const e = await engagementFor(db, req, req.params.id);
+      const problem = endRequestProblem({ status: e.status, month: e.current_month }, req.body);
+      if (problem?.path) throw badRequest(`/body${problem.path} ${problem.message}`, [{ path: `/body${problem.path}`, message: problem.message }]);
+      if (problem) throw conflict(`Engagement ${e.id}: ${problem.message}.`);
       await viaUpdate(
         () =>
-          handle.executeUpdate(endEngagementUpdate, {
-            args: [{ mode: req.body.mode, reason: req.body.reason, requestedBy: `user:${req.user.id}` }],
+          temporal.workflow.getHandle(e.workflow_id).executeUpdate(endEngagementUpdate, {
+            args: [{ mode: req.body.mode, reason: req.body.reason, actor: { userId: req.user.id, role: req.user.role } }],
             ...(req.headers['idempotency-key'] ? { updateId: `end-${e.id}-${req.headers['idempotency-key']}` } : {}),
           }),
-        `engagement ${e.id} has no running workflow`,
+        `Engagement ${e.id} has no running workflow.`,
       );
       req.log.info({ engagementId: e.id, mode: req.body.mode }, 'engagement end accepted');
-      return load(e.id);
+      return engagementFor(db, req, e.id);
+    },
+  );
+
+  app.put(
+    '/v1/engagements/:id/settings',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['engagements'],
+        summary: 'Change cycle settings (CS, admin)',
+        description: 'Fees, phase durations and verdict settings; fields left out keep their value. Refused (400 naming the field) when a test of any page could not be planned with them.',
+        params: IdParams,
+        body: S.SettingsPatch,
+        response: { 200: S.Settings, ...authErrors },
+      },
+    },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return updateSettings(db, req.params.id, req.body);
+    },
+  );
+
+  app.get(
+    '/v1/engagements/:id/settings',
+    { config: { roles: readers }, schema: { tags: ['engagements'], summary: "An engagement's cycle settings", params: IdParams, response: { 200: S.Settings, ...authErrors } } },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return getSettings(db, req.params.id);
+    },
+  );
+
+  app.post(
+    '/v1/engagements/:id/pages',
+    {
+      config: { roles: STAFF },
+      schema: { tags: ['engagements'], summary: 'Register a page under improvement (CS, admin)', params: IdParams, body: S.NewPage, response: { 201: S.Page, ...authErrors, 409: ErrorResponse } },
+    },
+    async (req, reply) => {
+      await engagementFor(db, req, req.params.id);
+      return reply.status(201).send(await addPage(db, req.params.id, req.body));
+    },
+  );
+
+  app.get(
+    '/v1/engagements/:id/pages',
+    { config: { roles: readers }, schema: { tags: ['engagements'], summary: "An engagement's pages", params: IdParams, response: { 200: Type.Object({ items: Type.Array(S.Page) }), ...authErrors } } },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return { items: await listPages(db, req.params.id) };
+    },
+  );
+
+  app.put(
+    '/v1/engagements/:id/team',
+    {
+      config: { roles: STAFF },
+      schema: { tags: ['engagements'], summary: 'Set the growth team (CS, admin)', description: 'The standing growth team: each member gives 10% of their time.', params: IdParams, body: S.Team, response: { 200: S.TeamBody, ...authErrors } },
+    },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return setTeam(db, req.params.id, req.body.hacker_ids);
+    },
+  );
+
+  app.get(
+    '/v1/engagements/:id/timeline',
+    {
+      config: { roles: readers },
+      schema: {
+        tags: ['engagements'],
+        summary: 'Month-by-month timeline',
+        description: 'Cycles month by month with phases, offers, tests and outcomes (as they stand now), and who decided what.',
+        params: IdParams,
+        response: { 200: S.Timeline, ...authErrors },
+      },
+    },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return { engagement_id: req.params.id, cycles: await timeline(db, req.params.id) };
     },
   );
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { STAFF } from '../auth.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { authErrors, Id, IdParams, Name, Tag, Timestamp } from '../schemas.ts';
+import { authErrors, Id, IdParams, Name, Tag, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Kind = Type.Union([Type.Literal('individual'), Type.Literal('corporation')]);

@@ -1,17 +1,20 @@
+// Offers and proposals as hackers, clients and CS see them. Who sees what is decided in
+// cycles/offers.ts; when a proposal is accepted, in domain/cycles/proposals.ts.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { offerFor, visibleOffers } from '../../cycles/offers.ts';
+import { listProposals, submitProposal, withdrawProposal } from '../../cycles/proposals.ts';
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
-import { offerFor, visibleOffers } from '../access.ts';
 import { STAFF } from '../auth.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Nullable, Timestamp } from '../schemas.ts';
+import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, Nullable, OfferKind, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Offer = Type.Object({
   id: Id,
   cycle_id: Id,
   engagement_id: Id,
-  kind: Type.String(),
+  kind: OfferKind,
   brief: Type.String(),
   adoption_fee_yen: Type.Integer(),
   win_bonus_yen: Type.Integer(),
@@ -28,7 +31,7 @@ const Proposal = Type.Object({
   title: Type.String(),
   description: Type.String(),
   design_url: Type.String(),
-  status: Type.String(),
+  status: Type.String({ description: 'submitted, selected, rejected or withdrawn' }),
   created_at: Timestamp,
 });
 const NewProposal = Type.Object(
@@ -37,10 +40,9 @@ const NewProposal = Type.Object(
     description: Type.String({ minLength: 1, maxLength: 10_000 }),
     design_url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ title: 'One-page checkout', description: 'Merge the address and payment steps…', design_url: 'https://figma.example/file/abc' }] },
 );
-const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
-const ListQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) }, { additionalProperties: false });
+const ListQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
 
 const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer> => ({
   id: o.id,
@@ -57,133 +59,82 @@ const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer
   widen_reason: o.widen_reason,
 });
 
-export function offerRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
-  const everyone = [...STAFF, 'finance', 'client', 'hacker'] as const;
+export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const viewers = [...STAFF, 'client', 'hacker'] as const;
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get(
     '/v1/offers',
     {
-      config: { roles: [...STAFF, 'client', 'hacker'] },
+      config: { roles: viewers },
       schema: {
         tags: ['offers'],
-        description: 'Offers the caller may see. Hackers: open offers and those offered to them (targeted or team).',
+        summary: 'Offers I may see',
+        description: 'Hackers: open offers and those offered to them (targeted or team); client users: their own; CS and admin: all.',
         querystring: ListQuery,
-        response: { 200: Type.Object({ items: Type.Array(Offer) }), ...authErrors },
+        response: { 200: PageOf(Offer), ...authErrors },
       },
     },
     async (req) => {
-      let q = visibleOffers(db, req).orderBy('offers.deadline').limit(500);
+      const limit = req.query.limit ?? 100;
+      let q = visibleOffers(db, req.user).orderBy('offers.id').limit(limit);
       if (req.query.status) q = q.where('offers.status', '=', req.query.status);
-      return { items: (await q.execute()).map((o) => offerView(o)) };
+      if (req.query.after_id) q = q.where('offers.id', '>', req.query.after_id);
+      const items = (await q.execute()).map(offerView);
+      return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/v1/offers/:id',
-    { config: { roles: everyone }, schema: { tags: ['offers'], params: IdParams, response: { 200: Offer, ...authErrors } } },
-    async (req) => {
-      if (req.user.role === 'finance') throw forbidden();
-      return offerView(await offerFor(db, req, req.params.id));
-    },
+    { config: { roles: viewers }, schema: { tags: ['offers'], summary: 'One offer (404 when it is not offered to me)', params: IdParams, response: { 200: Offer, ...authErrors } } },
+    async (req) => offerView(await offerFor(db, req.user, req.params.id)),
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NewProposal>; Headers: Static<typeof Idem> }>(
+  app.post(
     '/v1/offers/:id/proposals',
     {
       config: { roles: ['hacker'] },
       schema: {
         tags: ['proposals'],
-        description: 'Submit a proposal before the deadline. Idempotency-Key makes retries safe.',
+        summary: 'Submit a proposal (hackers)',
+        description: 'Before the deadline, on an offer open to you; 409 names the deadline or why the offer is closed. Idempotency-Key makes retries safe (the first proposal is returned with 200).',
         params: IdParams,
-        headers: Idem,
+        headers: Idempotency,
         body: NewProposal,
         response: { 200: Proposal, 201: Proposal, ...authErrors, 409: ErrorResponse },
       },
     },
     async (req, reply) => {
-      const offer = await offerFor(db, req, req.params.id);
-      const hackerId = req.user.hacker_id!;
-      const key = req.headers['idempotency-key'] ?? null;
-      if (key) {
-        const existing = await db.selectFrom('proposals').selectAll().where('hacker_id', '=', hackerId).where('idempotency_key', '=', key).executeTakeFirst();
-        if (existing) return reply.status(200).send(existing);
-      }
-      if (offer.status !== 'open' || offer.deadline.getTime() <= Date.now()) {
-        throw conflict(`the offer closed for proposals at its deadline ${offer.deadline.toISOString()}`, [
-          { path: '/offer/deadline', message: offer.deadline.toISOString() },
-        ]);
-      }
-      const settings = await db
-        .selectFrom('engagement_settings')
-        .select('max_proposals_per_hacker')
-        .where('engagement_id', '=', offer.engagement_id)
-        .executeTakeFirst();
-      const max = settings?.max_proposals_per_hacker ?? 3;
-      const mine = await db
-        .selectFrom('proposals')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('offer_id', '=', offer.id)
-        .where('hacker_id', '=', hackerId)
-        .where('status', '!=', 'withdrawn')
-        .executeTakeFirstOrThrow();
-      if (Number(mine.n) >= max) throw conflict(`you already have ${max} proposals on this offer (the maximum)`);
+      const { proposal, created, offer } = await submitProposal(db, req.user, req.params.id, req.body, req.headers['idempotency-key'] ?? null);
+      if (!created) return reply.status(200).send(proposal);
       // The row first (system of record), then tell the workflow; a lost signal loses nothing, as the
       // cycle counts proposals from Postgres when the window closes.
-      const row = await db
-        .insertInto('proposals')
-        .values({ offer_id: offer.id, hacker_id: hackerId, ...req.body, idempotency_key: key })
-        .onConflict((oc) => oc.columns(['hacker_id', 'idempotency_key']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) {
-        const existing = await db.selectFrom('proposals').selectAll().where('hacker_id', '=', hackerId).where('idempotency_key', '=', key).executeTakeFirstOrThrow();
-        return reply.status(200).send(existing);
-      }
       const cycle = await db.selectFrom('cycles').select('workflow_id').where('id', '=', offer.cycle_id).executeTakeFirstOrThrow();
       await temporal.workflow
         .getHandle(cycle.workflow_id)
         .signal(proposalSubmittedSignal, { offerId: offer.id })
         .catch((err) => req.log.warn({ err: String(err), offerId: offer.id }, 'proposal saved; cycle signal failed'));
-      req.log.info({ proposalId: row.id, offerId: offer.id }, 'proposal submitted');
-      return reply.status(201).send(row);
+      req.log.info({ proposalId: proposal.id, offerId: offer.id }, 'proposal submitted');
+      return reply.status(201).send(proposal);
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams> }>(
+  app.post(
     '/v1/proposals/:id/withdraw',
     {
       config: { roles: ['hacker'] },
-      schema: { tags: ['proposals'], params: IdParams, response: { 200: Proposal, ...authErrors, 409: ErrorResponse } },
+      schema: { tags: ['proposals'], summary: 'Withdraw my proposal before the deadline (hackers)', params: IdParams, response: { 200: Proposal, ...authErrors, 409: ErrorResponse } },
     },
-    async (req) => {
-      const p = await db
-        .selectFrom('proposals')
-        .innerJoin('offers', 'offers.id', 'proposals.offer_id')
-        .selectAll('proposals')
-        .select(['offers.deadline', 'offers.status as offer_status'])
-        .where('proposals.id', '=', req.params.id)
-        .where('proposals.hacker_id', '=', req.user.hacker_id!)
-        .executeTakeFirst();
-      if (!p) throw notFound('proposal');
-      if (p.status === 'withdrawn') return p;
-      if (p.status !== 'submitted' || p.offer_status !== 'open' || p.deadline.getTime() <= Date.now()) {
-        throw conflict(`proposals can be withdrawn only while submitted and before the deadline ${p.deadline.toISOString()}`);
-      }
-      return db.updateTable('proposals').set({ status: 'withdrawn', updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
-    },
+    async (req) => withdrawProposal(db, req.user, req.params.id),
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/v1/offers/:id/proposals',
     {
-      config: { roles: [...STAFF, 'client', 'hacker'] },
-      schema: { tags: ['proposals'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(Proposal) }), ...authErrors } },
+      config: { roles: viewers },
+      schema: { tags: ['proposals'], summary: "An offer's proposals (hackers: only their own)", params: IdParams, response: { 200: Type.Object({ items: Type.Array(Proposal) }), ...authErrors } },
     },
-    async (req) => {
-      const offer = await offerFor(db, req, req.params.id);
-      let q = db.selectFrom('proposals').selectAll().where('offer_id', '=', offer.id).orderBy('id');
-      if (req.user.role === 'hacker') q = q.where('hacker_id', '=', req.user.hacker_id!);
-      return { items: await q.execute() };
-    },
+    async (req) => ({ items: await listProposals(db, req.user, req.params.id) }),
   );
 }

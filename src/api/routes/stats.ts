@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { runStatsOp, STATS_OPS } from '../../domain/stats/index.ts';
-import { authErrors } from '../schemas.ts';
+import { authErrors } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Params = Type.Object({ op: Type.Union(STATS_OPS.map((op) => Type.Literal(op))) }, { additionalProperties: false });

@@ -1,123 +1,195 @@
+// A/B tests as people read and steer them: lists, one test with its live per-arm figures, the whole
+// verdict history (paged), stopping a test, invalidating its verdict, adding learnings.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
-import { Type, type Static } from 'typebox';
-import { armStats } from '../../traffic.ts';
-import { invalidateVerdict } from '../../verdicts.ts';
+import { Type } from 'typebox';
+import { learningsOf } from '../../cycles/knowledge.ts';
+import { listTests, listVerdicts, recordStop } from '../../cycles/tests.ts';
+import { armStats } from '../../cycles/traffic.ts';
+import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
 import { testFor } from '../access.ts';
-import { STAFF } from '../auth.ts';
-import { conflict, viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, IdParams, Tag } from '../schemas.ts';
+import { actorOf, STAFF } from '../auth.ts';
+import { viaUpdate } from '../errors.ts';
+import { authErrors, ErrorResponse, Id, IdParams, nextAfter, Nullable, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
-const Any = Type.Object({}, { additionalProperties: true });
-const Stop = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ reason: 'tracking tag fired twice on variant A' }] });
 const Learnings = Type.Object(
   { learnings: Type.String({ minLength: 1, maxLength: 10_000 }), tags: Type.Optional(Type.Array(Tag, { maxItems: 20, uniqueItems: true })) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ learnings: 'Fewer fields beat reassurance badges', tags: ['forms'] }] },
 );
-const KnowledgeQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    page_type: Type.Optional(Tag),
-    outcome: Type.Optional(Type.Union(['winner', 'loser', 'inconclusive', 'invalid'].map((o) => Type.Literal(o)))),
-    client_id: Type.Optional(Type.Integer({ minimum: 1 })),
-  },
-  { additionalProperties: false },
-);
+const TestStatus = Type.Union(['running', 'completed', 'invalid', 'cancelled'].map((s) => Type.Literal(s)));
+const TestSummary = Type.Object({
+  id: Id,
+  cycle_id: Id,
+  offer_id: Id,
+  page_id: Id,
+  engagement_id: Id,
+  client_id: Id,
+  month: Type.String(),
+  metric: Type.String(),
+  status: Type.String(),
+  planned_sample_total: Type.Integer(),
+  stop_reason: Nullable(Type.String()),
+  started_at: Timestamp,
+  stopped_at: Nullable(Timestamp),
+  outcome: Nullable(Type.String({ description: 'final verdict as it stands now (invalidated → invalid)' })),
+  invalidated: Type.Boolean(),
+});
+const Verdict = Type.Object({
+  id: Id,
+  test_id: Id,
+  kind: Type.String({ description: 'interim (one per check) or final' }),
+  check_no: Type.Integer(),
+  engine: Type.String(),
+  outcome: Type.String(),
+  winner_variant_id: Nullable(Id),
+  request: Type.Unknown({ description: 'the verdict engine request (arms, weights, settings)' }),
+  result: Type.Unknown({ description: 'every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision' }),
+  invalidated_at: Nullable(Timestamp),
+  invalidation_reason: Nullable(Type.String()),
+  invalidated_by: Nullable(Id),
+  created_at: Timestamp,
+});
+const Arm = Type.Object({ variant_id: Id, arm: Type.String(), n: Type.Integer(), conversions: Type.Integer(), sum: Type.Number(), sum_squares: Type.Number() });
+const Variant = Type.Object({ id: Id, test_id: Id, arm: Type.String(), position: Type.Integer(), proposal_id: Nullable(Id), weight: Type.Number() });
+const Learning = Type.Object({ id: Id, test_id: Id, text: Type.String(), author_user_id: Id, author_name: Type.String(), created_at: Timestamp });
+const TestDetail = Type.Object({
+  id: Id,
+  cycle_id: Id,
+  offer_id: Id,
+  page_id: Id,
+  engagement_id: Id,
+  client_id: Id,
+  metric: Type.String(),
+  status: Type.String(),
+  planned_sample_total: Type.Integer(),
+  baseline_rate: Nullable(Type.Number()),
+  workflow_id: Type.String(),
+  stop_reason: Nullable(Type.String()),
+  stopped_by: Nullable(Id),
+  started_at: Timestamp,
+  stopped_at: Nullable(Timestamp),
+  variants: Type.Array(Variant),
+  arms: Type.Array(Arm),
+  final_verdict: Nullable(Verdict),
+  interim_checks: Type.Integer({ description: 'how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them' }),
+  learnings: Type.Array(Learning),
+});
 
-export function testRoutes(app: FastifyInstance, { db, temporal }: ApiDeps) {
-  app.get<{ Params: Static<typeof IdParams> }>(
-    '/v1/tests/:id',
+export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const readers = [...STAFF, 'finance', 'client'] as const;
+
+  app.get(
+    '/v1/tests',
     {
-      config: { roles: [...STAFF, 'finance', 'client'] },
-      schema: { tags: ['tests'], description: 'Test, variants, live per-arm figures and its verdicts.', params: IdParams, response: { 200: Any, ...authErrors } },
+      config: { roles: readers },
+      schema: { tags: ['tests'], summary: 'List tests by engagement or status (client users: their own)', querystring: PagedQuery({ engagement_id: Type.Optional(Id), status: Type.Optional(TestStatus) }), response: { 200: PageOf(TestSummary), ...authErrors } },
     },
     async (req) => {
-      const t = await testFor(db, req, req.params.id);
-      const [variants, arms, verdicts] = await Promise.all([
-        db.selectFrom('variants').selectAll().where('test_id', '=', t.id).orderBy('position').execute(),
-        armStats(db, t.id),
-        db.selectFrom('verdicts').selectAll().where('test_id', '=', t.id).orderBy('kind').orderBy('check_no', 'desc').limit(5).execute(),
-      ]);
-      return { ...t, variants, arms, verdicts };
+      const limit = req.query.limit ?? 100;
+      const items = await listTests(db, {
+        engagementId: req.query.engagement_id,
+        status: req.query.status as 'running' | undefined,
+        clientId: req.user.role === 'client' ? req.user.client_id! : undefined,
+        afterId: req.query.after_id,
+        limit,
+      });
+      return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Stop> }>(
-    '/v1/tests/:id/stop',
+  app.get(
+    '/v1/tests/:id',
     {
-      config: { roles: STAFF },
-      schema: { tags: ['tests'], description: 'CS stops a running test with a reason; the final verdict follows.', params: IdParams, body: Stop, response: { 200: Any, ...authErrors, 409: ErrorResponse } },
+      config: { roles: readers },
+      schema: { tags: ['tests'], summary: 'One test: variants, live per-arm figures, final verdict, learnings', params: IdParams, response: { 200: TestDetail, ...authErrors } },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      if (t.status !== 'running') throw conflict(`test ${t.id} is ${t.status}`);
-      await viaUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, requestedBy: req.user.id }] }));
+      const [variants, arms, final, interim, learnings] = await Promise.all([
+        db.selectFrom('variants').selectAll().where('test_id', '=', t.id).orderBy('position').execute(),
+        armStats(db, t.id),
+        db.selectFrom('verdicts').selectAll().where('test_id', '=', t.id).where('kind', '=', 'final').executeTakeFirst(),
+        db.selectFrom('verdicts').select((eb) => eb.fn.countAll<number>().as('n')).where('test_id', '=', t.id).where('kind', '=', 'interim').executeTakeFirstOrThrow(),
+        learningsOf(db, [t.id]),
+      ]);
+      return { ...t, variants, arms, final_verdict: final ?? null, interim_checks: Number(interim.n), learnings };
+    },
+  );
+
+  app.get(
+    '/v1/tests/:id/verdicts',
+    {
+      config: { roles: readers },
+      schema: { tags: ['tests'], summary: "A test's whole verdict history, in check order (paged)", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(Verdict), ...authErrors } },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      const limit = req.query.limit ?? 100;
+      const items = await listVerdicts(db, t.id, { afterId: req.query.after_id, limit });
+      return { items, next_after_id: nextAfter(items, limit) };
+    },
+  );
+
+  app.post(
+    '/v1/tests/:id/stop',
+    {
+      config: { roles: STAFF },
+      schema: { tags: ['tests'], summary: 'Stop a running test with a reason (CS, admin)', description: 'The final verdict follows on the data collected.', params: IdParams, body: Reason, response: { 200: Type.Object({ test_id: Id, stopping: Type.Boolean() }), ...authErrors, 409: ErrorResponse } },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      await recordStop(db, { testId: t.id, reason: req.body.reason, actor: actorOf(req) });
+      await viaUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, actor: actorOf(req) }] }));
       return { test_id: t.id, stopping: true };
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Stop> }>(
+  app.post(
     '/v1/tests/:id/invalidate',
     {
       config: { roles: STAFF },
       schema: {
         tags: ['tests'],
-        description: 'Invalidate a final verdict later found wrong: its win bonus is reversed by a new ledger line (idempotent).',
+        summary: 'Invalidate a final verdict later found wrong (CS, admin)',
+        description:
+          "Undoes what followed from it: the win bonus is reversed by a new ledger line, the page gets back the control the winner replaced, the cycle report and the knowledge entry say invalid. A second invalidation is a 409.",
         params: IdParams,
-        body: Stop,
-        response: { 200: Any, ...authErrors, 409: ErrorResponse },
+        body: Reason,
+        response: { 200: Type.Object({ test_id: Id, invalidated: Type.Boolean(), reversed: Type.Integer(), control_restored: Type.Boolean() }), ...authErrors, 409: ErrorResponse },
       },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      if (t.status === 'running') throw conflict(`test ${t.id} is still running; stop it instead`);
-      return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, req.user.id)) };
+      return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, actorOf(req))) };
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Learnings> }>(
+  app.post(
     '/v1/tests/:id/learnings',
     {
       config: { roles: STAFF },
-      schema: { tags: ['knowledge'], description: 'CS adds learnings to the test\'s knowledge entry during the capture window.', params: IdParams, body: Learnings, response: { 200: Any, ...authErrors, 409: ErrorResponse } },
+      schema: {
+        tags: ['knowledge'],
+        summary: 'Add a learning during knowledge capture (CS, admin)',
+        description: 'Each learning is kept as its own entry (who, when, text), in order; tags are added to the entry.',
+        params: IdParams,
+        body: Learnings,
+        response: { 200: Type.Object({ test_id: Id, learnings: Type.Array(Learning) }), ...authErrors, 409: ErrorResponse },
+      },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
       await viaUpdate(() =>
         temporal.workflow
           .getHandle(t.cycle_workflow_id)
-          .executeUpdate(addLearningsUpdate, { args: [{ test_id: t.id, learnings: req.body.learnings, tags: req.body.tags, requestedBy: req.user.id }] }),
+          .executeUpdate(addLearningsUpdate, { args: [{ test_id: t.id, learnings: req.body.learnings, tags: req.body.tags, actor: actorOf(req) }] }),
       );
-      return db.selectFrom('knowledge_entries').selectAll().where('test_id', '=', t.id).executeTakeFirstOrThrow();
-    },
-  );
-
-  app.get<{ Querystring: Static<typeof KnowledgeQuery> }>(
-    '/v1/knowledge',
-    {
-      config: { roles: [...STAFF, 'client'] },
-      schema: {
-        tags: ['knowledge'],
-        description: 'Search past tests (full text over hypothesis, change, learnings). Clients see only their own.',
-        querystring: KnowledgeQuery,
-        response: { 200: Type.Object({ items: Type.Array(Any) }), ...authErrors },
-      },
-    },
-    async (req) => {
-      let q = db
-        .selectFrom('knowledge_entries')
-        .select(['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status', 'created_at'])
-        .orderBy('id', 'desc')
-        .limit(200);
-      if (req.user.role === 'client') q = q.where('client_id', '=', req.user.client_id!);
-      else if (req.query.client_id) q = q.where('client_id', '=', req.query.client_id);
-      if (req.query.page_type) q = q.where('page_type', '=', req.query.page_type);
-      if (req.query.outcome) q = q.where('outcome', '=', req.query.outcome);
-      if (req.query.q) q = q.where(sql<boolean>`search @@ plainto_tsquery('simple', ${req.query.q})`);
-      return { items: await q.execute() };
+      return { test_id: t.id, learnings: await learningsOf(db, [t.id]) };
     },
   );
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../traffic.ts';
+import { assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { conflict, notFound } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Timestamp } from '../schemas.ts';
+import { authErrors, ErrorResponse, Id, IdParams, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
@@ -19,7 +19,7 @@ const Event = Type.Object(
     value: Type.Optional(
       Type.Number({ minimum: 0, maximum: 1e12, description: 'e.g. revenue in yen of a conversion; summed per visitor' }),
     ),
-    occurred_at: Type.Optional(Timestamp),
+    occurred_at: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { createUserWithToken } from '../../db/users.ts';
 import { ROLES } from '../../db/schema.ts';
 import { badRequest } from '../errors.ts';
-import { authErrors, Id, Name, Nullable } from '../schemas.ts';
+import { authErrors, Id, Name, Nullable } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const NewUser = Type.Object(
@@ -25,7 +25,18 @@ const Created = Type.Object({
   token: Type.String({ description: 'shown once; only its hash is stored' }),
 });
 
+const Me = Type.Object({ id: Id, name: Type.String(), role: Type.String(), client_id: Nullable(Id), hacker_id: Nullable(Id) });
+
 export function userRoutes(app: FastifyInstance, { db }: ApiDeps) {
+  app.get(
+    '/v1/me',
+    {
+      config: { roles: ROLES },
+      schema: { tags: ['users'], summary: 'Who I am: my user, role and the client or hacker I am bound to', response: { 200: Me, ...authErrors } },
+    },
+    async (req) => ({ id: req.user.id, name: req.user.name, role: req.user.role, client_id: req.user.client_id, hacker_id: req.user.hacker_id }),
+  );
+
   app.post<{ Body: Static<typeof NewUser> }>(
     '/v1/users',
     { config: { roles: ['admin'] }, schema: { tags: ['users'], body: NewUser, response: { 201: Created, ...authErrors } } },

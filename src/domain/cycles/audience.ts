@@ -1,5 +1,8 @@
-// Ranks growth hackers for a targeted offer by track record, shrunk toward a prior so newcomers get
-// a fair (average) chance instead of zero and one lucky win does not top the list.
+// Who an offer reaches. Targeted offers go to the top of a ranking by track record, shrunk toward a
+// prior so newcomers get a fair (average) chance instead of zero and one lucky win does not top the
+// list; team offers go to the growth team (targeted when there is none); too few proposals widen the
+// audience one step. Who may SEE an offer is `offerVisibleTo` (the SQL in cycles/offers.ts mirrors it).
+import type { OfferKind } from '../../db/schema.ts';
 
 export interface TrackRecord {
   hackerId: number;
@@ -43,23 +46,31 @@ export function rankHackers(records: TrackRecord[], industry: string, requiredSk
 }
 
 /** The audience one step wider: team → targeted → open. */
-export function widen(kind: 'open' | 'targeted' | 'team'): 'open' | 'targeted' {
+export function widen(kind: OfferKind): 'open' | 'targeted' {
   return kind === 'team' ? 'targeted' : 'open';
 }
 
+/** The kind an offer is posted as: the hypothesis' choice or the engagement's mode; no team → targeted. */
+export function offerKindFor(requested: OfferKind | null, engagementMode: OfferKind, teamSize: number): OfferKind {
+  const kind = requested ?? engagementMode;
+  return kind === 'team' && teamSize === 0 ? 'targeted' : kind;
+}
+
+export interface OfferAudienceFacts {
+  kind: OfferKind;
+  status: 'open' | 'closed';
+  /** The hacker is on the offer's invitation list (targeted rank, team, widened). */
+  invited: boolean;
+  /** The hacker has a proposal on it. */
+  tookPart: boolean;
+}
+
 /**
- * Revenue uplift estimate for a month: the LOWER confidence bound of the winner's relative lift (never
- * the optimistic point estimate; negative bounds count as 0) × baseline monthly conversions × value
- * per conversion. Integer yen, rounded down.
+ * A hacker sees an offer open to all or offered to it; in listings a closed one only if it took part
+ * (asked for directly, an audience member learns that it closed). Anything else is a 404, never a 403,
+ * so a targeted offer's existence does not leak.
  */
-export function revenueUpliftEstimate(
-  liftLowerBound: number | null,
-  baselineRate: number,
-  dailyVisitors: number,
-  valuePerConversionYen: number,
-  daysPerMonth = 30,
-): number {
-  if (liftLowerBound === null || !(liftLowerBound > 0)) return 0;
-  const monthlyConversions = baselineRate * dailyVisitors * daysPerMonth;
-  return Math.floor(liftLowerBound * monthlyConversions * valuePerConversionYen);
+export function offerVisibleTo(o: OfferAudienceFacts, listing: boolean): boolean {
+  if (o.kind !== 'open' && !o.invited) return false;
+  return !listing || o.status === 'open' || o.tookPart;
 }

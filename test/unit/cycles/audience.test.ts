@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rankHackers, revenueUpliftEstimate, widen } from '../../src/domain/ranking.ts';
+import { rankHackers, widen } from '../../../src/domain/cycles/audience.ts';
+import { revenueUpliftEstimate } from '../../../src/domain/cycles/report.ts';
 
 const rec = (hackerId: number, proposals: number, adopted: number, wins: number, industries: string[] = [], skills: string[] = ['design']) => ({
   hackerId,

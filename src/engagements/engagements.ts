@@ -2,13 +2,14 @@
 // Postgres always holds the record and a failed start can be retried idempotently.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
-import type { Db } from './db/index.ts';
-import type { Engagement, User } from './db/schema.ts';
-import { tokyoMonthOf } from './domain/months.ts';
-import { ValidationError } from './domain/errors.ts';
-import type { EngagementWorkflowState, OfferMode } from './shared/engagements.ts';
-import { engagementWorkflow } from './workflows/engagement.ts';
-import { ClientIdKey, EngagementIdKey, EngagementStatusKey } from './workflows/search-attributes.ts';
+import type { Db } from '../db/index.ts';
+import type { Engagement, User } from '../db/schema.ts';
+import { settingsProblems } from '../domain/cycles/design.ts';
+import { tokyoMonthOf } from '../domain/months.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { engagementWorkflowId, type EngagementWorkflowState, type OfferMode } from '../shared/engagements.ts';
+import { engagementWorkflow } from '../workflows/engagement.ts';
+import { ClientIdKey, EngagementIdKey, EngagementStatusKey } from '../workflows/search-attributes.ts';
 
 export interface NewEngagement {
   client_id: number;
@@ -23,7 +24,7 @@ export interface NewEngagement {
   pages?: { url: string; page_type: string; baseline_rate: number; daily_visitors: number; value_per_conversion_yen: number }[];
 }
 
-export const engagementWorkflowId = (id: number) => `engagement-${id}`;
+export { engagementWorkflowId };
 
 export async function createEngagement(
   db: Db,
@@ -82,8 +83,12 @@ export async function createEngagement(
       .executeTakeFirst();
     if (inserted) {
       // Settings and pages go in with the row: the first cycle starts right away and reads them.
-      await trx.insertInto('engagement_settings').values({ ...input.settings, engagement_id: id } as never).execute();
+      const settings = await trx.insertInto('engagement_settings').values({ ...input.settings, engagement_id: id } as never).returningAll().executeTakeFirstOrThrow();
       if (input.pages?.length) await trx.insertInto('pages').values(input.pages.map((p) => ({ ...p, engagement_id: id }))).execute();
+      // Settings and pages must make a test that can be planned (the rule test creation applies too);
+      // the defaults come from the database, so they are checked after the insert (rolled back on error).
+      const problems = settingsProblems(settings, input.pages ?? [], '/settings');
+      if (problems.length) throw new ValidationError(`${problems[0]!.path} ${problems[0]!.message}`, problems);
       return { engagement: inserted, replayed: false };
     }
     // A concurrent request with the same key won the race.

@@ -1,0 +1,27 @@
+// `/v1/tasks`: what waits for the caller now, from every domain that asks people for something.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { cycleTasks } from '../../cycles/views.ts';
+import { STAFF } from '../auth.ts';
+import { authErrors } from '../schemas/common.ts';
+import { Task } from '../schemas/cycles.ts';
+import type { ApiDeps } from '../app.ts';
+
+export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/v1/tasks',
+    {
+      config: { roles: [...STAFF, 'finance', 'client', 'hacker'] },
+      schema: {
+        tags: ['tasks'],
+        summary: 'What waits for me now',
+        description:
+          'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; finance: payout runs to review, remittances to record. Ended engagements ask nobody for anything.',
+        response: { 200: Type.Object({ items: Type.Array(Task) }), ...authErrors },
+      },
+    },
+    async (req) => ({ items: await cycleTasks(db, req.user) }),
+  );
+}

@@ -1,0 +1,45 @@
+// Schemas reused across routes. Every route's schemas feed both validation and /openapi.json.
+import { Type, type TProperties } from 'typebox';
+
+export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM' });
+export const Yen = Type.Integer({ minimum: 1, maximum: 10_000_000_000, description: 'integer yen' });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const Tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9_-]*$' });
+/** A date-time: routes may return a Date (serialised as ISO 8601) or a string. */
+export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+  }),
+});
+
+/** Standard error responses for an authenticated route. */
+export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } as const;
+
+const pageParams = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'page size (default 100)' })),
+  after_id: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'cursor: `next_after_id` of the previous page' })),
+};
+
+export const Pagination = Type.Object(pageParams, { additionalProperties: false });
+
+/** A list route's query: its own filters plus `limit` and the `after_id` cursor. */
+export const PagedQuery = <P extends TProperties>(filters: P) => Type.Object({ ...filters, ...pageParams }, { additionalProperties: false });
+
+/** A page of items with the cursor of the next page (null on the last page). */
+export const PageOf = <T extends Parameters<typeof Type.Array>[0]>(item: T) =>
+  Type.Object({ items: Type.Array(item), next_after_id: Nullable(Id) });
+
+/** The cursor for the page after `items`, given the page size asked for. */
+export function nextAfter<T extends { id: number }>(items: T[], limit: number): number | null {
+  return items.length === limit && items.length > 0 ? items[items.length - 1]!.id : null;
+}
+
+export const OfferKind = Type.Union([Type.Literal('open'), Type.Literal('targeted'), Type.Literal('team')]);
+export const Idempotency = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });

@@ -1,0 +1,112 @@
+// Request and response shapes of cycles, offers, proposals, tests and knowledge.
+import { Type } from 'typebox';
+import { Id, Month, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
+
+export const CyclePhase = Type.Union(
+  ['planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings', 'completed', 'abandoned', 'failed'].map((p) => Type.Literal(p)),
+);
+
+export const CycleSummary = Type.Object({
+  id: Id,
+  engagement_id: Id,
+  client_id: Id,
+  month: Type.String(),
+  phase: Type.String(),
+  waiting_for: Nullable(Type.String()),
+  due_at: Nullable(Timestamp),
+  overdue: Type.Boolean(),
+  end_reason: Nullable(Type.String({ description: 'why an abandoned or failed cycle ended' })),
+  completed_at: Nullable(Timestamp),
+  workflow_id: Type.String(),
+});
+
+const PastTest = Type.Object({ testId: Id, month: Type.String(), pageId: Id, hypothesis: Type.String(), change: Type.String(), outcome: Type.String(), lift: Nullable(Type.Number()) });
+export const CycleLive = Type.Object({
+  cycleId: Type.Integer(),
+  month: Type.String(),
+  phase: Type.String(),
+  waitingFor: Nullable(Type.String()),
+  dueAt: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+  endReason: Type.Optional(Type.String()),
+  history: Type.Array(PastTest, { description: "the client's past tests on the same pages (by URL, across engagements)" }),
+  offers: Type.Array(Type.Object({ offerId: Id, hypothesisId: Id, kind: Type.String(), deadline: Type.String(), extended: Type.Boolean(), proposals: Type.Integer() })),
+  tests: Type.Array(Type.Object({ testId: Id, offerId: Id, workflowId: Type.String(), outcome: Type.Optional(Type.String()) })),
+});
+
+export const Cycle = Type.Object({
+  id: Id,
+  engagement_id: Id,
+  client_id: Id,
+  month: Type.String(),
+  phase: Type.String(),
+  overdue: Type.Boolean(),
+  waiting_for: Nullable(Type.String()),
+  due_at: Nullable(Timestamp),
+  workflow_id: Type.String(),
+  report: Type.Unknown({ description: 'once completed: per test outcome, lift and CI, monthly_revenue_uplift_yen; winners' }),
+  end_reason: Nullable(Type.String()),
+  completed_at: Nullable(Timestamp),
+  updated_at: Timestamp,
+  created_at: Timestamp,
+  live: Nullable(CycleLive),
+});
+
+export const CycleListQuery = { engagement_id: Type.Optional(Id), phase: Type.Optional(CyclePhase), month: Type.Optional(Month) };
+
+export const Plan = Type.Object(
+  {
+    hypotheses: Type.Array(
+      Type.Object(
+        {
+          author: Type.Union([Type.Literal('client'), Type.Literal('cs')]),
+          problem: Type.String({ minLength: 1, maxLength: 5000 }),
+          page_id: Id,
+          metric: Type.Union([Type.Literal('conversion'), Type.Literal('revenue')]),
+          skills: Type.Optional(Type.Array(Tag, { maxItems: 10, uniqueItems: true })),
+          offer_kind: Type.Optional(OfferKind),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10 },
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        hypotheses: [
+          { author: 'client', problem: 'Checkout form asks for too much', page_id: 1, metric: 'conversion', skills: ['design'], offer_kind: 'targeted' },
+          { author: 'cs', problem: 'Hero does not say what we sell', page_id: 2, metric: 'conversion' },
+        ],
+      },
+    ],
+  },
+);
+export const PlanResult = Type.Object({ cycle_id: Id, hypothesis_ids: Type.Array(Id) });
+
+export const Selection = Type.Object(
+  {
+    selections: Type.Array(
+      Type.Object({ offer_id: Id, proposal_ids: Type.Array(Id, { minItems: 1, maxItems: 3, uniqueItems: true }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 10 },
+    ),
+  },
+  { additionalProperties: false, examples: [{ selections: [{ offer_id: 7, proposal_ids: [31, 35] }] }] },
+);
+export const SelectionResult = Type.Object({ cycle_id: Id, pending_offers: Type.Array(Id, { description: 'offers with proposals still waiting for a selection' }) });
+
+export const Task = Type.Object({
+  kind: Type.String({ description: 'submit_plan, select_proposals, cycle_failed, submit_proposal, review_payout_run, record_remittance, …' }),
+  cycle_id: Type.Optional(Id),
+  engagement_id: Type.Optional(Id),
+  offer_id: Type.Optional(Id),
+  offer_kind: Type.Optional(Type.String()),
+  run_id: Type.Optional(Id),
+  invoice_id: Type.Optional(Id),
+  month: Type.Optional(Type.String()),
+  overdue: Type.Boolean(),
+  due_at: Nullable(Type.String()),
+  waiting_for: Nullable(Type.String()),
+  can_approve: Type.Optional(Type.Boolean()),
+});

@@ -1,0 +1,153 @@
+// Offers: posted per hypothesis to an audience (open / targeted / team), closed at their deadline or
+// extended once and widened when too few proposals came; and who may see them.
+import { sql } from 'kysely';
+import type { Db } from '../db/index.ts';
+import type { OfferKind } from '../db/schema.ts';
+import { offerKindFor, rankHackers, widen, type TrackRecord } from '../domain/cycles/audience.ts';
+import { RuleError } from '../domain/errors.ts';
+import type { Actor } from '../shared/actor.ts';
+import { cycleRow, settingsOf } from './context.ts';
+
+export interface Viewer {
+  role: Actor['role'];
+  client_id: number | null;
+  hacker_id: number | null;
+}
+
+/**
+ * Offers the viewer may see — the SQL form of `offerVisibleTo` (domain/cycles/audience.ts): hackers
+ * only open-to-all or invited ones, in listings a closed one only if they took part; client users
+ * only their own client's. Offers of an ended engagement are never listed to hackers.
+ */
+export function visibleOffers(db: Db, viewer: Viewer, listing = true) {
+  let q = db
+    .selectFrom('offers')
+    .innerJoin('cycles', 'cycles.id', 'offers.cycle_id')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .selectAll('offers')
+    .select(['engagements.client_id', 'engagements.id as engagement_id', 'engagements.status as engagement_status', 'engagements.end_reason as engagement_end_reason']);
+  if (viewer.role === 'client') q = q.where('engagements.client_id', '=', viewer.client_id!);
+  if (viewer.role === 'hacker') {
+    const hackerId = viewer.hacker_id!;
+    const tookPart = (eb: any) => eb.exists(eb.selectFrom('proposals').select(sql`1`.as('x')).whereRef('proposals.offer_id', '=', 'offers.id').where('proposals.hacker_id', '=', hackerId));
+    q = q.where((eb) =>
+      eb.or([
+        eb('offers.kind', '=', 'open'),
+        eb.exists(eb.selectFrom('offer_invitations').select(sql`1`.as('x')).whereRef('offer_invitations.offer_id', '=', 'offers.id').where('offer_invitations.hacker_id', '=', hackerId)),
+      ]),
+    );
+    if (listing) {
+      q = q.where((eb) => eb.or([eb.and([eb('offers.status', '=', 'open'), eb('engagements.status', '!=', 'ended')]), tookPart(eb)]));
+    }
+  }
+  return q;
+}
+
+export async function offerFor(db: Db, viewer: Viewer, offerId: number) {
+  const offer = await visibleOffers(db, viewer, false).where('offers.id', '=', offerId).executeTakeFirst();
+  if (!offer) throw new RuleError('offer not found', 'not_found');
+  return offer;
+}
+
+export async function postOffer(db: Db, input: { cycleId: number; hypothesisId: number; windowMs: number }) {
+  const cycle = await cycleRow(db, input.cycleId);
+  const settings = await settingsOf(db, cycle.engagement_id);
+  const hypothesis = await db
+    .selectFrom('hypotheses')
+    .innerJoin('pages', 'pages.id', 'hypotheses.page_id')
+    .select(['hypotheses.problem', 'hypotheses.offer_kind', 'hypotheses.skills', 'hypotheses.metric', 'pages.url', 'pages.page_type'])
+    .where('hypotheses.id', '=', input.hypothesisId)
+    .executeTakeFirst();
+  if (!hypothesis) throw new RuleError(`hypothesis ${input.hypothesisId} does not exist`, 'not_found');
+  const team = await db.selectFrom('growth_team_members').select('hacker_id').where('engagement_id', '=', cycle.engagement_id).execute();
+  const kind = offerKindFor(hypothesis.offer_kind, cycle.offer_mode, team.length);
+  await db
+    .insertInto('offers')
+    .values({
+      cycle_id: input.cycleId,
+      hypothesis_id: input.hypothesisId,
+      kind,
+      brief: `${hypothesis.problem}\n\nPage: ${hypothesis.url} (${hypothesis.page_type}); metric: ${hypothesis.metric}`,
+      adoption_fee_yen: settings.adoption_fee_yen,
+      win_bonus_yen: settings.win_bonus_yen,
+      submission_fee_yen: settings.submission_fee_yen,
+      deadline: new Date(Date.now() + input.windowMs),
+    })
+    .onConflict((oc) => oc.column('hypothesis_id').doNothing())
+    .execute();
+  const offer = await db.selectFrom('offers').selectAll().where('hypothesis_id', '=', input.hypothesisId).executeTakeFirstOrThrow();
+  await invite(db, offer.id, offer.kind, cycle.industry, hypothesis.skills, settings.targeted_top_n, team.map((m) => m.hacker_id));
+  return { offerId: offer.id, hypothesisId: input.hypothesisId, kind: offer.kind, deadline: offer.deadline.toISOString(), extended: offer.extended };
+}
+
+export async function closeOfferWindow(db: Db, input: { offerId: number; minProposals: number; canExtend: boolean; windowMs: number }) {
+  const offer = await db.selectFrom('offers').selectAll().where('id', '=', input.offerId).executeTakeFirst();
+  if (!offer) throw new RuleError(`offer ${input.offerId} does not exist`, 'not_found');
+  const n = await db
+    .selectFrom('proposals')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('offer_id', '=', input.offerId)
+    .where('status', '=', 'submitted')
+    .executeTakeFirstOrThrow();
+  const proposals = Number(n.n);
+  const result = (o: typeof offer, reopened: boolean) => ({ proposals, kind: o.kind, deadline: o.deadline.toISOString(), extended: o.extended, reopened });
+  // A retry after the extension was written sees it and reports it again rather than extending twice.
+  if (offer.status === 'open' && offer.extended && offer.deadline.getTime() > Date.now()) return result(offer, true);
+  if (offer.status === 'closed') return result(offer, false);
+  if (proposals < input.minProposals && input.canExtend && !offer.extended) {
+    const cycle = await cycleRow(db, offer.cycle_id);
+    const settings = await settingsOf(db, cycle.engagement_id);
+    const kind = widen(offer.kind);
+    const why = `only ${proposals} of ${input.minProposals} proposals by ${offer.deadline.toISOString()}: extended once and widened from ${offer.kind} to ${kind}`;
+    const updated = await db
+      .updateTable('offers')
+      .set({ kind, extended: true, widen_reason: why, deadline: new Date(Date.now() + input.windowMs) })
+      .where('id', '=', offer.id)
+      .where('extended', '=', false)
+      .where('status', '=', 'open')
+      .returningAll()
+      .executeTakeFirst();
+    const current = updated ?? (await db.selectFrom('offers').selectAll().where('id', '=', offer.id).executeTakeFirstOrThrow());
+    const hypothesis = await db.selectFrom('hypotheses').select('skills').where('id', '=', offer.hypothesis_id).executeTakeFirstOrThrow();
+    await invite(db, offer.id, kind, cycle.industry, hypothesis.skills, settings.targeted_top_n, [], 'widened');
+    return result(current, current.status === 'open');
+  }
+  const closed = await db.updateTable('offers').set({ status: 'closed' }).where('id', '=', offer.id).returningAll().executeTakeFirstOrThrow();
+  return result(closed, false);
+}
+
+async function invite(
+  db: Db,
+  offerId: number,
+  kind: OfferKind,
+  industry: string,
+  skills: string[],
+  topN: number,
+  team: number[],
+  reason: 'targeted_rank' | 'team' | 'widened' = kind === 'team' ? 'team' : 'targeted_rank',
+) {
+  if (kind === 'open') return;
+  const rows =
+    kind === 'team'
+      ? team.map((hackerId) => ({ offer_id: offerId, hacker_id: hackerId, reason, rank: null, score: null }))
+      : rankHackers(await trackRecords(db), industry, skills, topN).map((r) => ({ offer_id: offerId, hacker_id: r.hackerId, reason, rank: r.rank, score: r.score }));
+  if (rows.length) {
+    await db.insertInto('offer_invitations').values(rows).onConflict((oc) => oc.columns(['offer_id', 'hacker_id']).doNothing()).execute();
+  }
+}
+
+/** Every active hacker's record: proposals, adoptions and wins (invalidated verdicts do not count). */
+export async function trackRecords(db: Db): Promise<TrackRecord[]> {
+  const { rows } = await sql<{ id: number; skills: string[]; industries: string[]; proposals: number; adopted: number; wins: number }>`
+    select h.id, h.skills, h.industries,
+           count(p.id)::int as proposals,
+           count(p.id) filter (where p.status = 'selected')::int as adopted,
+           count(w.id)::int as wins
+      from hackers h
+      left join proposals p on p.hacker_id = h.id
+      left join variants v on v.proposal_id = p.id
+      left join verdicts w on w.winner_variant_id = v.id and w.kind = 'final' and w.invalidated_at is null
+     where h.status = 'active'
+     group by h.id`.execute(db);
+  return rows.map((r) => ({ hackerId: r.id, proposals: r.proposals, adopted: r.adopted, wins: r.wins, skills: r.skills, industries: r.industries }));
+}

@@ -1,0 +1,213 @@
+// A/B tests: created per offer from its selected proposals (control + variants at equal weights,
+// planned sample from the verdict engine), interim sequential checks, the final verdict and what
+// follows from it (a winner becomes the page's control), and the reads people page through.
+import type { Db } from '../db/index.ts';
+import type { PageControl, TestStatus } from '../db/schema.ts';
+import { plannedSample } from '../domain/cycles/design.ts';
+import { promotedControl } from '../domain/cycles/promotion.ts';
+import { finalDecision, type TestEnd } from '../domain/cycles/verdict-text.ts';
+import { RuleError } from '../domain/errors.ts';
+import { SRM_THRESHOLD, verdict } from '../domain/stats/index.ts';
+import type { VerdictRequest, VerdictResult } from '../domain/stats/index.ts';
+import type { Actor } from '../shared/actor.ts';
+import { testWorkflowId, type TestOutcome } from '../shared/cycles.ts';
+import { raiseAlert, recordDecision } from './context.ts';
+import { armStats } from './traffic.ts';
+
+const ARM_NAMES = ['control', 'A', 'B', 'C'];
+
+
+/** The test's request to the verdict engine, from per-visitor facts and the engagement settings. */
+async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['engine']) {
+  const test = await db
+    .selectFrom('tests')
+    .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
+    .innerJoin('engagement_settings', 'engagement_settings.engagement_id', 'cycles.engagement_id')
+    .select(['tests.metric', 'tests.planned_sample_total', 'engagement_settings.alpha', 'engagement_settings.tuning_parameter', 'engagement_settings.risk_threshold'])
+    .where('tests.id', '=', testId)
+    .executeTakeFirst();
+  if (!test) throw new RuleError(`test ${testId} does not exist`, 'not_found');
+  const arms = await armStats(db, testId);
+  const variants = await db.selectFrom('variants').select(['id', 'weight', 'proposal_id']).where('test_id', '=', testId).orderBy('position').execute();
+  const binomial = test.metric === 'conversion';
+  const request: VerdictRequest = {
+    engine,
+    metric_type: binomial ? 'binomial' : 'mean',
+    alpha: test.alpha,
+    sequential_tuning_parameter: test.tuning_parameter,
+    risk_threshold: test.risk_threshold,
+    arms: arms.map((a) => (binomial ? { arm: a.arm, n: a.n, conversions: a.conversions } : { arm: a.arm, n: a.n, sum: a.sum, sum_squares: a.sum_squares })),
+    weights: variants.map((v) => v.weight),
+  };
+  return { request, arms, variants, planned: test.planned_sample_total };
+}
+
+export async function createTest(db: Db, input: { offerId: number }): Promise<{ testId: number }> {
+  const offer = await db
+    .selectFrom('offers')
+    .innerJoin('hypotheses', 'hypotheses.id', 'offers.hypothesis_id')
+    .innerJoin('pages', 'pages.id', 'hypotheses.page_id')
+    .innerJoin('cycles', 'cycles.id', 'offers.cycle_id')
+    .innerJoin('engagement_settings', 'engagement_settings.engagement_id', 'cycles.engagement_id')
+    .select(['offers.id', 'offers.cycle_id', 'hypotheses.page_id', 'hypotheses.metric', 'pages.baseline_rate', 'engagement_settings.alpha', 'engagement_settings.mde_relative'])
+    .where('offers.id', '=', input.offerId)
+    .executeTakeFirst();
+  if (!offer) throw new RuleError(`offer ${input.offerId} does not exist`, 'not_found');
+  const existing = await db.selectFrom('tests').select('id').where('offer_id', '=', offer.id).executeTakeFirst();
+  if (existing) return { testId: existing.id };
+  const chosen = await db.selectFrom('proposals').select('id').where('offer_id', '=', input.offerId).where('status', '=', 'selected').orderBy('id').execute();
+  if (chosen.length === 0) throw new RuleError(`offer ${input.offerId} has no selected proposal`);
+  const k = chosen.length + 1;
+  // The conversion-rate design is used for revenue too, as the page's conversion rate drives most of
+  // the variance. A design that cannot be planned is a rule failure: the cycle fails visibly.
+  const planned = plannedSample({ baseline_rate: offer.baseline_rate, mde_relative: offer.mde_relative, alpha: offer.alpha, variants: k });
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('tests')
+      .values({ offer_id: offer.id, cycle_id: offer.cycle_id, page_id: offer.page_id, metric: offer.metric, planned_sample_total: planned, baseline_rate: offer.baseline_rate, workflow_id: 'pending' })
+      .onConflict((oc) => oc.column('offer_id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return { testId: (await trx.selectFrom('tests').select('id').where('offer_id', '=', offer.id).executeTakeFirstOrThrow()).id };
+    await trx.updateTable('tests').set({ workflow_id: testWorkflowId(inserted.id) }).where('id', '=', inserted.id).execute();
+    await trx
+      .insertInto('variants')
+      .values([
+        { test_id: inserted.id, arm: 'control', position: 0, proposal_id: null, weight: 1 / k },
+        ...chosen.map((p, i) => ({ test_id: inserted.id, arm: ARM_NAMES[i + 1]!, position: i + 1, proposal_id: p.id, weight: 1 / k })),
+      ])
+      .execute();
+    return { testId: inserted.id };
+  });
+}
+
+export async function interimCheck(db: Db, input: { testId: number; checkNo: number }) {
+  const { request, arms, planned } = await verdictRequest(db, input.testId, 'sequential');
+  const result = verdict(request);
+  await db
+    .insertInto('verdicts')
+    .values({ test_id: input.testId, kind: 'interim', check_no: input.checkNo, engine: 'sequential', outcome: result.decision.outcome, winner_variant_id: null, request: JSON.stringify(request), result: JSON.stringify(result) })
+    .onConflict((oc) => oc.columns(['test_id', 'kind', 'check_no']).doNothing())
+    .execute();
+  const totalN = arms.reduce((s, a) => s + a.n, 0);
+  const srmPValue = result.srm_p_value ?? 1;
+  // SRM only means something once there is traffic; an empty test is simply not decisive yet.
+  const srm = totalN > 0 && srmPValue < SRM_THRESHOLD;
+  const decisive = result.decision.outcome === 'winner' || result.decision.outcome === 'loser';
+  return { outcome: result.decision.outcome, decisive, srm, srmPValue, totalN, plannedTotal: planned };
+}
+
+/** How the test ended, from the reason the workflow gives (older workflows pass only `srm`). */
+function endOf(input: { reason: string; srm: boolean; end?: TestEnd['by'] }): TestEnd {
+  if (input.srm) return { by: 'srm', reason: input.reason };
+  if (input.end) return { by: input.end, reason: input.reason } as TestEnd;
+  if (input.reason.startsWith('stopped by CS')) return { by: 'cs', reason: input.reason };
+  if (input.reason.startsWith('planned sample')) return { by: 'planned_sample', reason: input.reason };
+  if (input.reason.startsWith('maximum duration')) return { by: 'max_duration', reason: input.reason };
+  return { by: 'engine', reason: input.reason };
+}
+
+/** The final verdict, stored once; a winner becomes the page's control (the replaced one is kept). */
+export async function finalizeTest(db: Db, input: { testId: number; reason: string; srm: boolean; end?: TestEnd['by'] }): Promise<TestOutcome> {
+  const test = await db
+    .selectFrom('tests')
+    .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
+    .innerJoin('engagement_settings', 'engagement_settings.engagement_id', 'cycles.engagement_id')
+    .select(['tests.id', 'tests.status', 'tests.page_id', 'tests.cycle_id', 'cycles.engagement_id', 'engagement_settings.verdict_engine'])
+    .where('tests.id', '=', input.testId)
+    .executeTakeFirst();
+  if (!test) throw new RuleError(`test ${input.testId} does not exist`, 'not_found');
+  const existing = await db.selectFrom('verdicts').selectAll().where('test_id', '=', input.testId).where('kind', '=', 'final').executeTakeFirst();
+  const variants = await db.selectFrom('variants').select(['id', 'proposal_id']).where('test_id', '=', input.testId).execute();
+  const outcomeOf = (result: VerdictResult, winnerVariantId: number | null): TestOutcome => ({
+    testId: input.testId,
+    outcome: result.decision.outcome,
+    reason: input.reason,
+    winnerProposalId: variants.find((v) => v.id === winnerVariantId)?.proposal_id ?? null,
+  });
+  if (existing) return outcomeOf(existing.result as VerdictResult, existing.winner_variant_id);
+  if (test.status === 'cancelled') return { testId: input.testId, outcome: 'invalid', reason: input.reason, winnerProposalId: null };
+
+  const v = await verdictRequest(db, input.testId, test.verdict_engine);
+  const engine = verdict(v.request);
+  const result: VerdictResult = { ...engine, decision: finalDecision(engine.decision, endOf(input)) };
+  const armIndex = v.arms.findIndex((a) => a.arm === result.decision.arm);
+  const winnerVariantId = result.decision.outcome === 'winner' && armIndex > 0 ? v.arms[armIndex]!.variant_id : null;
+  await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('verdicts')
+      .values({ test_id: input.testId, kind: 'final', check_no: 0, engine: test.verdict_engine, outcome: result.decision.outcome, winner_variant_id: winnerVariantId, request: JSON.stringify(v.request), result: JSON.stringify(result) })
+      .onConflict((oc) => oc.columns(['test_id', 'kind', 'check_no']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) return;
+    await trx
+      .updateTable('tests')
+      .set({ status: result.decision.outcome === 'invalid' ? 'invalid' : 'completed', stop_reason: input.reason, stopped_at: new Date() })
+      .where('id', '=', input.testId)
+      .where('status', '=', 'running')
+      .execute();
+    if (winnerVariantId !== null) {
+      const winner = await trx
+        .selectFrom('variants')
+        .innerJoin('proposals', 'proposals.id', 'variants.proposal_id')
+        .select(['proposals.title'])
+        .where('variants.id', '=', winnerVariantId)
+        .executeTakeFirstOrThrow();
+      const page = await trx.selectFrom('pages').select(['control_description', 'baseline_rate', 'control_since_test_id']).where('id', '=', test.page_id).forUpdate().executeTakeFirstOrThrow();
+      const current: PageControl = { description: page.control_description, baseline_rate: page.baseline_rate, since_test_id: page.control_since_test_id };
+      const arm = v.arms[armIndex]!;
+      const next = promotedControl(current, { title: winner.title, n: arm.n, conversions: arm.conversions, binomial: v.request.metric_type === 'binomial' }, input.testId);
+      await trx.updateTable('pages').set({ control_description: next.description, baseline_rate: next.baseline_rate, control_since_test_id: next.since_test_id }).where('id', '=', test.page_id).execute();
+      await trx.updateTable('tests').set({ replaced_control: JSON.stringify(current) }).where('id', '=', input.testId).execute();
+    }
+  });
+  if (result.decision.outcome === 'invalid') {
+    await raiseAlert(db, { engagementId: test.engagement_id, cycleId: test.cycle_id, kind: 'test_invalid', key: `test_invalid:${input.testId}`, message: `Test ${input.testId} is invalid: ${result.decision.reason}` });
+  }
+  return outcomeOf(result, winnerVariantId);
+}
+
+/** CS stops a test with a reason: recorded with who, before the workflow is told. */
+export async function recordStop(db: Db, input: { testId: number; reason: string; actor: Actor }) {
+  const t = await db.selectFrom('tests').select(['id', 'cycle_id', 'status']).where('id', '=', input.testId).executeTakeFirstOrThrow();
+  if (t.status !== 'running') throw new RuleError(`test ${t.id} is ${t.status}, not running`);
+  await db.updateTable('tests').set({ stopped_by: input.actor.userId }).where('id', '=', t.id).where('stopped_by', 'is', null).execute();
+  await recordDecision(db, { cycleId: t.cycle_id, testId: t.id, kind: 'stop', actorUserId: input.actor.userId, summary: `stopped test ${t.id}: ${input.reason}`, key: `stop:${t.id}` });
+}
+
+export interface TestFilter {
+  engagementId?: number;
+  clientId?: number;
+  status?: TestStatus;
+  afterId?: number;
+  limit: number;
+}
+
+export async function listTests(db: Db, f: TestFilter) {
+  let q = db
+    .selectFrom('tests')
+    .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .leftJoin('verdicts', (j) => j.onRef('verdicts.test_id', '=', 'tests.id').on('verdicts.kind', '=', 'final'))
+    .select([
+      'tests.id', 'tests.cycle_id', 'tests.offer_id', 'tests.page_id', 'tests.metric', 'tests.status', 'tests.planned_sample_total',
+      'tests.stop_reason', 'tests.started_at', 'tests.stopped_at', 'cycles.engagement_id', 'cycles.month', 'engagements.client_id',
+      'verdicts.outcome', 'verdicts.invalidated_at',
+    ])
+    .orderBy('tests.id')
+    .limit(f.limit);
+  if (f.engagementId) q = q.where('cycles.engagement_id', '=', f.engagementId);
+  if (f.clientId) q = q.where('engagements.client_id', '=', f.clientId);
+  if (f.status) q = q.where('tests.status', '=', f.status);
+  if (f.afterId) q = q.where('tests.id', '>', f.afterId);
+  const rows = await q.execute();
+  return rows.map(({ invalidated_at, outcome, ...t }) => ({ ...t, outcome: invalidated_at ? 'invalid' : (outcome ?? null), invalidated: invalidated_at !== null }));
+}
+
+/** Verdicts of a test in check order (interim checks, then the final one), paged by id. */
+export async function listVerdicts(db: Db, testId: number, page: { afterId?: number; limit: number }) {
+  let q = db.selectFrom('verdicts').selectAll().where('test_id', '=', testId).orderBy('id').limit(page.limit);
+  if (page.afterId) q = q.where('id', '>', page.afterId);
+  return q.execute();
+}

@@ -1,0 +1,113 @@
+// What people read about cycles: the engagement's month-by-month timeline (with who decided what),
+// cycle lists, and the cycle tasks waiting for someone now.
+import type { Db } from '../db/index.ts';
+import type { CyclePhase, User } from '../db/schema.ts';
+import { visibleOffers } from './offers.ts';
+
+export async function timeline(db: Db, engagementId: number) {
+  const cycles = await db.selectFrom('cycles').selectAll().where('engagement_id', '=', engagementId).orderBy('month').execute();
+  const ids = cycles.map((c) => c.id);
+  if (ids.length === 0) return [];
+  const [offers, tests, decisions] = await Promise.all([
+    db.selectFrom('offers').select(['id', 'cycle_id', 'kind', 'status', 'deadline', 'extended', 'widen_reason']).where('cycle_id', 'in', ids).orderBy('id').execute(),
+    db
+      .selectFrom('tests')
+      .leftJoin('verdicts', (j) => j.onRef('verdicts.test_id', '=', 'tests.id').on('verdicts.kind', '=', 'final'))
+      .select(['tests.id', 'tests.cycle_id', 'tests.offer_id', 'tests.status', 'tests.stop_reason', 'verdicts.outcome', 'verdicts.invalidated_at', 'verdicts.invalidation_reason'])
+      .where('tests.cycle_id', 'in', ids)
+      .orderBy('tests.id')
+      .execute(),
+    db
+      .selectFrom('cycle_decisions')
+      .leftJoin('users', 'users.id', 'cycle_decisions.actor_user_id')
+      .select(['cycle_decisions.cycle_id', 'cycle_decisions.test_id', 'cycle_decisions.kind', 'cycle_decisions.summary', 'cycle_decisions.created_at', 'cycle_decisions.actor_user_id', 'users.name as actor_name', 'users.role as actor_role'])
+      .where('cycle_decisions.cycle_id', 'in', ids)
+      .orderBy('cycle_decisions.id')
+      .execute(),
+  ]);
+  return cycles.map((c) => ({
+    ...c,
+    offers: offers.filter((o) => o.cycle_id === c.id),
+    // An invalidated verdict no longer says winner: the outcome reads `invalid`, with when and why.
+    tests: tests
+      .filter((t) => t.cycle_id === c.id)
+      .map(({ invalidated_at, invalidation_reason, ...t }) => ({
+        ...t,
+        outcome: invalidated_at ? 'invalid' : t.outcome,
+        invalidated: invalidated_at ? { at: invalidated_at, reason: invalidation_reason } : null,
+      })),
+    decisions: decisions.filter((d) => d.cycle_id === c.id).map(({ cycle_id: _, ...d }) => d),
+  }));
+}
+
+export interface CycleFilter {
+  engagementId?: number;
+  clientId?: number;
+  phase?: CyclePhase;
+  month?: string;
+  afterId?: number;
+  limit: number;
+}
+
+export async function listCycles(db: Db, f: CycleFilter) {
+  let q = db
+    .selectFrom('cycles')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .select(['cycles.id', 'cycles.engagement_id', 'engagements.client_id', 'cycles.month', 'cycles.phase', 'cycles.waiting_for', 'cycles.due_at', 'cycles.overdue', 'cycles.end_reason', 'cycles.completed_at', 'cycles.workflow_id'])
+    .orderBy('cycles.id')
+    .limit(f.limit);
+  if (f.engagementId) q = q.where('cycles.engagement_id', '=', f.engagementId);
+  if (f.clientId) q = q.where('engagements.client_id', '=', f.clientId);
+  if (f.phase) q = q.where('cycles.phase', '=', f.phase);
+  if (f.month) q = q.where('cycles.month', '=', f.month);
+  if (f.afterId) q = q.where('cycles.id', '>', f.afterId);
+  return q.execute();
+}
+
+export interface CycleTask {
+  kind: 'submit_plan' | 'select_proposals' | 'cycle_failed' | 'submit_proposal';
+  cycle_id?: number;
+  engagement_id?: number;
+  offer_id?: number;
+  offer_kind?: string;
+  month?: string;
+  overdue: boolean;
+  due_at: string | null;
+  waiting_for: string | null;
+}
+
+/** The cycle work waiting for `user` now. Ended engagements ask nobody for anything. */
+export async function cycleTasks(db: Db, user: User): Promise<CycleTask[]> {
+  if (user.role === 'hacker') {
+    const offers = await visibleOffers(db, user)
+      .where('offers.status', '=', 'open')
+      .where('offers.deadline', '>', new Date())
+      .where('engagements.status', '!=', 'ended')
+      .orderBy('offers.deadline')
+      .limit(200)
+      .execute();
+    return offers.map((o) => ({ kind: 'submit_proposal', offer_id: o.id, offer_kind: o.kind, engagement_id: o.engagement_id, overdue: false, due_at: o.deadline.toISOString(), waiting_for: 'your proposal' }));
+  }
+  if (user.role === 'finance') return [];
+  const human: CyclePhase[] = ['planning', 'selection'];
+  let q = db
+    .selectFrom('cycles')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .select(['cycles.id', 'cycles.engagement_id', 'cycles.month', 'cycles.phase', 'cycles.due_at', 'cycles.overdue', 'cycles.waiting_for', 'cycles.end_reason'])
+    .where('engagements.status', '!=', 'ended')
+    .where((eb) => eb.or([eb.and([eb('cycles.completed_at', 'is', null), eb('cycles.phase', 'in', human)]), eb.and([eb('cycles.phase', '=', 'failed'), eb('cycles.month', '=', eb.ref('engagements.current_month'))])]))
+    .orderBy('cycles.due_at')
+    .limit(500);
+  if (user.role === 'client') q = q.where('engagements.client_id', '=', user.client_id!).where('cycles.phase', 'in', human);
+  else if (user.role === 'cs_manager') q = q.where('engagements.cs_manager_id', '=', user.id);
+  const rows = await q.execute();
+  return rows.map((c) => ({
+    kind: c.phase === 'failed' ? 'cycle_failed' : c.phase === 'planning' ? 'submit_plan' : 'select_proposals',
+    cycle_id: c.id,
+    engagement_id: c.engagement_id,
+    month: c.month,
+    overdue: c.overdue,
+    due_at: c.due_at ? c.due_at.toISOString() : null,
+    waiting_for: c.phase === 'failed' ? `CS to fix the engagement: ${c.end_reason}` : c.waiting_for,
+  }));
+}

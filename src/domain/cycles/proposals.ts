@@ -1,0 +1,73 @@
+// When a hacker may submit or withdraw a proposal, and what a selection may contain. The routes call
+// these before writing; the cycle workflow's update validator checks the same selection limits.
+import type { ErrorDetail } from '../errors.ts';
+
+export const SELECT_MIN = 1;
+export const SELECT_MAX = 3;
+
+export interface OfferWindow {
+  engagementStatus: 'active' | 'ending' | 'ended';
+  engagementEndReason: string | null;
+  offerStatus: 'open' | 'closed';
+  deadline: Date;
+}
+
+/** Why the offer takes no proposal now (null: it does). The deadline is enforced here. */
+export function proposalWindowClosed(o: OfferWindow, now: Date): string | null {
+  if (o.engagementStatus === 'ended') {
+    return `the engagement has ended (${o.engagementEndReason ?? 'no reason given'}); its offers take no more proposals`;
+  }
+  if (o.offerStatus !== 'open' || o.deadline.getTime() <= now.getTime()) {
+    return `the offer closed for proposals at its deadline ${o.deadline.toISOString()}`;
+  }
+  return null;
+}
+
+/** Why a hacker may not add another proposal to an offer (null: it may). */
+export function proposalLimitReached(mine: number, max: number): string | null {
+  return mine >= max ? `you already have ${max} proposals on this offer (the maximum)` : null;
+}
+
+/** Why a proposal cannot be withdrawn now (null: it can). */
+export function withdrawRefused(p: { status: string }, o: OfferWindow, now: Date): string | null {
+  const closed = proposalWindowClosed(o, now);
+  if (closed && o.engagementStatus === 'ended') return closed;
+  if (p.status !== 'submitted' || closed) {
+    return `a proposal can be withdrawn only while it is submitted and before the deadline ${o.deadline.toISOString()}`;
+  }
+  return null;
+}
+
+export interface SelectionRequestItem {
+  offer_id: number;
+  proposal_ids: number[];
+}
+
+/**
+ * Problems with a selection against the cycle's offers and the proposals named, as details under
+ * /body/selections/…: 1–3 per offer, each a submitted proposal of that offer.
+ */
+export function selectionProblems(
+  selections: SelectionRequestItem[],
+  cycleOfferIds: number[],
+  proposals: { id: number; offer_id: number; status: string }[],
+): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  selections.forEach((s, i) => {
+    const at = `/body/selections/${i}`;
+    if (!cycleOfferIds.includes(s.offer_id)) {
+      details.push({ path: `${at}/offer_id`, message: `offer ${s.offer_id} is not an offer of this cycle` });
+      return;
+    }
+    if (selections.findIndex((x) => x.offer_id === s.offer_id) !== i) details.push({ path: `${at}/offer_id`, message: `offer ${s.offer_id} is listed twice` });
+    if (s.proposal_ids.length < SELECT_MIN || s.proposal_ids.length > SELECT_MAX) {
+      details.push({ path: `${at}/proposal_ids`, message: `select ${SELECT_MIN} to ${SELECT_MAX} proposals per offer` });
+    }
+    s.proposal_ids.forEach((pid, j) => {
+      const p = proposals.find((r) => r.id === pid);
+      if (!p || p.offer_id !== s.offer_id) details.push({ path: `${at}/proposal_ids/${j}`, message: `proposal ${pid} does not belong to offer ${s.offer_id}` });
+      else if (p.status !== 'submitted') details.push({ path: `${at}/proposal_ids/${j}`, message: `proposal ${pid} is ${p.status}, not submitted` });
+    });
+  });
+  return details;
+}
