@@ -4,9 +4,11 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { loadConfig } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { FOUR_EYES_FAILURE } from '../domain/payouts/four-eyes.ts';
 import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
 import { resolveBankKey } from '../payouts/crypto.ts';
 import {
+  blockRun,
   decideRun,
   draftRun,
   finishPayments,
@@ -18,7 +20,7 @@ import {
   recordRemittance,
   setItemHold,
 } from '../payouts/runs.ts';
-import type { DraftSummary, PayBatchResult, PaySummary } from '../payouts/types.ts';
+import type { DraftSummary, PayBatchResult, PaySummary, PayoutRunStatus } from '../shared/payouts.ts';
 
 export interface PayoutActivityDeps {
   db: Db;
@@ -28,13 +30,20 @@ export interface PayoutActivityDeps {
   bankAdapter?: BankAdapter;
 }
 
-/** Rules broken (wrong state, unknown item, four eyes) never succeed on retry. */
+/**
+ * Rules broken (wrong state, unknown item, four eyes, a date outside the tax calendar) never succeed on
+ * retry: they become non-retryable failures typed `PayoutRule.<kind>` (a RangeError from the pure
+ * domain is a rule failure too). Anything else (database, bank) is retried.
+ */
 async function ruled<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof PayoutRuleError) throw ApplicationFailure.nonRetryable(err.message, `PayoutRule.${err.kind}`);
+    if (err instanceof PayoutRuleError) {
+      throw ApplicationFailure.nonRetryable(err.message, err.kind === 'four_eyes' ? FOUR_EYES_FAILURE : `PayoutRule.${err.kind}`);
+    }
     if (err instanceof ValidationError) throw ApplicationFailure.nonRetryable(err.message, 'ValidationError');
+    if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, 'PayoutRule.invalid');
     throw err;
   }
 }
@@ -47,9 +56,9 @@ export function payoutActivities(deps: PayoutActivityDeps) {
   const adapter = () => (bank ??= createBankAdapter(loadConfig().payout.bankAdapter, db, bankKey()));
 
   return {
-    async openPayoutRun(input: { month: string; preparedBy: number | null }): Promise<{ runId: number; created: boolean }> {
-      const { run, created } = await openRun(db, input.month, input.preparedBy);
-      return { runId: run.id, created };
+    async openPayoutRun(input: { month: string; preparedBy: number | null }): Promise<{ runId: number; created: boolean; status: PayoutRunStatus }> {
+      const { run, created } = await ruled(() => openRun(db, input.month, input.preparedBy));
+      return { runId: run.id, created, status: run.status };
     },
 
     async draftPayoutRun(input: { runId: number; payDay: number }): Promise<DraftSummary> {
@@ -91,6 +100,10 @@ export function payoutActivities(deps: PayoutActivityDeps) {
 
     async notePayoutWaiting(input: { runId: number; waitingFor: string | null }): Promise<void> {
       await noteWaiting(db, input.runId, input.waitingFor);
+    },
+
+    async blockPayoutRun(input: { runId: number; phase: string; reason: string }): Promise<void> {
+      await blockRun(db, input.runId, input.phase, input.reason);
     },
   };
 }

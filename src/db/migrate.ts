@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_cycles.ts';
 import * as m0003 from './migrations/0003_payouts.ts';
 import * as m0004 from './migrations/0004_event_ingest.ts';
 import * as m0005 from './migrations/0005_test_baseline.ts';
+import * as m0007 from './migrations/0007_payout_lifecycle.ts';
 import * as m0008 from './migrations/0008_billing.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_payouts': m0003,
   '0004_event_ingest': m0004,
   '0005_test_baseline': m0005,
+  '0007_payout_lifecycle': m0007,
   '0008_billing': m0008,
 };
 

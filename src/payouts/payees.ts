@@ -8,6 +8,7 @@ import { ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { lookupBank, lookupBranch } from '../domain/payouts/banks.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';
 import type { Payee as WithholdingPayee, PayeeType } from '../domain/payouts/withholding.ts';
+import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { toZenginName } from '../domain/payouts/zengin-name.ts';
 import { writeAudit } from './audit.ts';
 import { decryptJson, encryptJson } from './crypto.ts';
@@ -77,10 +78,6 @@ function maskName(name: string): string {
   return name.length <= 2 ? '**' : `${name.slice(0, 2)}${'*'.repeat(Math.min(8, name.length - 2))}`;
 }
 
-function isDate(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
-}
-
 /** Semantic checks the JSON schema cannot make; every problem names its field (paths under the body). */
 export function validatePayeeInput(input: PayeeInput, kind: HackerKind, residency: Residency): {
   bank?: BankAccount | null;
@@ -113,9 +110,11 @@ export function validatePayeeInput(input: PayeeInput, kind: HackerKind, residenc
         message: 'must be "T" + 13 digits whose first digit is the check digit of the other 12',
       });
     }
-    if (!isDate(inv.registered_on)) details.push({ path: '/invoice/registered_on', message: 'must be a date YYYY-MM-DD' });
+    const registeredProblem = calendarDateProblem(inv.registered_on);
+    if (registeredProblem) details.push({ path: '/invoice/registered_on', message: registeredProblem });
     if (inv.expires_on != null) {
-      if (!isDate(inv.expires_on)) details.push({ path: '/invoice/expires_on', message: 'must be a date YYYY-MM-DD' });
+      const expiresProblem = calendarDateProblem(inv.expires_on);
+      if (expiresProblem) details.push({ path: '/invoice/expires_on', message: expiresProblem });
       else if (inv.expires_on < inv.registered_on) {
         details.push({ path: '/invoice/expires_on', message: 'must not be before registered_on' });
       }

@@ -3,12 +3,20 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { PayoutItemStatus } from '../db/schema.ts';
+import { tokyoDateOf } from '../domain/months.ts';
 import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
 import { buildZenginFile, type ZenginPayer, type ZenginTransfer } from '../domain/payouts/zengin-file.ts';
 import { zenginLineAad } from './bank.ts';
 import { decryptJson } from './crypto.ts';
 import type { BankAccount } from './payees.ts';
 
+/**
+ * A run's figures. Counts per item status, then amounts kept apart so nothing held is read as paid:
+ * `gross_yen` is every item of the run (not cancelled), `held_gross_yen` the held ones, `to_pay_*` the
+ * items approval will (or is about to) hand to the bank, `sent_*` those handed over (the bank executes
+ * them on the run's payment date), `failed_net_yen` refused transfers. `withholding_yen` is the tax on
+ * items to pay or sent (held and failed items withhold nothing until a later run pays them).
+ */
 export interface RunTotals {
   items: number;
   pending: number;
@@ -17,10 +25,17 @@ export interface RunTotals {
   failed: number;
   cancelled: number;
   flagged: number;
-  gross_payable: number;
-  withholding: number;
-  net_transfer: number;
-  net_sent: number;
+  gross_yen: number;
+  held_gross_yen: number;
+  to_pay_gross_yen: number;
+  to_pay_net_yen: number;
+  sent_gross_yen: number;
+  sent_net_yen: number;
+  failed_net_yen: number;
+  withholding_yen: number;
+  deductions_yen: number;
+  carried_forward_payees: number;
+  carried_forward_yen: number;
 }
 
 const totalsSelect = sql<RunTotals>`json_build_object(
@@ -31,10 +46,23 @@ const totalsSelect = sql<RunTotals>`json_build_object(
   'failed', count(i.id) filter (where i.status = 'failed'),
   'cancelled', count(i.id) filter (where i.status = 'cancelled'),
   'flagged', count(i.id) filter (where cardinality(i.flags) > 0),
-  'gross_payable', coalesce(sum(i.gross_payable), 0),
-  'withholding', coalesce(sum(i.withholding), 0),
-  'net_transfer', coalesce(sum(i.net_transfer), 0),
-  'net_sent', coalesce(sum(i.net_transfer) filter (where i.status = 'sent'), 0))`;
+  'gross_yen', coalesce(sum(i.gross_payable) filter (where i.status <> 'cancelled'), 0),
+  'held_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'held'), 0),
+  'to_pay_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'pending'), 0),
+  'to_pay_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'pending'), 0),
+  'sent_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'sent'), 0),
+  'sent_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'sent'), 0),
+  'failed_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'failed'), 0),
+  'withholding_yen', coalesce(sum(i.withholding) filter (where i.status in ('pending', 'sent')), 0),
+  'deductions_yen', coalesce(sum(i.deductions_yen) filter (where i.status <> 'cancelled'), 0),
+  'carried_forward_payees', (select count(*) from payout_carry_forwards c where c.run_id = r.id),
+  'carried_forward_yen', (select coalesce(sum(c.balance_yen), 0) from payout_carry_forwards c where c.run_id = r.id))`;
+
+/** Payees the run did not pay because their balance was ≤ 0 (carried forward), with that balance. */
+const carriedSelect = sql<Array<{ hacker_id: number; balance_yen: number; line_count: number }>>`(
+  select coalesce(json_agg(json_build_object('hacker_id', c.hacker_id, 'balance_yen', c.balance_yen, 'line_count', c.line_count)
+                           order by c.hacker_id), '[]'::json)
+  from payout_carry_forwards c where c.run_id = r.id)`;
 
 function runsQuery(db: Db) {
   return db
@@ -42,6 +70,7 @@ function runsQuery(db: Db) {
     .leftJoin('payout_items as i', 'i.run_id', 'r.id')
     .selectAll('r')
     .select(totalsSelect.as('totals'))
+    .select(carriedSelect.as('carried_forward'))
     .groupBy('r.id');
 }
 
@@ -56,12 +85,13 @@ export async function getRun(db: Db, runId: number) {
 export async function listItems(db: Db, runId: number, opts: { limit: number; afterId?: number; status?: PayoutItemStatus }) {
   let q = db
     .selectFrom('payout_items as i')
+    .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
     .innerJoin('hackers as h', 'h.id', 'i.hacker_id')
     .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
     .select([
       'i.id', 'i.run_id', 'i.hacker_id', 'h.display_name', 'i.status', 'i.payee_type', 'i.line_count', 'i.fee_total',
-      'i.withholding_base', 'i.withholding', 'i.gross_payable', 'i.net_transfer', 'i.flags', 'i.hold_reason',
-      'i.failure_reason', 'i.bank_reference', 'i.paid_at', 'p.bank_masked',
+      'i.deductions_yen', 'i.withholding_base', 'i.withholding', 'i.gross_payable', 'i.net_transfer', 'i.flags', 'i.hold_reason',
+      'i.failure_reason', 'i.bank_reference', 'i.submitted_at', 'r.payment_date', 'p.bank_masked',
     ])
     .where('i.run_id', '=', runId)
     .orderBy('i.id')
@@ -75,14 +105,18 @@ export async function auditLog(db: Db, runId: number) {
   return db.selectFrom('payout_audit_log').selectAll().where('run_id', '=', runId).orderBy('id').execute();
 }
 
-/** A hacker's payments of the runs for `month`: gross, tax, net, and each ledger line paid. */
+/**
+ * A hacker's payments of the runs for `month`: gross, tax, net, deductions netted in, and each ledger
+ * line paid (reversals as negative lines); a negative balance the month's run carried forward; and the
+ * hacker's unpaid balance now (lines up to `month` in no live payment; may be negative).
+ */
 export async function statement(db: Db, hackerId: number, month: string) {
   const items = await db
     .selectFrom('payout_items as i')
     .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
     .select([
-      'i.id', 'i.run_id', 'r.payment_date', 'i.status', 'i.payee_type', 'i.gross_payable', 'i.withholding_base',
-      'i.withholding', 'i.net_transfer', 'i.flags', 'i.paid_at',
+      'i.id', 'i.run_id', 'r.payment_date', 'i.status', 'i.payee_type', 'i.gross_payable', 'i.deductions_yen', 'i.withholding_base',
+      'i.withholding', 'i.net_transfer', 'i.flags', 'i.submitted_at',
     ])
     .where('i.hacker_id', '=', hackerId)
     .where('r.month', '=', month)
@@ -102,17 +136,81 @@ export async function statement(db: Db, hackerId: number, month: string) {
         .execute()
     : [];
   const sent = items.filter((i) => i.status === 'sent');
-  const sum = (k: 'gross_payable' | 'withholding' | 'net_transfer') => sent.reduce((s, i) => s + i[k], 0);
+  const sum = (k: 'gross_payable' | 'withholding' | 'net_transfer' | 'deductions_yen') => sent.reduce((s, i) => s + i[k], 0);
+  const carried = await db
+    .selectFrom('payout_carry_forwards as c')
+    .innerJoin('payout_runs as r', 'r.id', 'c.run_id')
+    .select(sql<number>`coalesce(sum(c.balance_yen), 0)::bigint`.as('n'))
+    .where('c.hacker_id', '=', hackerId)
+    .where('r.month', '=', month)
+    .executeTakeFirstOrThrow();
+  const unpaid = await db
+    .selectFrom('earnings_ledger as e')
+    .select(sql<number>`coalesce(sum(e.amount_yen), 0)::bigint`.as('n'))
+    .where('e.hacker_id', '=', hackerId)
+    .where('e.month', '<=', month)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('payout_item_lines as l').select('l.ledger_id').whereRef('l.ledger_id', '=', 'e.id').where('l.released', '=', false))),
+    )
+    .executeTakeFirstOrThrow();
   return {
     hacker_id: hackerId,
     month,
     gross_payable: sum('gross_payable'),
+    deductions_yen: sum('deductions_yen'),
     withholding: sum('withholding'),
     net_transfer: sum('net_transfer'),
+    carried_forward_yen: Number(carried.n),
+    unpaid_balance_yen: Number(unpaid.n),
     payments: items.map((i) => ({
       ...i,
       lines: lines.filter((l) => l.item_id === i.id).map(({ item_id: _, ...l }) => l),
     })),
+  };
+}
+
+export type LedgerLineStatus = 'paid' | 'in_run' | 'unpaid';
+
+/**
+ * A hacker's earnings ledger, oldest first, paged by line id, each line with where it stands: `paid`
+ * (its transfer was handed to the bank and the payment date has come), `in_run` (part of a live payment
+ * not yet paid: under review, held, or sent for a payment date still ahead), `unpaid` (waiting for a
+ * run; includes reversals carried forward). The balance covers every line, not just the page:
+ * `unpaid_yen` may be negative (a reversal not yet absorbed by later earnings).
+ */
+export async function hackerLedger(db: Db, hackerId: number, opts: { limit: number; afterId?: number; nowMs?: number }) {
+  const today = tokyoDateOf(opts.nowMs ?? Date.now());
+  const statusSql = sql<LedgerLineStatus>`case when i.id is null then 'unpaid'
+    when i.status = 'sent' and r.payment_date <= ${today}::date then 'paid' else 'in_run' end`;
+  const base = db
+    .selectFrom('earnings_ledger as e')
+    .leftJoin('payout_item_lines as l', (j) => j.onRef('l.ledger_id', '=', 'e.id').on('l.released', '=', false))
+    .leftJoin('payout_items as i', 'i.id', 'l.item_id')
+    .leftJoin('payout_runs as r', 'r.id', 'i.run_id')
+    .where('e.hacker_id', '=', hackerId);
+  let page = base
+    .select([
+      'e.id', 'e.kind', 'e.category', 'e.amount_yen', 'e.month', 'e.description', 'e.delivered_at', 'e.reverses_id',
+      'e.created_at', statusSql.as('status'), 'i.run_id', 'i.id as item_id', 'r.payment_date',
+    ])
+    .orderBy('e.id')
+    .limit(opts.limit);
+  if (opts.afterId) page = page.where('e.id', '>', opts.afterId);
+  const [lines, totals] = await Promise.all([
+    page.execute(),
+    base
+      .select([
+        sql<number>`coalesce(sum(e.amount_yen) filter (where i.id is null), 0)::bigint`.as('unpaid_yen'),
+        sql<number>`coalesce(sum(e.amount_yen) filter (where i.id is not null and not (i.status = 'sent' and r.payment_date <= ${today}::date)), 0)::bigint`.as('in_run_yen'),
+        sql<number>`coalesce(sum(e.amount_yen) filter (where i.status = 'sent' and r.payment_date <= ${today}::date), 0)::bigint`.as('paid_yen'),
+      ])
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    hacker_id: hackerId,
+    balance: { unpaid_yen: Number(totals.unpaid_yen), in_run_yen: Number(totals.in_run_yen), paid_yen: Number(totals.paid_yen) },
+    items: lines,
+    next_after_id: lines.length === opts.limit ? lines[lines.length - 1]!.id : null,
   };
 }
 

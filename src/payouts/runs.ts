@@ -4,22 +4,27 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { PayoutItemStatus, PayoutRunStatus } from '../db/schema.ts';
-import { nextBusinessDay } from '../domain/payouts/calendar.ts';
+import type { PayoutItemStatus } from '../db/schema.ts';
+import { nextBusinessDay, payoutMonthProblem } from '../domain/payouts/calendar.ts';
+import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
+import { planPayment } from '../domain/payouts/payment.ts';
 import { monthlyRemittance, type MonthlyRemittance } from '../domain/payouts/remittance.ts';
 import { computeWithholding, type IncomeSource, type PayeeType, type WithholdingLine } from '../domain/payouts/withholding.ts';
 import { tokyoDateOf } from '../domain/months.ts';
 import { actorOf, writeAudit } from './audit.ts';
 import type { BankAdapter } from './bank.ts';
 import { openBankAccount, payeeType, withholdingPayee } from './payees.ts';
-import type { DraftSummary, PayBatchResult, PaySummary } from './types.ts';
-import { payoutWorkflowId } from './types.ts';
+import type { DraftSummary, PayBatchResult, PaySummary, PayoutRunStatus } from '../shared/payouts.ts';
+import { FINAL_PAYOUT_RUN_STATUSES, payoutWorkflowId } from '../shared/payouts.ts';
 
-/** Thrown for requests that can never succeed (bad item, wrong state): non-retryable in activities. */
+/**
+ * Thrown for requests that can never succeed (bad item, wrong state, four eyes, a month outside the
+ * rules): non-retryable in activities, with the failure type `PayoutRule.<kind>`. Messages are sentences.
+ */
 export class PayoutRuleError extends Error {
   constructor(
     message: string,
-    readonly kind: 'not_found' | 'conflict' | 'forbidden' = 'conflict',
+    readonly kind: 'not_found' | 'conflict' | 'forbidden' | 'four_eyes' | 'invalid' = 'conflict',
   ) {
     super(message);
     this.name = 'PayoutRuleError';
@@ -60,8 +65,16 @@ export async function openRun(db: Db, month: string, preparedBy: number | null) 
   return { run, created: false };
 }
 
+const runNotFound = (runId: number) => new PayoutRuleError(`Payout run ${runId} does not exist.`, 'not_found');
+
+/** A finished run's record never changes: every write to payout_runs outside its own transition guards on this. */
 async function setWaiting(db: Db, runId: number, waitingFor: string | null) {
-  await db.updateTable('payout_runs').set({ waiting_for: waitingFor, updated_at: sql`now()` }).where('id', '=', runId).execute();
+  await db
+    .updateTable('payout_runs')
+    .set({ waiting_for: waitingFor, updated_at: sql`now()` })
+    .where('id', '=', runId)
+    .where('status', 'not in', FINAL_PAYOUT_RUN_STATUSES)
+    .execute();
 }
 
 interface PayeeAggregate {
@@ -73,8 +86,10 @@ interface PayeeAggregate {
   income_source: IncomeSource | null;
   has_bank: boolean;
   line_count: number;
-  design_total: number;
-  other_total: number;
+  design_earned: number;
+  design_deducted: number;
+  other_earned: number;
+  other_deducted: number;
   overdue_lines: number;
 }
 
@@ -91,7 +106,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
       const run = await trx.selectFrom('payout_runs').selectAll().where('id', '=', runId).forUpdate().executeTakeFirst();
-      if (!run) throw new PayoutRuleError(`payout run ${runId} not found`, 'not_found');
+      if (!run) throw runNotFound(runId);
       if (run.status !== 'drafting') {
         const c = await trx
           .selectFrom('payout_items')
@@ -102,8 +117,15 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
           ])
           .where('run_id', '=', runId)
           .executeTakeFirstOrThrow();
-        return { runId, ...c, skipped: 0, paymentDate: run.payment_date ?? '' };
+        const carried = await trx
+          .selectFrom('payout_carry_forwards')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('run_id', '=', runId)
+          .executeTakeFirstOrThrow();
+        return { runId, ...c, skipped: carried.n, carriedForward: carried.n, paymentDate: run.payment_date ?? '', status: run.status };
       }
+      const monthProblem = payoutMonthProblem(run.month);
+      if (monthProblem) throw new PayoutRuleError(monthProblem, 'invalid');
       const paymentDate = plannedPaymentDate(run.month, payDay, nowMs);
       const cutoff = addDays(paymentDate, -59);
       // The run's lines, fixed once in a temp table: the totals and the links come from the same set.
@@ -119,8 +141,10 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         select l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source,
                (p.bank_encrypted is not null) as has_bank,
                count(*)::int as line_count,
-               coalesce(sum(l.amount_yen) filter (where l.category = 'design'), 0)::bigint as design_total,
-               coalesce(sum(l.amount_yen) filter (where l.category <> 'design'), 0)::bigint as other_total,
+               coalesce(sum(l.amount_yen) filter (where l.category = 'design' and l.amount_yen > 0), 0)::bigint as design_earned,
+               coalesce(-sum(l.amount_yen) filter (where l.category = 'design' and l.amount_yen < 0), 0)::bigint as design_deducted,
+               coalesce(sum(l.amount_yen) filter (where l.category <> 'design' and l.amount_yen > 0), 0)::bigint as other_earned,
+               coalesce(-sum(l.amount_yen) filter (where l.category <> 'design' and l.amount_yen < 0), 0)::bigint as other_deducted,
                count(*) filter (where (l.delivered_at at time zone 'Asia/Tokyo')::date < ${cutoff}::date)::int as overdue_lines
         from draft_lines l
         join hackers h on h.id = l.hacker_id
@@ -131,23 +155,29 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
       const cols = {
         hacker: [] as number[], status: [] as string[], type: [] as string[], lines: [] as number[], fee: [] as number[],
         base: [] as number[], tax: [] as number[], gross: [] as number[], net: [] as number[], overdue: [] as boolean[],
-        nobank: [] as boolean[],
+        nobank: [] as boolean[], deductions: [] as number[],
       };
+      const carry = { hacker: [] as number[], balance: [] as number[], lines: [] as number[] };
       let skipped = 0;
       for (const r of rows) {
-        // Reversals larger than the fees: nothing to pay yet; the lines wait for later earnings.
-        if (r.design_total < 0 || r.other_total < 0 || r.design_total + r.other_total <= 0) {
+        const plan = planPayment(r);
+        if (plan.kind === 'carry_forward') {
+          // Deductions at least as large as the earnings: nothing to pay; the lines stay unpaid and
+          // the balance is carried forward (recorded on the run, absorbed by later earnings).
           skipped++;
+          carry.hacker.push(r.hacker_id);
+          carry.balance.push(plan.balance);
+          carry.lines.push(r.line_count);
           continue;
         }
         const type: PayeeType = payeeType(r.kind, r.residency);
         const source = (r.income_source ?? 'domestic') as IncomeSource;
         const lines: WithholdingLine[] = [];
-        if (r.design_total > 0) {
-          lines.push({ fee: r.design_total, consumption_tax: 0, consumption_tax_separated: false, category: 'design', income_source: source });
+        if (plan.design > 0) {
+          lines.push({ fee: plan.design, consumption_tax: 0, consumption_tax_separated: false, category: 'design', income_source: source });
         }
-        if (r.other_total > 0) {
-          lines.push({ fee: r.other_total, consumption_tax: 0, consumption_tax_separated: false, category: 'none', income_source: source });
+        if (plan.other > 0) {
+          lines.push({ fee: plan.other, consumption_tax: 0, consumption_tax_separated: false, category: 'none', income_source: source });
         }
         const w = computeWithholding({
           payment_date: paymentDate,
@@ -158,7 +188,8 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         cols.status.push(r.has_bank ? 'pending' : 'held');
         cols.type.push(type);
         cols.lines.push(r.line_count);
-        cols.fee.push(r.design_total + r.other_total);
+        cols.fee.push(plan.fee_total);
+        cols.deductions.push(plan.deductions);
         cols.base.push(w.withholding_base);
         cols.tax.push(w.withholding);
         cols.gross.push(w.gross_payable);
@@ -169,15 +200,15 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
       if (cols.hacker.length > 0) {
         const { rows: inserted } = await sql<{ id: number; hacker_id: number }>`
           insert into payout_items (run_id, hacker_id, status, payee_type, line_count, fee_total, withholding_base,
-                                    withholding, gross_payable, net_transfer, flags, hold_reason)
+                                    withholding, gross_payable, net_transfer, flags, hold_reason, deductions_yen)
           select ${runId}, u.hacker, u.status, u.type, u.lines, u.fee, u.base, u.tax, u.gross, u.net,
                  array_remove(array[case when u.overdue then 'freelance_act_overdue' end,
                                     case when u.nobank then 'missing_bank_details' end], null),
-                 case when u.nobank then 'missing bank details' end
+                 case when u.nobank then 'missing bank details' end, u.deductions
           from unnest(${cols.hacker}::bigint[], ${cols.status}::text[], ${cols.type}::text[], ${cols.lines}::int[],
                       ${cols.fee}::bigint[], ${cols.base}::bigint[], ${cols.tax}::bigint[], ${cols.gross}::bigint[],
-                      ${cols.net}::bigint[], ${cols.overdue}::boolean[], ${cols.nobank}::boolean[])
-               as u(hacker, status, type, lines, fee, base, tax, gross, net, overdue, nobank)
+                      ${cols.net}::bigint[], ${cols.overdue}::boolean[], ${cols.nobank}::boolean[], ${cols.deductions}::bigint[])
+               as u(hacker, status, type, lines, fee, base, tax, gross, net, overdue, nobank, deductions)
           returning id, hacker_id
         `.execute(trx);
         await sql`
@@ -190,6 +221,21 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
           insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, unique_key)
           select run_id, id, hacker_id, 'system', 'item_held', hold_reason, 'draft-hold:' || id
           from payout_items where run_id = ${runId} and status = 'held'
+          on conflict (unique_key) do nothing
+        `.execute(trx);
+      }
+      if (carry.hacker.length > 0) {
+        await sql`
+          insert into payout_carry_forwards (run_id, hacker_id, balance_yen, line_count)
+          select ${runId}, u.hacker, u.balance, u.lines
+          from unnest(${carry.hacker}::bigint[], ${carry.balance}::bigint[], ${carry.lines}::int[]) as u(hacker, balance, lines)
+          on conflict do nothing
+        `.execute(trx);
+        await sql`
+          insert into payout_audit_log (run_id, hacker_id, actor, action, reason, details, unique_key)
+          select ${runId}, u.hacker, 'system', 'balance_carried_forward', 'deductions exceed the unpaid earnings',
+                 jsonb_build_object('balance_yen', u.balance, 'lines', u.lines), 'carry:' || ${runId} || ':' || u.hacker
+          from unnest(${carry.hacker}::bigint[], ${carry.balance}::bigint[], ${carry.lines}::int[]) as u(hacker, balance, lines)
           on conflict (unique_key) do nothing
         `.execute(trx);
       }
@@ -210,10 +256,14 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         run_id: runId,
         actor: 'system',
         action: empty ? 'run_completed_empty' : 'run_drafted',
-        details: { items: cols.hacker.length, held, flagged, skipped, payment_date: paymentDate, lines: cols.lines.reduce((a, b) => a + b, 0) },
+        details: {
+          items: cols.hacker.length, held, flagged, skipped, carried_forward: carry.hacker.length, payment_date: paymentDate,
+          lines: cols.lines.reduce((a, b) => a + b, 0),
+        },
         unique_key: `draft:${runId}`,
       });
-      return { runId, items: cols.hacker.length, held, flagged, skipped, paymentDate };
+      const status: PayoutRunStatus = empty ? 'completed' : 'review';
+      return { runId, items: cols.hacker.length, held, flagged, skipped, carriedForward: carry.hacker.length, paymentDate, status };
     });
 }
 
@@ -224,7 +274,7 @@ export async function setItemHold(
 ): Promise<{ itemId: number; status: PayoutItemStatus }> {
   return db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('payout_runs').select(['status']).where('id', '=', req.runId).forUpdate().executeTakeFirst();
-    if (!run) throw new PayoutRuleError(`payout run ${req.runId} not found`, 'not_found');
+    if (!run) throw runNotFound(req.runId);
     const item = await trx
       .selectFrom('payout_items as i')
       .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
@@ -233,15 +283,17 @@ export async function setItemHold(
       .where('i.run_id', '=', req.runId)
       .forUpdate('i')
       .executeTakeFirst();
-    if (!item) throw new PayoutRuleError(`item ${req.itemId} is not in payout run ${req.runId}`, 'not_found');
+    if (!item) throw new PayoutRuleError(`Item ${req.itemId} is not part of payout run ${req.runId}.`, 'not_found');
     const action = req.hold ? 'item_held' : 'item_released';
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return { itemId: item.id, status: item.status };
-    if (run.status !== 'review') throw new PayoutRuleError(`payout run is ${run.status}; items can change only during review`);
+    if (run.status !== 'review') {
+      throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}; its items can change only during review.`);
+    }
     const from: PayoutItemStatus = req.hold ? 'pending' : 'held';
-    if (item.status !== from) throw new PayoutRuleError(`item ${item.id} is ${item.status}, not ${from}`);
+    if (item.status !== from) throw new PayoutRuleError(`Item ${item.id} is ${item.status}, not ${from}, so it cannot be ${req.hold ? 'held' : 'released'}.`);
     if (!req.hold && !item.has_bank) {
-      throw new PayoutRuleError(`item ${item.id} cannot be released: the payee has no bank details`);
+      throw new PayoutRuleError(`Item ${item.id} cannot be released: the payee has no bank details.`);
     }
     const to: PayoutItemStatus = req.hold ? 'held' : 'pending';
     await trx
@@ -270,13 +322,12 @@ export async function decideRun(
 ): Promise<PayoutRunStatus> {
   return db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('payout_runs').selectAll().where('id', '=', req.runId).forUpdate().executeTakeFirst();
-    if (!run) throw new PayoutRuleError(`payout run ${req.runId} not found`, 'not_found');
+    if (!run) throw runNotFound(req.runId);
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return run.status;
-    if (run.status !== 'review') throw new PayoutRuleError(`payout run is ${run.status}, not under review`);
-    if (req.approve && (req.by === run.prepared_by || req.by === run.last_changed_by)) {
-      throw new PayoutRuleError('four eyes: the approver must differ from who prepared and who last changed the run', 'forbidden');
-    }
+    if (run.status !== 'review') throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}, not under review.`);
+    const refusal = req.approve ? fourEyesRefusal({ approver: req.by, preparedBy: run.prepared_by, runId: run.id }) : undefined;
+    if (refusal) throw new PayoutRuleError(refusal, 'four_eyes');
     const status: PayoutRunStatus = req.approve ? 'paying' : 'rejected';
     await trx
       .updateTable('payout_runs')
@@ -348,8 +399,8 @@ interface Outcome {
 export async function payBatch(deps: PayDeps, runId: number, afterItemId: number, limit: number): Promise<PayBatchResult> {
   const { db } = deps;
   const run = await db.selectFrom('payout_runs').select(['status', 'payment_date']).where('id', '=', runId).executeTakeFirst();
-  if (!run) throw new PayoutRuleError(`payout run ${runId} not found`, 'not_found');
-  if (run.status !== 'paying') throw new PayoutRuleError(`payout run is ${run.status}, not paying`);
+  if (!run) throw runNotFound(runId);
+  if (run.status !== 'paying') throw new PayoutRuleError(`Payout run ${runId} is ${run.status}, not paying.`);
   const items = (await db
     .selectFrom('payout_items as i')
     .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
@@ -391,7 +442,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
       // Done by an earlier attempt that died before updating the item: bring the items in line.
       await sql`
         update payout_items i set status = p.status, bank_reference = p.reference,
-               paid_at = case when p.status = 'sent' then coalesce(i.paid_at, p.completed_at, now()) end, updated_at = now()
+               submitted_at = case when p.status = 'sent' then coalesce(i.submitted_at, p.completed_at, now()) end, updated_at = now()
         from payout_payments p
         where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and i.status = 'pending'
       `.execute(db);
@@ -464,7 +515,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
           returning pp.item_id, pp.idempotency_key, o.status, o.reference, o.reason
         ), i as (
           update payout_items it set status = p.status, bank_reference = p.reference, failure_reason = p.reason,
-                 paid_at = case when p.status = 'sent' then now() end, updated_at = now()
+                 submitted_at = case when p.status = 'sent' then now() end, updated_at = now()
           from p where it.id = p.item_id and it.status = 'pending'
           returning it.id, it.hacker_id, it.run_id, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
         )
@@ -497,7 +548,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
 export async function finishPayments(db: Db, runId: number): Promise<PaySummary> {
   return db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('payout_runs').select(['status']).where('id', '=', runId).forUpdate().executeTakeFirst();
-    if (!run) throw new PayoutRuleError(`payout run ${runId} not found`, 'not_found');
+    if (!run) throw runNotFound(runId);
     const totals = await trx
       .selectFrom('payout_items')
       .select([
@@ -536,10 +587,10 @@ export async function recordRemittance(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('payout_runs').select(['status']).where('id', '=', req.runId).forUpdate().executeTakeFirst();
-    if (!run) throw new PayoutRuleError(`payout run ${req.runId} not found`, 'not_found');
+    if (!run) throw runNotFound(req.runId);
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return;
-    if (run.status !== 'remitting') throw new PayoutRuleError(`payout run is ${run.status}; nothing to remit`);
+    if (run.status !== 'remitting') throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}; it has no remittance to record.`);
     await trx
       .updateTable('payout_runs')
       .set({
@@ -579,6 +630,24 @@ export async function noteWaiting(db: Db, runId: number, waitingFor: string | nu
 }
 
 /**
+ * The workflow cannot proceed (a rule failure in `phase`): the run becomes `blocked` with the reason in
+ * waiting_for, and the audit log gets a `run_blocked` entry finance sees (and financeTasks lists).
+ * Idempotent; a finished run is left as it is.
+ */
+export async function blockRun(db: Db, runId: number, phase: string, reason: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('payout_runs')
+      .set({ status: 'blocked', waiting_for: `finance: the run is blocked while ${phase}: ${reason}`, updated_at: sql`now()` })
+      .where('id', '=', runId)
+      .where('status', 'not in', FINAL_PAYOUT_RUN_STATUSES)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return;
+    await writeAudit(trx, { run_id: runId, actor: 'system', action: 'run_blocked', reason, details: { phase }, unique_key: `blocked:${runId}` });
+  });
+}
+
+/**
  * The month's withholding to remit (residents and non-residents separately), for the month in which
  * the run pays (tax is withheld on the day of payment): every item sent with a payment date in that
  * month, whatever its run.
@@ -587,6 +656,8 @@ export async function withholdingSummary(db: Db, runId: number): Promise<(Monthl
   const run = await db.selectFrom('payout_runs').select(['id', 'payment_date', 'month', 'remitted_on']).where('id', '=', runId).executeTakeFirst();
   if (!run) return undefined;
   const month = (run.payment_date ?? `${run.month}-01`).slice(0, 7);
+  const problem = payoutMonthProblem(month);
+  if (problem) throw new PayoutRuleError(`Payout run ${runId} has no withholding summary: ${problem}`);
   const rows = await db
     .selectFrom('payout_items as i')
     .innerJoin('payout_runs as r', 'r.id', 'i.run_id')

@@ -4,12 +4,13 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type Client,
 } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { payoutRunWorkflow, payoutScheduleWorkflow } from '../workflows/payout-run.ts';
 import { PayoutMonthKey, PayoutStatusKey } from '../workflows/search-attributes.ts';
 import { openRun } from './runs.ts';
-import { PAYOUT_SCHEDULE_ID, payoutWorkflowId } from './types.ts';
+import { PAYOUT_SCHEDULE_ID, payoutWorkflowId } from '../shared/payouts.ts';
 
 export interface StartRunOptions {
   month: string;
@@ -20,12 +21,21 @@ export interface StartRunOptions {
   batchSize?: number;
 }
 
-/** Persists the run (once per month), then starts its workflow; an existing run is returned as is. */
+/**
+ * Persists the run (once per month), then starts its workflow; an existing run is returned as is.
+ * One workflow per run: the workflow starts only while the run is still `drafting` (just created, or
+ * its first start failed); a running workflow is reused, and an ID whose workflow closed may be used
+ * again only if that workflow failed. A run past drafting (review, paying, completed, rejected,
+ * blocked) never gets a second workflow.
+ */
 export async function startPayoutRun(db: Db, temporal: Client, opts: StartRunOptions) {
   const { run, created } = await openRun(db, opts.month, opts.preparedBy);
+  if (!created && run.status !== 'drafting') return { run, created };
   try {
     await temporal.workflow.start(payoutRunWorkflow, {
       workflowId: payoutWorkflowId(opts.month),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       taskQueue: opts.taskQueue,
       args: [
         {

@@ -15,15 +15,17 @@ import {
   defineQuery,
   defineUpdate,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import { tokyoMonthOf } from '../domain/months.ts';
+import { FOUR_EYES_FAILURE, fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
 import type {
   DecisionRequest,
   HoldRequest,
@@ -31,8 +33,8 @@ import type {
   PayoutRunInput,
   PayoutRunView,
   RemittanceRequest,
-} from '../payouts/types.ts';
-import { payoutWorkflowId } from '../payouts/types.ts';
+} from '../shared/payouts.ts';
+import { payoutWorkflowId } from '../shared/payouts.ts';
 import { PayoutMonthKey, PayoutStatusKey } from './search-attributes.ts';
 
 const acts = proxyActivities<Activities>({
@@ -53,6 +55,10 @@ export const rejectRunUpdate = defineUpdate<PayoutRunView, [DecisionRequest]>('r
 export const recordRemittanceUpdate = defineUpdate<PayoutRunView, [RemittanceRequest]>('recordRemittance');
 
 const DAY_MS = 86_400_000;
+
+/** Patch ids (replay safety for histories recorded before them). */
+const PATCH_BLOCKED = 'payout-blocked-visible';
+const PATCH_START_ONLY_DRAFTING = 'payout-start-only-drafting';
 
 function invalid(message: string, type = 'InvalidPayoutRequest'): never {
   throw ApplicationFailure.nonRetryable(message, type);
@@ -102,20 +108,17 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     upsertSearchAttributes([{ key: PayoutStatusKey, value: phase }]);
     setCurrentDetails(`Payout run ${month} (#${runId}): ${phase}. Waiting for ${waitingFor}.`);
   };
-  const who = (id: number | null) => (id == null ? 'the schedule' : `user ${id}`);
-  const reviewWaitingFor = () => {
-    const excluded = [...new Set([state.preparedBy, state.lastChangedBy].filter((x): x is number => x != null))];
-    return `finance to review, then approve (a finance user other than ${excluded.map(who).join(' and ') || 'nobody'}) or reject`;
-  };
+  const reviewWaitingFor = () =>
+    `finance to review, then approve (${state.preparedBy == null ? 'any finance user' : `a finance user other than user ${state.preparedBy}, who prepared it`}) or reject`;
 
   setHandler(payoutStatusQuery, view);
 
   const holdValidator = (req: HoldRequest) => {
-    if (state.phase !== 'review') invalid(`payout run is ${state.phase}; items can change only during review`);
-    if (state.deciding) invalid('a decision on the run is in progress');
-    if (!isPositiveInt(req?.itemId)) invalid('itemId must be a positive integer');
-    if (!isPositiveInt(req.by)) invalid('by must be a user id');
-    if (typeof req.reason !== 'string' || !req.reason.trim()) invalid('a reason is required');
+    if (state.phase !== 'review') invalid(`Payout run ${runId} is ${state.phase}; its items can change only during review.`);
+    if (state.deciding) invalid(`A decision on payout run ${runId} is in progress; its items can no longer change.`);
+    if (!isPositiveInt(req?.itemId)) invalid('The item id must be a positive integer.');
+    if (!isPositiveInt(req.by)) invalid('The user id (by) must be a positive integer.');
+    if (typeof req.reason !== 'string' || !req.reason.trim()) invalid('A reason is required.');
   };
   const holdHandler = (hold: boolean) => async (req: HoldRequest) => {
     state.busy++;
@@ -148,16 +151,14 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     }
   };
   const decisionValidator = (approve: boolean) => (req: DecisionRequest) => {
-    if (state.phase !== 'review' || state.decision) invalid(`payout run is ${state.phase}, not under review`);
-    if (state.deciding || state.busy > 0) invalid('another change to the run is in progress; retry');
-    if (!isPositiveInt(req?.by)) invalid('by must be a user id');
-    if (approve && (req.by === state.preparedBy || req.by === state.lastChangedBy)) {
-      invalid(
-        `four eyes: user ${req.by} ${req.by === state.preparedBy ? 'prepared' : 'last changed'} this run; another finance user must approve`,
-        'FourEyes',
-      );
+    if (state.phase !== 'review' || state.decision) {
+      invalid(`Payout run ${runId} is ${state.decision ? `already ${state.decision === 'approve' ? 'approved' : 'rejected'}` : state.phase}, not under review.`);
     }
-    if (!approve && (typeof req.reason !== 'string' || !req.reason.trim())) invalid('a reason is required to reject');
+    if (state.deciding || state.busy > 0) invalid(`Another change to payout run ${runId} is in progress; retry in a moment.`);
+    if (!isPositiveInt(req?.by)) invalid('The user id (by) must be a positive integer.');
+    const refusal = approve ? fourEyesRefusal({ approver: req.by, preparedBy: state.preparedBy, runId }) : undefined;
+    if (refusal) invalid(refusal, FOUR_EYES_FAILURE);
+    if (!approve && (typeof req.reason !== 'string' || !req.reason.trim())) invalid('A reason is required to reject a payout run.');
   };
   setHandler(approveRunUpdate, decide(true), { validator: decisionValidator(true) });
   setHandler(rejectRunUpdate, decide(false), { validator: decisionValidator(false) });
@@ -173,9 +174,9 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     },
     {
       validator: (req) => {
-        if (state.phase !== 'remitting' || state.remitted) invalid(`payout run is ${state.phase}; there is no remittance to record`);
-        if (!isPositiveInt(req?.by)) invalid('by must be a user id');
-        if (typeof req.remittedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(req.remittedOn)) invalid('remittedOn must be YYYY-MM-DD');
+        if (state.phase !== 'remitting' || state.remitted) invalid(`Payout run ${runId} is ${state.phase}; it has no remittance to record.`);
+        if (!isPositiveInt(req?.by)) invalid('The user id (by) must be a positive integer.');
+        if (typeof req.remittedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(req.remittedOn)) invalid('The remittance date must be written YYYY-MM-DD.');
       },
     },
   );
@@ -187,11 +188,36 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     }
   };
 
+  /**
+   * Runs a step; when a rule stops it (a non-retryable activity failure), the run is recorded as
+   * blocked with the reason (status, waiting_for, audit entry) and the workflow ends instead of failing
+   * unseen. Returns undefined when blocked.
+   */
+  const orBlock = async <T>(phase: PayoutPhase, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const cause = err instanceof ActivityFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.nonRetryable && patched(PATCH_BLOCKED)) {
+        await acts.blockPayoutRun({ runId, phase, reason: cause.message });
+        enter('blocked', `finance: the run is blocked while ${phase}: ${cause.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+
   upsertSearchAttributes([{ key: PayoutMonthKey, value: month }]);
   enter('drafting', 'the draft');
-  const draft = await acts.draftPayoutRun({ runId, payDay: input.payDay });
+  const draft = await orBlock('drafting', () => acts.draftPayoutRun({ runId, payDay: input.payDay }));
+  if (!draft) return view();
   if (draft.items === 0) {
     enter('completed', 'nothing: no unpaid earnings');
+    return view();
+  }
+  if (draft.status !== undefined && draft.status !== 'review') {
+    // Defence: this run was already taken further by an earlier workflow; never touch its record.
+    enter(draft.status, 'nothing: an earlier workflow handled this run');
     return view();
   }
 
@@ -208,7 +234,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
   enter('paying', 'bank transfers');
   let after = 0;
   for (;;) {
-    const r = await payActs.payPayoutBatch({ runId, afterItemId: after, limit: batchSize });
+    const r = await orBlock('paying', () => payActs.payPayoutBatch({ runId, afterItemId: after, limit: batchSize }));
+    if (!r) return view();
     if (r.processed > 0) {
       after = r.lastItemId;
       continue;
@@ -216,7 +243,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     if (after === 0) break;
     after = 0;
   }
-  const paid = await acts.finishPayoutRun({ runId });
+  const paid = await orBlock('paying', () => acts.finishPayoutRun({ runId }));
+  if (!paid) return view();
   if (paid.next === 'completed') {
     enter('completed', 'nothing');
     return view();
@@ -242,10 +270,15 @@ export interface PayoutScheduleInput {
  */
 export async function payoutScheduleWorkflow(input: PayoutScheduleInput): Promise<{ month: string; runId: number; started: boolean }> {
   const month = tokyoMonthOf(Date.now());
-  const { runId } = await acts.openPayoutRun({ month, preparedBy: null });
+  const { runId, status } = await acts.openPayoutRun({ month, preparedBy: null });
+  // One workflow per run: only a run still being drafted gets (or gets again, after a failed one) its
+  // workflow; a completed, rejected or blocked run is never restarted.
+  const guarded = patched(PATCH_START_ONLY_DRAFTING);
+  if (guarded && status !== 'drafting') return { month, runId, started: false };
   try {
     await startChild(payoutRunWorkflow, {
       workflowId: payoutWorkflowId(month),
+      ...(guarded ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY } : {}),
       args: [{ runId, month, preparedBy: null, payDay: input.payDay, reminderMs: input.reminderMs, batchSize: input.batchSize }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       typedSearchAttributes: [{ key: PayoutMonthKey, value: month }, { key: PayoutStatusKey, value: 'drafting' }],

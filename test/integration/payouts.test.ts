@@ -9,7 +9,7 @@ import { withholdingDueDate } from '../../src/domain/payouts/calendar.ts';
 import { SimulatedBankAdapter, ZenginFileBankAdapter, type BankAdapter, type TransferRequest } from '../../src/payouts/bank.ts';
 import { PayoutMonthKey, PayoutStatusKey } from '../../src/workflows/search-attributes.ts';
 import { annualRecords } from '../../src/cli/payouts-admin.ts';
-import { tokyoMonthOf } from '../../src/domain/months.ts';
+import { tokyoDateOf, tokyoMonthOf } from '../../src/domain/months.ts';
 import { ensurePayoutSchedule } from '../../src/payouts/start.ts';
 import { PAYOUT_SCHEDULE_ID } from '../../src/payouts/types.ts';
 import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
@@ -296,7 +296,8 @@ describe('payout run', () => {
     expect(self.statusCode, self.body).toBe(403);
     expect(self.json().error.message).toMatch(/four eyes/);
     expect((await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/approve`, headers: admin.auth })).statusCode).toBe(403);
-    expect((await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/remittance`, headers: finA.auth, payload: { remitted_on: '2031-04-01' } })).statusCode).toBe(409);
+    // (remitted_on may not be in the future: today, Asia/Tokyo)
+    expect((await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/remittance`, headers: finA.auth, payload: { remitted_on: tokyoDateOf(Date.now()) } })).statusCode).toBe(409);
     const approve = await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/approve`, headers: { ...finB.auth, 'idempotency-key': 'approve-1' } });
     expect(approve.statusCode, approve.body).toBe(200);
     expect((await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/approve`, headers: finB.auth })).statusCode).toBe(409);
@@ -354,11 +355,11 @@ describe('payout run', () => {
       method: 'POST',
       url: `/v1/payout-runs/${runId}/remittance`,
       headers: finA.auth,
-      payload: { remitted_on: '2031-04-08', note: 'e-Tax 2031-04-08' },
+      payload: { remitted_on: tokyoDateOf(Date.now()), note: 'e-Tax 2031-04-08' },
     });
     expect(remit.statusCode, remit.body).toBe(200);
     const done = await waitStatus(runId, 'completed');
-    expect(done.remitted_on).toBe('2031-04-08');
+    expect(done.remitted_on).toBe(tokyoDateOf(Date.now()));
     expect((await handle.result()).phase).toBe('completed');
 
     // The audit log tells the whole story.

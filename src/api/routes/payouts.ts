@@ -4,8 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { resolveBankKey } from '../../payouts/crypto.ts';
 import { getPayee, upsertPayee, type PayeeInput } from '../../payouts/payees.ts';
-import { annualRecordsCsv, auditLog, getRun, listItems, listRuns, statement, zenginFile } from '../../payouts/queries.ts';
-import { withholdingSummary } from '../../payouts/runs.ts';
+import { payoutMonthProblem } from '../../domain/payouts/calendar.ts';
+import { FOUR_EYES_FAILURE } from '../../domain/payouts/four-eyes.ts';
+import { calendarDateProblem } from '../../domain/payouts/validate.ts';
+import { tokyoDateOf } from '../../domain/months.ts';
+import { annualRecordsCsv, auditLog, getRun, hackerLedger, listItems, listRuns, statement, zenginFile } from '../../payouts/queries.ts';
+import { PayoutRuleError, withholdingSummary } from '../../payouts/runs.ts';
 import { startPayoutRun } from '../../payouts/start.ts';
 import {
   approveRunUpdate,
@@ -14,11 +18,19 @@ import {
   rejectRunUpdate,
   releaseItemUpdate,
 } from '../../workflows/payout-run.ts';
-import { conflict, forbidden, HttpError, notFound } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Pagination, Timestamp } from '../schemas.ts';
+import { badRequest, conflict, forbidden, HttpError } from '../errors.ts';
+import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
+/**
+ * Who may do what: finance and admin read everything and may open a run; money decisions (hold,
+ * release, approve, reject, record the remittance) are finance's alone. A hacker reads its own data.
+ */
 const FINANCE = ['admin', 'finance'] as const;
+const MONEY = ['finance'] as const;
+const DEFAULT_PAGE = 100;
+/** A 404 whose message is a whole sentence. */
+const missing = (message: string) => new HttpError(404, 'not_found', message);
 const Yen = Type.Integer();
 const DateStr = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD' });
 const Reason = Type.String({ minLength: 1, maxLength: 1000 });
@@ -101,25 +113,33 @@ const PayeeBody = Type.Object(
 );
 
 const Totals = Type.Object({
-  items: Type.Integer(),
-  pending: Type.Integer(),
+  items: Type.Integer({ description: 'items (one per payee paid by this run)' }),
+  pending: Type.Integer({ description: 'items to pay (count)' }),
   held: Type.Integer(),
-  sent: Type.Integer(),
+  sent: Type.Integer({ description: 'items whose transfer was handed to the bank' }),
   failed: Type.Integer(),
   cancelled: Type.Integer(),
   flagged: Type.Integer(),
-  gross_payable: Yen,
-  withholding: Yen,
-  net_transfer: Yen,
-  net_sent: Yen,
+  gross_yen: Type.Integer({ description: 'gross of every item that is not cancelled, held ones included' }),
+  held_gross_yen: Type.Integer({ description: 'gross of the held items (not paid by this run unless released)' }),
+  to_pay_gross_yen: Type.Integer({ description: 'gross of the items still to hand to the bank' }),
+  to_pay_net_yen: Type.Integer({ description: 'net transfers still to hand to the bank' }),
+  sent_gross_yen: Type.Integer(),
+  sent_net_yen: Type.Integer({ description: 'net transfers handed to the bank; the bank executes them on payment_date' }),
+  failed_net_yen: Type.Integer(),
+  withholding_yen: Type.Integer({ description: 'tax withheld on the items to pay and sent (not on held or failed ones)' }),
+  deductions_yen: Type.Integer({ description: 'reversals netted into the payments' }),
+  carried_forward_payees: Type.Integer({ description: 'payees not paid because their balance is zero or negative' }),
+  carried_forward_yen: Type.Integer({ description: 'their balance, carried to the next run (≤ 0)' }),
 });
+const CarriedForward = Type.Object({ hacker_id: Id, balance_yen: Type.Integer(), line_count: Type.Integer() });
 
 const Run = Type.Object({
   id: Id,
   month: Type.String(),
   workflow_id: Type.String(),
-  status: Type.String(),
-  payment_date: Nullable(Type.String()),
+  status: Type.String({ description: 'drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for)' }),
+  payment_date: Nullable(Type.String({ description: 'the transfer date: the bank executes the transfers on this day' })),
   prepared_by: Nullable(Id),
   last_changed_by: Nullable(Id),
   decided_by: Nullable(Id),
@@ -132,6 +152,7 @@ const Run = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   totals: Totals,
+  carried_forward: Type.Array(CarriedForward),
 });
 
 const Item = Type.Object({
@@ -142,7 +163,8 @@ const Item = Type.Object({
   status: Type.String(),
   payee_type: Type.String(),
   line_count: Type.Integer(),
-  fee_total: Yen,
+  fee_total: Type.Integer({ description: 'fees of the lines paid, net of deductions' }),
+  deductions_yen: Type.Integer({ description: 'negative lines (e.g. a reversed bonus) netted into this payment' }),
   withholding_base: Yen,
   withholding: Yen,
   gross_payable: Yen,
@@ -151,7 +173,8 @@ const Item = Type.Object({
   hold_reason: Nullable(Type.String()),
   failure_reason: Nullable(Type.String()),
   bank_reference: Nullable(Type.String()),
-  paid_at: Nullable(Timestamp),
+  submitted_at: Nullable(Type.String({ format: 'date-time', description: 'when the transfer was handed to the bank' })),
+  payment_date: Nullable(Type.String({ description: 'when the bank executes it (the money is due that day)' })),
   bank_masked: Nullable(MaskedBank),
 });
 
@@ -169,7 +192,7 @@ const StatementLine = Type.Object({
   ledger_id: Id,
   kind: Type.String(),
   category: Type.String(),
-  amount_yen: Yen,
+  amount_yen: Type.Integer({ description: 'integer yen; negative for a reversal' }),
   month: Type.String(),
   delivered_at: Timestamp,
   engagement_id: Id,
@@ -182,8 +205,11 @@ const Statement = Type.Object({
   hacker_id: Id,
   month: Type.String(),
   gross_payable: Yen,
+  deductions_yen: Type.Integer(),
   withholding: Yen,
   net_transfer: Yen,
+  carried_forward_yen: Type.Integer({ description: "negative balance this month's run carried forward (0 if none)" }),
+  unpaid_balance_yen: Type.Integer({ description: 'lines up to this month in no live payment, now (may be negative)' }),
   payments: Type.Array(
     Type.Object({
       id: Id,
@@ -192,11 +218,12 @@ const Statement = Type.Object({
       status: Type.String(),
       payee_type: Type.String(),
       gross_payable: Yen,
+      deductions_yen: Type.Integer(),
       withholding_base: Yen,
       withholding: Yen,
       net_transfer: Yen,
       flags: Type.Array(Type.String()),
-      paid_at: Nullable(Timestamp),
+      submitted_at: Nullable(Timestamp),
       lines: Type.Array(StatementLine),
     }),
   ),
@@ -223,14 +250,45 @@ const NewRun = Type.Object(
   { additionalProperties: false },
 );
 const ItemParams = Type.Object({ id: Id, itemId: Id }, { additionalProperties: false });
-const ItemsQuery = Type.Intersect([
-  Pagination,
-  Type.Object({
-    status: Type.Optional(
-      Type.Union(['pending', 'held', 'sent', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
-    ),
+const PageFields = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_PAGE, description: `page size (default ${DEFAULT_PAGE})` })),
+  after_id: Type.Optional(Type.Integer({ minimum: 0, description: 'the last id of the previous page' })),
+};
+const ItemsQuery = Type.Object(
+  {
+    ...PageFields,
+    status: Type.Optional(Type.Union(['pending', 'held', 'sent', 'failed', 'cancelled'].map((s) => Type.Literal(s)))),
+  },
+  { additionalProperties: false },
+);
+const LedgerQuery = Type.Object(PageFields, { additionalProperties: false });
+const LedgerLine = Type.Object({
+  id: Id,
+  kind: Type.String(),
+  category: Type.String(),
+  amount_yen: Type.Integer({ description: 'integer yen; negative for a reversal' }),
+  month: Type.String(),
+  description: Type.String(),
+  delivered_at: Timestamp,
+  reverses_id: Nullable(Id),
+  created_at: Timestamp,
+  status: Type.Union([Type.Literal('paid'), Type.Literal('in_run'), Type.Literal('unpaid')], {
+    description: 'paid: handed to the bank and the payment date has come; in_run: in a live payment not yet paid; unpaid: waiting for a run',
   }),
-]);
+  run_id: Nullable(Id),
+  item_id: Nullable(Id),
+  payment_date: Nullable(Type.String()),
+});
+const Ledger = Type.Object({
+  hacker_id: Id,
+  balance: Type.Object({
+    unpaid_yen: Type.Integer({ description: 'Σ unpaid lines; negative when reversals exceed the earnings not yet paid (carried forward)' }),
+    in_run_yen: Type.Integer(),
+    paid_yen: Type.Integer(),
+  }),
+  items: Type.Array(LedgerLine),
+  next_after_id: Nullable(Id),
+});
 const StatementParams = Type.Object({ id: Id, month: Month }, { additionalProperties: false });
 
 function assertSelfOr(req: FastifyRequest, hackerId: number) {
@@ -244,8 +302,12 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
 
   async function loadRun(id: number) {
     const run = await getRun(db, id);
-    if (!run) throw notFound('payout run');
+    if (!run) throw missing(`Payout run ${id} does not exist.`);
     return run;
+  }
+  async function assertHacker(id: number) {
+    const hacker = await db.selectFrom('hackers').select('id').where('id', '=', id).executeTakeFirst();
+    if (!hacker) throw missing(`Hacker ${id} does not exist.`);
   }
 
   /** Runs an update on the run's workflow; rule failures become 403/404/409 in the project's shape. */
@@ -260,11 +322,11 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
         const cause = err.cause;
         const type = cause instanceof ApplicationFailure ? cause.type : undefined;
         const message = cause?.message ?? err.message;
-        if (type === 'FourEyes' || type === 'PayoutRule.forbidden') throw forbidden(message);
-        if (type === 'PayoutRule.not_found') throw notFound(message.replace(/ not found$/, ''));
+        if (type === FOUR_EYES_FAILURE || type === 'PayoutRule.forbidden') throw forbidden(message);
+        if (type === 'PayoutRule.not_found') throw missing(message);
         throw conflict(message);
       }
-      if (err instanceof WorkflowNotFoundError) throw conflict(`payout run ${run.id} has no running workflow`);
+      if (err instanceof WorkflowNotFoundError) throw conflict(`Payout run ${run.id} has no running workflow; it is ${run.status}.`);
       throw err;
     }
     req.log.info({ runId: run.id, action }, 'payout run updated');
@@ -293,7 +355,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
         }
       }
       const view = await upsertPayee(db, bankKey(), req.user, req.params.id, req.body as PayeeInput);
-      if (!view) throw notFound('hacker');
+      if (!view) throw missing(`Hacker ${req.params.id} does not exist.`);
       req.log.info({ hackerId: req.params.id }, 'payee record updated');
       return view;
     },
@@ -308,7 +370,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     async (req) => {
       assertSelfOr(req, req.params.id);
       const view = await getPayee(db, req.params.id);
-      if (!view) throw notFound('hacker');
+      if (!view) throw missing(`Hacker ${req.params.id} does not exist.`);
       return view;
     },
   );
@@ -319,16 +381,36 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
       config: { roles: [...FINANCE, 'hacker'] },
       schema: {
         tags: ['payouts'],
-        description: "The hacker's payment statement for the payout run(s) of a month: gross, tax, net (of sent payments) and every ledger line.",
+        description:
+          "The hacker's payment statement for the payout run(s) of a month: gross, deductions, tax, net (of sent payments) and every ledger line (reversals negative); the negative balance the month's run carried forward, and the unpaid balance now.",
         params: StatementParams,
         response: { 200: Statement, ...authErrors },
       },
     },
     async (req) => {
       assertSelfOr(req, req.params.id);
-      const hacker = await db.selectFrom('hackers').select('id').where('id', '=', req.params.id).executeTakeFirst();
-      if (!hacker) throw notFound('hacker');
+      await assertHacker(req.params.id);
       return statement(db, req.params.id, req.params.month);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LedgerQuery> }>(
+    '/v1/hackers/:id/ledger',
+    {
+      config: { roles: [...FINANCE, 'hacker'] },
+      schema: {
+        tags: ['payouts'],
+        description:
+          "The hacker's earnings ledger, oldest first, each line paid, in a run, or unpaid, with the balance over all lines (unpaid may be negative: a reversal carried forward). Page with `after_id`.",
+        params: IdParams,
+        querystring: LedgerQuery,
+        response: { 200: Ledger, ...authErrors },
+      },
+    },
+    async (req) => {
+      assertSelfOr(req, req.params.id);
+      await assertHacker(req.params.id);
+      return hackerLedger(db, req.params.id, { limit: req.query.limit ?? DEFAULT_PAGE, afterId: req.query.after_id });
     },
   );
 
@@ -344,6 +426,8 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (req, reply) => {
+      const monthProblem = payoutMonthProblem(req.body.month);
+      if (monthProblem) throw badRequest(monthProblem, [{ path: '/body/month', message: monthProblem }]);
       let created: boolean;
       let runId: number;
       try {
@@ -359,7 +443,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
         runId = r.run.id;
       } catch (err) {
         req.log.error({ err }, 'payout run saved but its workflow did not start');
-        throw new HttpError(503, 'workflow_unavailable', 'the payout run could not start its workflow; retry the same request');
+        throw new HttpError(503, 'workflow_unavailable', 'The payout run could not start its workflow; retry the same request.');
       }
       req.log.info({ runId, month: req.body.month, created }, created ? 'payout run opened' : 'payout run already open');
       return reply.status(created ? 201 : 200).send(await loadRun(runId));
@@ -384,7 +468,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
       config: { roles: FINANCE },
       schema: {
         tags: ['payouts'],
-        description: 'One item per payee; page with `after_id` (the last id of the previous page).',
+        description: 'One item per payee; filter with `status`; page with `after_id` (the last id of the previous page).',
         params: IdParams,
         querystring: ItemsQuery,
         response: { 200: Type.Object({ items: Type.Array(Item), next_after_id: Nullable(Id) }), ...authErrors },
@@ -392,8 +476,9 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
     async (req) => {
       await loadRun(req.params.id);
-      const items = await listItems(db, req.params.id, { limit: req.query.limit, afterId: req.query.after_id, status: req.query.status });
-      return { items, next_after_id: items.length === req.query.limit ? items[items.length - 1]!.id : null };
+      const limit = req.query.limit ?? DEFAULT_PAGE;
+      const items = await listItems(db, req.params.id, { limit, afterId: req.query.after_id, status: req.query.status });
+      return { items, next_after_id: items.length === limit ? items[items.length - 1]!.id : null };
     },
   );
 
@@ -416,7 +501,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     app.post<{ Params: Static<typeof ItemParams>; Body: { reason: string }; Headers: Static<typeof IdempotencyHeaders> }>(
       `/v1/payout-runs/:id/items/:itemId/${action}`,
       {
-        config: { roles: FINANCE },
+        config: { roles: MONEY },
         schema: {
           tags: ['payouts'],
           description: `${action === 'hold' ? 'Holds' : 'Releases'} one item during review (a workflow update; send an Idempotency-Key to retry safely).`,
@@ -436,10 +521,11 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Headers: Static<typeof IdempotencyHeaders> }>(
     '/v1/payout-runs/:id/approve',
     {
-      config: { roles: ['finance'] },
+      config: { roles: MONEY },
       schema: {
         tags: ['payouts'],
-        description: 'Approves the run (four eyes: a finance user other than who prepared or last changed it). Payment starts.',
+        description:
+          'Approves the run (finance only; four eyes: a finance user other than the one who prepared it — holds and releases do not count as preparing). The transfers are handed to the bank for the payment date.',
         params: IdParams,
         headers: IdempotencyHeaders,
         response: { 200: Run, ...authErrors, 409: ErrorResponse },
@@ -454,10 +540,10 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Body: { reason: string }; Headers: Static<typeof IdempotencyHeaders> }>(
     '/v1/payout-runs/:id/reject',
     {
-      config: { roles: FINANCE },
+      config: { roles: MONEY },
       schema: {
         tags: ['payouts'],
-        description: 'Rejects the run with a reason; its lines become payable by a later run.',
+        description: 'Rejects the run with a reason (finance only); its lines become payable by a later run.',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
@@ -473,23 +559,31 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Body: { remitted_on: string; note?: string }; Headers: Static<typeof IdempotencyHeaders> }>(
     '/v1/payout-runs/:id/remittance',
     {
-      config: { roles: FINANCE },
+      config: { roles: MONEY },
       schema: {
         tags: ['payouts'],
-        description: 'Records that the withheld tax was remitted to the tax office; completes the run.',
+        description: 'Records that the withheld tax was remitted to the tax office (finance only; a real date, not in the future, Asia/Tokyo); completes the run.',
         params: IdParams,
         headers: IdempotencyHeaders,
         body: Type.Object({ remitted_on: DateStr, note: Type.Optional(Reason) }, { additionalProperties: false }),
         response: { 200: Run, ...authErrors, 409: ErrorResponse },
       },
     },
-    async (req) =>
-      update(req, req.params.id, 'remittance', (h, updateId) =>
+    async (req) => {
+      const dateProblem = calendarDateProblem(req.body.remitted_on);
+      if (dateProblem) throw badRequest(`/body/remitted_on ${dateProblem}`, [{ path: '/body/remitted_on', message: dateProblem }]);
+      const today = tokyoDateOf(Date.now());
+      if (req.body.remitted_on > today) {
+        const message = `must not be in the future (today is ${today} in Asia/Tokyo)`;
+        throw badRequest(`/body/remitted_on ${message}`, [{ path: '/body/remitted_on', message }]);
+      }
+      return update(req, req.params.id, 'remittance', (h, updateId) =>
         h.executeUpdate(recordRemittanceUpdate, {
           args: [{ by: req.user.id, remittedOn: req.body.remitted_on, note: req.body.note }],
           ...(updateId ? { updateId } : {}),
         }),
-      ),
+      );
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -500,12 +594,15 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
         tags: ['payouts'],
         description: 'Withholding to remit for the month the run pays in: residents and non-residents separately, with the due date.',
         params: IdParams,
-        response: { 200: Withholding, ...authErrors },
+        response: { 200: Withholding, ...authErrors, 409: ErrorResponse },
       },
     },
     async (req) => {
-      const summary = await withholdingSummary(db, req.params.id);
-      if (!summary) throw notFound('payout run');
+      const summary = await withholdingSummary(db, req.params.id).catch((err: unknown) => {
+        if (err instanceof PayoutRuleError) throw conflict(err.message);
+        throw err;
+      });
+      if (!summary) throw missing(`Payout run ${req.params.id} does not exist.`);
       return summary;
     },
   );
@@ -524,7 +621,7 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     async (req, reply) => {
       const run = await loadRun(req.params.id);
       const file = await zenginFile(db, bankKey(), run.id, config.payout.payer);
-      if (!file) throw notFound('transfer file (nothing sent yet)');
+      if (!file) throw missing(`Payout run ${run.id} has no transfer file yet: nothing was handed to the bank.`);
       req.log.info({ runId: run.id }, 'zengin file downloaded');
       return reply
         .header('content-type', 'application/octet-stream')

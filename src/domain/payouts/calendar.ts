@@ -163,3 +163,21 @@ export function withholdingDueDate(yearMonth: string): string {
   }
   return nextBusinessDay(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-10`);
 }
+
+/** First and last month a payout run can be opened for (see payoutMonthProblem). */
+export const FIRST_PAYOUT_MONTH = `${FIRST_YEAR}-01`;
+export const LAST_PAYOUT_MONTH = `${LAST_YEAR}-11`;
+
+/**
+ * Why no payout run can exist for `month` (YYYY-MM), as a sentence; undefined when it can. The run's
+ * payment date, and the withholding due date (the 10th of the next month), must both fall in the years
+ * the holiday rules cover, so the last month is November of LAST_YEAR. The API refuses such a month at
+ * the edge and the draft use case refuses it as a rule failure (never a retry).
+ */
+export function payoutMonthProblem(month: string): string | undefined {
+  if (!YM_RE.test(month)) return `${month} is not a month written YYYY-MM.`;
+  if (month < FIRST_PAYOUT_MONTH || month > LAST_PAYOUT_MONTH) {
+    return `Payout runs exist for months ${FIRST_PAYOUT_MONTH} to ${LAST_PAYOUT_MONTH} only (the tax calendar covers ${FIRST_YEAR}–${LAST_YEAR}); ${month} is outside that range.`;
+  }
+  return undefined;
+}

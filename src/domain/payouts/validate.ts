@@ -33,6 +33,15 @@ export function isIsoDate(v: unknown): v is string {
   return d <= daysInMonth(y, mo);
 }
 
+/**
+ * The one check of a YYYY-MM-DD date in payouts (payee dates, remittance dates): why `v` is not a real
+ * calendar date, as a short phrase naming the format; undefined when it is one (2031-02-30 is not).
+ */
+export function calendarDateProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !DATE_RE.test(v)) return 'must be a date written YYYY-MM-DD';
+  return isIsoDate(v) ? undefined : `must be a real calendar date; ${v} does not exist`;
+}
+
 export function daysInMonth(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }

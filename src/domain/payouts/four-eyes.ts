@@ -1,0 +1,32 @@
+// Four eyes on a payout run: the one rule, used by the workflow's approve validator and by decideRun.
+// Dependency-free: workflow code imports it.
+//
+// The rule a finance lead would set: the approver must be a finance user other than the one who
+// prepared the run. Holding or releasing an item only pauses or restores an amount the system drafted
+// (it never changes an amount), so a reviewer's own holds and releases are part of their review and
+// do not stop them from approving. A run the schedule prepared (no preparer) needs one finance
+// reviewer: the system drafted it, a person approves it. So two finance users can always finish.
+
+/** The failure type every four-eyes refusal carries (workflow update failure and activity failure). */
+export const FOUR_EYES_FAILURE = 'FourEyes';
+
+export interface FourEyesCase {
+  /** The user asking to approve. */
+  approver: number;
+  /** Who prepared the run; null when the monthly schedule did. */
+  preparedBy: number | null;
+  runId?: number;
+}
+
+/** Why `approver` may not approve the run, as a sentence; undefined when they may. */
+export function fourEyesRefusal(c: FourEyesCase): string | undefined {
+  if (c.preparedBy != null && c.approver === c.preparedBy) {
+    const run = c.runId != null ? `payout run ${c.runId}` : 'this payout run';
+    return `User ${c.approver} prepared ${run}, so under the four eyes rule another finance user must approve it.`;
+  }
+  return undefined;
+}
+
+export function mayApprove(c: FourEyesCase): boolean {
+  return fourEyesRefusal(c) === undefined;
+}

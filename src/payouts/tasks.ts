@@ -1,0 +1,68 @@
+// What finance must act on now, for the caller: runs to review and approve, remittances to record,
+// runs a rule has blocked. Read from Postgres (the read model); the /v1/tasks route shapes nothing more.
+import type { Db } from '../db/index.ts';
+import type { Role } from '../db/schema.ts';
+import { withholdingDueDate } from '../domain/payouts/calendar.ts';
+import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
+
+export type FinanceTaskKind = 'review_payout_run' | 'record_remittance' | 'payout_run_blocked';
+
+export interface FinanceTask {
+  kind: FinanceTaskKind;
+  run_id: number;
+  month: string;
+  /** When the task is due (ISO, UTC): the end of the due day in Asia/Tokyo; null when there is no date. */
+  due_at: string | null;
+  /** The due day (Asia/Tokyo, YYYY-MM-DD) or null. */
+  due_on: string | null;
+  overdue: boolean;
+  /** The run's own account of what it waits for (a sentence fragment, as on the run). */
+  waiting_for: string;
+  /** Who prepared the run (null: the monthly schedule). */
+  prepared_by: number | null;
+  /** For review tasks: whether the caller may approve (four eyes, finance role); null for other kinds. */
+  may_approve: boolean | null;
+  /** For review tasks: why not, as a sentence; null otherwise. */
+  approve_refusal: string | null;
+  /** The run's planned transfer date. */
+  payment_date: string | null;
+}
+
+/** The end of a Tokyo calendar day, as an ISO instant. */
+function endOfTokyoDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00+09:00`) + 86_400_000).toISOString();
+}
+
+/**
+ * Finance's open tasks, most urgent first (overdue, then by due date). Review tasks are due by the
+ * payment date (the bank needs the approved transfers by then); remittance tasks by the withholding
+ * due date of the payment month (the 10th of the next month, moved past closed days). `userId` is the
+ * caller: `may_approve` applies the four-eyes rule to them; only the finance role approves.
+ */
+export async function financeTasks(db: Db, userId: number, opts: { role?: Role; nowMs?: number } = {}): Promise<FinanceTask[]> {
+  const role = opts.role ?? 'finance';
+  const nowMs = opts.nowMs ?? Date.now();
+  const runs = await db
+    .selectFrom('payout_runs')
+    .select(['id', 'month', 'status', 'payment_date', 'prepared_by', 'waiting_for'])
+    .where('status', 'in', ['review', 'remitting', 'blocked'])
+    .orderBy('id')
+    .execute();
+  const tasks = runs.map((r): FinanceTask => {
+    const base = { run_id: r.id, month: r.month, prepared_by: r.prepared_by, payment_date: r.payment_date, waiting_for: r.waiting_for ?? '' };
+    if (r.status === 'blocked') {
+      return { ...base, kind: 'payout_run_blocked', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null };
+    }
+    const dueOn = r.status === 'review' ? r.payment_date : withholdingDueDate((r.payment_date ?? `${r.month}-01`).slice(0, 7));
+    const dueAt = dueOn ? endOfTokyoDay(dueOn) : null;
+    const overdue = dueAt !== null && nowMs >= Date.parse(dueAt);
+    if (r.status === 'review') {
+      const refusal =
+        role !== 'finance' ? `Only a finance user may approve a payout run; you are ${role}.` : fourEyesRefusal({ approver: userId, preparedBy: r.prepared_by, runId: r.id });
+      return { ...base, kind: 'review_payout_run', due_at: dueAt, due_on: dueOn, overdue, may_approve: !refusal, approve_refusal: refusal ?? null };
+    }
+    return { ...base, kind: 'record_remittance', due_at: dueAt, due_on: dueOn, overdue, may_approve: null, approve_refusal: null };
+  });
+  const rank = (t: FinanceTask) => (t.kind === 'payout_run_blocked' ? 0 : t.overdue ? 1 : 2);
+  return tasks.sort((a, b) => rank(a) - rank(b) || (a.due_at ?? '9').localeCompare(b.due_at ?? '9') || a.run_id - b.run_id);
+}

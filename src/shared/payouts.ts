@@ -1,0 +1,82 @@
+// The payout workflow's contract, shared by the workflow, its activities, the API and the database
+// types. Dependency-free: workflow code imports it. Nothing here carries bank details or names:
+// workflows see ids, amounts and phases only.
+
+/** A run's status in Postgres and its workflow's phase: one list. `blocked`: a rule stops it (see waiting_for). */
+export const PAYOUT_RUN_STATUSES = ['drafting', 'review', 'paying', 'remitting', 'completed', 'rejected', 'blocked'] as const;
+export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
+/** The workflow's phase is the run's status. */
+export type PayoutPhase = PayoutRunStatus;
+/** Statuses after which a run's record never changes. */
+export const FINAL_PAYOUT_RUN_STATUSES: readonly PayoutRunStatus[] = ['completed', 'rejected', 'blocked'];
+
+export interface PayoutRunInput {
+  runId: number;
+  month: string;
+  /** User who asked for the run; null when the schedule started it. */
+  preparedBy: number | null;
+  /** Day of the month the transfer is planned for (next business day when closed). */
+  payDay: number;
+  /** Reminder interval while waiting for finance (default one day). */
+  reminderMs?: number;
+  /** Payees per pay activity (default 500): bounds the history for runs of 100k payees. */
+  batchSize?: number;
+}
+
+export interface PayoutRunView {
+  runId: number;
+  month: string;
+  phase: PayoutPhase;
+  preparedBy: number | null;
+  lastChangedBy: number | null;
+  waitingFor: string;
+}
+
+export interface HoldRequest {
+  itemId: number;
+  reason: string;
+  by: number;
+}
+
+export interface DecisionRequest {
+  by: number;
+  reason?: string;
+}
+
+export interface RemittanceRequest {
+  by: number;
+  remittedOn: string;
+  note?: string;
+}
+
+export interface DraftSummary {
+  runId: number;
+  items: number;
+  held: number;
+  flagged: number;
+  /** Payees with unpaid lines but nothing to pay (balance ≤ 0). */
+  skipped: number;
+  /** Of those, payees whose negative balance is carried forward. */
+  carriedForward?: number;
+  paymentDate: string;
+  /** The run's status after the draft (absent in histories recorded before it existed). */
+  status?: PayoutRunStatus;
+}
+
+export interface PayBatchResult {
+  processed: number;
+  lastItemId: number;
+  sent: number;
+  failed: number;
+}
+
+export interface PaySummary {
+  sent: number;
+  failed: number;
+  held: number;
+  withholding: number;
+  next: 'remitting' | 'completed';
+}
+
+export const payoutWorkflowId = (month: string) => `payout-${month}`;
+export const PAYOUT_SCHEDULE_ID = 'payout-monthly';
