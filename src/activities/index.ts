@@ -3,9 +3,13 @@ import type { Db } from '../db/index.ts';
 import { cycleActivities } from './cycles.ts';
 import { engagementActivities } from './engagements.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
+import { billingActivities } from './billing.ts';
+import type { BillingConfig } from '../config.ts';
 
 export interface ActivityDeps extends PayoutActivityDeps {
   db: Db;
+  /** Billing settings; default: from the config. */
+  billing?: BillingConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -13,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...engagementActivities(deps.db),
     ...payoutActivities(deps),
     ...cycleActivities(deps.db),
+    ...billingActivities(deps),
   };
 }
 

@@ -3,3 +3,4 @@ export { engagementWorkflow } from './engagement.ts';
 export { improvementCycleWorkflow } from './cycle.ts';
 export { abTestWorkflow } from './ab-test.ts';
 export { payoutRunWorkflow, payoutScheduleWorkflow } from './payout-run.ts';
+export { invoicingWorkflow, invoicingScheduleWorkflow } from './invoicing.ts';

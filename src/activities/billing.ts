@@ -1,0 +1,38 @@
+// Billing activities: thin wrappers over src/billing/. Inputs and outputs are months, ids and counts.
+import { ApplicationFailure } from '@temporalio/activity';
+import { loadConfig, type BillingConfig } from '../config.ts';
+import type { Db } from '../db/index.ts';
+import { BillingRuleError } from '../billing/errors.ts';
+import { draftMonth } from '../billing/invoicing.ts';
+import { checkMonth } from '../billing/queries.ts';
+import type { DraftMonthSummary, MonthCheck } from '../billing/types.ts';
+
+export interface BillingActivityDeps {
+  db: Db;
+  /** Default: from the config (KAIZEN_ISSUER_*, KAIZEN_INVOICE_ROUNDING). */
+  billing?: BillingConfig;
+}
+
+async function ruled<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BillingRuleError) throw ApplicationFailure.nonRetryable(err.message, `BillingRule.${err.kind}`);
+    throw err;
+  }
+}
+
+export function billingActivities(deps: BillingActivityDeps) {
+  let billing = deps.billing;
+  const cfg = () => (billing ??= loadConfig().billing);
+  return {
+    /** Idempotent: draft keys are unique per month and bill-to party. */
+    async draftInvoicesForMonth(input: { month: string; requestedBy: number | null }): Promise<DraftMonthSummary> {
+      return ruled(() => draftMonth(deps.db, cfg(), input.month, input.requestedBy));
+    },
+    /** Counts what the month still waits for and raises overdue alerts (once per invoice and recipient). */
+    async checkInvoicingMonth(input: { month: string }): Promise<MonthCheck> {
+      return ruled(() => checkMonth(deps.db, input.month));
+    },
+  };
+}

@@ -1,0 +1,125 @@
+// Partners: organisations that refer or resell engagements. Partner users are bound to their partner
+// and see only its attributed engagements (status and results, never people or bank details), its
+// statements and the invoices billed to it; anything else is 404.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { createPartner, putAttribution } from '../../billing/accounts.ts';
+import { partnerEngagements, partnerStatement } from '../../billing/queries.ts';
+import { generateToken, hashToken } from '../../db/users.ts';
+import { notFound } from '../errors.ts';
+import type { ApiDeps } from '../app.ts';
+import { AnyObject, assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+
+const PartnerBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    legal_name: Type.String({ minLength: 1, maxLength: 200, description: 'legal name (Japanese) for invoices and statements' }),
+    invoice: Type.Optional(
+      Type.Union([
+        Type.Object(
+          { registration_number: Type.String({ pattern: '^T[0-9]{13}$' }), registered_on: BDate, expires_on: Type.Optional(Type.Union([BDate, Type.Null()])) },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ]),
+    ),
+    payer_kana: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+const AttributionBody = Type.Object(
+  {
+    partner_id: BId,
+    mode: Type.Union([Type.Literal('referral'), Type.Literal('resale')]),
+    commission_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'referral: commission in basis points of invoiced fees' })),
+    commission_from_month: Type.Optional(BMonth),
+    commission_to_month: Type.Optional(Type.Union([BMonth, Type.Null()])),
+    wholesale_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'resale: the partner\'s price in basis points of the list price' })),
+  },
+  { additionalProperties: false },
+);
+const UserBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const PE = Type.Object({ id: BId, engagementId: BId }, { additionalProperties: false });
+const PM = Type.Object({ id: BId, month: BMonth }, { additionalProperties: false });
+
+export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
+  app.post<{ Body: Static<typeof PartnerBody> }>(
+    '/v1/partners',
+    { config: { roles: FINANCE }, schema: { tags: ['partners'], body: PartnerBody, response: { 201: AnyObject, ...billingErrors } } },
+    async (req, reply) => reply.status(201).send(await billingCall(() => createPartner(db, req.body))),
+  );
+
+  app.get(
+    '/v1/partners',
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    async (req) => {
+      let q = db.selectFrom('partners').selectAll().orderBy('id');
+      if (req.user.role === 'partner') q = q.where('id', '=', req.user.partner_id!);
+      return { items: await q.execute() };
+    },
+  );
+
+  app.get<{ Params: Static<typeof BIdParams> }>(
+    '/v1/partners/:id',
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    async (req) => {
+      assertPartnerAccess(req, req.params.id);
+      const p = await db.selectFrom('partners').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+      if (!p) throw notFound('partner');
+      return p;
+    },
+  );
+
+  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof UserBody> }>(
+    '/v1/partners/:id/users',
+    { config: { roles: ['admin'] }, schema: { tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: AnyObject, ...billingErrors } } },
+    async (req, reply) => {
+      const p = await db.selectFrom('partners').select('id').where('id', '=', req.params.id).executeTakeFirst();
+      if (!p) throw notFound('partner');
+      const token = generateToken();
+      const user = await db.transaction().execute(async (trx) => {
+        const u = await trx.insertInto('users').values({ name: req.body.name, role: 'partner', client_id: null, hacker_id: null, partner_id: p.id }).returningAll().executeTakeFirstOrThrow();
+        await trx.insertInto('api_tokens').values({ user_id: u.id, token_hash: hashToken(token) }).execute();
+        return u;
+      });
+      return reply.status(201).send({ id: user.id, name: user.name, role: 'partner', partner_id: p.id, token });
+    },
+  );
+
+  app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof AttributionBody> }>(
+    '/v1/engagements/:id/partner',
+    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: AnyObject, ...billingErrors } } },
+    async (req) => billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id)),
+  );
+
+  app.get<{ Params: Static<typeof BIdParams> }>(
+    '/v1/partners/:id/engagements',
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    async (req) => {
+      assertPartnerAccess(req, req.params.id);
+      return { items: await partnerEngagements(db, req.params.id) };
+    },
+  );
+
+  app.get<{ Params: Static<typeof PE> }>(
+    '/v1/partners/:id/engagements/:engagementId',
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], params: PE, response: { 200: AnyObject, ...billingErrors } } },
+    async (req) => {
+      assertPartnerAccess(req, req.params.id);
+      const [e] = await partnerEngagements(db, req.params.id, req.params.engagementId);
+      if (!e) throw notFound('engagement');
+      return e;
+    },
+  );
+
+  app.get<{ Params: Static<typeof PM> }>(
+    '/v1/partners/:id/statements/:month',
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], description: 'Monthly partner statement: commissions, consumption tax when registered, no withholding.', params: PM, response: { 200: AnyObject, ...billingErrors } } },
+    async (req) => {
+      assertPartnerAccess(req, req.params.id);
+      const s = await partnerStatement(db, req.params.id, req.params.month);
+      if (!s) throw notFound('partner');
+      return s;
+    },
+  );
+}

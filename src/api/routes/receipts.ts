@@ -1,0 +1,74 @@
+// Receipts (入金消込): manual entry, bank-statement CSV import, the waiting list, manual matching.
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { importStatement, listReceipts, matchByHand, recordReceipt } from '../../billing/receipts.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { HttpError } from '../errors.ts';
+import type { ApiDeps } from '../app.ts';
+import { AnyObject, BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+
+const ReceiptBody = Type.Object(
+  {
+    received_on: BDate,
+    payer_name: Type.String({ minLength: 1, maxLength: 100, description: 'payer name as on the bank statement (kana)' }),
+    amount_yen: Type.Integer({ minimum: 1, maximum: 10_000_000_000 }),
+  },
+  { additionalProperties: false },
+);
+const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
+const StatusQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) }, { additionalProperties: false });
+const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false });
+
+export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
+  if (!app.hasContentTypeParser('text/csv')) {
+    app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  }
+  const tolerance = config.billing.feeToleranceYen;
+
+  app.post<{ Body: Static<typeof ReceiptBody>; Headers: Static<typeof Idem> }>(
+    '/v1/receipts',
+    {
+      config: { roles: FINANCE },
+      schema: { tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: AnyObject, 200: AnyObject, ...billingErrors } },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'] ? `manual:${req.user.id}:${req.headers['idempotency-key']}` : `manual:${crypto.randomUUID()}`;
+      const r = await recordReceipt(db, { ...req.body, source: 'manual', import_key: key }, req.user.id, tolerance);
+      return reply.status(r.created ? 201 : 200).send(r.receipt);
+    },
+  );
+
+  app.post<{ Body: string }>(
+    '/v1/receipts/import',
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags: ['billing'],
+        description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (YYYY-MM-DD, kana, integer yen). Importing the same lines again adds nothing.',
+        consumes: ['text/csv'],
+        body: Type.String({ minLength: 1 }),
+        response: { 200: AnyObject, ...billingErrors },
+      },
+    },
+    async (req) => {
+      try {
+        return await billingCall(() => importStatement(db, req.body, req.user.id, tolerance));
+      } catch (err) {
+        if (err instanceof ValidationError) throw new HttpError(400, 'validation_error', err.message, err.details.map((d) => ({ path: `/body${d.path}`, message: d.message })));
+        throw err;
+      }
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof StatusQuery> }>(
+    '/v1/receipts',
+    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    async (req) => ({ items: await listReceipts(db, req.query.status) }),
+  );
+
+  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof MatchBody> }>(
+    '/v1/receipts/:id/match',
+    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: AnyObject, ...billingErrors } } },
+    async (req) => billingCall(() => matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0)),
+  );
+}
