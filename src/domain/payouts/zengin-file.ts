@@ -11,7 +11,7 @@ export type PayeeAccountType = '1' | '2' | '4' | '9';
 export type LineEnding = 'none' | 'crlf';
 
 export interface ZenginPayer {
-  /** 振込依頼人コード (委託者コード), 10 digits. */
+  /** 振込依頼人コード (委託者コード), up to 10 digits; zero-filled on the left (N field). */
   requester_code: string;
   name: string;
   bank_code: string;
@@ -179,8 +179,9 @@ export function zenginRecords(input: ZenginFileInput): string[] {
     issues.add('/payer', 'must be an object');
   } else {
     const rc = payer.requester_code;
-    if (typeof rc !== 'string' || !/^\d{10}$/.test(rc)) issues.add('/payer/requester_code', 'must be 10 digits (string)');
-    else requester = rc;
+    // An N field: right-justified and zero-filled ("123" → "0000000123"), never refused for being short.
+    if (typeof rc !== 'string' || !/^\d{1,10}$/.test(rc)) issues.add('/payer/requester_code', 'must be 1 to 10 digits (string)');
+    else requester = rc.padStart(10, '0');
     payerName = convertGivenName(payer.name, '/payer/name', 40, issues, true);
     payerAcct = prepareAccount(payer, '/payer', ['1', '2', '9'], issues);
   }

@@ -50,6 +50,13 @@ describe('layout', () => {
     expect(recs[4]).toBe('9' + ' '.repeat(119));
   });
 
+  it('header N fields are right-justified and zero-filled, not refused: requester code "123", account number "12345"', () => {
+    const [h] = records(zenginFileOp({ ...body(), payer: { ...body().payer, requester_code: '123', account_number: '12345' } } as never));
+    expect(h!.slice(4, 14)).toBe('0000000123');
+    expect(h!.slice(96, 103)).toBe('0012345');
+    expect(h).toHaveLength(120);
+  });
+
   it('header fields', () => {
     const [h] = records(zenginFileOp(body()));
     expect(h!.slice(0, 4)).toBe('1210');
@@ -150,7 +157,8 @@ describe('layout', () => {
 
 describe('validation', () => {
   it.each([
-    [{ requester_code: '123' }, '/payer/requester_code'],
+    [{ requester_code: '12345678901' }, '/payer/requester_code'],
+    [{ requester_code: '12-3' }, '/payer/requester_code'],
     [{ requester_code: 1234567890 }, '/payer/requester_code'],
     [{ bank_code: '1' }, '/payer/bank_code'],
     [{ bank_code: '12a4' }, '/payer/bank_code'],
