@@ -24,9 +24,6 @@ import { userRoutes } from './routes/users.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
-import { invoiceRoutes } from './routes/invoices.ts';
-import { partnerRoutes } from './routes/partners.ts';
-import { receiptRoutes } from './routes/receipts.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -77,9 +74,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   cycleRoutes(app, deps);
   offerRoutes(app, deps);
   testRoutes(app, deps);
-  invoiceRoutes(app, deps);
-  receiptRoutes(app, deps);
-  partnerRoutes(app, deps);
   invoiceRoutes(app, deps);
   receiptRoutes(app, deps);
   partnerRoutes(app, deps);
