@@ -5,104 +5,26 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../src/temporal.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { cycleDriver } from '../cycle-driver.ts';
+import { createHarness, eventually, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;
 let cs: Awaited<ReturnType<typeof userWithToken>>;
 beforeAll(async () => {
   h = await createHarness();
   cs = await userWithToken(h.db, 'cs_manager');
+  d = cycleDriver(h, cs);
 });
 afterAll(() => h.close());
 
 type Auth = { authorization: string };
-
-async function api<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, auth: Auth, payload?: unknown, expected = [200, 201]): Promise<T> {
-  const res = await h.app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
-  if (!expected.includes(res.statusCode)) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
-  return res.json() as T;
-}
-
-async function hacker(skills: string[], industries: string[] = []) {
-  const row = await h.db
-    .insertInto('hackers')
-    .values({ display_name: `hacker-${Math.random().toString(36).slice(2, 8)}`, kind: 'individual', residency: 'resident', skills, industries })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const u = await userWithToken(h.db, 'hacker', { hackerId: row.id });
-  return { id: row.id, auth: u.auth };
-}
-
-async function startEngagement(settings: Record<string, unknown>, industry = 'ecommerce', existing?: { id: number }) {
-  const client = existing ?? (await makeClient(h.db, `Shop ${Math.random().toString(36).slice(2, 7)}`, industry));
-  const clientUser = await userWithToken(h.db, 'client', { clientId: client.id });
-  const e = await api('POST', '/v1/engagements', cs.auth, {
-    client_id: client.id,
-    offer_mode: 'targeted',
-    monthly_fee_yen: 900_000,
-    month_length_seconds: 3600,
-    settings,
-    pages: [
-      { url: 'https://shop.example/checkout', page_type: 'checkout', baseline_rate: 0.1, daily_visitors: 5000, value_per_conversion_yen: 8000 },
-      { url: 'https://shop.example/lp', page_type: 'landing', baseline_rate: 0.1, daily_visitors: 8000, value_per_conversion_yen: 5000 },
-    ],
-  });
-  const pages = (await api('GET', `/v1/engagements/${e.id}/pages`, cs.auth)).items;
-  const cycle = await eventually(async () => {
-    const t = await api('GET', `/v1/engagements/${e.id}/timeline`, cs.auth);
-    return t.cycles[0];
-  });
-  return { e, client, clientUser, pages, cycleId: cycle.id as number };
-}
-
-async function phaseOf(cycleId: number) {
-  return (await api('GET', `/v1/cycles/${cycleId}`, cs.auth)).phase as string;
-}
-
-/** Exposures for `n` visitors per arm and conversions at the given rate per arm (deterministic). */
-async function sendTraffic(testId: number, auth: Auth, perArm: number, rates: Record<string, number>, tag: string) {
-  const counts: Record<string, number> = {};
-  const events: object[] = [];
-  for (let v = 0; Object.values(counts).reduce((a, b) => a + b, 0) < perArm * Object.keys(rates).length && v < perArm * 10; v++) {
-    const visitor = `${tag}-${v}`;
-    const a = await api('GET', `/v1/tests/${testId}/assignment?visitor=${visitor}`, auth);
-    if ((counts[a.arm] ?? 0) >= perArm) continue;
-    counts[a.arm] = (counts[a.arm] ?? 0) + 1;
-    events.push({ event_id: `${visitor}-x`, visitor_id: visitor, type: 'exposure' });
-    if (counts[a.arm]! <= Math.round(perArm * rates[a.arm]!)) events.push({ event_id: `${visitor}-c`, visitor_id: visitor, type: 'conversion', value: 8000 });
-  }
-  for (let i = 0; i < events.length; i += 1000) {
-    await api('POST', `/v1/tests/${testId}/events`, auth, { events: events.slice(i, i + 1000) });
-  }
-  return counts;
-}
-
-/** Drives a one-offer cycle (one hacker, one proposal) up to its running A/B test. */
-async function runToTest(extra: Record<string, unknown> = {}) {
-  const author = await hacker(['design']);
-  const ctx = await startEngagement({
-    planning_seconds: 60,
-    offer_window_seconds: 2,
-    selection_seconds: 60,
-    test_max_seconds: 60,
-    interim_check_seconds: 2,
-    learning_seconds: 1,
-    min_proposals: 1,
-    adoption_fee_yen: 120_000,
-    win_bonus_yen: 80_000,
-    mde_relative: 0.3,
-    ...extra,
-  });
-  await api('POST', `/v1/cycles/${ctx.cycleId}/plan`, ctx.clientUser.auth, {
-    hypotheses: [{ author: 'client', problem: 'Shipping cost shown too late', page_id: ctx.pages[0].id, metric: 'conversion', offer_kind: 'open' }],
-  });
-  const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
-  const proposal = await api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 'Show shipping on the cart', description: 'd', design_url: 'https://figma.example/s' });
-  await eventually(async () => (await phaseOf(ctx.cycleId)) === 'selection', 20_000);
-  await api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [proposal.id] }] });
-  const test = await eventually(async () => (await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
-  return { ...ctx, author, offer, proposal, test };
-}
+let d: ReturnType<typeof cycleDriver>;
+const api: ReturnType<typeof cycleDriver>['api'] = (...args) => d.api(...args);
+const hacker = (...args: Parameters<ReturnType<typeof cycleDriver>['hacker']>) => d.hacker(...args);
+const startEngagement = (...args: Parameters<ReturnType<typeof cycleDriver>['startEngagement']>) => d.startEngagement(...args);
+const phaseOf = (cycleId: number) => d.phaseOf(cycleId);
+const sendTraffic = (...args: Parameters<ReturnType<typeof cycleDriver>['sendTraffic']>) => d.sendTraffic(...args);
+const runToTest = (extra: Record<string, unknown> = {}) => d.runToTest(extra);
 
 describe('monthly improvement cycle', () => {
   it('runs plan → offers → proposals → selection → A/B tests → verdicts → knowledge → earnings', async () => {
