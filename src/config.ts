@@ -2,6 +2,7 @@
 // tests) builds its Config here, so defaults and validation never drift apart.
 import path from 'node:path';
 import { isValidCorporateNumber } from './domain/payouts/corporate-number.ts';
+import { DEFAULT_PAYER } from './domain/payouts/payer.ts';
 
 export interface Config {
   port: number;
@@ -102,15 +103,15 @@ function digits(env: NodeJS.ProcessEnv, name: string, length: number, fallback: 
 }
 
 function payer(env: NodeJS.ProcessEnv): PayerAccount {
-  const type = optional(env, 'KAIZEN_PAYER_ACCOUNT_TYPE') ?? '1';
+  const type = optional(env, 'KAIZEN_PAYER_ACCOUNT_TYPE') ?? DEFAULT_PAYER.account_type;
   if (type !== '1' && type !== '2' && type !== '9') throw new ConfigError('KAIZEN_PAYER_ACCOUNT_TYPE', 'expected 1 (普通), 2 (当座) or 9');
   return {
-    requester_code: digits(env, 'KAIZEN_PAYER_REQUESTER_CODE', 10, '0000000001'),
-    name: optional(env, 'KAIZEN_PAYER_NAME') ?? 'カイゼンデスク株式会社',
-    bank_code: digits(env, 'KAIZEN_PAYER_BANK_CODE', 4, '0001'),
-    branch_code: digits(env, 'KAIZEN_PAYER_BRANCH_CODE', 3, '001'),
+    requester_code: digits(env, 'KAIZEN_PAYER_REQUESTER_CODE', 10, DEFAULT_PAYER.requester_code),
+    name: optional(env, 'KAIZEN_PAYER_NAME') ?? DEFAULT_PAYER.name,
+    bank_code: digits(env, 'KAIZEN_PAYER_BANK_CODE', 4, DEFAULT_PAYER.bank_code),
+    branch_code: digits(env, 'KAIZEN_PAYER_BRANCH_CODE', 3, DEFAULT_PAYER.branch_code),
     account_type: type,
-    account_number: digits(env, 'KAIZEN_PAYER_ACCOUNT_NUMBER', 7, '1234567'),
+    account_number: digits(env, 'KAIZEN_PAYER_ACCOUNT_NUMBER', 7, DEFAULT_PAYER.account_number),
   };
 }
 

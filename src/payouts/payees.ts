@@ -7,7 +7,7 @@ import type { HackerKind, Residency, User } from '../db/schema.ts';
 import { ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { lookupBank, lookupBranch } from '../domain/payouts/banks.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';
-import type { Payee as WithholdingPayee, PayeeType } from '../domain/payouts/withholding.ts';
+import { bpToPercent, percentToBp, type Payee as WithholdingPayee, type PayeeType } from '../domain/payouts/withholding.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { toZenginName } from '../domain/payouts/zengin-name.ts';
 import { writeAudit } from './audit.ts';
@@ -95,8 +95,8 @@ export function validatePayeeInput(input: PayeeInput, kind: HackerKind, residenc
       details.push({ path: '/treaty/limit_rate_percent', message: 'is required when the treaty form is filed (0 = exemption)' });
     }
     if (pct !== undefined) {
-      const bp = Math.round(pct * 100);
-      if (Math.abs(pct * 100 - bp) > 1e-6 || bp < 0 || bp > 10_000) {
+      const bp = percentToBp(pct);
+      if (bp === undefined) {
         details.push({ path: '/treaty/limit_rate_percent', message: 'must be 0 to 100 with at most two decimals' });
       } else treatyBp = bp;
     } else treatyBp = null;
@@ -188,7 +188,7 @@ export async function getPayee(db: Db, hackerId: number): Promise<PayeeView | un
     address: row.address ?? null,
     treaty:
       row.treaty_form_filed || row.treaty_limit_rate_bp != null
-        ? { form_filed: Boolean(row.treaty_form_filed), limit_rate_percent: row.treaty_limit_rate_bp == null ? null : row.treaty_limit_rate_bp / 100 }
+        ? { form_filed: Boolean(row.treaty_form_filed), limit_rate_percent: row.treaty_limit_rate_bp == null ? null : bpToPercent(row.treaty_limit_rate_bp) }
         : null,
     income_source: row.income_source ?? 'domestic',
     invoice: row.invoice_registration_number
@@ -270,5 +270,5 @@ export function openBankAccount(key: Buffer, hackerId: number, envelope: string)
 /** The withholding payee of the domain module, from the master's columns. */
 export function withholdingPayee(type: PayeeType, treatyFiled: boolean | null, treatyBp: number | null): WithholdingPayee {
   if (type !== 'nonresident_individual' || !treatyFiled || treatyBp == null) return { type };
-  return { type, treaty: { form_filed: true, limit_rate_percent: treatyBp / 100 } };
+  return { type, treaty: { form_filed: true, limit_rate_percent: bpToPercent(treatyBp) } };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import type { PayoutItemStatus } from '../db/schema.ts';
 import { tokyoDateOf } from '../domain/months.ts';
 import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
+import { DEFAULT_PAYER } from '../domain/payouts/payer.ts';
 import { buildZenginFile, type ZenginPayer, type ZenginTransfer } from '../domain/payouts/zengin-file.ts';
 import { zenginLineAad } from './bank.ts';
 import { decryptJson } from './crypto.ts';
@@ -214,16 +215,8 @@ export async function hackerLedger(db: Db, hackerId: number, opts: { limit: numb
   };
 }
 
-/** The platform's own account (header record). Demo values; a deployment overrides them. */
-/** Demo values; the API passes the configured account (KAIZEN_PAYER_*). */
-export const DEFAULT_PAYER: ZenginPayer = {
-  requester_code: '0000000001',
-  name: 'カイゼンデスク株式会社',
-  bank_code: '0001',
-  branch_code: '001',
-  account_type: '1',
-  account_number: '1234567',
-};
+/** The demo account (one definition: src/domain/payouts/payer.ts); the API passes the configured one (KAIZEN_PAYER_*). */
+export { DEFAULT_PAYER };
 
 /** The run's 総合振込 file, built from its encrypted transfer lines; undefined when nothing was sent. */
 export async function zenginFile(db: Db, key: Buffer, runId: number, payer: ZenginPayer = DEFAULT_PAYER): Promise<Buffer | undefined> {

@@ -77,11 +77,20 @@ export function treatyRateBp(treaty: TreatyRelief | undefined): number | undefin
   return percentToBp(treaty.limit_rate_percent);
 }
 
-function percentToBp(percent: number): number | undefined {
+/**
+ * The one conversion of a treaty limit rate between percent (API, treaty texts: 10, 15, 0.5) and basis
+ * points (stored, computed: 1000, 1500, 50): at most two decimals, 0–100 %; undefined otherwise.
+ */
+export function percentToBp(percent: number): number | undefined {
   const scaled = percent * 100;
   const bp = Math.round(scaled);
   if (!Number.isFinite(scaled) || Math.abs(scaled - bp) > 1e-6 || bp < 0 || bp > 10_000) return undefined;
   return bp;
+}
+
+/** Basis points → percent (the inverse of percentToBp; exact for integers 0–10000). */
+export function bpToPercent(bp: number): number {
+  return bp / 100;
 }
 
 function lineBase(l: WithholdingLine): bigint {
