@@ -68,7 +68,7 @@ describe('ending an engagement immediately', () => {
   });
 
   it('during a test: the test stops with the reason, the adoption fee stays earned, no win bonus', async () => {
-    const { e, test, cycleId, clientUser, author } = await d.runToTest({ interim_check_seconds: 1 });
+    const { e, test, cycleId, clientUser, author, proposal } = await d.runToTest({ interim_check_seconds: 1 });
     await d.api('POST', `/v1/engagements/${e.id}/end`, cs.auth, { mode: 'immediately', reason: 'budget cut' });
     const stopped = await eventually(async () => {
       const t = await h.db.selectFrom('tests').selectAll().where('id', '=', test.id).executeTakeFirstOrThrow();
@@ -78,13 +78,42 @@ describe('ending an engagement immediately', () => {
     await eventually(async () => (await cycleRow(cycleId)).phase === 'abandoned', 20_000);
     const events = await d.call('POST', `/v1/tests/${test.id}/events`, clientUser.auth, { events: [{ event_id: 'after-end', visitor_id: 'v', type: 'exposure' }] });
     expect(events.status).toBe(409);
-    const ledger = await h.db.selectFrom('earnings_ledger').select(['kind', 'hacker_id', 'amount_yen']).where('cycle_id', '=', cycleId).execute();
-    expect(ledger).toEqual([{ kind: 'adoption_fee', hacker_id: author.id, amount_yen: 120_000 }]);
+    const ledger = await h.db.selectFrom('earnings_ledger').select(['kind', 'hacker_id', 'amount_yen', 'delivered_at']).where('cycle_id', '=', cycleId).execute();
+    expect(ledger.map(({ delivered_at: _, ...l }) => l)).toEqual([{ kind: 'adoption_fee', hacker_id: author.id, amount_yen: 120_000 }]);
+    // The Freelance Act counts from when the deliverable was received: the selection, for an adoption.
+    const selected = await h.db.selectFrom('proposals').select(['selected_at', 'selected_by']).where('id', '=', proposal.id).executeTakeFirstOrThrow();
+    expect(selected.selected_by).toBe(cs.user.id);
+    expect(ledger[0]!.delivered_at.toISOString()).toBe(selected.selected_at!.toISOString());
     const testWf = await eventually(async () => {
       const desc = await h.temporal.workflow.getHandle(test.workflow_id).describe();
       return desc.status.name !== 'RUNNING' ? desc : undefined;
     });
     expect(testWf.status.name).toBe('CANCELLED');
+  });
+});
+
+describe('a cycle nobody acts on', () => {
+  it('is stored as abandoned, with its search attribute and the reason', async () => {
+    const client = await makeClient(h.db);
+    const e = await d.api('POST', '/v1/engagements', cs.auth, {
+      client_id: client.id,
+      offer_mode: 'open',
+      monthly_fee_yen: 300_000,
+      month_length_seconds: 3,
+      settings: { planning_seconds: 1 },
+    });
+    const cycle = await eventually(async () => {
+      const c = await h.db.selectFrom('cycles').selectAll().where('engagement_id', '=', e.id).orderBy('id').executeTakeFirst();
+      return c?.phase === 'abandoned' ? c : undefined;
+    }, 20_000);
+    expect(cycle.end_reason).toBe('no plan was submitted this month');
+    const desc = await eventually(async () => {
+      const x = await h.temporal.workflow.getHandle(cycle.workflow_id).describe();
+      return x.status.name === 'COMPLETED' ? x : undefined;
+    });
+    expect(desc.typedSearchAttributes.get(CyclePhaseKey)).toBe('abandoned');
+    expect((await d.api('GET', `/v1/cycles?engagement_id=${e.id}&phase=abandoned`, cs.auth)).items[0]).toMatchObject({ id: cycle.id, end_reason: 'no plan was submitted this month' });
+    await d.api('POST', `/v1/engagements/${e.id}/end`, cs.auth, { mode: 'immediately', reason: 'test over' });
   });
 });
 

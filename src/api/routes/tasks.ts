@@ -1,8 +1,9 @@
 // `/v1/tasks`: what waits for the caller now, from every domain that asks people for something.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { cycleTasks } from '../../cycles/views.ts';
+import { financeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors } from '../schemas/common.ts';
 import { Task } from '../schemas/cycles.ts';
@@ -22,6 +23,10 @@ export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
         response: { 200: Type.Object({ items: Type.Array(Task) }), ...authErrors },
       },
     },
-    async (req) => ({ items: await cycleTasks(db, req.user) }),
+    async (req) => {
+      const items: Static<typeof Task>[] = await cycleTasks(db, req.user);
+      if (req.user.role === 'finance') items.push(...(await financeTasks(db, req.user.id, { role: req.user.role })));
+      return { items };
+    },
   );
 }

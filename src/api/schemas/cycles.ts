@@ -108,5 +108,9 @@ export const Task = Type.Object({
   overdue: Type.Boolean(),
   due_at: Nullable(Type.String()),
   waiting_for: Nullable(Type.String()),
-  can_approve: Type.Optional(Type.Boolean()),
+  due_on: Type.Optional(Nullable(Type.String({ description: 'the due day, Asia/Tokyo' }))),
+  prepared_by: Type.Optional(Nullable(Id)),
+  payment_date: Type.Optional(Nullable(Type.String())),
+  may_approve: Type.Optional(Nullable(Type.Boolean({ description: 'payout reviews: whether I may approve (four eyes)' }))),
+  approve_refusal: Type.Optional(Nullable(Type.String({ description: 'payout reviews: why I may not approve' }))),
 });
