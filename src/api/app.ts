@@ -24,6 +24,7 @@ import { userRoutes } from './routes/users.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
+import { payoutTaxRoutes } from './routes/payout-tax.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -77,6 +78,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   invoiceRoutes(app, deps);
   receiptRoutes(app, deps);
   partnerRoutes(app, deps);
+  payoutTaxRoutes(app, deps);
   knowledgeRoutes(app, deps);
   taskRoutes(app, deps);
   return app;

@@ -121,18 +121,39 @@ export async function createPartner(db: Db, input: PartnerInput) {
     throw new BillingRuleError('/invoice/registration_number has an invalid check digit', 'invalid', '/invoice/registration_number');
   }
   checkKana(input.payer_kana, '/payer_kana');
-  return db
-    .insertInto('partners')
-    .values({
-      name: input.name,
-      legal_name: input.legal_name,
-      invoice_registration_number: input.invoice?.registration_number ?? null,
-      invoice_registered_on: input.invoice?.registered_on ?? null,
-      invoice_expires_on: input.invoice?.expires_on ?? null,
-      payer_kana: input.payer_kana ?? [],
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // A partner is a payee of the payout run: a corporation (no withholding) with its own payee master
+  // (bank details via PUT /v1/hackers/<payee_hacker_id>/payee). Inactive: it never receives offers.
+  return db.transaction().execute(async (trx) => {
+    const payee = await trx
+      .insertInto('hackers')
+      .values({ display_name: `Partner: ${input.name}`, kind: 'corporation', residency: 'resident', skills: [], industries: [], status: 'inactive' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('payees')
+      .values({
+        hacker_id: payee.id,
+        legal_name: input.legal_name,
+        invoice_registration_number: input.invoice?.registration_number ?? null,
+        invoice_registered_on: input.invoice?.registered_on ?? null,
+        invoice_expires_on: input.invoice?.expires_on ?? null,
+        default_category: 'none',
+      })
+      .execute();
+    return trx
+      .insertInto('partners')
+      .values({
+        name: input.name,
+        legal_name: input.legal_name,
+        invoice_registration_number: input.invoice?.registration_number ?? null,
+        invoice_registered_on: input.invoice?.registered_on ?? null,
+        invoice_expires_on: input.invoice?.expires_on ?? null,
+        payer_kana: input.payer_kana ?? [],
+        payee_hacker_id: payee.id,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 export interface AttributionInput {

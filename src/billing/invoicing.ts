@@ -224,10 +224,46 @@ async function accrueCommissions(trx: Trx, invoiceId: number) {
       and i.month >= a.commission_from_month and (a.commission_to_month is null or i.month <= a.commission_to_month)
     on conflict (unique_key) do nothing
   `.execute(trx);
-  // Amounts in TypeScript (the one rounding rule), for the rows just written with a placeholder.
-  const rows = await trx.selectFrom('partner_commissions').select(['id', 'base_yen', 'rate_bp']).where('amount_yen', '=', 0).where('invoice_line_id', 'in', trx.selectFrom('invoice_lines').select('id').where('invoice_id', '=', invoiceId)).execute();
+  await settleCommissions(trx, invoiceId);
+}
+
+/**
+ * Fills in the amounts of the document's new commission rows (one rounding rule, in TypeScript) and
+ * writes each as an earnings-ledger line of the partner's payee, so the monthly payout run pays it
+ * (a reversal is a negative line the run nets). Both writes are idempotent by their unique keys.
+ */
+async function settleCommissions(trx: Trx, invoiceId: number) {
+  const rows = await trx
+    .selectFrom('partner_commissions as pc')
+    .innerJoin('partners as p', 'p.id', 'pc.partner_id')
+    .innerJoin('invoice_lines as l', 'l.id', 'pc.invoice_line_id')
+    .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+    .select(['pc.id', 'pc.base_yen', 'pc.rate_bp', 'pc.amount_yen', 'pc.engagement_id', 'pc.month', 'pc.invoice_line_id', 'p.payee_hacker_id', 'i.number', 'i.issued_at'])
+    .where('l.invoice_id', '=', invoiceId)
+    .execute();
   for (const r of rows) {
-    await trx.updateTable('partner_commissions').set({ amount_yen: commissionYen(r.base_yen, r.rate_bp) }).where('id', '=', r.id).execute();
+    const amount = commissionYen(r.base_yen, r.rate_bp);
+    if (r.amount_yen !== amount) await trx.updateTable('partner_commissions').set({ amount_yen: amount }).where('id', '=', r.id).execute();
+    if (r.payee_hacker_id == null || amount === 0) continue;
+    await trx
+      .insertInto('earnings_ledger')
+      .values({
+        unique_key: `partner_commission:${r.invoice_line_id}`,
+        hacker_id: r.payee_hacker_id,
+        engagement_id: r.engagement_id,
+        cycle_id: null,
+        offer_id: null,
+        proposal_id: null,
+        kind: 'partner_commission',
+        amount_yen: amount,
+        category: 'none',
+        month: r.month,
+        delivered_at: r.issued_at ?? new Date(),
+        reverses_id: null,
+        description: `紹介手数料 ${r.rate_bp / 100}% (${r.number ?? 'invoice'} line ${r.invoice_line_id})`,
+      })
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .execute();
   }
 }
 
@@ -347,8 +383,7 @@ export async function createCreditNote(
       where l.invoice_id = ${cn.id}
       on conflict (unique_key) do nothing
     `.execute(trx);
-    const rows = await trx.selectFrom('partner_commissions').select(['id', 'base_yen', 'rate_bp']).where('amount_yen', '=', 0).where('invoice_line_id', 'in', trx.selectFrom('invoice_lines').select('id').where('invoice_id', '=', cn.id)).execute();
-    for (const r of rows) await trx.updateTable('partner_commissions').set({ amount_yen: commissionYen(r.base_yen, r.rate_bp) }).where('id', '=', r.id).execute();
+    await settleCommissions(trx, cn.id);
     return cn.id;
   });
 }

@@ -323,7 +323,7 @@ export async function marginReport(db: Db, filter: { month?: string; client_id?:
   }>`
     with months as (
       select l.engagement_id, i.month from invoice_lines l join invoices i on i.id = l.invoice_id where i.status = 'issued' and l.engagement_id is not null
-      union select engagement_id, month from earnings_ledger
+      union select engagement_id, month from earnings_ledger where kind <> 'partner_commission'
     ),
     billed as (
       select l.engagement_id, i.month, sum(l.amount_yen) as billed from invoice_lines l join invoices i on i.id = l.invoice_id
@@ -344,6 +344,7 @@ export async function marginReport(db: Db, filter: { month?: string; client_id?:
       from earnings_ledger el
       left join payout_item_lines pil on pil.ledger_id = el.id and not pil.released
       left join payout_items pi on pi.id = pil.item_id and pi.status = 'sent'
+      where el.kind <> 'partner_commission'
       group by 1, 2
     ),
     comm as (

@@ -15,6 +15,8 @@ export interface PartnersTable {
   invoice_registered_on: ColumnType<string | null, string | null | undefined, string | null>;
   invoice_expires_on: ColumnType<string | null, string | null | undefined, string | null>;
   payer_kana: ColumnType<string[], string[] | undefined, string[]>;
+  /** The partner's payee record (a `hackers` row, kind corporation, inactive): commissions are paid through it (0009). */
+  payee_hacker_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
 }
 

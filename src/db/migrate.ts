@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_event_ingest.ts';
 import * as m0005 from './migrations/0005_test_baseline.ts';
 import * as m0007 from './migrations/0007_payout_lifecycle.ts';
 import * as m0008 from './migrations/0008_billing.ts';
+import * as m0009 from './migrations/0009_partner_payouts.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_test_baseline': m0005,
   '0007_payout_lifecycle': m0007,
   '0008_billing': m0008,
+  '0009_partner_payouts': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

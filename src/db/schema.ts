@@ -332,7 +332,7 @@ export interface CycleDecisionsTable {
   created_at: CreatedAt;
 }
 
-export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal';
+export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal' | 'partner_commission';
 
 export interface EarningsLedgerTable {
   id: Generated<number>;
@@ -427,6 +427,8 @@ export interface PayoutItemsTable {
   submitted_at: Timestamp | null;
   /** Σ |negative lines| (e.g. reversed bonuses) netted into this payment. */
   deductions_yen: ColumnType<number, number | undefined, number>;
+  /** Consumption tax added for a payee registered as a qualified-invoice issuer on the payment date (0009). */
+  consumption_tax_yen: ColumnType<number, number | undefined, number>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -11,6 +11,8 @@ import { planPayment } from '../domain/payouts/payment.ts';
 import { monthlyRemittance, type MonthlyRemittance } from '../domain/payouts/remittance.ts';
 import { computeWithholding, type IncomeSource, type PayeeType, type WithholdingLine } from '../domain/payouts/withholding.ts';
 import { tokyoDateOf } from '../domain/months.ts';
+import { payeeConsumptionTax } from '../domain/billing/payee-tax.ts';
+import { applyBp } from '../domain/billing/tax.ts';
 import { actorOf, writeAudit } from './audit.ts';
 import type { BankAdapter } from './bank.ts';
 import { openBankAccount, payeeType, withholdingPayee } from './payees.ts';
@@ -84,6 +86,9 @@ interface PayeeAggregate {
   treaty_form_filed: boolean | null;
   treaty_limit_rate_bp: number | null;
   income_source: IncomeSource | null;
+  invoice_registration_number: string | null;
+  invoice_registered_on: string | null;
+  invoice_expires_on: string | null;
   has_bank: boolean;
   line_count: number;
   design_earned: number;
@@ -139,6 +144,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
       await sql`analyze draft_lines`.execute(trx);
       const { rows } = await sql<PayeeAggregate>`
         select l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source,
+               p.invoice_registration_number, p.invoice_registered_on, p.invoice_expires_on,
                (p.bank_encrypted is not null) as has_bank,
                count(*)::int as line_count,
                coalesce(sum(l.amount_yen) filter (where l.category = 'design' and l.amount_yen > 0), 0)::bigint as design_earned,
@@ -149,13 +155,14 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         from draft_lines l
         join hackers h on h.id = l.hacker_id
         left join payees p on p.hacker_id = l.hacker_id
-        group by l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source, p.bank_encrypted is not null
+        group by l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source,
+                 p.invoice_registration_number, p.invoice_registered_on, p.invoice_expires_on, p.bank_encrypted is not null
       `.execute(trx);
 
       const cols = {
         hacker: [] as number[], status: [] as string[], type: [] as string[], lines: [] as number[], fee: [] as number[],
         base: [] as number[], tax: [] as number[], gross: [] as number[], net: [] as number[], overdue: [] as boolean[],
-        nobank: [] as boolean[], deductions: [] as number[],
+        nobank: [] as boolean[], deductions: [] as number[], ctax: [] as number[],
       };
       const carry = { hacker: [] as number[], balance: [] as number[], lines: [] as number[] };
       let skipped = 0;
@@ -172,12 +179,21 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         }
         const type: PayeeType = payeeType(r.kind, r.residency);
         const source = (r.income_source ?? 'domestic') as IncomeSource;
+        // A payee registered as a qualified-invoice issuer on the payment date is paid fee + consumption
+        // tax, computed once on the payment and shown separately (so withholding ignores it, 204条 base);
+        // an unregistered payee is paid the agreed fee (see src/domain/billing/payee-tax.ts).
+        const ct = payeeConsumptionTax(plan.fee_total, {
+          registration_number: r.invoice_registration_number,
+          registered_on: r.invoice_registered_on,
+          expires_on: r.invoice_expires_on,
+        }, paymentDate);
+        const designTax = plan.other > 0 ? applyBp(plan.design, ct.rate_bp, 'floor') : ct.consumption_tax_yen;
         const lines: WithholdingLine[] = [];
         if (plan.design > 0) {
-          lines.push({ fee: plan.design, consumption_tax: 0, consumption_tax_separated: false, category: 'design', income_source: source });
+          lines.push({ fee: plan.design, consumption_tax: ct.registered ? designTax : 0, consumption_tax_separated: ct.registered, category: 'design', income_source: source });
         }
         if (plan.other > 0) {
-          lines.push({ fee: plan.other, consumption_tax: 0, consumption_tax_separated: false, category: 'none', income_source: source });
+          lines.push({ fee: plan.other, consumption_tax: ct.registered ? ct.consumption_tax_yen - (plan.design > 0 ? designTax : 0) : 0, consumption_tax_separated: ct.registered, category: 'none', income_source: source });
         }
         const w = computeWithholding({
           payment_date: paymentDate,
@@ -190,6 +206,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         cols.lines.push(r.line_count);
         cols.fee.push(plan.fee_total);
         cols.deductions.push(plan.deductions);
+        cols.ctax.push(ct.consumption_tax_yen);
         cols.base.push(w.withholding_base);
         cols.tax.push(w.withholding);
         cols.gross.push(w.gross_payable);
@@ -200,15 +217,15 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
       if (cols.hacker.length > 0) {
         const { rows: inserted } = await sql<{ id: number; hacker_id: number }>`
           insert into payout_items (run_id, hacker_id, status, payee_type, line_count, fee_total, withholding_base,
-                                    withholding, gross_payable, net_transfer, flags, hold_reason, deductions_yen)
+                                    withholding, gross_payable, net_transfer, flags, hold_reason, deductions_yen, consumption_tax_yen)
           select ${runId}, u.hacker, u.status, u.type, u.lines, u.fee, u.base, u.tax, u.gross, u.net,
                  array_remove(array[case when u.overdue then 'freelance_act_overdue' end,
                                     case when u.nobank then 'missing_bank_details' end], null),
-                 case when u.nobank then 'missing bank details' end, u.deductions
+                 case when u.nobank then 'missing bank details' end, u.deductions, u.ctax
           from unnest(${cols.hacker}::bigint[], ${cols.status}::text[], ${cols.type}::text[], ${cols.lines}::int[],
                       ${cols.fee}::bigint[], ${cols.base}::bigint[], ${cols.tax}::bigint[], ${cols.gross}::bigint[],
-                      ${cols.net}::bigint[], ${cols.overdue}::boolean[], ${cols.nobank}::boolean[], ${cols.deductions}::bigint[])
-               as u(hacker, status, type, lines, fee, base, tax, gross, net, overdue, nobank, deductions)
+                      ${cols.net}::bigint[], ${cols.overdue}::boolean[], ${cols.nobank}::boolean[], ${cols.deductions}::bigint[], ${cols.ctax}::bigint[])
+               as u(hacker, status, type, lines, fee, base, tax, gross, net, overdue, nobank, deductions, ctax)
           returning id, hacker_id
         `.execute(trx);
         await sql`

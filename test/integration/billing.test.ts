@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftMonth } from '../../src/billing/invoicing.ts';
+import { draftRun, openRun } from '../../src/payouts/runs.ts';
 import { raiseOverdueAlerts } from '../../src/billing/queries.ts';
 import { ensureInvoicingSchedule } from '../../src/billing/start.ts';
 import { INVOICING_SCHEDULE_ID } from '../../src/billing/types.ts';
@@ -424,5 +425,73 @@ describe('partners', () => {
     expect((await h.app.inject({ url: `/v1/engagements/${e}`, headers: reseller.auth })).statusCode).toBe(403);
     const list = (await h.app.inject({ url: `/v1/partners/${reseller.id}/engagements`, headers: reseller.auth })).json().items;
     expect(list.map((x: { id: number }) => x.id)).toEqual([e]);
+  });
+});
+
+describe('consumption tax on payouts', () => {
+  /** The payout item that pays a ledger line (whichever run drafted it: runs share the database). */
+  async function itemPaying(ledgerId: number) {
+    return h.db
+      .selectFrom('payout_item_lines as l')
+      .innerJoin('payout_items as i', 'i.id', 'l.item_id')
+      .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
+      .select(['i.id', 'i.hacker_id', 'i.fee_total', 'i.consumption_tax_yen', 'i.withholding_base', 'i.withholding', 'i.gross_payable', 'i.net_transfer', 'r.month', 'r.payment_date'])
+      .where('l.ledger_id', '=', ledgerId)
+      .where('l.released', '=', false)
+      .executeTakeFirstOrThrow();
+  }
+
+  it('a registered payee is paid fee + 10% and withholding ignores it; a referral commission reaches the payout run; 支払通知書 and input tax', async () => {
+    const month = '2029-03'; // paid 2029-03-26: unregistered input tax is 50% creditable
+    const partnerRes = await h.app.inject({ method: 'POST', url: '/v1/partners', headers: fin.auth, payload: { name: 'Staffing', legal_name: '株式会社スタッフィング', invoice: { registration_number: 'T1180301018771', registered_on: '2023-10-01' } } });
+    const partner = partnerRes.json();
+    expect(partner.payee_hacker_id).toEqual(expect.any(Number));
+    const client = await billedClient('株式会社手数料元');
+    const e = await engagement(client, '2025-12', { platform_fee_yen: 200_000 });
+    await h.app.inject({ method: 'PUT', url: `/v1/engagements/${e}/partner`, headers: fin.auth, payload: { partner_id: partner.id, mode: 'referral', commission_bp: 2000 } });
+
+    const hacker = async (name: string, registered: boolean) => {
+      const id = (await h.db.insertInto('hackers').values({ display_name: name, kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
+      const res = await h.app.inject({ method: 'PUT', url: `/v1/hackers/${id}/payee`, headers: fin.auth, payload: { legal_name: name, ...(registered ? { invoice: { registration_number: 'T5010001008846', registered_on: '2023-10-01' } } : {}) } });
+      expect(res.statusCode, res.body).toBe(200);
+      const line = await h.db.insertInto('earnings_ledger').values({
+        unique_key: `adoption_fee:${id}:${randomUUID()}`, hacker_id: id, engagement_id: e, cycle_id: null, offer_id: null, proposal_id: null,
+        kind: 'adoption_fee', amount_yen: registered ? 500_000 : 300_000, category: 'design', month, delivered_at: `${month}-05T03:00:00Z`, reverses_id: null, description: 'デザイン料',
+      }).returning('id').executeTakeFirstOrThrow();
+      return { id, line: line.id };
+    };
+    const reg = await hacker('登録デザイナー', true);
+    const unreg = await hacker('免税デザイナー', false);
+    const inv = await issue((await draftViaApi('2025-12', client)).id);
+    const commission = await h.db.selectFrom('earnings_ledger').selectAll().where('unique_key', '=', `partner_commission:${inv.lines[0].id}`).executeTakeFirstOrThrow();
+    expect(commission).toMatchObject({ hacker_id: partner.payee_hacker_id, amount_yen: 40_000, kind: 'partner_commission', category: 'none' });
+
+    const { run } = await openRun(h.db, month, fin.user.id);
+    await draftRun(h.db, run.id, 25);
+    // Registered: 500,000 + 50,000 shown separately; withholding on the fee alone (10.21%).
+    expect(await itemPaying(reg.line)).toMatchObject({ month, fee_total: 500_000, consumption_tax_yen: 50_000, gross_payable: 550_000, withholding_base: 500_000, withholding: 51_050, net_transfer: 498_950 });
+    // Unregistered: the agreed fee, nothing added.
+    expect(await itemPaying(unreg.line)).toMatchObject({ fee_total: 300_000, consumption_tax_yen: 0, gross_payable: 300_000, withholding: 30_630, net_transfer: 269_370 });
+    // The partner (a registered corporation) is a payee of the run: commission + 10%, no withholding.
+    const p = await itemPaying(commission.id);
+    expect(p.hacker_id).toBe(partner.payee_hacker_id);
+    expect(p).toMatchObject({ withholding: 0, withholding_base: 0 });
+    expect(p.consumption_tax_yen).toBe(Math.floor(p.fee_total / 10));
+
+    const st = await h.app.inject({ url: `/v1/payees/${reg.id}/payment-statements/${month}`, headers: fin.auth });
+    expect(st.statusCode, st.body).toBe(200);
+    expect(st.json()).toMatchObject({ registered: true, fee_yen: 500_000, consumption_tax_yen: 50_000, withholding_yen: 51_050, net_yen: 498_950, payee_registration_number: 'T5010001008846' });
+    const me = await userWithToken(h.db, 'hacker', { hackerId: unreg.id });
+    expect((await h.app.inject({ url: `/v1/payees/${reg.id}/payment-statements/${month}`, headers: me.auth })).statusCode).toBe(404);
+    const pdf = await h.app.inject({ url: `/v1/payees/${unreg.id}/payment-statements/${month}/pdf`, headers: me.auth });
+    expect(pdf.statusCode).toBe(200);
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), { mergePages: true });
+    for (const s of ['支払通知書', '免税デザイナー', '¥300,000', '¥30,630', '¥269,370', '源泉徴収税額', '未登録']) expect(text).toContain(s);
+
+    const tax = (await h.app.inject({ url: `/v1/reports/input-tax?month=${month}`, headers: fin.auth })).json();
+    expect(tax.unregistered.credit_bp).toBe(5000);
+    const row = (id: number) => tax.payees.find((r: { hacker_id: number }) => r.hacker_id === id);
+    expect(row(reg.id)).toMatchObject({ registered: true, consumption_tax_paid_yen: 50_000, creditable_input_tax_yen: 50_000 });
+    expect(row(unreg.id)).toMatchObject({ registered: false, deemed_input_tax_yen: 27_272, credit_bp: 5000, creditable_input_tax_yen: 13_636 });
   });
 });

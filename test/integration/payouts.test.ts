@@ -249,7 +249,8 @@ describe('payout run', () => {
     const by = (hackerId: number) => items.find((i) => i.hacker_id === hackerId)!;
     expect(by(r1)).toMatchObject({ status: 'pending', line_count: 2, gross_payable: 1_100_000, withholding_base: 1_100_000, withholding: 122_520, net_transfer: 977_480 });
     expect(by(r2)).toMatchObject({ gross_payable: 500_000, withholding_base: 300_000, withholding: 30_630, net_transfer: 469_370 });
-    expect(by(c1)).toMatchObject({ payee_type: 'corporation', withholding_base: 0, withholding: 0, net_transfer: 800_000 });
+    // Registered as a qualified-invoice issuer on the payment date: fee + 10% consumption tax shown separately.
+    expect(by(c1)).toMatchObject({ payee_type: 'corporation', fee_total: 800_000, gross_payable: 880_000, withholding_base: 0, withholding: 0, net_transfer: 880_000 });
     expect(by(n1)).toMatchObject({ payee_type: 'nonresident_individual', withholding: 40_000 });
     expect(by(n2)).toMatchObject({ withholding: 20_420 });
     expect(by(noBank)).toMatchObject({ status: 'held', hold_reason: 'missing bank details', flags: ['missing_bank_details'] });
@@ -391,7 +392,7 @@ describe('payout run', () => {
     const rows = csv.body.trim().split('\r\n').map((l) => l.split(','));
     const row = (id: number) => rows.find((r) => r[1] === String(id));
     expect(row(r1)).toEqual(expect.arrayContaining(['1100000', '122520']));
-    expect(row(c1)).toEqual(expect.arrayContaining(['corporation', 'デザイン株式会社', '5010001008846', '800000']));
+    expect(row(c1)).toEqual(expect.arrayContaining(['corporation', 'デザイン株式会社', '5010001008846', '880000']));
     expect(row(small)).toBeUndefined();
     const payeeCopy = await h.app.inject({ url: '/v1/payouts/annual-records?year=2031&copy=payee', headers: finA.auth });
     expect(payeeCopy.body).not.toContain('5010001008846');
