@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import type { Role, User } from '../db/schema.ts';
 import { findUserByToken } from '../db/users.ts';
+import { findUserBySession } from '../db/sessions.ts';
 import type { Actor } from '../shared/actor.ts';
 import { forbidden, HttpError } from './errors.ts';
 
@@ -12,31 +13,67 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: User;
+    /** How the caller signed in: a bearer token, or a browser session (its row id). */
+    auth: { via: 'bearer' } | { via: 'session'; sessionRowId: number; expiresAt: Date };
   }
 }
 
 export const STAFF: readonly Role[] = ['admin', 'cs_manager'];
 
+/** The browser session cookie (httpOnly, SameSite=Strict), set by POST /v1/session. */
+export const SESSION_COOKIE = 'kaizen_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A state-changing cookie request must come from this server's own pages (CSRF defence in depth). */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Bearer-token authentication and role check, run before body validation so an anonymous caller
+ * Authentication (a bearer token, or else the session cookie) and role check, run before body validation so an anonymous caller
  * learns nothing about a route's schema. Refuses to start if a /v1 route forgets to declare roles.
  */
 export function registerAuth(app: FastifyInstance, db: Db): void {
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1') && !route.config?.roles) {
+    const roles = route.config?.roles;
+    if (route.url.startsWith('/v1') && !roles) {
       throw new Error(`route ${route.method} ${route.url} declares no roles`);
+    }
+    // The document says who may call each route, from the same declaration the check uses.
+    if (roles && route.schema && !route.schema.description?.includes('Roles:')) {
+      const who = `Roles: ${roles.join(', ')}.`;
+      route.schema.description = route.schema.description ? `${route.schema.description}\n\n${who}` : who;
     }
   });
   app.decorateRequest('user', null as unknown as User);
+  app.decorateRequest('auth', null as unknown as FastifyRequest['auth']);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
     const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
-    const user = await findUserByToken(db, match[1]!);
-    if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
-    request.user = user;
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (header || !cookie) {
+      const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+      if (!match) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>) or session cookie');
+      const user = await findUserByToken(db, match[1]!);
+      if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
+      request.user = user;
+      request.auth = { via: 'bearer' };
+    } else {
+      const session = await findUserBySession(db, cookie);
+      if (!session) throw new HttpError(401, 'unauthorized', 'your session has expired or was signed out; sign in again');
+      if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
+        throw forbidden('a request with a session cookie that changes something must come from this site (Origin header)');
+      }
+      request.user = session.user;
+      request.auth = { via: 'session', sessionRowId: session.sessionRowId, expiresAt: session.expiresAt };
+    }
     request.log = request.log.child({ userId: user.id, role: user.role });
     if (!roles.includes(user.role)) throw forbidden(`role ${user.role} may not call this route`);
   });

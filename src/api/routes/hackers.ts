@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { STAFF } from '../auth.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { authErrors, Id, IdParams, Name, Tag, Timestamp } from '../schemas/common.ts';
+import { authErrors, Id, IdParams, Name, nextAfter, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Kind = Type.Union([Type.Literal('individual'), Type.Literal('corporation')]);
@@ -25,13 +25,13 @@ const NewHacker = Type.Object(
     skills: Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] }),
     industries: Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ display_name: 'Aiko Tanaka', kind: 'individual', residency: 'resident', skills: ['design', 'frontend'], industries: ['finance'] }] },
 );
 
 export function hackerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Body: Static<typeof NewHacker> }>(
     '/v1/hackers',
-    { config: { roles: STAFF }, schema: { tags: ['hackers'], body: NewHacker, response: { 201: Hacker, ...authErrors } } },
+    { config: { roles: STAFF }, schema: { tags: ['hackers'], summary: 'Add a growth hacker to the network (CS, admin)', body: NewHacker, response: { 201: Hacker, ...authErrors } } },
     async (req, reply) => {
       const row = await db.insertInto('hackers').values(req.body).returningAll().executeTakeFirstOrThrow();
       req.log.info({ hackerId: row.id }, 'hacker created');
@@ -43,16 +43,22 @@ export function hackerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     '/v1/hackers',
     {
       config: { roles: [...STAFF, 'finance'] },
-      schema: { tags: ['hackers'], response: { 200: Type.Object({ items: Type.Array(Hacker) }), ...authErrors } },
+      schema: { tags: ['hackers'], summary: 'List growth hackers (paged)', querystring: PagedQuery({}), response: { 200: PageOf(Hacker), ...authErrors } },
     },
-    async () => ({ items: await db.selectFrom('hackers').selectAll().orderBy('id').execute() }),
+    async (req) => {
+      const { limit = 100, after_id } = req.query as { limit?: number; after_id?: number };
+      let q = db.selectFrom('hackers').selectAll().orderBy('id').limit(limit);
+      if (after_id) q = q.where('id', '>', after_id);
+      const items = await q.execute();
+      return { items, next_after_id: nextAfter(items, limit) };
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/hackers/:id',
     {
       config: { roles: [...STAFF, 'finance', 'hacker'] },
-      schema: { tags: ['hackers'], params: IdParams, response: { 200: Hacker, ...authErrors } },
+      schema: { tags: ['hackers'], summary: 'One growth hacker (hackers: only themselves)', params: IdParams, response: { 200: Hacker, ...authErrors } },
     },
     async (req) => {
       if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only themselves');

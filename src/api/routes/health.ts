@@ -4,12 +4,12 @@ import { Type } from 'typebox';
 import type { ApiDeps } from '../app.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps) {
-  app.get('/healthz', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers (public)', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
     status: 'ok' as const,
   }));
 
   const Ready = Type.Object({ db: Type.String(), temporal: Type.String() });
-  app.get('/readyz', { schema: { tags: ['health'], response: { 200: Ready, 503: Ready } } }, async (_req, reply) => {
+  app.get('/readyz', { schema: { tags: ['health'], summary: 'Readiness: Postgres and Temporal reachable (public)', security: [], response: { 200: Ready, 503: Ready } } }, async (_req, reply) => {
     const [db, temporal] = await Promise.all([
       sql`select 1`.execute(deps.db).then(
         () => 'ok',

@@ -25,7 +25,7 @@ const Event = Type.Object(
 );
 const EventsBody = Type.Object(
   { events: Type.Array(Event, { minItems: 1, maxItems: 5000 }) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ events: [{ event_id: 'v1-exp', visitor_id: 'v1', type: 'exposure' }, { event_id: 'v1-buy', visitor_id: 'v1', type: 'conversion', value: 8000 }] }] },
 );
 const IngestBody = Type.Object({
   accepted: Type.Integer({ description: 'events recorded by this call' }),
@@ -49,6 +49,7 @@ export function trafficRoutes(app: FastifyInstance, { db }: ApiDeps) {
       config: { roles: callers },
       schema: {
         tags: ['traffic'],
+        summary: "A visitor's variant of a running test (the client's site)",
         description:
           'The variant a visitor sees: deterministic (sha256 of test and visitor id against the variant weights), so the same visitor always gets the same arm.',
         params: IdParams,
@@ -68,6 +69,7 @@ export function trafficRoutes(app: FastifyInstance, { db }: ApiDeps) {
       config: { roles: callers },
       schema: {
         tags: ['traffic'],
+        summary: 'Post exposures and conversions of a running test (the client\'s site)',
         description:
           'Records exposures and conversions of a running test. An event id counts once per test, so a batch can be retried safely.',
         params: IdParams,

@@ -13,7 +13,7 @@ const NewUser = Type.Object(
     client_id: Type.Optional(Id),
     hacker_id: Type.Optional(Id),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Aiko (CS)', role: 'cs_manager' }, { name: 'Shop owner', role: 'client', client_id: 1 }] },
 );
 
 const Created = Type.Object({
@@ -39,7 +39,7 @@ export function userRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.post<{ Body: Static<typeof NewUser> }>(
     '/v1/users',
-    { config: { roles: ['admin'] }, schema: { tags: ['users'], body: NewUser, response: { 201: Created, ...authErrors } } },
+    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Create a user and its API token, shown once (admin)', body: NewUser, response: { 201: Created, ...authErrors } } },
     async (req, reply) => {
       const details = await userBindingProblems(db, req.body);
       if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
