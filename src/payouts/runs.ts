@@ -15,7 +15,7 @@ import { payeeConsumptionTax } from '../domain/billing/payee-tax.ts';
 import { applyBp } from '../domain/billing/tax.ts';
 import { actorOf, writeAudit } from './audit.ts';
 import type { BankAdapter } from './bank.ts';
-import { openBankAccount, payeeType, withholdingPayee } from './payees.ts';
+import { openBankAccount, payeeType, withholdingPayee, type BankAccount } from './payees.ts';
 import type { DraftSummary, PayBatchResult, PaySummary, PayoutRunStatus } from '../shared/payouts.ts';
 import { FINAL_PAYOUT_RUN_STATUSES, payoutWorkflowId } from '../shared/payouts.ts';
 
@@ -469,10 +469,24 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
       if (busy[0]!.n > 0) transient.push(new Error(`${busy[0]!.n} payees are leased by another attempt`));
     }
 
-    // (2) Call the bank for each leased payee.
+    // (2) Call the bank for each leased payee. Bank details that cannot be opened (missing, or sealed
+    // with another key) fail that payee's transfer visibly instead of retrying the batch forever.
     const outcomes: Outcome[] = [];
     const released: string[] = [];
-    const queue = chunk.filter((i) => mine.has(keyOf(i)));
+    const accounts = new Map<number, BankAccount>();
+    const unreadableBank: PayableItem[] = [];
+    for (const i of chunk) {
+      if (!mine.has(keyOf(i)) || !i.bank_encrypted) continue;
+      try {
+        accounts.set(i.id, openBankAccount(deps.key, i.hacker_id, i.bank_encrypted));
+      } catch {
+        unreadableBank.push(i);
+      }
+    }
+    for (const i of unreadableBank) {
+      outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'bank details cannot be read (encrypted with another key); update the payee record' });
+    }
+    const queue = chunk.filter((i) => mine.has(keyOf(i)) && !unreadableBank.includes(i));
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         const key = keyOf(item);
@@ -487,7 +501,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
             payeeId: item.hacker_id,
             amount: item.net_transfer,
             transferDate: run.payment_date!,
-            account: openBankAccount(deps.key, item.hacker_id, item.bank_encrypted),
+            account: accounts.get(item.id)!,
           });
           outcomes.push({ key, status: result.status, reference: result.reference, reason: result.reason ?? null });
         } catch (err) {
@@ -507,7 +521,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
             payeeId: item.hacker_id,
             amount: item.net_transfer,
             transferDate: run.payment_date!,
-            account: openBankAccount(deps.key, item.hacker_id, item.bank_encrypted!),
+            account: accounts.get(item.id)!,
           })),
         );
         results.forEach((r, j) => outcomes.push({ key: keyOf(withBank[j]!), status: r.status, reference: r.reference, reason: r.reason ?? null }));

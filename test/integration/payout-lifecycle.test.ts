@@ -2,14 +2,18 @@
 // four eyes that two finance users can always satisfy, nothing accepted that stalls a workflow, the
 // negative balance carried and netted, totals and dates that say what happened, finance's tasks, and
 // messages that read as sentences. Months are unique per test (runs are unique per month, the
-// database is shared across files): 2000-xx for runs that must be empty, 2041-xx for the others.
-import { randomUUID } from 'node:crypto';
+// database is shared across files, and a run drafts every unpaid line up to its month): 2000-01 for a
+// run that must be empty; 2029-xx for the others — after the cycle tests' months, before the months of
+// payouts.test.ts (2030-11 on), so these runs never take that file's lines, and their payment dates are
+// still ahead.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb, type Db } from '../../src/db/index.ts';
-import { withholdingDueDate } from '../../src/domain/payouts/calendar.ts';
+import { nextBusinessDay, withholdingDueDate } from '../../src/domain/payouts/calendar.ts';
 import { tokyoDateOf } from '../../src/domain/months.ts';
 import { SimulatedBankAdapter } from '../../src/payouts/bank.ts';
+import { encryptJson } from '../../src/payouts/crypto.ts';
 import { startPayoutRun } from '../../src/payouts/start.ts';
 import { financeTasks } from '../../src/payouts/tasks.ts';
 import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
@@ -183,7 +187,7 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
   }
 
   it('B prepares and A holds: B is refused, A approves', async () => {
-    const { runId, holdItem } = await reviewRun('2041-02', finB);
+    const { runId, holdItem } = await reviewRun('2029-02', finB);
     const held = await post(`/v1/payout-runs/${runId}/items/${holdItem.id}/hold`, finA, { reason: 'invoice under dispute' });
     expect(held.statusCode, held.body).toBe(200);
 
@@ -238,7 +242,7 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
   });
 
   it('A prepares and B holds then releases: A is refused, B approves; transfers are submitted, not yet paid', async () => {
-    const { runId, holdItem, payItem } = await reviewRun('2041-03', finA);
+    const { runId, holdItem, payItem } = await reviewRun('2029-03', finA);
     expect((await post(`/v1/payout-runs/${runId}/items/${holdItem.id}/hold`, finB, { reason: 'check' })).statusCode).toBe(200);
     expect((await post(`/v1/payout-runs/${runId}/items/${holdItem.id}/release`, finB, { reason: 'checked' })).statusCode).toBe(200);
 
@@ -248,17 +252,18 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
     const byReviewer = await post(`/v1/payout-runs/${runId}/approve`, finB);
     expect(byReviewer.statusCode, byReviewer.body).toBe(200);
     const run = await waitStatus(runId, 'remitting');
-    expect(run.payment_date).toBe('2041-03-25');
+    const paymentDate = nextBusinessDay('2029-03-25'); // a Sunday: the next business day
+    expect(run.payment_date).toBe(paymentDate);
 
     // E. the transfer was handed to the bank today; the money is due on the payment date.
     const item = (await itemsOf(runId)).find((i) => i.id === payItem.id)!;
     expect(item.status).toBe('sent');
-    expect(item.payment_date).toBe('2041-03-25');
+    expect(item.payment_date).toBe(paymentDate);
     expect(Date.parse(item.submitted_at)).toBeGreaterThan(Date.now() - 120_000);
     expect(item).not.toHaveProperty('paid_at');
     expect(run.totals.sent_net_yen).toBeGreaterThanOrEqual(item.net_transfer);
     const ledger = (await h.app.inject({ url: `/v1/hackers/${payItem.hacker_id}/ledger`, headers: finA.auth })).json();
-    expect(ledger.items[0]).toMatchObject({ status: 'in_run', run_id: runId, payment_date: '2041-03-25' });
+    expect(ledger.items[0]).toMatchObject({ status: 'in_run', run_id: runId, payment_date: paymentDate });
     expect(ledger.balance).toEqual({ unpaid_yen: 0, in_run_yen: 120_000, paid_yen: 0 });
 
     // E. remitted_on: a real date, not in the future (Asia/Tokyo).
@@ -312,9 +317,31 @@ describe('C. nothing accepted may stall a workflow', () => {
   });
 });
 
+describe('C. a payee whose bank details cannot be read', () => {
+  it('fails that transfer visibly instead of retrying the batch forever; the others are paid', async () => {
+    const month = '2029-07';
+    const good = await hacker('Readable Bank');
+    const sealed = await hacker('Sealed With Another Key');
+    await withBank(good, 'ﾘｰﾀﾞﾌﾞﾙ');
+    await withBank(sealed, 'ｼｰﾙﾄﾞ');
+    // As if the record had been written under another KAIZEN_BANK_KEY.
+    const envelope = encryptJson(randomBytes(32), `payee:${sealed}:bank`, { bank_code: '0001', branch_code: '001', account_type: '1', account_number: '1111111', holder_name: 'ｼｰﾙﾄﾞ' });
+    await h.db.updateTable('payees').set({ bank_encrypted: envelope }).where('hacker_id', '=', sealed).execute();
+    await line(good, 60_000, month);
+    await line(sealed, 70_000, month);
+    const runId = await startRun(month, finA);
+    await waitStatus(runId, 'review');
+    expect((await post(`/v1/payout-runs/${runId}/approve`, finB)).statusCode).toBe(200);
+    await waitStatus(runId, 'remitting');
+    const items = await itemsOf(runId);
+    expect(items.find((i) => i.hacker_id === good)).toMatchObject({ status: 'sent' });
+    expect(items.find((i) => i.hacker_id === sealed)).toMatchObject({ status: 'failed', failure_reason: expect.stringMatching(/cannot be read/) });
+  });
+});
+
 describe('D. the negative balance is visible and carried', () => {
   it('a reversal with nothing to net is carried forward and shown, then netted into the next payment as a deduction', async () => {
-    const [m1, m2, m3] = ['2041-04', '2041-05', '2041-06'];
+    const [m1, m2, m3] = ['2029-04', '2029-05', '2029-06'];
     const x = await hacker('Reversed Hacker');
     await withBank(x, 'ﾘﾊﾞｰｽ');
     const bonus = await line(x, 100_000, m1, 'win_bonus');
@@ -338,7 +365,7 @@ describe('D. the negative balance is visible and carried', () => {
     expect(ledger.statusCode, ledger.body).toBe(200);
     expect(ledger.json().balance.unpaid_yen).toBe(-100_000);
     expect(ledger.json().items.map((l: Json) => [l.id, l.kind, l.amount_yen, l.status])).toEqual([
-      [bonus, 'win_bonus', 100_000, 'in_run'], // sent; the bank pays it on 2041-04-25
+      [bonus, 'win_bonus', 100_000, 'in_run'], // sent; the bank pays it on 2029-04-25
       [reversal, 'bonus_reversal', -100_000, 'unpaid'],
     ]);
     const page = (await h.app.inject({ url: `/v1/hackers/${x}/ledger?limit=1`, headers: finA.auth })).json();
@@ -378,8 +405,8 @@ describe('D. the negative balance is visible and carried', () => {
 describe('F. finance has tasks', () => {
   it('financeTasks lists runs to review (who may approve), remittances to record (due, overdue) and blocked runs', async () => {
     const runIdOf = async (month: string) => (await h.db.selectFrom('payout_runs').select('id').where('month', '=', month).executeTakeFirstOrThrow()).id;
-    const review = await runIdOf('2041-06'); // prepared by finA, in review (D)
-    const remitting = await runIdOf('2041-04'); // approved, waiting for the remittance (D)
+    const review = await runIdOf('2029-06'); // prepared by finA, in review (D)
+    const remitting = await runIdOf('2029-04'); // approved, waiting for the remittance (D)
     const blocked = await runIdOf('2100-02'); // (C)
 
     const forA = await financeTasks(h.db, finA.user.id);
@@ -389,11 +416,11 @@ describe('F. finance has tasks', () => {
 
     expect(find(forA, review)).toMatchObject({
       kind: 'review_payout_run',
-      month: '2041-06',
+      month: '2029-06',
       prepared_by: finA.user.id,
       may_approve: false,
-      due_on: '2041-06-25',
-      due_at: '2041-06-25T15:00:00.000Z',
+      due_on: '2029-06-25',
+      due_at: '2029-06-25T15:00:00.000Z',
       overdue: false,
       waiting_for: expect.stringMatching(/finance to review/),
     });
@@ -401,11 +428,11 @@ describe('F. finance has tasks', () => {
     expect(find(forB, review)).toMatchObject({ may_approve: true, approve_refusal: null });
     expect(find(forAdmin, review)).toMatchObject({ may_approve: false });
 
-    const due = withholdingDueDate('2041-04');
-    expect(find(forA, remitting)).toMatchObject({ kind: 'record_remittance', month: '2041-04', due_on: due, overdue: false, waiting_for: expect.stringMatching(/remittance/) });
+    const due = withholdingDueDate('2029-04');
+    expect(find(forA, remitting)).toMatchObject({ kind: 'record_remittance', month: '2029-04', due_on: due, overdue: false, waiting_for: expect.stringMatching(/remittance/) });
     const later = await financeTasks(h.db, finA.user.id, { nowMs: Date.parse(`${due}T15:00:00Z`) });
     expect(find(later, remitting)!.overdue).toBe(true);
-    expect(find(later, review)!.overdue).toBe(false); // due 2041-06-25
+    expect(find(later, review)!.overdue).toBe(false); // due 2029-06-25
 
     expect(find(forA, blocked)).toMatchObject({ kind: 'payout_run_blocked', due_at: null, overdue: false, waiting_for: expect.stringMatching(/blocked/) });
     expect(forA.findIndex((t) => t.run_id === blocked)).toBeLessThan(forA.findIndex((t) => t.run_id === review));
@@ -416,7 +443,7 @@ describe('F. finance has tasks', () => {
 
 describe('G. messages read as sentences', () => {
   it('an unknown item or run is named in one clear sentence', async () => {
-    const runId = (await h.db.selectFrom('payout_runs').select('id').where('month', '=', '2041-06').executeTakeFirstOrThrow()).id;
+    const runId = (await h.db.selectFrom('payout_runs').select('id').where('month', '=', '2029-06').executeTakeFirstOrThrow()).id;
     const unknownItem = await post(`/v1/payout-runs/${runId}/items/999999999/hold`, finA, { reason: 'x' });
     expect(unknownItem.statusCode, unknownItem.body).toBe(404);
     expect(unknownItem.json().error).toEqual({ code: 'not_found', message: `Item 999999999 is not part of payout run ${runId}.`, details: [] });
