@@ -216,3 +216,27 @@ describe('consumption tax on payouts', () => {
     [333_333, 1000, 33_333],
   ])('commission on %i at %i bp = %i', (a, bp, c) => expect(commissionYen(a, bp)).toBe(c));
 });
+
+describe('the README worked example', () => {
+  it('April 2026: invoice, receipt, commission, payee tax', () => {
+    const [inv] = draftInvoices({
+      month: '2026-04',
+      rounding: 'floor',
+      terms: () => ({ due_rule: 'next_month_end', due_days: 30, holiday_shift: 'previous' }),
+      engagements: [
+        { engagement_id: 1, client_id: 1, client_name: '株式会社カイゼン商事', start_month: '2026-01', plan: { platform_fee_yen: 300_000, cs_support_yen: 50_000, growth_team_yen: 0 } },
+        { engagement_id: 2, client_id: 1, client_name: '株式会社カイゼン商事', start_month: '2026-01', ended_at_ms: Date.parse('2026-04-10T02:00:00Z'), plan: { platform_fee_yen: 200_000, cs_support_yen: 0, growth_team_yen: 0 } },
+      ],
+    });
+    expect(inv!.lines.map((l) => l.amount_yen)).toEqual([300_000, 50_000, 66_666]);
+    expect(inv!.totals).toMatchObject({ subtotal_yen: 416_666, tax_yen: 41_666, total_yen: 458_332 });
+    expect(inv!.due_date).toBe('2026-05-29');
+    const m = matchReceipt({ amount_yen: 457_672, payer_name: 'ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ' }, [{ invoice_id: 1, outstanding_yen: 458_332, payer_keys: [payerKey('カイゼンショウジ')!], due_date: '2026-05-29' }], 880);
+    expect(m).toEqual({ matched: true, invoice_id: 1, fee_yen: 660, how: 'within_fee_tolerance' });
+    expect(commissionYen(300_000, 1500) + commissionYen(50_000, 1500)).toBe(52_500);
+    const reg = { registration_number: 'T1180301018771', registered_on: '2023-10-01', expires_on: null };
+    expect(payeeConsumptionTax(52_500, reg, '2026-04-24').consumption_tax_yen).toBe(5_250);
+    expect(payeeConsumptionTax(120_000, reg, '2026-04-24').consumption_tax_yen).toBe(12_000);
+    expect(payeeConsumptionTax(120_000, null, '2026-04-24')).toMatchObject({ consumption_tax_yen: 0, deemed_input_tax_yen: 10_909, creditable_input_tax_yen: 8_727 });
+  });
+});
