@@ -20,7 +20,7 @@ const PricePlanBody = Type.Object(
     growth_team_yen: Type.Optional(YenAmount),
     from_month: Type.Optional(BMonth),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ platform_fee_yen: 300_000, cs_support_yen: 50_000, growth_team_yen: 0 }] },
 );
 const BillingAccountBody = Type.Object(
   {
@@ -30,9 +30,9 @@ const BillingAccountBody = Type.Object(
     due_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
     holiday_shift: Type.Optional(Type.Union([Type.Literal('previous'), Type.Literal('next')])),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ legal_name: '株式会社カイゼン商事', payer_kana: ['ｶｲｾﾞﾝｼｮｳｼﾞ'], due_rule: 'next_month_end', holiday_shift: 'previous' }] },
 );
-const MonthBody = Type.Object({ month: BMonth }, { additionalProperties: false });
+const MonthBody = Type.Object({ month: BMonth }, { additionalProperties: false, examples: [{ month: '2026-04' }] });
 const ListQuery = Type.Object(
   {
     month: Type.Optional(BMonth),
@@ -47,19 +47,19 @@ const ListQuery = Type.Object(
 const LineParams = Type.Object({ id: BId, lineId: BId }, { additionalProperties: false });
 const LineEdit = Type.Object(
   { amount_yen: Type.Optional(Type.Integer({ minimum: -10_000_000_000, maximum: 10_000_000_000 })), description: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
-  { additionalProperties: false, minProperties: 1 },
+  { additionalProperties: false, minProperties: 1, examples: [{ amount_yen: 45_000, description: 'プラットフォーム利用料（値引き後）' }] },
 );
 const NewLine = Type.Object(
   { description: Type.String({ minLength: 1, maxLength: 500 }), amount_yen: Type.Integer({ minimum: -10_000_000_000, maximum: 10_000_000_000 }), engagement_id: Type.Optional(BId) },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ description: '初月値引き', amount_yen: -10_000, engagement_id: 1 }] },
 );
-const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false });
+const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ reason: '終了日を確認中' }] });
 const CreditBody = Type.Object(
   {
     reason: Type.String({ minLength: 1, maxLength: 1000 }),
     lines: Type.Optional(Type.Array(Type.Object({ line_id: BId, amount_yen: Type.Integer({ minimum: 1, maximum: 10_000_000_000 }) }, { additionalProperties: false }), { minItems: 1 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ reason: '契約解除による返金', lines: [{ line_id: 1, amount_yen: 50_000 }] }] },
 );
 const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const FormatQuery = Type.Object({ month: BMonth, format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) }, { additionalProperties: false });
@@ -107,7 +107,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     {
       config: { roles: ['admin', 'cs_manager', 'finance'] },
       schema: {
-        tags: ['billing'],
+        summary: "Set an engagement's price plan (from the next month)", tags: ['billing'],
         description: 'Stores a price-plan version (tax-exclusive yen). The first applies from the engagement\'s start month; a change from the next Tokyo month.',
         params: BIdParams,
         body: PricePlanBody,
@@ -125,7 +125,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/engagements/:id/price-plan',
-    { config: { roles: ['admin', 'cs_manager', 'finance', 'client'] }, schema: { tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin', 'cs_manager', 'finance', 'client'] }, schema: { summary: "An engagement's price plan: current, upcoming, versions", tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       const e = await engagementClient(req.params.id);
       if (req.user.role === 'client' && req.user.client_id !== e.client_id) throw notFound('engagement');
@@ -135,13 +135,13 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof BillingAccountBody> }>(
     '/v1/clients/:id/billing',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: BIdParams, body: BillingAccountBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: "Set a client's billing account and payment terms", tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: BIdParams, body: BillingAccountBody, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => billingCall(() => putBillingAccount(db, req.params.id, req.body, req.user.id)),
   );
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/clients/:id/billing',
-    { config: { roles: [...FINANCE, 'cs_manager', 'client'] }, schema: { tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'cs_manager', 'client'] }, schema: { summary: "A client's billing account", tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       assertClientAccess(req, req.params.id);
       const a = await getBillingAccount(db, req.params.id);
@@ -155,7 +155,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     {
       config: { roles: FINANCE },
       schema: {
-        tags: ['billing'],
+        summary: "Draft a month's invoices (starts invoicing-<month>)", tags: ['billing'],
         description: 'Starts (or finds) `invoicing-<month>`: drafts one invoice per client for the month. Idempotent.',
         body: MonthBody,
         response: { 202: Type.Object({ month: BMonth, workflow_id: Type.String(), started: Type.Boolean() }), ...billingErrors },
@@ -171,7 +171,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     '/v1/invoices',
     {
       config: { roles: [...FINANCE, 'client', 'partner'] },
-      schema: { tags: ['billing'], description: 'Invoices and credit notes; a client or partner sees only its own issued documents.', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(InvoiceSummary), next_after_id: Type.Union([BId, Type.Null()]) }), ...billingErrors } },
+      schema: { summary: 'List invoices and credit notes', tags: ['billing'], description: 'Invoices and credit notes; a client or partner sees only its own issued documents.', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(InvoiceSummary), next_after_id: Type.Union([BId, Type.Null()]) }), ...billingErrors } },
     },
     async (req) => {
       const items = await listInvoices(db, req.user, req.query);
@@ -181,7 +181,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof FormatQuery> }>(
     '/v1/invoices/export',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line) or JSON.', querystring: FormatQuery } },
+    { config: { roles: FINANCE }, schema: { summary: "Export a month's issued invoices (CSV or JSON)", tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line) or JSON.', querystring: FormatQuery } },
     async (req, reply) => {
       const x = await exportMonth(db, req.query.month);
       if (req.query.format === 'json') return { month: x.month, totals: x.totals, invoices: x.invoices };
@@ -191,7 +191,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id',
-    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'One invoice with lines, payments and credit notes', tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       const v = await invoiceView(db, req.user, req.params.id);
       if (!v) throw notFound('invoice');
@@ -201,7 +201,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/pdf',
-    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { tags: ['billing'], description: 'The invoice as a PDF (A4, Japanese).', params: BIdParams } },
+    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'Download an invoice as PDF', tags: ['billing'], description: 'The invoice as a PDF (A4, Japanese).', params: BIdParams } },
     async (req, reply) => {
       const v = await invoiceView(db, req.user, req.params.id);
       if (!v) throw notFound('invoice');
@@ -214,7 +214,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.patch<{ Params: Static<typeof LineParams>; Body: Static<typeof LineEdit> }>(
     '/v1/invoices/:id/lines/:lineId',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Edits a line of a draft (409 once issued).', params: LineParams, body: LineEdit, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Edit a line of a draft invoice', tags: ['billing'], description: 'Edits a line of a draft (409 once issued).', params: LineParams, body: LineEdit, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       await billingCall(() => editLine(db, req.params.id, req.params.lineId, req.body));
       return view(req.params.id, req.user);
@@ -223,7 +223,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof NewLine> }>(
     '/v1/invoices/:id/lines',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Adds an adjustment line to a draft.', params: BIdParams, body: NewLine, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Add an adjustment line to a draft invoice', tags: ['billing'], description: 'Adds an adjustment line to a draft.', params: BIdParams, body: NewLine, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       await billingCall(() => addLine(db, req.params.id, req.body));
       return view(req.params.id, req.user);
@@ -232,7 +232,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof Reason> }>(
     '/v1/invoices/:id/hold',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], params: BIdParams, body: Reason, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Hold a draft invoice', tags: ['billing'], params: BIdParams, body: Reason, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       await billingCall(() => setHold(db, req.params.id, true, req.body.reason));
       return view(req.params.id, req.user);
@@ -241,7 +241,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/release',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Release a held draft invoice', tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       await billingCall(() => setHold(db, req.params.id, false, null));
       return view(req.params.id, req.user);
@@ -250,7 +250,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/issue',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Issues a draft: unique number, issue date; immutable from then on.', params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Issue a draft invoice', tags: ['billing'], description: 'Issues a draft: unique number, issue date; immutable from then on.', params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       const number = await billingCall(() => issueInvoice(db, req.params.id, req.user.id));
       req.log.info({ invoiceId: req.params.id, number }, 'invoice issued');
@@ -262,7 +262,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     '/v1/invoices/:id/credit-notes',
     {
       config: { roles: FINANCE },
-      schema: { tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idem, response: { 201: AnyObject, ...billingErrors } },
+      schema: { summary: 'Issue a credit note against an invoice', tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idem, response: { 201: AnyObject, ...billingErrors } },
     },
     async (req, reply) => {
       const id = await billingCall(() =>
@@ -274,7 +274,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof MarginQuery> }>(
     '/v1/reports/margin',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery } },
+    { config: { roles: FINANCE }, schema: { summary: 'Margin report', tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery } },
     async (req, reply) => {
       const r = await marginReport(db, req.query);
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="margin.csv"').send(r.csv);
@@ -284,13 +284,13 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get(
     '/v1/billing/tasks',
-    { config: { roles: ['admin', 'finance', 'cs_manager', 'client'] }, schema: { tags: ['billing'], description: 'Billing part of the tasks list: drafts to review, overdue invoices, receipts to match.', response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: ['admin', 'finance', 'cs_manager', 'client'] }, schema: { summary: 'Billing tasks for the caller', tags: ['billing'], description: 'Billing part of the tasks list: drafts to review, overdue invoices, receipts to match.', response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
     async (req) => ({ items: await billingTasks(db, req.user) }),
   );
 
   app.get(
     '/v1/billing/alerts',
-    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { tags: ['billing'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { summary: 'Billing alerts (overdue invoices)', tags: ['billing'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
     async (req) => {
       let q = db.selectFrom('billing_alerts').selectAll().orderBy('id', 'desc').limit(500);
       q = req.user.role === 'cs_manager' ? q.where('recipient', '=', `user:${req.user.id}`) : q.where('recipient', '=', 'finance');

@@ -25,7 +25,7 @@ const PartnerBody = Type.Object(
     ),
     payer_kana: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 10 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Staffing Co', legal_name: '株式会社スタッフィング', invoice: { registration_number: 'T1180301018771', registered_on: '2023-10-01' }, payer_kana: ['ｽﾀﾂﾌｲﾝｸﾞ'] }] },
 );
 const AttributionBody = Type.Object(
   {
@@ -36,22 +36,22 @@ const AttributionBody = Type.Object(
     commission_to_month: Type.Optional(Type.Union([BMonth, Type.Null()])),
     wholesale_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'resale: the partner\'s price in basis points of the list price' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ partner_id: 1, mode: 'referral', commission_bp: 1500, commission_to_month: '2027-03' }] },
 );
-const UserBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const UserBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: 'Partner staff' }] });
 const PE = Type.Object({ id: BId, engagementId: BId }, { additionalProperties: false });
 const PM = Type.Object({ id: BId, month: BMonth }, { additionalProperties: false });
 
 export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Body: Static<typeof PartnerBody> }>(
     '/v1/partners',
-    { config: { roles: FINANCE }, schema: { tags: ['partners'], body: PartnerBody, response: { 201: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Create a partner', tags: ['partners'], body: PartnerBody, response: { 201: AnyObject, ...billingErrors } } },
     async (req, reply) => reply.status(201).send(await billingCall(() => createPartner(db, req.body))),
   );
 
   app.get(
     '/v1/partners',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'List partners', tags: ['partners'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
     async (req) => {
       let q = db.selectFrom('partners').selectAll().orderBy('id');
       if (req.user.role === 'partner') q = q.where('id', '=', req.user.partner_id!);
@@ -61,7 +61,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/partners/:id',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One partner', tags: ['partners'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const p = await db.selectFrom('partners').selectAll().where('id', '=', req.params.id).executeTakeFirst();
@@ -72,7 +72,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof UserBody> }>(
     '/v1/partners/:id/users',
-    { config: { roles: ['admin'] }, schema: { tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin'] }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: AnyObject, ...billingErrors } } },
     async (req, reply) => {
       const p = await db.selectFrom('partners').select('id').where('id', '=', req.params.id).executeTakeFirst();
       if (!p) throw notFound('partner');
@@ -88,13 +88,13 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof AttributionBody> }>(
     '/v1/engagements/:id/partner',
-    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id)),
   );
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/partners/:id/engagements',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's attributed engagements", tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       return { items: await partnerEngagements(db, req.params.id) };
@@ -103,7 +103,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof PE> }>(
     '/v1/partners/:id/engagements/:engagementId',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], params: PE, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One attributed engagement', tags: ['partners'], params: PE, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const [e] = await partnerEngagements(db, req.params.id, req.params.engagementId);
@@ -114,7 +114,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof PM> }>(
     '/v1/partners/:id/statements/:month',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { tags: ['partners'], description: 'Monthly partner statement: commissions, consumption tax when registered, no withholding.', params: PM, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's monthly statement", tags: ['partners'], description: 'Monthly partner statement: commissions, consumption tax when registered, no withholding.', params: PM, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const s = await partnerStatement(db, req.params.id, req.params.month);

@@ -28,13 +28,13 @@ export function payoutTaxRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/payees/:id/payment-statements/:month',
-    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { tags: ['payouts'], description: '支払通知書 of the month\'s payout run: lines, fee, consumption tax (registered payees), withholding, net.', params: Params, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: "A payee's monthly payment statement (支払通知書)", tags: ['payouts'], description: '支払通知書 of the month\'s payout run: lines, fee, consumption tax (registered payees), withholding, net.', params: Params, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => load(req, req.params.id, req.params.month),
   );
 
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/payees/:id/payment-statements/:month/pdf',
-    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { tags: ['payouts'], description: 'The 支払通知書 as a PDF (A4, Japanese).', params: Params } },
+    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: 'Download a payment statement as PDF', tags: ['payouts'], description: 'The 支払通知書 as a PDF (A4, Japanese).', params: Params } },
     async (req, reply) => {
       const s = await load(req, req.params.id, req.params.month);
       return reply.type('application/pdf').header('content-disposition', `attachment; filename="payment-statement-${req.params.month}-${req.params.id}.pdf"`).send(await paymentStatementPdf(s));
@@ -43,7 +43,7 @@ export function payoutTaxRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: Static<typeof MonthQuery> }>(
     '/v1/reports/input-tax',
-    { config: { roles: FINANCE }, schema: { tags: ['payouts'], description: 'Input-tax figures of the month\'s payout run: registered payees (tax paid), unregistered (deemed tax × transitional credit 80%/50%/0).', querystring: MonthQuery, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: "Input tax of a month's payout run", tags: ['payouts'], description: 'Input-tax figures of the month\'s payout run: registered payees (tax paid), unregistered (deemed tax × transitional credit 80%/50%/0).', querystring: MonthQuery, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => {
       const r = await inputTaxReport(db, req.query.month);
       if (!r) throw notFound('payout run');

@@ -13,11 +13,11 @@ const ReceiptBody = Type.Object(
     payer_name: Type.String({ minLength: 1, maxLength: 100, description: 'payer name as on the bank statement (kana)' }),
     amount_yen: Type.Integer({ minimum: 1, maximum: 10_000_000_000 }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ received_on: '2026-05-29', payer_name: 'ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ', amount_yen: 457_672 }] },
 );
 const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const StatusQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) }, { additionalProperties: false });
-const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false });
+const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false, examples: [{ invoice_id: 1, fee_yen: 660 }] });
 
 export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
   if (!app.hasContentTypeParser('text/csv')) {
@@ -29,7 +29,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     '/v1/receipts',
     {
       config: { roles: FINANCE },
-      schema: { tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: AnyObject, 200: AnyObject, ...billingErrors } },
+      schema: { summary: 'Record a receipt (matched automatically when possible)', tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: AnyObject, 200: AnyObject, ...billingErrors } },
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'] ? `manual:${req.user.id}:${req.headers['idempotency-key']}` : `manual:${crypto.randomUUID()}`;
@@ -43,7 +43,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     {
       config: { roles: FINANCE },
       schema: {
-        tags: ['billing'],
+        summary: 'Import a bank statement CSV', tags: ['billing'],
         description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (YYYY-MM-DD, kana, integer yen). Importing the same lines again adds nothing.',
         consumes: ['text/csv'],
         body: Type.String({ minLength: 1 }),
@@ -62,13 +62,13 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: Static<typeof StatusQuery> }>(
     '/v1/receipts',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
     async (req) => ({ items: await listReceipts(db, req.query.status) }),
   );
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof MatchBody> }>(
     '/v1/receipts/:id/match',
-    { config: { roles: FINANCE }, schema: { tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: AnyObject, ...billingErrors } } },
     async (req) => billingCall(() => matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0)),
   );
 }
