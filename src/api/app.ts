@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
+import { clientErrorHandler, registerInputHandling, validatorCompiler } from './input.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
@@ -41,8 +42,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    clientErrorHandler,
   });
+  app.setValidatorCompiler(validatorCompiler());
+  const allowedMethods = registerInputHandling(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -62,7 +65,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerErrorHandling(app);
+  registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db);
   healthRoutes(app, deps);
   userRoutes(app, deps);

@@ -87,7 +87,7 @@ function ajvDetails(context: string, issues: AjvIssue[]): ErrorDetail[] {
   });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError & Partial<HttpError>, request, reply) => {
     const mapped = toHttpError(err);
     if (mapped) return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));
@@ -109,6 +109,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log for request ' + request.id));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(path);
+    // A path another method serves (a catch-all of the same method is no answer, so 404 it is).
+    if (allowed.length && !allowed.includes(request.method)) {
+      return reply
+        .status(405)
+        .header('allow', [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', '))
+        .send(errorBody('method_not_allowed', `${path} does not accept ${request.method}; it accepts ${allowed.join(', ')}.`));
+    }
+    return reply.status(404).send(errorBody('not_found', `There is no route ${request.method} ${path}.`));
   });
 }
