@@ -8,6 +8,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from '../db/users.ts';
 import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { ensurePayoutSchedule } from '../payouts/start.ts';
+import { ensureInvoicingSchedule } from '../billing/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
 import { createLogger } from '../logger.ts';
 import { connectClient, ensureSearchAttributes } from '../temporal.ts';
@@ -50,6 +51,8 @@ export async function dev(): Promise<void> {
     stack.push(await startWorker(config, log, db, infra.temporalAddress));
     // The monthly payout run (Asia/Tokyo); creating it again is a no-op.
     await ensurePayoutSchedule(temporal, config);
+    // Monthly invoicing of the month just ended (the 1st, Asia/Tokyo); a no-op when it exists.
+    await ensureInvoicingSchedule(temporal, config);
     const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
     if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
     const api = await startApi(config, log, db, temporal);
