@@ -17,6 +17,8 @@ export interface Config {
   temporalNamespace: string;
   temporalPort: number;
   temporalUiPort: number;
+  /** TEMPORAL_UI_URL: where admins open a workflow in the Temporal Web UI (default the dev server's). */
+  temporalUiUrl: string;
   taskQueue: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: namespace,
     temporalPort: port(env, 'KAIZEN_TEMPORAL_PORT', 7233),
     temporalUiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
+    temporalUiUrl: (optional(env, 'TEMPORAL_UI_URL') ?? `http://localhost:${port(env, 'TEMPORAL_UI_PORT', 8233)}`).replace(/\/+$/, ''),
     taskQueue,
     logLevel,
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',

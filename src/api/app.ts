@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
@@ -25,6 +26,8 @@ import { userRoutes } from './routes/users.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { serveWeb } from './web.ts';
 import { payoutTaxRoutes } from './routes/payout-tax.ts';
 
 export interface ApiDeps {
@@ -32,6 +35,8 @@ export interface ApiDeps {
   temporal: Client;
   config: Config;
   log: Logger;
+  /** The built web back office (default web/dist); served at `/`. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -56,7 +61,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       info: {
         title: 'Kaizen Desk API',
         version: '0.1.0',
-        description: 'Back office of the Kaizen Desk continuous-improvement marketplace. Authenticate with `Authorization: Bearer <token>`.',
+        description:
+          'Back office of the Kaizen Desk continuous-improvement marketplace. Authenticate with `Authorization: Bearer <token>`, or (browsers) with the session cookie from `POST /v1/session`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -65,8 +71,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(cookie);
   registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db);
+  sessionRoutes(app, deps);
   healthRoutes(app, deps);
   userRoutes(app, deps);
   clientRoutes(app, deps);
@@ -84,5 +92,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   payoutTaxRoutes(app, deps);
   knowledgeRoutes(app, deps);
   taskRoutes(app, deps);
+  await serveWeb(app, deps.webRoot);
   return app;
 }

@@ -52,7 +52,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     }
   });
   app.decorateRequest('user', null as unknown as User);
-  app.decorateRequest('auth', null as unknown as FastifyRequest['auth']);
+  app.decorateRequest('auth', null as never);
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
@@ -74,6 +74,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
       request.user = session.user;
       request.auth = { via: 'session', sessionRowId: session.sessionRowId, expiresAt: session.expiresAt };
     }
+    const user = request.user;
     request.log = request.log.child({ userId: user.id, role: user.role });
     if (!roles.includes(user.role)) throw forbidden(`role ${user.role} may not call this route`);
   });

@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_test_baseline.ts';
 import * as m0007 from './migrations/0007_payout_lifecycle.ts';
 import * as m0008 from './migrations/0008_billing.ts';
 import * as m0009 from './migrations/0009_partner_payouts.ts';
+import * as m0010 from './migrations/0010_sessions.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_payout_lifecycle': m0007,
   '0008_billing': m0008,
   '0009_partner_payouts': m0009,
+  '0010_sessions': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

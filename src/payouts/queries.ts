@@ -75,8 +75,12 @@ function runsQuery(db: Db) {
     .groupBy('r.id');
 }
 
-export async function listRuns(db: Db) {
-  return runsQuery(db).orderBy('r.month', 'desc').execute();
+export async function listRuns(db: Db, page?: { limit: number; beforeId?: number }) {
+  if (!page) return runsQuery(db).orderBy('r.month', 'desc').execute();
+  // Paged (newest first): the cursor is the last id of the previous page.
+  let q = runsQuery(db).orderBy('r.id', 'desc').limit(page.limit);
+  if (page.beforeId) q = q.where('r.id', '<', page.beforeId);
+  return q.execute();
 }
 
 export async function getRun(db: Db, runId: number) {

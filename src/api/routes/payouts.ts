@@ -450,10 +450,22 @@ export function payoutRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   );
 
-  app.get(
+  app.get<{ Querystring: Static<typeof LedgerQuery> }>(
     '/v1/payout-runs',
-    { config: { roles: FINANCE }, schema: { tags: ['payouts'], response: { 200: Type.Object({ items: Type.Array(Run) }), ...authErrors } } },
-    async () => ({ items: await listRuns(db) }),
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags: ['payouts'],
+        description: 'Newest first; page with `after_id` (the `next_after_id` of the previous page).',
+        querystring: LedgerQuery,
+        response: { 200: Type.Object({ items: Type.Array(Run), next_after_id: Nullable(Id) }), ...authErrors },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? DEFAULT_PAGE;
+      const items = await listRuns(db, { limit, beforeId: req.query.after_id });
+      return { items, next_after_id: items.length === limit ? items[items.length - 1]!.id : null };
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(

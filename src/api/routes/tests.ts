@@ -38,6 +38,28 @@ const TestSummary = Type.Object({
   outcome: Nullable(Type.String({ description: 'final verdict as it stands now (invalidated → invalid)' })),
   invalidated: Type.Boolean(),
 });
+// Every figure the engine returned (src/domain/stats/types.ts); further fields pass through.
+const VariantResult = Type.Object(
+  {
+    arm: Type.String(),
+    expected: Type.Optional(Type.Number({ description: 'the effect (relative lift by default)' })),
+    ci: Type.Optional(Type.Array(Nullable(Type.Number()), { description: '[low, high]; null = unbounded' })),
+    uplift_stddev: Type.Optional(Type.Number()),
+    p_value: Type.Optional(Type.Number()),
+    chance_to_win: Type.Optional(Type.Number()),
+    risk: Type.Optional(Type.Array(Type.Number())),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+const VerdictResult = Type.Object(
+  {
+    variants: Type.Array(VariantResult, { description: 'one per treatment, compared with the control' }),
+    srm_p_value: Type.Optional(Type.Number()),
+    decision: Type.Object({ outcome: Type.String(), arm: Type.Optional(Type.String()), reason: Type.Optional(Type.String()) }, { additionalProperties: true }),
+  },
+  { additionalProperties: true, description: 'every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision' },
+);
 const Verdict = Type.Object({
   id: Id,
   test_id: Id,
@@ -47,7 +69,7 @@ const Verdict = Type.Object({
   outcome: Type.String(),
   winner_variant_id: Nullable(Id),
   request: Type.Unknown({ description: 'the verdict engine request (arms, weights, settings)' }),
-  result: Type.Unknown({ description: 'every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision' }),
+  result: VerdictResult,
   invalidated_at: Nullable(Timestamp),
   invalidation_reason: Nullable(Type.String()),
   invalidated_by: Nullable(Id),
