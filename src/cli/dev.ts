@@ -69,7 +69,8 @@ export async function dev(): Promise<void> {
         `  Temporal server  ${infra.temporalAddress}  namespace ${config.temporalNamespace}`,
         `  Admin token      ${token}`,
         '',
-        `  try: curl -H "Authorization: Bearer ${token}" ${api.url}/v1/clients`,
+        // The token is printed once, above; the example refers to where it is kept.
+        `  try: curl -H "Authorization: Bearer ${config.bootstrapAdminToken ? '$KAIZEN_BOOTSTRAP_ADMIN_TOKEN' : `$(cat ${path.join(config.dataDir, 'admin-token')})`}" ${api.url}/v1/clients`,
         '  Ctrl-C stops everything.',
         '',
       ].join('\n'),

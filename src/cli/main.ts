@@ -12,6 +12,8 @@ const USAGE = `Usage: kaizen <command>
                           when TEMPORAL_ADDRESS is set)
   users create --role <role> --name <name> [--client <id>] [--hacker <id>]
                           create a user and print its API token once
+  users revoke --token <id> | --user <id>
+                          revoke one token, or every token of a user (takes effect at once)
   stats <op>              verdict engine: one JSON request on stdin, one JSON result on stdout
                           (ops: verdict, srm, adjust, sample-size, power, mde)
   payouts <op>            withholding | zengin-name | zengin: one JSON request on stdin

@@ -1,15 +1,21 @@
 import { parseArgs } from 'node:util';
 import { userBindingProblems } from '../api/routes/users.ts';
 import { ROLES, type Role } from '../db/schema.ts';
-import { createUserWithToken } from '../db/users.ts';
+import { createUserWithToken, revokeTokens } from '../db/users.ts';
+import { loadConfig } from '../config.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { withDatabase } from './database.ts';
 
-// `kaizen users create --role R --name N [--client ID] [--hacker ID]`: prints the token once.
+const USAGE = `usage: kaizen users create --role <role> --name <name> [--client <id>] [--hacker <id>]
+       kaizen users revoke --token <token id> | --user <user id>
+`;
+
+// `kaizen users create …` prints the new token once; `kaizen users revoke …` revokes tokens at once.
 export async function users(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'revoke') return revoke(rest);
   if (sub !== 'create') {
-    process.stderr.write('usage: kaizen users create --role <role> --name <name> [--client <id>] [--hacker <id>]\n');
+    process.stderr.write(USAGE);
     return 2;
   }
   const { values } = parseArgs({
@@ -38,13 +44,28 @@ export async function users(args: string[]): Promise<number> {
     );
     const mapped = problems.map((p) => ({ path: p.path === '/client_id' ? '--client' : '--hacker', message: p.message }));
     if (mapped.length) throw new ValidationError(mapped.map((d) => `${d.path} ${d.message}`).join('; '), mapped);
+    const tokenExpiresAt = new Date(Date.now() + loadConfig().tokenDays * 86_400_000);
     const { user, token } = await createUserWithToken(db, {
       name: values.name!.trim(),
       role: role!,
       clientId: clientId ?? null,
       hackerId: hackerId ?? null,
+      tokenExpiresAt,
     });
-    process.stdout.write(`created user ${user.id} (${user.role}). API token (shown once):\n${token}\n`);
+    process.stdout.write(`created user ${user.id} (${user.role}). API token (shown once, valid until ${tokenExpiresAt.toISOString()}):\n${token}\n`);
+    return 0;
+  });
+}
+
+async function revoke(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { token: { type: 'string' }, user: { type: 'string' } }, strict: true });
+  const which = values.token ?? values.user;
+  if ((values.token === undefined) === (values.user === undefined) || !/^[1-9]\d*$/.test(which ?? '')) {
+    throw new ValidationError('give exactly one of --token <id> or --user <id> (a positive integer id)', [{ path: values.token ? '--token' : '--user', message: 'must be a positive integer id' }]);
+  }
+  return withDatabase(async (db) => {
+    const n = await revokeTokens(db, values.token ? { tokenId: Number(values.token) } : { userId: Number(values.user) }, null);
+    process.stdout.write(`revoked ${n} token${n === 1 ? '' : 's'}\n`);
     return 0;
   });
 }

@@ -5,10 +5,12 @@ import * as m0002 from './migrations/0002_cycles.ts';
 import * as m0003 from './migrations/0003_payouts.ts';
 import * as m0004 from './migrations/0004_event_ingest.ts';
 import * as m0005 from './migrations/0005_test_baseline.ts';
+import * as m0006 from './migrations/0006_cycle_lifecycle.ts';
 import * as m0007 from './migrations/0007_payout_lifecycle.ts';
 import * as m0008 from './migrations/0008_billing.ts';
 import * as m0009 from './migrations/0009_partner_payouts.ts';
 import * as m0010 from './migrations/0010_sessions.ts';
+import * as m0012 from './migrations/0012_token_expiry.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,10 +19,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_payouts': m0003,
   '0004_event_ingest': m0004,
   '0005_test_baseline': m0005,
+  '0006_cycle_lifecycle': m0006,
   '0007_payout_lifecycle': m0007,
   '0008_billing': m0008,
   '0009_partner_payouts': m0009,
   '0010_sessions': m0010,
+  '0012_token_expiry': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -52,6 +52,9 @@ export interface ApiTokensTable {
   label: string | null;
   created_at: CreatedAt;
   revoked_at: Timestamp | null;
+  revoked_by: number | null;
+  /** null: never expires (the dev bootstrap admin's token). */
+  expires_at: Timestamp | null;
 }
 
 export interface EngagementsTable {

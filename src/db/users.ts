@@ -15,6 +15,8 @@ export interface NewUser {
   role: Role;
   clientId?: number | null;
   hackerId?: number | null;
+  /** When the first token expires (null or absent: never). */
+  tokenExpiresAt?: Date | null;
 }
 
 /** Creates a user and returns it with a fresh token (shown once; only its hash is stored). */
@@ -34,7 +36,7 @@ export async function createUserWithToken(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await trx.insertInto('api_tokens').values({ user_id: user.id, token_hash: hashToken(token) }).execute();
+    await trx.insertInto('api_tokens').values({ user_id: user.id, token_hash: hashToken(token), expires_at: input.tokenExpiresAt ?? null }).execute();
     return { user, token };
   });
 }
@@ -46,6 +48,7 @@ export async function findUserByToken(db: Db, token: string): Promise<User | und
     .selectAll('users')
     .where('api_tokens.token_hash', '=', hashToken(token))
     .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', new Date())]))
     .executeTakeFirst();
 }
 
@@ -58,4 +61,33 @@ export async function ensureBootstrapAdmin(db: Db, token: string): Promise<User>
   if (existing) return existing;
   const { user } = await createUserWithToken(db, { name: 'bootstrap admin', role: 'admin' }, token);
   return user;
+}
+
+/** A new token for an existing user (shown once). */
+export async function issueToken(db: Db, userId: number, opts: { label?: string | null; expiresAt?: Date | null } = {}) {
+  const token = generateToken();
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ user_id: userId, token_hash: hashToken(token), label: opts.label ?? null, expires_at: opts.expiresAt ?? null })
+    .returning(['id', 'user_id', 'label', 'created_at', 'expires_at', 'revoked_at'])
+    .executeTakeFirstOrThrow();
+  return { ...row, token };
+}
+
+/** Tokens as people may see them: never the hash. */
+export function listTokens(db: Db, filter: { userId?: number; afterId?: number; limit: number }) {
+  let q = db.selectFrom('api_tokens').select(['id', 'user_id', 'label', 'created_at', 'expires_at', 'revoked_at']).orderBy('id').limit(filter.limit);
+  if (filter.userId) q = q.where('user_id', '=', filter.userId);
+  if (filter.afterId) q = q.where('id', '>', filter.afterId);
+  return q.execute();
+}
+
+/** Revokes tokens (one by id, or all of a user's); returns how many were live. Idempotent. */
+export async function revokeTokens(db: Db, which: { tokenId?: number; userId?: number }, by: number | null): Promise<number> {
+  let q = db.updateTable('api_tokens').set({ revoked_at: new Date(), revoked_by: by }).where('revoked_at', 'is', null);
+  if (which.tokenId) q = q.where('id', '=', which.tokenId);
+  if (which.userId) q = q.where('user_id', '=', which.userId);
+  if (!which.tokenId && !which.userId) return 0;
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
