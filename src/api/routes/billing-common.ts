@@ -9,7 +9,6 @@ export const BId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }
 export const BMonth = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM' });
 export const BDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD' });
 export const BIdParams = Type.Object({ id: BId }, { additionalProperties: false });
-export const AnyObject = Type.Object({}, { additionalProperties: true });
 export const BError = Type.Object({
   error: Type.Object({
     code: Type.String(),

@@ -10,7 +10,8 @@ import { startInvoicing } from '../../billing/start.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
-import { AnyObject, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+import { BillingAccount, BillingAlert, BillingTask, ExportJson, Invoice, InvoiceSummary, Margin, PricePlan } from './billing-schemas.ts';
+import { BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 
 const YenAmount = Type.Integer({ minimum: 0, maximum: 10_000_000_000, description: 'integer yen, tax-exclusive' });
 const PricePlanBody = Type.Object(
@@ -68,33 +69,6 @@ const MarginQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const InvoiceSummary = Type.Object(
-  {
-    id: BId,
-    kind: Type.String(),
-    number: Type.Union([Type.String(), Type.Null()]),
-    status: Type.String(),
-    month: Type.String(),
-    bill_to_kind: Type.String(),
-    client_id: Type.Union([BId, Type.Null()]),
-    partner_id: Type.Union([BId, Type.Null()]),
-    recipient_name: Type.String(),
-    issuer_name: Type.String(),
-    issuer_registration_number: Type.String(),
-    period_start: BDate,
-    period_end: BDate,
-    issue_date: Type.Union([BDate, Type.Null()]),
-    due_date: BDate,
-    subtotal_yen: Type.Integer(),
-    tax_yen: Type.Integer(),
-    total_yen: Type.Integer(),
-    tax_summary: Type.Array(Type.Object({ rate_bp: Type.Integer(), taxable_yen: Type.Integer(), tax_yen: Type.Integer() })),
-    outstanding_yen: Type.Integer(),
-    payment_status: Type.Union([Type.String(), Type.Null()]),
-  },
-  { additionalProperties: true },
-);
-
 export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: ApiDeps) {
   const engagementClient = async (id: number) => {
     const e = await db.selectFrom('engagements').select(['id', 'client_id']).where('id', '=', id).executeTakeFirst();
@@ -111,7 +85,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
         description: 'Stores a price-plan version (tax-exclusive yen). The first applies from the engagement\'s start month; a change from the next Tokyo month.',
         params: BIdParams,
         body: PricePlanBody,
-        response: { 200: AnyObject, ...billingErrors },
+        response: { 200: PricePlan, ...billingErrors },
       },
     },
     async (req) => {
@@ -125,7 +99,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/engagements/:id/price-plan',
-    { config: { roles: ['admin', 'cs_manager', 'finance', 'client'] }, schema: { summary: "An engagement's price plan: current, upcoming, versions", tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin', 'cs_manager', 'finance', 'client'] }, schema: { summary: "An engagement's price plan: current, upcoming, versions", tags: ['billing'], params: BIdParams, response: { 200: PricePlan, ...billingErrors } } },
     async (req) => {
       const e = await engagementClient(req.params.id);
       if (req.user.role === 'client' && req.user.client_id !== e.client_id) throw notFound('engagement');
@@ -135,13 +109,13 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof BillingAccountBody> }>(
     '/v1/clients/:id/billing',
-    { config: { roles: FINANCE }, schema: { summary: "Set a client's billing account and payment terms", tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: BIdParams, body: BillingAccountBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: "Set a client's billing account and payment terms", tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: BIdParams, body: BillingAccountBody, response: { 200: BillingAccount, ...billingErrors } } },
     async (req) => billingCall(() => putBillingAccount(db, req.params.id, req.body, req.user.id)),
   );
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/clients/:id/billing',
-    { config: { roles: [...FINANCE, 'cs_manager', 'client'] }, schema: { summary: "A client's billing account", tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'cs_manager', 'client'] }, schema: { summary: "A client's billing account", tags: ['billing'], params: BIdParams, response: { 200: BillingAccount, ...billingErrors } } },
     async (req) => {
       assertClientAccess(req, req.params.id);
       const a = await getBillingAccount(db, req.params.id);
@@ -181,7 +155,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof FormatQuery> }>(
     '/v1/invoices/export',
-    { config: { roles: FINANCE }, schema: { summary: "Export a month's issued invoices (CSV or JSON)", tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line) or JSON.', querystring: FormatQuery } },
+    { config: { roles: FINANCE }, schema: { summary: "Export a month's issued invoices (CSV or JSON)", tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line, `format=csv`, the default) or JSON.', querystring: FormatQuery, response: { 200: ExportJson, ...billingErrors } } },
     async (req, reply) => {
       const x = await exportMonth(db, req.query.month);
       if (req.query.format === 'json') return { month: x.month, totals: x.totals, invoices: x.invoices };
@@ -191,7 +165,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id',
-    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'One invoice with lines, payments and credit notes', tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'One invoice with lines, payments and credit notes', tags: ['billing'], params: BIdParams, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       const v = await invoiceView(db, req.user, req.params.id);
       if (!v) throw notFound('invoice');
@@ -214,7 +188,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.patch<{ Params: Static<typeof LineParams>; Body: Static<typeof LineEdit> }>(
     '/v1/invoices/:id/lines/:lineId',
-    { config: { roles: FINANCE }, schema: { summary: 'Edit a line of a draft invoice', tags: ['billing'], description: 'Edits a line of a draft (409 once issued).', params: LineParams, body: LineEdit, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Edit a line of a draft invoice', tags: ['billing'], description: 'Edits a line of a draft (409 once issued).', params: LineParams, body: LineEdit, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await billingCall(() => editLine(db, req.params.id, req.params.lineId, req.body));
       return view(req.params.id, req.user);
@@ -223,7 +197,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof NewLine> }>(
     '/v1/invoices/:id/lines',
-    { config: { roles: FINANCE }, schema: { summary: 'Add an adjustment line to a draft invoice', tags: ['billing'], description: 'Adds an adjustment line to a draft.', params: BIdParams, body: NewLine, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Add an adjustment line to a draft invoice', tags: ['billing'], description: 'Adds an adjustment line to a draft.', params: BIdParams, body: NewLine, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await billingCall(() => addLine(db, req.params.id, req.body));
       return view(req.params.id, req.user);
@@ -232,7 +206,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof Reason> }>(
     '/v1/invoices/:id/hold',
-    { config: { roles: FINANCE }, schema: { summary: 'Hold a draft invoice', tags: ['billing'], params: BIdParams, body: Reason, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Hold a draft invoice', tags: ['billing'], params: BIdParams, body: Reason, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await billingCall(() => setHold(db, req.params.id, true, req.body.reason));
       return view(req.params.id, req.user);
@@ -241,7 +215,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/release',
-    { config: { roles: FINANCE }, schema: { summary: 'Release a held draft invoice', tags: ['billing'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Release a held draft invoice', tags: ['billing'], params: BIdParams, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await billingCall(() => setHold(db, req.params.id, false, null));
       return view(req.params.id, req.user);
@@ -250,7 +224,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.post<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/issue',
-    { config: { roles: FINANCE }, schema: { summary: 'Issue a draft invoice', tags: ['billing'], description: 'Issues a draft: unique number, issue date; immutable from then on.', params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Issue a draft invoice', tags: ['billing'], description: 'Issues a draft: unique number, issue date; immutable from then on.', params: BIdParams, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       const number = await billingCall(() => issueInvoice(db, req.params.id, req.user.id));
       req.log.info({ invoiceId: req.params.id, number }, 'invoice issued');
@@ -262,7 +236,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     '/v1/invoices/:id/credit-notes',
     {
       config: { roles: FINANCE },
-      schema: { summary: 'Issue a credit note against an invoice', tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idem, response: { 201: AnyObject, ...billingErrors } },
+      schema: { summary: 'Issue a credit note against an invoice', tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idem, response: { 201: Invoice, ...billingErrors } },
     },
     async (req, reply) => {
       const id = await billingCall(() =>
@@ -274,7 +248,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof MarginQuery> }>(
     '/v1/reports/margin',
-    { config: { roles: FINANCE }, schema: { summary: 'Margin report', tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery } },
+    { config: { roles: FINANCE }, schema: { summary: 'Margin report', tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery, response: { 200: Margin, ...billingErrors } } },
     async (req, reply) => {
       const r = await marginReport(db, req.query);
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="margin.csv"').send(r.csv);
@@ -284,13 +258,13 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get(
     '/v1/billing/tasks',
-    { config: { roles: ['admin', 'finance', 'cs_manager', 'client'] }, schema: { summary: 'Billing tasks for the caller', tags: ['billing'], description: 'Billing part of the tasks list: drafts to review, overdue invoices, receipts to match.', response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: ['admin', 'finance', 'cs_manager', 'client'] }, schema: { summary: 'Billing tasks for the caller', tags: ['billing'], description: 'Billing part of the tasks list: drafts to review, overdue invoices, receipts to match.', response: { 200: Type.Object({ items: Type.Array(BillingTask) }), ...billingErrors } } },
     async (req) => ({ items: await billingTasks(db, req.user) }),
   );
 
   app.get(
     '/v1/billing/alerts',
-    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { summary: 'Billing alerts (overdue invoices)', tags: ['billing'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { summary: 'Billing alerts (overdue invoices)', tags: ['billing'], response: { 200: Type.Object({ items: Type.Array(BillingAlert) }), ...billingErrors } } },
     async (req) => {
       let q = db.selectFrom('billing_alerts').selectAll().orderBy('id', 'desc').limit(500);
       q = req.user.role === 'cs_manager' ? q.where('recipient', '=', `user:${req.user.id}`) : q.where('recipient', '=', 'finance');

@@ -8,7 +8,8 @@ import { partnerEngagements, partnerStatement } from '../../billing/queries.ts';
 import { generateToken, hashToken } from '../../db/users.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
-import { AnyObject, assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from './billing-schemas.ts';
+import { assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 
 const PartnerBody = Type.Object(
   {
@@ -45,13 +46,13 @@ const PM = Type.Object({ id: BId, month: BMonth }, { additionalProperties: false
 export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Body: Static<typeof PartnerBody> }>(
     '/v1/partners',
-    { config: { roles: FINANCE }, schema: { summary: 'Create a partner', tags: ['partners'], body: PartnerBody, response: { 201: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Create a partner', tags: ['partners'], body: PartnerBody, response: { 201: Partner, ...billingErrors } } },
     async (req, reply) => reply.status(201).send(await billingCall(() => createPartner(db, req.body))),
   );
 
   app.get(
     '/v1/partners',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'List partners', tags: ['partners'], response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'List partners', tags: ['partners'], response: { 200: Type.Object({ items: Type.Array(Partner) }), ...billingErrors } } },
     async (req) => {
       let q = db.selectFrom('partners').selectAll().orderBy('id');
       if (req.user.role === 'partner') q = q.where('id', '=', req.user.partner_id!);
@@ -61,7 +62,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/partners/:id',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One partner', tags: ['partners'], params: BIdParams, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One partner', tags: ['partners'], params: BIdParams, response: { 200: Partner, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const p = await db.selectFrom('partners').selectAll().where('id', '=', req.params.id).executeTakeFirst();
@@ -72,7 +73,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof UserBody> }>(
     '/v1/partners/:id/users',
-    { config: { roles: ['admin'] }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin'] }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: PartnerUser, ...billingErrors } } },
     async (req, reply) => {
       const p = await db.selectFrom('partners').select('id').where('id', '=', req.params.id).executeTakeFirst();
       if (!p) throw notFound('partner');
@@ -88,13 +89,13 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof AttributionBody> }>(
     '/v1/engagements/:id/partner',
-    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
     async (req) => billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id)),
   );
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/partners/:id/engagements',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's attributed engagements", tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's attributed engagements", tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(PartnerEngagement) }), ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       return { items: await partnerEngagements(db, req.params.id) };
@@ -103,7 +104,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof PE> }>(
     '/v1/partners/:id/engagements/:engagementId',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One attributed engagement', tags: ['partners'], params: PE, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One attributed engagement', tags: ['partners'], params: PE, response: { 200: PartnerEngagement, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const [e] = await partnerEngagements(db, req.params.id, req.params.engagementId);
@@ -114,7 +115,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.get<{ Params: Static<typeof PM> }>(
     '/v1/partners/:id/statements/:month',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's monthly statement", tags: ['partners'], description: 'Monthly partner statement: commissions, consumption tax when registered, no withholding.', params: PM, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's monthly statement", tags: ['partners'], description: 'Monthly partner statement: commissions, consumption tax when registered, no withholding.', params: PM, response: { 200: PartnerStatement, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const s = await partnerStatement(db, req.params.id, req.params.month);

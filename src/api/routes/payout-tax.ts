@@ -6,7 +6,8 @@ import { inputTaxReport, paymentStatement } from '../../billing/payout-tax.ts';
 import { paymentStatementPdf } from '../../billing/pdf.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
-import { AnyObject, BId, BMonth, billingErrors, FINANCE } from './billing-common.ts';
+import { InputTax, PaymentStatement } from './billing-schemas.ts';
+import { BId, BMonth, billingErrors, FINANCE } from './billing-common.ts';
 
 const Params = Type.Object({ id: BId, month: BMonth }, { additionalProperties: false });
 const MonthQuery = Type.Object({ month: BMonth }, { additionalProperties: false });
@@ -28,7 +29,7 @@ export function payoutTaxRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/payees/:id/payment-statements/:month',
-    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: "A payee's monthly payment statement (支払通知書)", tags: ['payouts'], description: '支払通知書 of the month\'s payout run: lines, fee, consumption tax (registered payees), withholding, net.', params: Params, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: "A payee's monthly payment statement (支払通知書)", tags: ['payouts'], description: '支払通知書 of the month\'s payout run: lines, fee, consumption tax (registered payees), withholding, net.', params: Params, response: { 200: PaymentStatement, ...billingErrors } } },
     async (req) => load(req, req.params.id, req.params.month),
   );
 
@@ -43,7 +44,7 @@ export function payoutTaxRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: Static<typeof MonthQuery> }>(
     '/v1/reports/input-tax',
-    { config: { roles: FINANCE }, schema: { summary: "Input tax of a month's payout run", tags: ['payouts'], description: 'Input-tax figures of the month\'s payout run: registered payees (tax paid), unregistered (deemed tax × transitional credit 80%/50%/0).', querystring: MonthQuery, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: "Input tax of a month's payout run", tags: ['payouts'], description: 'Input-tax figures of the month\'s payout run: registered payees (tax paid), unregistered (deemed tax × transitional credit 80%/50%/0).', querystring: MonthQuery, response: { 200: InputTax, ...billingErrors } } },
     async (req) => {
       const r = await inputTaxReport(db, req.query.month);
       if (!r) throw notFound('payout run');

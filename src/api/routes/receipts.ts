@@ -5,7 +5,8 @@ import { importStatement, listReceipts, matchByHand, recordReceipt } from '../..
 import { ValidationError } from '../../domain/errors.ts';
 import { HttpError } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
-import { AnyObject, BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+import { ImportResult, Receipt } from './billing-schemas.ts';
+import { BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 
 const ReceiptBody = Type.Object(
   {
@@ -29,7 +30,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     '/v1/receipts',
     {
       config: { roles: FINANCE },
-      schema: { summary: 'Record a receipt (matched automatically when possible)', tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: AnyObject, 200: AnyObject, ...billingErrors } },
+      schema: { summary: 'Record a receipt (matched automatically when possible)', tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: Receipt, 200: Receipt, ...billingErrors } },
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'] ? `manual:${req.user.id}:${req.headers['idempotency-key']}` : `manual:${crypto.randomUUID()}`;
@@ -46,8 +47,8 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
         summary: 'Import a bank statement CSV', tags: ['billing'],
         description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (YYYY-MM-DD, kana, integer yen). Importing the same lines again adds nothing.',
         consumes: ['text/csv'],
-        body: Type.String({ minLength: 1 }),
-        response: { 200: AnyObject, ...billingErrors },
+        body: Type.String({ minLength: 1, examples: ['date,payer_name,amount\n2026-05-29,ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ,457672\n'] }),
+        response: { 200: ImportResult, ...billingErrors },
       },
     },
     async (req) => {
@@ -62,13 +63,13 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: Static<typeof StatusQuery> }>(
     '/v1/receipts',
-    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(AnyObject) }), ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(Receipt) }), ...billingErrors } } },
     async (req) => ({ items: await listReceipts(db, req.query.status) }),
   );
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof MatchBody> }>(
     '/v1/receipts/:id/match',
-    { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: AnyObject, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: Receipt, ...billingErrors } } },
     async (req) => billingCall(() => matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0)),
   );
 }
