@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftMonth } from '../../src/billing/invoicing.ts';
 import { draftRun, openRun } from '../../src/payouts/runs.ts';
 import { raiseOverdueAlerts } from '../../src/billing/queries.ts';
-import { ensureInvoicingSchedule } from '../../src/billing/start.ts';
+import { ensureInvoicingSchedule, startInvoicing } from '../../src/billing/start.ts';
 import { INVOICING_SCHEDULE_ID } from '../../src/billing/types.ts';
 import { invoices as invoicesCli } from '../../src/cli/invoices.ts';
 import { addMonths, tokyoMonthOf } from '../../src/domain/months.ts';
@@ -263,6 +263,25 @@ describe('invoicing', () => {
     expect(await pdfText(mine.id, user)).toContain('株式会社自社');
     expect((await h.app.inject({ method: 'POST', url: `/v1/invoices/${mine.id}/issue`, headers: user.auth })).statusCode).toBe(403);
     expect((await h.app.inject({ url: '/v1/invoices' })).statusCode).toBe(401);
+  });
+
+  it('the invoicing workflow watches its month: an issued invoice past its due date raises the overdue alerts', async () => {
+    const month = '2024-11';
+    const client = await billedClient('株式会社監視', ['ｶﾝｼ']);
+    await engagement(client, month, { platform_fee_yen: 50_000 }, '2024-12-01T00:00:00+09:00');
+    const r = await startInvoicing(h.temporal, h.config.taskQueue, { month, requestedBy: fin.user.id, checkEveryMs: 300 });
+    expect(r).toMatchObject({ workflowId: `invoicing-${month}`, started: true });
+    const draft = await eventually(async () => (await invoicesOf(month, client))[0]);
+    expect(draft.due_date).toBe('2024-12-30'); // 31 Dec is a bank holiday: the previous business day
+    const inv = await issue(draft.id);
+    const alerts = await eventually(async () => {
+      const rows = await h.db.selectFrom('billing_alerts').select('recipient').where('invoice_id', '=', inv.id).execute();
+      return rows.length === 2 ? rows : undefined;
+    });
+    expect(alerts.map((a) => a.recipient).sort()).toEqual(['finance', `user:${cs.user.id}`]);
+    const handle = h.temporal.workflow.getHandle(`invoicing-${month}`);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test over');
   });
 
   it('the monthly Schedule (Asia/Tokyo, the 1st) is created once and invoices the month just ended', async () => {
