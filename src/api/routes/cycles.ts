@@ -7,7 +7,7 @@ import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
 import type { CyclePhase } from '../../db/schema.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
-import { cycleFor } from '../access.ts';
+import { assertManages, cycleFor } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import { badRequest, conflict, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -73,6 +73,7 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const c = await cycleFor(db, req, req.params.id);
+      assertManages(req, c);
       assertEngagementLive(c);
       const details = await planProblems(db, c.engagement_id, actorOf(req), req.body.hypotheses);
       if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
@@ -102,6 +103,7 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const c = await cycleFor(db, req, req.params.id);
+      assertManages(req, c);
       assertEngagementLive(c);
       const details = await checkSelection(db, c.id, req.body.selections);
       if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);

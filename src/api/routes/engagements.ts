@@ -9,7 +9,7 @@ import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
 import { addPage, getSettings, listPages, setTeam, updateSettings } from '../../engagements/settings.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
-import { engagementFor } from '../access.ts';
+import { assertManages, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest, conflict, HttpError, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency } from '../schemas/common.ts';
@@ -117,6 +117,7 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
     },
     async (req) => {
       const e = await engagementFor(db, req, req.params.id);
+      assertManages(req, e);
       const problem = endRequestProblem({ status: e.status, month: e.current_month }, req.body);
       if (problem?.path) throw badRequest(`/body${problem.path} ${problem.message}`, [{ path: `/body${problem.path}`, message: problem.message }]);
       if (problem) throw conflict(`Engagement ${e.id}: ${problem.message}.`);
@@ -147,7 +148,7 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (req) => {
-      await engagementFor(db, req, req.params.id);
+      assertManages(req, await engagementFor(db, req, req.params.id));
       return updateSettings(db, req.params.id, req.body);
     },
   );
@@ -168,7 +169,7 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
       schema: { tags: ['engagements'], summary: 'Register a page under improvement (CS, admin)', params: IdParams, body: S.NewPage, response: { 201: S.Page, ...authErrors, 409: ErrorResponse } },
     },
     async (req, reply) => {
-      await engagementFor(db, req, req.params.id);
+      assertManages(req, await engagementFor(db, req, req.params.id));
       return reply.status(201).send(await addPage(db, req.params.id, req.body));
     },
   );
@@ -189,8 +190,30 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
       schema: { tags: ['engagements'], summary: 'Set the growth team (CS, admin)', description: 'The standing growth team: each member gives 10% of their time.', params: IdParams, body: S.Team, response: { 200: S.TeamBody, ...authErrors } },
     },
     async (req) => {
-      await engagementFor(db, req, req.params.id);
+      assertManages(req, await engagementFor(db, req, req.params.id));
       return setTeam(db, req.params.id, req.body.hacker_ids);
+    },
+  );
+
+  app.put(
+    '/v1/engagements/:id/cs-manager',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['engagements'],
+        summary: 'Reassign the engagement to another CS manager (admin)',
+        params: IdParams,
+        body: Type.Object({ cs_manager_id: Id }, { additionalProperties: false, examples: [{ cs_manager_id: 7 }] }),
+        response: { 200: S.Engagement, ...authErrors },
+      },
+    },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      const cs = await db.selectFrom('users').select('role').where('id', '=', req.body.cs_manager_id).executeTakeFirst();
+      if (cs?.role !== 'cs_manager') throw badRequest('/body/cs_manager_id is not a CS manager', [{ path: '/body/cs_manager_id', message: 'is not a CS manager' }]);
+      await db.updateTable('engagements').set({ cs_manager_id: req.body.cs_manager_id, updated_at: new Date() }).where('id', '=', req.params.id).execute();
+      req.log.info({ engagementId: req.params.id, csManagerId: req.body.cs_manager_id }, 'engagement reassigned');
+      return engagementFor(db, req, req.params.id);
     },
   );
 

@@ -9,7 +9,7 @@ import { armStats } from '../../cycles/traffic.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
-import { testFor } from '../access.ts';
+import { assertManages, testFor } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import { viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, nextAfter, Nullable, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
@@ -69,7 +69,7 @@ const Verdict = Type.Object({
   outcome: Type.String(),
   winner_variant_id: Nullable(Id),
   request: Type.Unknown({ description: 'the verdict engine request (arms, weights, settings)' }),
-  result: VerdictResult,
+  result: Type.Unsafe<unknown>(VerdictResult),
   invalidated_at: Nullable(Timestamp),
   invalidation_reason: Nullable(Type.String()),
   invalidated_by: Nullable(Id),
@@ -165,6 +165,7 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
       await recordStop(db, { testId: t.id, reason: req.body.reason, actor: actorOf(req) });
       await viaUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, actor: actorOf(req) }] }));
       return { test_id: t.id, stopping: true };
@@ -187,6 +188,7 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
       return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, actorOf(req))) };
     },
   );
@@ -206,6 +208,7 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
       await viaUpdate(() =>
         temporal.workflow
           .getHandle(t.cycle_workflow_id)
