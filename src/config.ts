@@ -29,6 +29,8 @@ export interface Config {
   toolsDir: string;
   /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
   bankKey: Buffer | undefined;
+  /** KAIZEN_PAYLOAD_KEYS: `id:base64key[,…]` for Temporal payload encryption (dev: generated into dataDir/payload-keys). */
+  payloadKeys: string | undefined;
   /** Monthly payout schedule (Asia/Tokyo): KAIZEN_PAYOUT_DAY (1-28, 25), KAIZEN_PAYOUT_HOUR (0-23, 10); KAIZEN_BANK_ADAPTER zengin|simulated. */
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
   /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
+    payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },
     billing: billing(env),
   };

@@ -1,6 +1,7 @@
 // Temporal plumbing shared by the worker, the API and the CLI: runtime logging into pino, client
 // connections, search-attribute registration.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
@@ -24,9 +25,10 @@ export function installRuntimeLogger(log: Logger): void {
   });
 }
 
-export async function connectClient(address: string, namespace: string): Promise<Client> {
+/** A client whose payloads go through the project's codec (infra/payload-codec.ts). */
+export async function connectClient(address: string, namespace: string, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter });
 }
 
 /** Registers the project's search attributes on an external cluster; a no-op when present. */
@@ -49,6 +51,8 @@ export async function createWorker(opts: {
   taskQueue: string;
   deps: ActivityDeps;
   log: Logger;
+  /** The same codec as the clients': every payload the worker writes is encrypted. */
+  dataConverter: DataConverter;
   /** Pre-bundled workflow code (tests bundle once per file). */
   workflowBundle?: { code: string };
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -60,6 +64,7 @@ export async function createWorker(opts: {
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
   });
   return { worker, connection };
 }

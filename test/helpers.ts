@@ -11,6 +11,7 @@ import { createDb, type Db } from '../src/db/index.ts';
 import { createUserWithToken } from '../src/db/users.ts';
 import type { Role } from '../src/db/schema.ts';
 import { createLogger } from '../src/logger.ts';
+import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
 
@@ -28,6 +29,12 @@ export interface Harness {
 
 let bundle: Promise<{ code: string }> | undefined;
 
+/** Payload keys of the test run (the second one only decodes, as after a rotation). */
+export const TEST_PAYLOAD_KEYS_ENV = `t2:${Buffer.alloc(32, 2).toString('base64')},t1:${Buffer.alloc(32, 1).toString('base64')}`;
+export const TEST_PAYLOAD_KEYS = parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV);
+/** The codec every test client and worker uses; replay tests pass it too. */
+export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
+
 export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'> } = {}): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
@@ -39,9 +46,10 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
     temporalNamespace: inject('temporalNamespace'),
     taskQueue: `test-${randomUUID()}`,
     bankKey: randomBytes(32),
+    payloadKeys: TEST_PAYLOAD_KEYS_ENV,
   };
   const db = createDb(config.databaseUrl!, 5);
-  const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace);
+  const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter);
   const app = await buildApp({ db, temporal, config, log });
   await app.ready();
 
@@ -53,6 +61,7 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       deps: { db, bankKey: config.bankKey, ...opts.deps },
+      dataConverter,
       log,
       workflowBundle: await bundle,
     });

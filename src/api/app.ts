@@ -11,6 +11,7 @@ import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
 import { clientErrorHandler, registerInputHandling, validatorCompiler } from './input.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { codecRoutes } from './routes/codec.ts';
 import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
@@ -76,6 +77,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.db);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
+  codecRoutes(app, deps);
   userRoutes(app, deps);
   clientRoutes(app, deps);
   hackerRoutes(app, deps);

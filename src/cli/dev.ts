@@ -8,9 +8,11 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from '../db/users.ts';
 import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { ensurePayoutSchedule } from '../payouts/start.ts';
+import { ensureNetworkSchedule } from '../network/start.ts';
 import { ensureInvoicingSchedule } from '../billing/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
 import { createLogger } from '../logger.ts';
+import { dataConverterFor, resolvePayloadKeys } from '../infra/payload-codec.ts';
 import { connectClient, ensureSearchAttributes } from '../temporal.ts';
 import { startApi, startWorker, untilSignal, type Running } from './processes.ts';
 
@@ -45,7 +47,7 @@ export async function dev(): Promise<void> {
     const token = await adminToken(config, db);
     await ensureBootstrapAdmin(db, token);
 
-    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace);
+    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
     stack.push({ stop: () => temporal.connection.close() });
     await ensureSearchAttributes(temporal, config.temporalNamespace);
     stack.push(await startWorker(config, log, db, infra.temporalAddress));
@@ -53,6 +55,8 @@ export async function dev(): Promise<void> {
     await ensurePayoutSchedule(temporal, config);
     // Monthly invoicing of the month just ended (the 1st, Asia/Tokyo); a no-op when it exists.
     await ensureInvoicingSchedule(temporal, config);
+    // Managed retainers and grades at the start of each Tokyo month; a no-op when it exists.
+    await ensureNetworkSchedule(temporal, config);
     const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
     if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
     const api = await startApi(config, log, db, temporal);

@@ -7,6 +7,7 @@ import { createDb, type Db } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { createLogger } from '../logger.ts';
+import { dataConverterFor, resolvePayloadKeys } from '../infra/payload-codec.ts';
 import { connectClient, createWorker, ensureSearchAttributes } from '../temporal.ts';
 
 export interface Running {
@@ -26,6 +27,7 @@ export async function startWorker(config: Config, log: Logger, db: Db, temporalA
     taskQueue: config.taskQueue,
     deps: { db },
     log,
+    dataConverter: dataConverterFor(resolvePayloadKeys(config)),
   });
   const running = worker.run();
   log.info({ taskQueue: config.taskQueue }, 'worker polling');
@@ -61,7 +63,7 @@ export async function api(): Promise<void> {
   const { databaseUrl, temporalAddress } = required(config, 'api');
   const log = createLogger(config);
   const db = createDb(databaseUrl, 10, log);
-  const temporal = await connectClient(temporalAddress!, config.temporalNamespace);
+  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
   const server = await startApi(config, log, db, temporal);
   log.info({ url: server.url }, 'API listening');
   log.info({ signal: await untilSignal() }, 'stopping API');
@@ -75,7 +77,7 @@ export async function worker(): Promise<void> {
   const { databaseUrl, temporalAddress } = required(config, 'worker');
   const log = createLogger(config);
   const db = createDb(databaseUrl, 10, log);
-  const temporal = await connectClient(temporalAddress!, config.temporalNamespace);
+  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
   const started = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
   if (started) log.warn({ started }, 'started missing engagement workflows');
   const running = await startWorker(config, log, db, temporalAddress!);
@@ -97,7 +99,7 @@ export async function migrate(): Promise<void> {
     await db.destroy();
   }
   if (temporalAddress) {
-    const temporal = await connectClient(temporalAddress, config.temporalNamespace);
+    const temporal = await connectClient(temporalAddress, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
     try {
       const added = await ensureSearchAttributes(temporal, config.temporalNamespace);
       log.info({ added }, 'search attributes registered');

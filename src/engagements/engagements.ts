@@ -107,7 +107,6 @@ export async function startEngagementWorkflow(
   temporal: Client,
   taskQueue: string,
   engagement: Engagement,
-  clientName: string,
 ): Promise<void> {
   const state: EngagementWorkflowState = {
     engagementId: engagement.id,
@@ -128,7 +127,8 @@ export async function startEngagementWorkflow(
         { key: ClientIdKey, value: String(engagement.client_id) },
         { key: EngagementStatusKey, value: 'active' },
       ],
-      staticSummary: `Engagement #${engagement.id} for ${clientName}`,
+      // Summaries are never encrypted (see infra/payload-codec.ts): ids only, never the client's name.
+      staticSummary: `Engagement #${engagement.id} (client #${engagement.client_id})`,
       staticDetails: `Offer mode ${engagement.offer_mode}; monthly fee ¥${engagement.monthly_fee_yen.toLocaleString('en-US')}; from ${engagement.start_month}`,
     });
   } catch (err) {
@@ -140,9 +140,7 @@ export async function startEngagementWorkflow(
 export async function reconcileEngagementWorkflows(db: Db, temporal: Client, taskQueue: string): Promise<number> {
   const rows = await db
     .selectFrom('engagements')
-    .innerJoin('clients', 'clients.id', 'engagements.client_id')
     .selectAll('engagements')
-    .select('clients.name as client_name')
     .where('engagements.status', '!=', 'ended')
     .execute();
   let started = 0;
@@ -150,7 +148,7 @@ export async function reconcileEngagementWorkflows(db: Db, temporal: Client, tas
     try {
       await temporal.workflow.getHandle(row.workflow_id).describe();
     } catch {
-      await startEngagementWorkflow(temporal, taskQueue, row, row.client_name);
+      await startEngagementWorkflow(temporal, taskQueue, row);
       started++;
     }
   }

@@ -16,7 +16,7 @@ import { INVOICING_SCHEDULE_ID } from '../../src/billing/types.ts';
 import { invoices as invoicesCli } from '../../src/cli/invoices.ts';
 import { addMonths, tokyoMonthOf } from '../../src/domain/months.ts';
 import { workflowsPath } from '../../src/temporal.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { createHarness, eventually, makeClient, userWithToken, type Harness, dataConverter } from '../helpers.ts';
 
 type Auth = Awaited<ReturnType<typeof userWithToken>>;
 let h: Harness;
@@ -168,7 +168,7 @@ describe('invoicing', () => {
     expect(await invoicesOf(month, client)).toHaveLength(1);
     // The workflow's history replays against today's code.
     const history = await h.temporal.workflow.getHandle(`invoicing-${month}`).fetchHistory();
-    for await (const r of Worker.runReplayHistories({ workflowsPath }, [{ workflowId: 'fresh', history }])) {
+    for await (const r of Worker.runReplayHistories({ workflowsPath, dataConverter }, [{ workflowId: 'fresh', history }])) {
       expect(r.error, String(r.error)).toBeUndefined();
     }
   });

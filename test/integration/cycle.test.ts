@@ -6,7 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../src/temporal.ts';
 import { cycleDriver } from '../cycle-driver.ts';
-import { createHarness, eventually, userWithToken, type Harness } from '../helpers.ts';
+import { createHarness, eventually, userWithToken, type Harness, dataConverter } from '../helpers.ts';
 
 let h: Harness;
 let cs: Awaited<ReturnType<typeof userWithToken>>;
@@ -293,7 +293,7 @@ describe('monthly improvement cycle', () => {
     }
     const saved = existsSync(fixtures) ? readdirSync(fixtures).map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(new URL(f, fixtures), 'utf8')) })) : [];
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath }, [{ workflowId: 'fresh', history }, ...saved])) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowsPath, dataConverter }, [{ workflowId: 'fresh', history }, ...saved])) results.push(r);
     expect(results.length).toBeGreaterThanOrEqual(1);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });

@@ -7,7 +7,9 @@ import { timeline } from '../../cycles/views.ts';
 import type { Engagement as EngagementRow } from '../../db/schema.ts';
 import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
-import { addPage, getSettings, listPages, setTeam, updateSettings } from '../../engagements/settings.ts';
+import { addPage, getSettings, listPages, updateSettings } from '../../engagements/settings.ts';
+import { setTeam } from '../../network/teams.ts';
+import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { assertManages, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
@@ -51,9 +53,8 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
     },
     async (req, reply) => {
       const { engagement, replayed } = await createEngagement(db, req.user, req.body, req.headers['idempotency-key']);
-      const client = await db.selectFrom('clients').select('name').where('id', '=', engagement.client_id).executeTakeFirstOrThrow();
       try {
-        await startEngagementWorkflow(temporal, config.taskQueue, engagement, client.name);
+        await startEngagementWorkflow(temporal, config.taskQueue, engagement);
       } catch (err) {
         req.log.error({ err, engagementId: engagement.id }, 'engagement saved but its workflow did not start');
         throw new HttpError(
@@ -187,11 +188,20 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
     '/v1/engagements/:id/team',
     {
       config: { roles: STAFF },
-      schema: { tags: ['engagements'], summary: 'Set the growth team (CS, admin)', description: 'The standing growth team: each member gives 10% of their time.', params: IdParams, body: S.Team, response: { 200: S.TeamBody, ...authErrors } },
+      schema: {
+        tags: ['engagements'],
+        summary: 'Set the growth team (CS, admin)',
+        description:
+          "The standing growth team: each member gives a share of its time (10% by default). A share above the engagement's `team_share_cap_percent`, or a hacker's shares across all teams above 100%, is a 409 naming the hacker and its current total.",
+        params: IdParams,
+        body: S.Team,
+        response: { 200: S.TeamBody, ...authErrors, 409: ErrorResponse },
+      },
     },
     async (req) => {
       assertManages(req, await engagementFor(db, req, req.params.id));
-      return setTeam(db, req.params.id, req.body.hacker_ids);
+      const members = req.body.members ?? (req.body.hacker_ids ?? []).map((hacker_id) => ({ hacker_id, share_percent: TEAM_DEFAULTS.sharePercent }));
+      return setTeam(db, req.params.id, members);
     },
   );
 

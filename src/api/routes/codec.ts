@@ -1,0 +1,61 @@
+// The codec server the Temporal UI and CLI call to show payloads to an authorised engineer:
+// `POST /codec/decode` and `/codec/encode` with `{payloads:[{metadata:{k: base64}, data: base64}]}`.
+// Admins only (bearer token); CORS for the Temporal UI's origin, with the headers it sends.
+import type { Payload } from '@temporalio/common';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { AesGcmPayloadCodec, resolvePayloadKeys } from '../../infra/payload-codec.ts';
+import { authErrors } from '../schemas/common.ts';
+import type { ApiDeps } from '../app.ts';
+
+const WirePayload = Type.Object({ metadata: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'base64' }))), data: Type.Optional(Type.String({ description: 'base64' })) });
+const Payloads = Type.Object(
+  { payloads: Type.Array(WirePayload, { maxItems: 10_000 }) },
+  { examples: [{ payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] }] },
+);
+
+const fromWire = (p: Static<typeof WirePayload>): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: Buffer.from(p.data ?? '', 'base64'),
+});
+const toWire = (p: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+
+export function codecRoutes(app: FastifyInstance, { config }: ApiDeps) {
+  const codec = new AesGcmPayloadCodec(resolvePayloadKeys(config));
+  const origin = new URL(config.temporalUiUrl).origin;
+  const cors = (reply: FastifyReply) =>
+    reply
+      .header('access-control-allow-origin', origin)
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type, x-namespace, authorization')
+      .header('access-control-allow-credentials', 'true')
+      .header('vary', 'origin');
+
+  for (const op of ['decode', 'encode'] as const) {
+    // Preflight carries no credentials: answered for the UI's origin only, with no payload work.
+    app.options(`/codec/${op}`, { schema: { hide: true } }, async (_req, reply) => cors(reply).status(204).send());
+    app.post<{ Body: Static<typeof Payloads> }>(
+      `/codec/${op}`,
+      {
+        config: { roles: ['admin'] },
+        onSend: async (_req, reply, payload) => (cors(reply), payload),
+        schema: {
+          tags: ['codec'],
+          summary: `${op === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads for the Temporal UI / CLI (admin)`,
+          description: 'Temporal codec server protocol. Point the Temporal UI or `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <admin token>"` here.',
+          body: Payloads,
+          response: { 200: Type.Object({ payloads: Type.Array(WirePayload) }), ...authErrors },
+        },
+      },
+      async (req) => {
+        const payloads = req.body.payloads.map(fromWire);
+        const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+        req.log.info({ op, payloads: payloads.length, namespace: req.headers['x-namespace'] }, 'codec request');
+        return { payloads: out.map(toWire) };
+      },
+    );
+  }
+}
