@@ -14,11 +14,11 @@ import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/enga
 import { assertManages, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest, conflict, HttpError, viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Idempotency } from '../schemas/common.ts';
+import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
 import type { ApiDeps } from '../app.ts';
 
-const ListQuery = Type.Object({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) }, { additionalProperties: false });
+const ListQuery = PagedQuery({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) });
 
 export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -72,14 +72,17 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
     '/v1/engagements',
     {
       config: { roles: readers },
-      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(S.Engagement) }), ...authErrors } },
+      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own); page with `after_id`', querystring: ListQuery, response: { 200: PageOf(S.Engagement), ...authErrors } },
     },
     async (req) => {
-      let q = db.selectFrom('engagements').selectAll().orderBy('id');
+      const limit = req.query.limit ?? 100;
+      let q = db.selectFrom('engagements').selectAll().orderBy('id').limit(limit);
       if (req.user.role === 'client') q = q.where('client_id', '=', req.user.client_id!);
       if (req.query.client_id) q = q.where('client_id', '=', req.query.client_id);
       if (req.query.status) q = q.where('status', '=', req.query.status);
-      return { items: await q.execute() };
+      if (req.query.after_id) q = q.where('id', '>', req.query.after_id);
+      const items = await q.execute();
+      return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 
