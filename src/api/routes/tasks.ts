@@ -2,6 +2,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { billingTasks } from '../../billing/queries.ts';
 import { cycleTasks } from '../../cycles/views.ts';
 import { financeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
@@ -19,13 +20,14 @@ export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
         tags: ['tasks'],
         summary: 'What waits for me now',
         description:
-          'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; finance: payout runs to review, remittances to record. Ended engagements ask nobody for anything.',
+          'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; finance: payout runs to review, remittances to record, invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.',
         response: { 200: Type.Object({ items: Type.Array(Task) }), ...authErrors },
       },
     },
     async (req) => {
       const items: Static<typeof Task>[] = await cycleTasks(db, req.user);
       if (req.user.role === 'finance') items.push(...(await financeTasks(db, req.user.id, { role: req.user.role })));
+      if (req.user.role !== 'hacker') items.push(...(await billingTasks(db, req.user)));
       return { items };
     },
   );
