@@ -2,6 +2,7 @@
 import type { Db } from '../db/index.ts';
 import { cycleActivities } from './cycles.ts';
 import { engagementActivities } from './engagements.ts';
+import { networkActivities } from './network.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
 import { billingActivities } from './billing.ts';
 import type { BillingConfig } from '../config.ts';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...engagementActivities(deps.db),
     ...payoutActivities(deps),
     ...cycleActivities(deps.db),
+    ...networkActivities(deps.db),
     ...billingActivities(deps),
   };
 }

@@ -16,6 +16,7 @@ import { cycleRoutes } from './routes/cycles.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
+import { networkRoutes } from './routes/network.ts';
 import { healthRoutes } from './routes/health.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   partnerRoutes(app, deps);
   payoutTaxRoutes(app, deps);
   knowledgeRoutes(app, deps);
+  networkRoutes(app, deps);
   taskRoutes(app, deps);
   await serveWeb(app, deps.webRoot);
   return app;

@@ -73,6 +73,7 @@ export async function openCycle(db: Db, input: { engagementId: number; month: st
       'knowledge_entries.lift',
     ])
     .where('knowledge_entries.client_id', '=', cycle.client_id)
+    .where('knowledge_entries.test_id', 'is not', null)
     .where('tested.url', 'in', db.selectFrom('pages').select('url').where('engagement_id', '=', input.engagementId))
     .orderBy('knowledge_entries.id', 'desc')
     .limit(50)
@@ -80,7 +81,7 @@ export async function openCycle(db: Db, input: { engagementId: number; month: st
   const s = (n: number) => n * 1000;
   return {
     cycleId: cycle.id,
-    history: history.map((h) => ({ testId: h.test_id, month: h.month, pageId: h.page_id, hypothesis: h.hypothesis, change: h.change, outcome: h.outcome, lift: h.lift })),
+    history: history.map((h) => ({ testId: h.test_id!, month: h.month, pageId: h.page_id, hypothesis: h.hypothesis, change: h.change, outcome: h.outcome, lift: h.lift })),
     timings: {
       planningMs: s(settings.planning_seconds),
       offerWindowMs: s(settings.offer_window_seconds),

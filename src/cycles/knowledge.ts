@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
+import { anonymiseText, decodeCursor, documentTokens, encodeCursor, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 
@@ -31,9 +32,12 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
     .orderBy('variants.position')
     .execute();
   const best = result.variants.find((v) => v.arm === result.decision.arm) ?? result.variants[0];
+  const change = proposals.map((p) => `${p.arm}: ${p.title}`).join('; ');
+  const tags = [t.page_type, result.decision.outcome, ...t.skills];
   await db
     .insertInto('knowledge_entries')
     .values({
+      ...knowledgeSearchFields({ hypothesis: t.problem, change, learnings: null, tags, page_type: t.page_type, outcome: result.decision.outcome }),
       test_id: t.id,
       client_id: t.client_id,
       engagement_id: t.engagement_id,
@@ -42,12 +46,12 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
       industry: t.industry,
       month: t.month,
       hypothesis: t.problem,
-      change: proposals.map((p) => `${p.arm}: ${p.title}`).join('; '),
+      change,
       outcome: result.decision.outcome,
       lift: best?.error ? null : (best?.expected ?? null),
       ci_low: best?.ci[0] ?? null,
       ci_high: best?.ci[1] ?? null,
-      tags: [t.page_type, result.decision.outcome, ...t.skills],
+      tags,
     })
     .onConflict((oc) => oc.column('test_id').doNothing())
     .execute();
@@ -74,6 +78,7 @@ export async function addLearning(db: Db, input: { testId: number; learnings: st
       .set({ learnings: all.map((l) => l.text).join('\n\n'), tags: sql<string[]>`array(select distinct unnest(tags || ${input.tags}::text[]))` })
       .where('id', '=', entry.id)
       .execute();
+    await refreshSearchFields(trx, entry.id);
     const test = await trx.selectFrom('tests').select('cycle_id').where('id', '=', input.testId).executeTakeFirstOrThrow();
     await recordDecision(trx, { cycleId: test.cycle_id, testId: input.testId, kind: 'learnings', actorUserId: input.actor.userId, summary: `added a learning to test ${input.testId}`, key: `learnings:${input.key}` });
   });
@@ -98,26 +103,180 @@ export async function finalizeKnowledge(db: Db, input: { cycleId: number }) {
     .execute();
 }
 
+/** Recomputes an entry's search columns from its text (after learnings or tags change). */
+export async function refreshSearchFields(db: Db, entryId: number) {
+  const e = await db.selectFrom('knowledge_entries').select(['hypothesis', 'change', 'learnings', 'tags', 'page_type', 'outcome']).where('id', '=', entryId).executeTakeFirstOrThrow();
+  await db.updateTable('knowledge_entries').set(knowledgeSearchFields(e)).where('id', '=', entryId).execute();
+}
+
 export interface KnowledgeQuery {
   q?: string;
+  industry?: string;
   page_type?: string;
   outcome?: string;
+  lift_min?: number;
+  lift_max?: number;
+  /** Entries carrying every one of these tags. */
+  tags?: string[];
+  month?: string;
+  month_from?: string;
+  month_to?: string;
   clientId?: number;
+  /** `next_cursor` of the previous page. */
+  cursor?: string;
+  /** Legacy cursor (newest-first listing without `q`). */
   afterId?: number;
   limit: number;
 }
 
-/** Search past tests (full text over hypothesis, change, learnings), newest first. */
-export async function searchKnowledge(db: Db, f: KnowledgeQuery) {
-  let q = db
-    .selectFrom('knowledge_entries')
-    .select(['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status', 'invalidated_at', 'invalidation_reason', 'created_at'])
-    .orderBy('id', 'desc')
-    .limit(f.limit);
-  if (f.clientId) q = q.where('client_id', '=', f.clientId);
-  if (f.page_type) q = q.where('page_type', '=', f.page_type);
-  if (f.outcome) q = q.where('outcome', '=', f.outcome);
-  if (f.afterId) q = q.where('id', '<', f.afterId);
-  if (f.q) q = q.where(sql<boolean>`search @@ plainto_tsquery('simple', ${f.q})`);
-  return q.execute();
+const COLUMNS = sql.raw(
+  ['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status', 'invalidated_at', 'invalidation_reason', 'created_at']
+    .map((c) => `k.${c}`)
+    .join(', '),
+);
+
+export interface KnowledgeRow {
+  id: number;
+  test_id: number | null;
+  client_id: number;
+  engagement_id: number;
+  page_id: number;
+  page_type: string;
+  industry: string;
+  month: string;
+  hypothesis: string;
+  change: string;
+  outcome: string;
+  lift: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  tags: string[];
+  learnings: string | null;
+  status: 'draft' | 'final';
+  invalidated_at: Date | null;
+  invalidation_reason: string | null;
+  created_at: Date;
+  /** 1: the words are in the hypothesis or tags; 2: elsewhere; 0: no query (newest first). */
+  relevance_tier: number;
+}
+
+function filtersSql(f: KnowledgeQuery) {
+  const parts = [sql`true`];
+  if (f.clientId) parts.push(sql`k.client_id = ${f.clientId}`);
+  if (f.industry) parts.push(sql`k.industry = ${f.industry}`);
+  if (f.page_type) parts.push(sql`k.page_type = ${f.page_type}`);
+  if (f.outcome) parts.push(sql`k.outcome = ${f.outcome}`);
+  if (f.lift_min !== undefined) parts.push(sql`k.lift >= ${f.lift_min}`);
+  if (f.lift_max !== undefined) parts.push(sql`k.lift <= ${f.lift_max}`);
+  if (f.tags?.length) parts.push(sql`k.tags @> ${f.tags}::text[]`);
+  if (f.month) parts.push(sql`k.month = ${f.month}`);
+  if (f.month_from) parts.push(sql`k.month >= ${f.month_from}`);
+  if (f.month_to) parts.push(sql`k.month <= ${f.month_to}`);
+  return sql.join(parts, sql` and `);
+}
+
+/**
+ * Search past tests. With `q`: entries whose normalised text contains the query (Japanese substrings
+ * through uni/bigram tokens, English words case-insensitively; domain/cycles/knowledge-search.ts),
+ * ranked by relevance — first those whose hypothesis or tags hold the words, then the others — newest
+ * first within a tier; each tier is served by its own GIN index. Without `q`: newest first. Cursor
+ * paging over (tier, id).
+ */
+export async function searchKnowledge(db: Db, f: KnowledgeQuery): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
+  const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
+  const where = filtersSql(f);
+  let rows: KnowledgeRow[];
+  const query = f.q ? queryTokens(f.q) : null;
+  if (!query || query.phrase === '') {
+    const after = cursor ? sql`and k.id < ${cursor.id}` : sql``;
+    rows = (await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${where} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows;
+  } else {
+    const tokens = query.tokens;
+    const has = (col: 'search_head_tokens' | 'search_tokens') => (tokens.length ? sql`k.${sql.raw(col)} @> ${tokens}::text[]` : sql`true`);
+    const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
+    const branches = [];
+    if (!cursor || cursor.tier <= 1) {
+      const after = cursor?.tier === 1 ? sql`and k.id < ${cursor.id}` : sql``;
+      branches.push(sql`(select ${COLUMNS}, 1 as relevance_tier from knowledge_entries k where ${has('search_head_tokens')} and ${phrase} and ${where} ${after} order by k.id desc limit ${f.limit})`);
+    }
+    const after2 = cursor?.tier === 2 ? sql`and k.id < ${cursor.id}` : sql``;
+    branches.push(
+      sql`(select ${COLUMNS}, 2 as relevance_tier from knowledge_entries k where ${has('search_tokens')} and not (${has('search_head_tokens')}) and ${phrase} and ${where} ${after2} order by k.id desc limit ${f.limit})`,
+    );
+    rows = (await sql<KnowledgeRow>`select * from (${sql.join(branches, sql` union all `)}) r order by relevance_tier, id desc limit ${f.limit}`.execute(db)).rows;
+  }
+  const last = rows[rows.length - 1];
+  return { items: rows, next_cursor: rows.length === f.limit && last ? encodeCursor(last.relevance_tier, last.id) : null };
+}
+
+/** The view a role gets: client users their own company's entries (forced by the caller), hackers anonymised. */
+export type KnowledgeView = 'full' | 'anonymised';
+
+/**
+ * What a hacker sees: no client, engagement, page or test id, no URL, no client name in the texts,
+ * nothing about revenue — the industry, page type, what was tried and how it went.
+ */
+export async function anonymise(db: Db, rows: KnowledgeRow[]) {
+  const ids = [...new Set(rows.map((r) => r.client_id))];
+  const clients = ids.length ? await db.selectFrom('clients').select(['id', 'name']).where('id', 'in', ids).execute() : [];
+  const names = new Map(clients.map((c) => [c.id, c.name]));
+  return rows.map((r) => {
+    const hide = (t: string | null) => (t === null ? null : anonymiseText(t, [names.get(r.client_id) ?? '']));
+    return {
+      id: r.id,
+      industry: r.industry,
+      page_type: r.page_type,
+      month: r.month,
+      hypothesis: hide(r.hypothesis)!,
+      change: hide(r.change)!,
+      learnings: hide(r.learnings),
+      outcome: r.outcome,
+      lift: r.lift,
+      ci_low: r.ci_low,
+      ci_high: r.ci_high,
+      tags: r.tags,
+      status: r.status,
+      relevance_tier: r.relevance_tier,
+    };
+  });
+}
+
+const EXPORT_MAX = 50_000;
+
+/** The search as CSV (UTF-8 with BOM), up to 50,000 rows, in the caller's view. */
+export async function exportKnowledgeCsv(db: Db, f: Omit<KnowledgeQuery, 'limit' | 'cursor' | 'afterId'>, view: KnowledgeView): Promise<string> {
+  const all: KnowledgeRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await searchKnowledge(db, { ...f, cursor, limit: 500 });
+    all.push(...page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor && all.length < EXPORT_MAX);
+  if (view === 'anonymised') {
+    const rows = await anonymise(db, all);
+    const header = ['id', 'industry', 'page_type', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings'];
+    return toCsv(header, rows.map((r) => [r.id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings]));
+  }
+  const header = ['id', 'client_id', 'engagement_id', 'test_id', 'page_id', 'industry', 'page_type', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status'];
+  return toCsv(header, all.map((r) => [r.id, r.client_id, r.engagement_id, r.test_id, r.page_id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings, r.status]));
+}
+
+/**
+ * Planning: the client's past entries most related to a page and a hypothesis text — same page URL
+ * first, then by how many of the text's tokens they share (head tokens count double), newest first.
+ */
+export async function relatedKnowledge(db: Db, input: { clientId: number; pageUrl: string | null; text: string; limit: number }) {
+  const tokens = documentTokens(input.text).slice(0, 200);
+  const { rows } = await sql<KnowledgeRow & { same_page: boolean; overlap: number }>`
+    select ${COLUMNS}, 0 as relevance_tier,
+           coalesce(p.url = ${input.pageUrl}, false) as same_page,
+           (cardinality(array(select unnest(k.search_head_tokens) intersect select unnest(${tokens}::text[]))) * 2
+            + cardinality(array(select unnest(k.search_tokens) intersect select unnest(${tokens}::text[]))))::int as overlap
+      from knowledge_entries k
+      left join pages p on p.id = k.page_id
+     where k.client_id = ${input.clientId}
+       and (${input.pageUrl !== null ? sql`p.url = ${input.pageUrl} or ` : sql``} k.search_tokens && ${tokens}::text[])
+     order by same_page desc, overlap desc, k.id desc
+     limit ${input.limit}`.execute(db);
+  return rows;
 }

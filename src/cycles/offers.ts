@@ -3,9 +3,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { OfferKind } from '../db/schema.ts';
-import { offerKindFor, rankHackers, widen, type TrackRecord } from '../domain/cycles/audience.ts';
+import { offerKindFor, rankForOffer, widen, type Explanation } from '../domain/cycles/audience.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
+import { networkRecords } from '../network/track-records.ts';
 import { cycleRow, settingsOf } from './context.ts';
 
 export interface Viewer {
@@ -127,27 +128,56 @@ async function invite(
   reason: 'targeted_rank' | 'team' | 'widened' = kind === 'team' ? 'team' : 'targeted_rank',
 ) {
   if (kind === 'open') return;
-  const rows =
-    kind === 'team'
-      ? team.map((hackerId) => ({ offer_id: offerId, hacker_id: hackerId, reason, rank: null, score: null }))
-      : rankHackers(await trackRecords(db), industry, skills, topN).map((r) => ({ offer_id: offerId, hacker_id: r.hackerId, reason, rank: r.rank, score: r.score }));
-  if (rows.length) {
-    await db.insertInto('offer_invitations').values(rows).onConflict((oc) => oc.columns(['offer_id', 'hacker_id']).doNothing()).execute();
+  if (kind === 'team') {
+    const rows = team.map((hackerId) => ({ offer_id: offerId, hacker_id: hackerId, reason, rank: null, score: null }));
+    if (rows.length) await db.insertInto('offer_invitations').values(rows).onConflict((oc) => oc.columns(['offer_id', 'hacker_id']).doNothing()).execute();
+    return;
+  }
+  const { invited, leftOut } = rankForOffer(await networkRecords(db, industry), { requiredSkills: skills, topN, now: Date.now() });
+  if (invited.length) {
+    await db
+      .insertInto('offer_invitations')
+      .values(invited.map((r) => ({ offer_id: offerId, hacker_id: r.hackerId, reason, rank: r.rank, score: r.score, explanation: JSON.stringify(r.parts) })))
+      .onConflict((oc) => oc.columns(['offer_id', 'hacker_id']).doNothing())
+      .execute();
+  }
+  // Who was left out near the cut, and why (only the first ranking of an offer is explained).
+  const already = invited.length ? await db.selectFrom('offer_invitations').select('hacker_id').where('offer_id', '=', offerId).execute() : [];
+  const invitedIds = new Set(already.map((a) => a.hacker_id));
+  const out = leftOut.filter((l) => !invitedIds.has(l.hackerId));
+  if (out.length) {
+    await db
+      .insertInto('offer_exclusions')
+      .values(out.map((l) => ({ offer_id: offerId, hacker_id: l.hackerId, reason: l.reason, score: l.score, explanation: l.parts ? JSON.stringify(l.parts) : null })))
+      .onConflict((oc) => oc.columns(['offer_id', 'hacker_id']).doNothing())
+      .execute();
   }
 }
 
-/** Every active hacker's record: proposals, adoptions and wins (invalidated verdicts do not count). */
-export async function trackRecords(db: Db): Promise<TrackRecord[]> {
-  const { rows } = await sql<{ id: number; skills: string[]; industries: string[]; proposals: number; adopted: number; wins: number }>`
-    select h.id, h.skills, h.industries,
-           count(p.id)::int as proposals,
-           count(p.id) filter (where p.status = 'selected')::int as adopted,
-           count(w.id)::int as wins
-      from hackers h
-      left join proposals p on p.hacker_id = h.id
-      left join variants v on v.proposal_id = p.id
-      left join verdicts w on w.winner_variant_id = v.id and w.kind = 'final' and w.invalidated_at is null
-     where h.status = 'active'
-     group by h.id`.execute(db);
-  return rows.map((r) => ({ hackerId: r.id, proposals: r.proposals, adopted: r.adopted, wins: r.wins, skills: r.skills, industries: r.industries }));
+/** The offer's invitees with their scores and parts, and the hackers left out near the cut with why. */
+export async function offerInvitations(db: Db, offerId: number) {
+  const offer = await db.selectFrom('offers').select(['id', 'kind']).where('id', '=', offerId).executeTakeFirst();
+  if (!offer) throw new RuleError('offer not found', 'not_found');
+  const invited = await db
+    .selectFrom('offer_invitations')
+    .innerJoin('hackers', 'hackers.id', 'offer_invitations.hacker_id')
+    .select(['offer_invitations.hacker_id', 'hackers.display_name', 'offer_invitations.reason', 'offer_invitations.rank', 'offer_invitations.score', 'offer_invitations.explanation', 'offer_invitations.created_at'])
+    .where('offer_id', '=', offerId)
+    .orderBy(sql`rank nulls last`)
+    .orderBy('offer_invitations.hacker_id')
+    .execute();
+  const leftOut = await db
+    .selectFrom('offer_exclusions')
+    .innerJoin('hackers', 'hackers.id', 'offer_exclusions.hacker_id')
+    .select(['offer_exclusions.hacker_id', 'hackers.display_name', 'offer_exclusions.reason', 'offer_exclusions.score', 'offer_exclusions.explanation'])
+    .where('offer_id', '=', offerId)
+    .orderBy(sql`score desc nulls last`)
+    .orderBy('offer_exclusions.hacker_id')
+    .execute();
+  return {
+    offer_id: offer.id,
+    kind: offer.kind,
+    invited: invited.map((i) => ({ ...i, parts: (i.explanation ?? null) as Explanation | null, explanation: undefined })),
+    left_out: leftOut.map((l) => ({ ...l, parts: (l.explanation ?? null) as Explanation | null, explanation: undefined })),
+  };
 }

@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignment.ts';
 import { ValidationError } from '../domain/errors.ts';
+import { inHoldout } from '../domain/holdout.ts';
 
 export type TrafficEventType = 'exposure' | 'conversion';
 
@@ -68,6 +69,8 @@ export interface TestMeta {
   client_id: number;
   metric: 'conversion' | 'revenue';
   variants: TestVariant[];
+  /** The client's persistent holdout when the test was created (domain/holdout.ts); fixed per test. */
+  holdout_percent: number;
 }
 
 export class TrafficError extends Error {
@@ -101,7 +104,7 @@ export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | u
     .selectFrom('tests')
     .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
     .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
-    .select(['tests.id', 'tests.metric', 'engagements.client_id'])
+    .select(['tests.id', 'tests.metric', 'tests.holdout_percent', 'engagements.client_id'])
     .where('tests.id', '=', testId)
     .executeTakeFirst();
   if (!test) return undefined;
@@ -118,13 +121,17 @@ export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | u
     // Not cached: the variants may still be being written.
     throw new TrafficError('no_variants', `test ${testId} has no variant with a positive weight (${(err as Error).message})`);
   }
-  const meta: TestMeta = { test_id: test.id, client_id: test.client_id, metric: test.metric, variants };
+  const meta: TestMeta = { test_id: test.id, client_id: test.client_id, metric: test.metric, variants, holdout_percent: test.holdout_percent };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(testId, meta);
   return meta;
 }
 
+/** Held-out visitors always get the control (the variant at position 0), in every test of the client. */
+const heldOut = (meta: TestMeta, visitorId: string) => inHoldout(meta.client_id, visitorId, meta.holdout_percent);
+
 function variantOf(meta: TestMeta, visitorId: string): TestVariant {
+  if (heldOut(meta, visitorId)) return meta.variants[0]!;
   return pickVariant(meta.variants, assignmentPoint(meta.test_id, visitorId));
 }
 
@@ -187,7 +194,9 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
     types[i] = e.type;
     values[i] = e.value ?? null;
     occurred[i] = e.occurred_at ?? null;
-    if (!variantByVisitor.has(e.visitor_id)) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
+    // Held-out visitors are outside the experiment: their events are stored (the holdout report reads
+    // them) but never counted in the arms, so the split the verdict checks for SRM stays as designed.
+    if (!variantByVisitor.has(e.visitor_id) && !heldOut(meta, e.visitor_id)) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
   }
 
   // `t` locks the test row FOR SHARE: a concurrent status change waits for in-flight batches, and a

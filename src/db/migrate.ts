@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_payout_lifecycle.ts';
 import * as m0008 from './migrations/0008_billing.ts';
 import * as m0009 from './migrations/0009_partner_payouts.ts';
 import * as m0010 from './migrations/0010_sessions.ts';
+import * as m0011 from './migrations/0011_network.ts';
 import * as m0012 from './migrations/0012_token_expiry.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_billing': m0008,
   '0009_partner_payouts': m0009,
   '0010_sessions': m0010,
+  '0011_network': m0011,
   '0012_token_expiry': m0012,
 };
 

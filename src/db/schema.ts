@@ -14,6 +14,8 @@ export interface ClientsTable {
   id: Generated<number>;
   name: string;
   industry: string;
+  /** Persistent holdout: percent of the site's visitors who always get the original page (0011). */
+  holdout_percent: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 
@@ -86,6 +88,8 @@ export interface EngagementSettingsTable {
   win_bonus_yen: ColumnType<number, number | undefined, number>;
   submission_fee_yen: ColumnType<number, number | undefined, number>;
   team_retainer_yen: ColumnType<number, number | undefined, number>;
+  /** Largest share one growth-team member may give this engagement (0011). */
+  team_share_cap_percent: ColumnType<number, number | undefined, number>;
   planning_seconds: ColumnType<number, number | undefined, number>;
   offer_window_seconds: ColumnType<number, number | undefined, number>;
   selection_seconds: ColumnType<number, number | undefined, number>;
@@ -120,6 +124,8 @@ export interface GrowthTeamMembersTable {
   engagement_id: number;
   hacker_id: number;
   share_percent: Generated<number>;
+  /** When the hacker joined this team (0011). */
+  joined_at: Generated<Date>;
 }
 
 export type CyclePhase =
@@ -198,6 +204,8 @@ export interface OfferInvitationsTable {
   reason: 'targeted_rank' | 'team' | 'widened';
   rank: number | null;
   score: number | null;
+  /** The parts of the score (domain/cycles/audience.ts explainScore), 0011. */
+  explanation: ColumnType<unknown, string | null | undefined, never>;
   created_at: CreatedAt;
 }
 
@@ -235,6 +243,8 @@ export interface TestsTable {
   metric: 'conversion' | 'revenue';
   status: ColumnType<TestStatus, 'running' | undefined, TestStatus>;
   planned_sample_total: number;
+  /** The client's holdout percent when the test was created (0011, set by a trigger): never changes. */
+  holdout_percent: ColumnType<number, never, never>;
   /** The page's baseline conversion rate when the test was planned (what the variants had to beat). */
   baseline_rate: number | null;
   workflow_id: string;
@@ -291,7 +301,8 @@ export interface VerdictsTable {
 
 export interface KnowledgeEntriesTable {
   id: Generated<number>;
-  test_id: number;
+  /** Null for an entry imported from before the platform (0011). */
+  test_id: number | null;
   client_id: number;
   engagement_id: number;
   page_id: number;
@@ -309,7 +320,10 @@ export interface KnowledgeEntriesTable {
   status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
   invalidated_at: Timestamp | null;
   invalidation_reason: string | null;
-  search: ColumnType<string, never, never>;
+  /** Search columns (0011, domain/cycles/knowledge-search.ts): normalised text, all tokens, hypothesis+tags tokens. */
+  search_text: ColumnType<string, string | undefined, string>;
+  search_tokens: ColumnType<string[], string[] | undefined, string[]>;
+  search_head_tokens: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
 }
 
@@ -335,14 +349,15 @@ export interface CycleDecisionsTable {
   created_at: CreatedAt;
 }
 
-export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal' | 'partner_commission';
+export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal' | 'partner_commission' | 'managed_retainer';
 
 export interface EarningsLedgerTable {
   id: Generated<number>;
   /** `${kind}:${hacker}:${cycle}:${offer}`: one line per business fact, whatever the retries. */
   unique_key: string;
   hacker_id: number;
-  engagement_id: number;
+  /** Null for a managed retainer (0011): it belongs to no engagement. */
+  engagement_id: number | null;
   cycle_id: number | null;
   offer_id: number | null;
   proposal_id: number | null;
@@ -497,6 +512,60 @@ export interface PayoutAuditLogTable {
   created_at: CreatedAt;
 }
 
+/** Network tables (0011): who targeting left out near the cut, grades, team reviews, managed contracts. */
+export interface OfferExclusionsTable {
+  offer_id: number;
+  hacker_id: number;
+  reason: 'below_cut' | 'at_capacity' | 'inactive' | 'no_required_skill';
+  score: number | null;
+  explanation: ColumnType<unknown, string | null, never>;
+  created_at: CreatedAt;
+}
+
+export interface HackerGradesTable {
+  hacker_id: number;
+  month: string;
+  grade: 'gold' | 'silver' | 'bronze' | 'none';
+  shrunk_win_rate: number;
+  decided_tests: number;
+  wins: number;
+  created_at: CreatedAt;
+}
+
+export interface TeamReviewsTable {
+  id: Generated<number>;
+  engagement_id: number;
+  month: string;
+  members: ColumnType<unknown, string, never>;
+  created_at: CreatedAt;
+}
+
+export interface TeamSuggestionsTable {
+  id: Generated<number>;
+  review_id: number;
+  engagement_id: number;
+  out_hacker_id: number;
+  in_hacker_id: number;
+  share_percent: number;
+  reason: string;
+  status: ColumnType<'pending' | 'accepted' | 'dismissed', 'pending' | undefined, 'accepted' | 'dismissed'>;
+  decided_by: number | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ManagedContractsTable {
+  id: Generated<number>;
+  hacker_id: number;
+  monthly_retainer_yen: number;
+  start_month: string;
+  end_month: string | null;
+  created_by: number;
+  ended_by: number | null;
+  created_at: CreatedAt;
+}
+
 export interface Database extends BillingTables {
   clients: ClientsTable;
   hackers: HackersTable;
@@ -524,6 +593,7 @@ export interface Database extends BillingTables {
   payees: PayeesTable; payout_runs: PayoutRunsTable; payout_items: PayoutItemsTable; payout_item_lines: PayoutItemLinesTable; payout_payments: PayoutPaymentsTable;
   payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
   payout_carry_forwards: PayoutCarryForwardsTable;
+  offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
 }
 
 export type Client = Selectable<ClientsTable>;

@@ -19,10 +19,12 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { engagementActivities } from '../activities/engagements.ts';
+import type { networkActivities } from '../activities/network.ts';
 import { endRequestProblem } from '../domain/engagements.ts';
 import { addMonths, monthEndUtcMs, monthStartUtcMs } from '../domain/months.ts';
 import { cycleWorkflowId } from '../shared/cycles.ts';
 import type { EndRequest, EngagementView, EngagementWorkflowState } from '../shared/engagements.ts';
+import type { TeamDecisionInput, TeamDecisionResult } from '../shared/network.ts';
 import { improvementCycleWorkflow } from './cycle.ts';
 import { EngagementStatusKey } from './search-attributes.ts';
 
@@ -31,7 +33,14 @@ const acts = proxyActivities<ReturnType<typeof engagementActivities>>({
   retry: { maximumInterval: '1 minute' },
 });
 
+const network = proxyActivities<ReturnType<typeof networkActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '1 minute' },
+});
+
 export const engagementStatusQuery = defineQuery<EngagementView>('status');
+/** CS accepts or dismisses a team-review suggestion (who and why are recorded with it). */
+export const decideTeamSuggestionUpdate = defineUpdate<TeamDecisionResult, [TeamDecisionInput]>('decideTeamSuggestion');
 export const endEngagementUpdate = defineUpdate<EngagementView, [EndRequest]>('end');
 
 /** When the current month ends, in epoch ms (deterministic: depends on state only). */
@@ -92,6 +101,18 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
     },
   );
 
+  setHandler(
+    decideTeamSuggestionUpdate,
+    (req) => network.decideTeamSuggestion({ ...req, engagementId: state.engagementId }),
+    {
+      validator: (req) => {
+        if (req.decision !== 'accept' && req.decision !== 'dismiss') throw ApplicationFailure.nonRetryable('decision must be accept or dismiss', 'InvalidRequest');
+        if (!req.reason?.trim()) throw ApplicationFailure.nonRetryable('a team decision needs a reason', 'InvalidRequest');
+        if (state.status === 'ended') throw ApplicationFailure.nonRetryable('the engagement has ended', 'InvalidRequest');
+      },
+    },
+  );
+
   upsertSearchAttributes([{ key: EngagementStatusKey, value: state.status }]);
   describe();
   await acts.recordEngagementMonth({ engagementId: state.engagementId, month: state.month });
@@ -118,6 +139,13 @@ export async function engagementWorkflow(input: EngagementWorkflowState): Promis
     describe();
   }
   if (state.status === 'ended') return view();
+
+  // The month's team review (members by contribution, a replacement suggestion for CS); written once
+  // per engagement and month. Older histories crossed this point without it.
+  if (patched('team-review-at-month-end')) {
+    await network.reviewTeam({ engagementId: state.engagementId, month: state.month });
+    await condition(allHandlersFinished);
+  }
 
   // Search attributes carry over to the next run.
   return continueAsNew<typeof engagementWorkflow>({

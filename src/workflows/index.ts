@@ -4,3 +4,4 @@ export { improvementCycleWorkflow } from './cycle.ts';
 export { abTestWorkflow } from './ab-test.ts';
 export { payoutRunWorkflow, payoutScheduleWorkflow } from './payout-run.ts';
 export { invoicingWorkflow, invoicingScheduleWorkflow } from './invoicing.ts';
+export { networkMonthWorkflow } from './network-month.ts';

@@ -54,6 +54,7 @@ const settingsFields = {
   verdict_engine: Type.Union([Type.Literal('frequentist'), Type.Literal('bayesian'), Type.Literal('sequential')]),
   alpha: Type.Number({ minimum: 0.0001, maximum: 0.5, description: 'significance level' }),
   mde_relative: Type.Number({ minimum: 0.001, maximum: 10, description: 'smallest relative lift worth detecting; plans the sample' }),
+  team_share_cap_percent: Type.Integer({ minimum: 1, maximum: 100, description: "largest share one growth-team member may give this engagement (default 50): no client locks a hacker" }),
   tuning_parameter: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'sequential tuning ≈ expected sample size' }),
   risk_threshold: Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'bayesian: acceptable expected loss' }),
 };
@@ -110,8 +111,20 @@ export const EndRequest = Type.Object(
   { additionalProperties: false, examples: [{ mode: 'immediately', reason: 'contract terminated by the client' }] },
 );
 
-export const Team = Type.Object({ hacker_ids: Type.Array(Id, { maxItems: 30, uniqueItems: true }) }, { additionalProperties: false, examples: [{ hacker_ids: [11, 12, 13] }] });
-export const TeamBody = Type.Object({ engagement_id: Id, hacker_ids: Type.Array(Id), share_percent: Type.Integer() });
+const TeamMember = Type.Object({ hacker_id: Id, share_percent: Type.Integer({ minimum: 1, maximum: 100, description: "percent of the hacker's time given to this client" }) }, { additionalProperties: false });
+export const Team = Type.Object(
+  {
+    hacker_ids: Type.Optional(Type.Array(Id, { maxItems: 30, uniqueItems: true, description: 'members at the default share (10%)' })),
+    members: Type.Optional(Type.Array(TeamMember, { maxItems: 30, description: 'members with their shares' })),
+  },
+  { additionalProperties: false, examples: [{ hacker_ids: [11, 12, 13] }, { members: [{ hacker_id: 11, share_percent: 10 }, { hacker_id: 12, share_percent: 20 }] }] },
+);
+export const TeamBody = Type.Object({
+  engagement_id: Id,
+  hacker_ids: Type.Array(Id),
+  share_percent: Nullable(Type.Integer({ description: 'the common share when every member gives the same' })),
+  members: Type.Array(Type.Object({ hacker_id: Id, share_percent: Type.Integer(), joined_at: Timestamp })),
+});
 
 const TimelineTest = Type.Object({
   id: Id,

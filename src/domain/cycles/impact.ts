@@ -1,0 +1,96 @@
+// Revenue impact, conservative: a winner's uplift is the LOWER confidence bound of its lift × the
+// page's baseline monthly conversions × value per conversion (report.ts), counted from the month after
+// its test (when it ships) through the month asked about. Grouped per test, engagement, client, month
+// or the platform, with wins / losses / inconclusive, the win rate, and the platform's fees against
+// the uplift (ROI = cumulative uplift ÷ fees of the contract months so far).
+import { addMonths } from '../months.ts';
+
+export interface ImpactTest {
+  test_id: number;
+  client_id: number;
+  engagement_id: number;
+  /** The cycle's month (YYYY-MM). */
+  month: string;
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  monthly_uplift_yen: number;
+}
+
+export interface FeeMonth {
+  engagement_id: number;
+  client_id: number;
+  month: string;
+  fee_yen: number;
+}
+
+export type ImpactGroupBy = 'test' | 'engagement' | 'client' | 'month' | 'platform';
+
+export interface ImpactRow {
+  key: string;
+  tests: number;
+  wins: number;
+  losses: number;
+  inconclusive: number;
+  invalid: number;
+  /** wins ÷ decided (won + lost + inconclusive); null with none decided. */
+  win_rate: number | null;
+  /** Σ monthly uplift of the winners counted in this row. */
+  monthly_uplift_yen: number;
+  /** Σ over months through `asOf` of the uplift in force (a winner counts from the month after its test). */
+  cumulative_uplift_yen: number;
+  fees_yen: number;
+  /** cumulative uplift ÷ fees; null without fees. */
+  roi: number | null;
+}
+
+/** Months from the month after `testMonth` through `asOf`, inclusive (0 if none). */
+export function monthsLive(testMonth: string, asOf: string): number {
+  let n = 0;
+  for (let m = addMonths(testMonth, 1); m <= asOf && n < 1200; m = addMonths(m, 1)) n++;
+  return n;
+}
+
+export function impactRows(tests: ImpactTest[], fees: FeeMonth[], groupBy: ImpactGroupBy, asOf: string): ImpactRow[] {
+  const rows = new Map<string, ImpactRow>();
+  const row = (key: string) => {
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { key, tests: 0, wins: 0, losses: 0, inconclusive: 0, invalid: 0, win_rate: null, monthly_uplift_yen: 0, cumulative_uplift_yen: 0, fees_yen: 0, roi: null }));
+    return r;
+  };
+  const keyOf = (x: { engagement_id: number; client_id: number; month: string; test_id?: number }) =>
+    groupBy === 'test' ? `test-${x.test_id}` : groupBy === 'engagement' ? `engagement-${x.engagement_id}` : groupBy === 'client' ? `client-${x.client_id}` : groupBy === 'month' ? x.month : 'platform';
+  for (const t of tests) {
+    if (t.month > asOf) continue;
+    const r = row(keyOf(t));
+    r.tests++;
+    if (t.outcome === 'winner') r.wins++;
+    else if (t.outcome === 'loser') r.losses++;
+    else if (t.outcome === 'inconclusive') r.inconclusive++;
+    else r.invalid++;
+    if (t.outcome !== 'winner') continue;
+    if (groupBy === 'month') {
+      // Per contract month: the uplift in force that month, from every earlier winner.
+      for (let m = addMonths(t.month, 1); m <= asOf; m = addMonths(m, 1)) {
+        const inForce = row(m);
+        inForce.monthly_uplift_yen += t.monthly_uplift_yen;
+      }
+    } else {
+      r.monthly_uplift_yen += t.monthly_uplift_yen;
+      r.cumulative_uplift_yen += t.monthly_uplift_yen * monthsLive(t.month, asOf);
+    }
+  }
+  if (groupBy !== 'test') {
+    for (const f of fees) {
+      if (f.month > asOf) continue;
+      row(keyOf(f)).fees_yen += f.fee_yen;
+    }
+  }
+  const sorted = [...rows.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let running = 0;
+  for (const r of sorted) {
+    if (groupBy === 'month') r.cumulative_uplift_yen = running += r.monthly_uplift_yen;
+    const decided = r.wins + r.losses + r.inconclusive;
+    r.win_rate = decided ? r.wins / decided : null;
+    r.roi = r.fees_yen > 0 ? Math.round((r.cumulative_uplift_yen / r.fees_yen) * 1000) / 1000 : null;
+  }
+  return sorted;
+}

@@ -1,0 +1,139 @@
+// Knowledge search without a word splitter. Japanese has no spaces, so a dictionary-free index keeps
+// every kana/kanji character (unigram) and every pair of adjacent ones (bigram); Latin letters and
+// digits are whole words. Text is NFKC-normalised (full-width ＡＢＣ → abc, half-width ｶﾅ → カナ) and
+// lower-cased, so English is case-insensitive.
+//
+// A query matches an entry when the entry's tokens contain all the query's tokens (a GIN-indexed
+// `@>` over text[]) AND the entry's normalised text contains the normalised query as a substring (the
+// recheck: bigrams present but apart, e.g. `申込` … `込フ`, never count). A 1-character Japanese
+// query uses its unigram; 2+ characters use a covering set of bigrams (non-overlapping pairs plus the
+// last pair), which is enough because the substring recheck restores exactness.
+
+/** Kana, CJK ideographs (with extension A and compatibility forms), the iteration mark 々 and 〆. */
+const CJK = /[\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+const WORD = /[\p{L}\p{N}]/u;
+
+export function normalizeSearchText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+type Run = { kind: 'cjk' | 'word'; text: string };
+
+/** Maximal runs of kana/kanji and of other letters/digits in normalised text. */
+function runsOf(normalized: string): Run[] {
+  const runs: Run[] = [];
+  let current: Run | null = null;
+  for (const ch of normalized) {
+    const kind = CJK.test(ch) ? 'cjk' : WORD.test(ch) ? 'word' : null;
+    if (kind === null) {
+      current = null;
+      continue;
+    }
+    if (current && current.kind === kind) current.text += ch;
+    else runs.push((current = { kind, text: ch }));
+  }
+  return runs;
+}
+
+/** The index tokens of a text: words, and every kana/kanji unigram and adjacent bigram. Sorted, unique. */
+export function documentTokens(text: string): string[] {
+  const out = new Set<string>();
+  for (const run of runsOf(normalizeSearchText(text))) {
+    if (run.kind === 'word') {
+      out.add(run.text);
+      continue;
+    }
+    const chars = [...run.text];
+    for (let i = 0; i < chars.length; i++) {
+      out.add(chars[i]!);
+      if (i + 1 < chars.length) out.add(chars[i]! + chars[i + 1]!);
+    }
+  }
+  return [...out].sort();
+}
+
+export interface SearchQuery {
+  /** The normalised query: the substring every match must contain. */
+  phrase: string;
+  /** Tokens every match must have (empty: the query has no letters, digits or kana/kanji). */
+  tokens: string[];
+}
+
+/** The tokens a query needs and the phrase it rechecks. */
+export function queryTokens(q: string): SearchQuery {
+  const phrase = normalizeSearchText(q);
+  const out = new Set<string>();
+  for (const run of runsOf(phrase)) {
+    if (run.kind === 'word') {
+      out.add(run.text);
+      continue;
+    }
+    const chars = [...run.text];
+    if (chars.length === 1) {
+      out.add(chars[0]!);
+      continue;
+    }
+    for (let i = 0; i + 1 < chars.length; i += 2) out.add(chars[i]! + chars[i + 1]!);
+    out.add(chars[chars.length - 2]! + chars[chars.length - 1]!);
+  }
+  return { phrase, tokens: [...out].sort() };
+}
+
+export interface SearchableEntry {
+  hypothesis: string;
+  change: string;
+  learnings: string | null;
+  tags: string[];
+  page_type: string;
+  outcome: string;
+}
+
+/** The stored search columns of an entry: `head` = hypothesis and tags (the first relevance tier). */
+export function knowledgeSearchFields(e: SearchableEntry): { search_text: string; search_tokens: string[]; search_head_tokens: string[] } {
+  const head = [e.hypothesis, ...e.tags].join('\n');
+  const all = [e.hypothesis, e.tags.join(' '), e.change, e.learnings ?? '', e.page_type, e.outcome].join('\n');
+  return { search_text: normalizeSearchText(all), search_tokens: documentTokens(all), search_head_tokens: documentTokens(head) };
+}
+
+/** Relevance tiers, best first: the words are in the hypothesis or tags; elsewhere (change, learnings). */
+export const RELEVANCE_TIERS = [
+  { tier: 1, field: 'search_head_tokens', label: 'hypothesis or tags' },
+  { tier: 2, field: 'search_tokens', label: 'change or learnings' },
+] as const;
+
+/** An opaque cursor over (tier, id): the next page starts after it. */
+export function encodeCursor(tier: number, id: number): string {
+  return `${tier}.${id}`;
+}
+
+export function decodeCursor(cursor: string | undefined): { tier: number; id: number } | null {
+  if (!cursor) return null;
+  const m = /^([012])\.(\d{1,16})$/.exec(cursor);
+  return m ? { tier: Number(m[1]), id: Number(m[2]) } : null;
+}
+
+const URL_RE = /\bhttps?:\/\/[^\s"'<>]+|\bwww\.[^\s"'<>]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|jp|net|org|io|co|shop|info|biz)\b[^\s"'<>]*/giu;
+
+/**
+ * The cross-client view of a text for hackers: the client's name (as written, case-insensitive, also
+ * NFKC-normalised) becomes `[client]`, URLs and domain names become `[url]`.
+ */
+export function anonymiseText(text: string, clientNames: string[]): string {
+  let out = text.replace(URL_RE, '[url]');
+  for (const name of clientNames) {
+    for (const form of new Set([name, name.normalize('NFKC')])) {
+      if (form.trim().length < 2) continue;
+      out = out.replace(new RegExp(form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu'), '[client]');
+    }
+  }
+  return out;
+}
+
+/** CSV for Excel: UTF-8 with a BOM (so Japanese opens correctly), CRLF, quotes doubled. */
+export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+  const cell = (v: string | number | null) => {
+    const t = v === null ? '' : String(v);
+    return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}

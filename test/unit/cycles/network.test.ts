@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { gradeFor } from '../../../src/domain/cycles/grades.ts';
+import { impactRows, monthsLive } from '../../../src/domain/cycles/impact.ts';
+import { anonymiseText, documentTokens, knowledgeSearchFields, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
+import { rankContributions, shareProblems, suggestReplacement } from '../../../src/domain/cycles/teams.ts';
+import { holdoutEffect, holdoutPoint, inHoldout } from '../../../src/domain/holdout.ts';
+
+describe('grades', () => {
+  it.each([
+    [{ decided: 0, wins: 0 }, 'none'],
+    [{ decided: 1, wins: 1 }, 'none'],
+    [{ decided: 3, wins: 2 }, 'bronze'],
+    [{ decided: 10, wins: 5 }, 'silver'],
+    [{ decided: 50, wins: 30 }, 'gold'],
+    [{ decided: 50, wins: 10 }, 'none'],
+    [{ decided: 19, wins: 19 }, 'silver'],
+  ] as const)('%j → %s', (input, grade) => {
+    expect(gradeFor(input).grade).toBe(grade);
+  });
+});
+
+describe('knowledge search tokens', () => {
+  it('normalises width and case', () => {
+    expect(normalizeSearchText('ＣＴＡ  Button ｶﾞｲﾄﾞ')).toBe('cta button ガイド');
+  });
+  it('indexes every kana/kanji and adjacent pair, Latin words whole', () => {
+    expect(documentTokens('申込ボタン CTA')).toEqual(['cta', 'ボ', 'ボタ', 'タ', 'タン', 'ン', '申', '申込', '込', '込ボ'].sort());
+  });
+  it.each([
+    ['解', ['解']],
+    ['解約', ['解約']],
+    ['ボタン', ['タン', 'ボタ']],
+    ['申込フォーム', ['フォ', 'ーム', '申込']],
+    ['Free Shipping', ['free', 'shipping']],
+  ])('query %s needs %j', (q, tokens) => {
+    expect(queryTokens(q).tokens).toEqual([...tokens].sort());
+  });
+  it('a query matches a text when its tokens are a subset of the text tokens', () => {
+    const doc = new Set(knowledgeSearchFields({ hypothesis: '申込ボタンの色を変更', change: 'A: 解約フローの確認画面を短く', learnings: 'Free shipping banner', tags: ['form'], page_type: 'checkout', outcome: 'winner' }).search_tokens);
+    for (const q of ['ボタン', '解約', '申込', 'フロー', 'FREE', 'form', 'checkout']) expect(queryTokens(q).tokens.every((t) => doc.has(t))).toBe(true);
+  });
+});
+
+describe('anonymised view and CSV', () => {
+  it('hides the client name and URLs', () => {
+    const t = anonymiseText('Sakura Bank: https://sakura-bank.example.jp/apply and www.sakura.co.jp の申込 (ｓａｋｕｒａ bank)', ['Sakura Bank']);
+    expect(t).not.toMatch(/sakura/i);
+    expect(t).toContain('[client]');
+    expect(t).toContain('[url]');
+  });
+  it('starts with a BOM and quotes what needs it', () => {
+    const csv = toCsv(['a', 'b'], [['申込, "x"', 1]]);
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    expect(csv).toBe('\uFEFFa,b\r\n"申込, ""x""",1\r\n');
+  });
+});
+
+describe('teams', () => {
+  it('refuses a share above the cap and totals above 100%, naming the hacker and its total', () => {
+    const p = shareProblems([{ hacker_id: 1, share_percent: 60 }, { hacker_id: 2, share_percent: 10 }, { hacker_id: 3, share_percent: 10 }], 50, new Map([[2, 100], [3, 90]]));
+    expect(p.map((x) => [x.hackerId, x.kind, x.currentTotal])).toEqual([[1, 'above_cap', 0], [2, 'over_capacity', 100]]);
+    expect(p[1]!.message).toMatch(/hacker 2 already gives 100%/);
+  });
+  it('ranks contributions and suggests replacing the weakest with the best available', () => {
+    const members = [
+      { hacker_id: 1, share_percent: 10, proposals: 3, adoptions: 1, wins: 1, median_response_hours: 5 },
+      { hacker_id: 2, share_percent: 10, proposals: 0, adoptions: 0, wins: 0, median_response_hours: null },
+      { hacker_id: 3, share_percent: 10, proposals: 3, adoptions: 1, wins: 1, median_response_hours: 2 },
+    ];
+    expect(rankContributions(members).map((m) => m.hacker_id)).toEqual([3, 1, 2]);
+    const s = suggestReplacement(members, [{ hackerId: 1, score: 0.9, freePercent: 90 }, { hackerId: 7, score: 0.8, freePercent: 5 }, { hackerId: 8, score: 0.7, freePercent: 50 }]);
+    expect(s).toMatchObject({ out_hacker_id: 2, in_hacker_id: 8, share_percent: 10 });
+    expect(suggestReplacement([], [])).toBeNull();
+  });
+});
+
+describe('holdout', () => {
+  it('is sticky per client and visitor, independent of the test, near the configured share', () => {
+    expect(holdoutPoint(7, 'v1')).toBe(holdoutPoint(7, 'v1'));
+    let n = 0;
+    for (let i = 0; i < 20_000; i++) if (inHoldout(7, `v${i}`, 5)) n++;
+    expect(n / 20_000).toBeGreaterThan(0.045);
+    expect(n / 20_000).toBeLessThan(0.055);
+    expect(inHoldout(7, 'v1', 0)).toBe(false);
+  });
+  it('reports the difference with an interval', () => {
+    const e = holdoutEffect({ n: 1000, conversions: 100 }, { n: 19000, conversions: 2280 });
+    expect(e.absolute).toBeCloseTo(0.02, 10);
+    expect(e.absolute_ci![0]).toBeLessThan(0.02);
+    expect(e.relative).toBeCloseTo(0.2, 10);
+    expect(holdoutEffect({ n: 0, conversions: 0 }, { n: 5, conversions: 1 }).absolute).toBeNull();
+  });
+});
+
+describe('impact', () => {
+  const tests = [
+    { test_id: 1, client_id: 1, engagement_id: 1, month: '2026-01', outcome: 'winner' as const, monthly_uplift_yen: 100_000 },
+    { test_id: 2, client_id: 1, engagement_id: 1, month: '2026-02', outcome: 'loser' as const, monthly_uplift_yen: 0 },
+    { test_id: 3, client_id: 2, engagement_id: 2, month: '2026-02', outcome: 'inconclusive' as const, monthly_uplift_yen: 0 },
+  ];
+  const fees = [
+    { engagement_id: 1, client_id: 1, month: '2026-01', fee_yen: 50_000 },
+    { engagement_id: 1, client_id: 1, month: '2026-02', fee_yen: 50_000 },
+    { engagement_id: 1, client_id: 1, month: '2026-03', fee_yen: 50_000 },
+  ];
+  it('counts a winner from the month after its test', () => {
+    expect(monthsLive('2026-01', '2026-03')).toBe(2);
+    expect(monthsLive('2026-03', '2026-03')).toBe(0);
+  });
+  it('per client: wins, win rate, cumulative uplift and ROI', () => {
+    const [c1, c2] = impactRows(tests, fees, 'client', '2026-03');
+    expect(c1).toMatchObject({ key: 'client-1', tests: 2, wins: 1, losses: 1, win_rate: 0.5, monthly_uplift_yen: 100_000, cumulative_uplift_yen: 200_000, fees_yen: 150_000, roi: 1.333 });
+    expect(c2).toMatchObject({ key: 'client-2', wins: 0, inconclusive: 1, win_rate: 0, fees_yen: 0, roi: null });
+  });
+  it('per month: the uplift in force and its running total', () => {
+    const rows = impactRows(tests, fees, 'month', '2026-03');
+    expect(rows.map((r) => [r.key, r.wins, r.monthly_uplift_yen, r.cumulative_uplift_yen, r.fees_yen])).toEqual([
+      ['2026-01', 1, 0, 0, 50_000],
+      ['2026-02', 0, 100_000, 100_000, 50_000],
+      ['2026-03', 0, 100_000, 200_000, 50_000],
+    ]);
+  });
+});
