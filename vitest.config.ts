@@ -23,7 +23,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // Runs after the unit project; two files at a time share the one Postgres and Temporal server.
           sequence: { groupOrder: 1 },
-          globalSetup: ['test/global-setup.ts'],
+          // web-setup builds the web back office for the browser tests (test/integration/web-*.test.ts).
+          globalSetup: ['test/global-setup.ts', 'test/web-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           maxWorkers: 2,

@@ -29,7 +29,8 @@ function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (!origin) return false;
   try {
-    return new URL(origin).host === request.headers.host;
+    // Normalised both sides (an explicit default port equals none).
+    return new URL(origin).host === new URL(`${request.protocol}://${request.headers.host ?? ''}`).host;
   } catch {
     return false;
   }

@@ -37,7 +37,7 @@ export async function serveWeb(app: FastifyInstance, root: string = DEFAULT_WEB_
         .header('content-security-policy', CSP)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'same-origin')
-        .sendFile('index.html');
+        .sendFile('index.html', { cacheControl: false });
     };
     const handler = async (req: { url: string }, reply: FastifyReply) => {
       const url = req.url.split('?')[0]!;
@@ -54,7 +54,7 @@ export async function serveWeb(app: FastifyInstance, root: string = DEFAULT_WEB_
         return reply
           .header('x-content-type-options', 'nosniff')
           .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-          .sendFile(rel);
+          .sendFile(rel, { cacheControl: false });
       }
       // A missing asset is a 404; any other path is a page of the app.
       if (rel.startsWith('assets/')) return reply.callNotFound();

@@ -11,6 +11,7 @@ import { ensurePayoutSchedule } from '../payouts/start.ts';
 import { ensureNetworkSchedule } from '../network/start.ts';
 import { ensureInvoicingSchedule } from '../billing/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
+import { ensureWebBuild } from '../infra/web-build.ts';
 import { createLogger } from '../logger.ts';
 import { dataConverterFor, resolvePayloadKeys } from '../infra/payload-codec.ts';
 import { connectClient, ensureSearchAttributes } from '../temporal.ts';
@@ -59,6 +60,8 @@ export async function dev(): Promise<void> {
     await ensureNetworkSchedule(temporal, config);
     const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
     if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
+    // The web back office is served from web/dist: built now when missing or stale.
+    await ensureWebBuild(log);
     const api = await startApi(config, log, db, temporal);
     stack.push(api);
 
@@ -67,6 +70,7 @@ export async function dev(): Promise<void> {
       [
         '',
         'Kaizen Desk is up.',
+        `  Web back office  ${api.url}/   (sign in with a token; npm run dev:web for hot reload)`,
         `  API              ${api.url}`,
         `  OpenAPI docs     ${api.url}/docs   (document: ${api.url}/openapi.json)`,
         `  Temporal UI      ${ui}`,

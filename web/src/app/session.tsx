@@ -1,0 +1,49 @@
+// Who is signed in. The browser holds only the httpOnly session cookie; this reads GET /v1/session.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, type ReactNode } from 'react';
+import { api, must, type Body } from '../api/client.ts';
+
+export type Session = Body<'/v1/session', 'get'>;
+export type Role = 'admin' | 'cs_manager' | 'finance' | 'client' | 'hacker' | 'partner';
+
+const Ctx = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const s = useContext(Ctx);
+  if (!s) throw new Error('useSession outside a signed-in page');
+  return s;
+}
+
+export const hasRole = (s: Session, roles: readonly string[]) => roles.includes(s.user.role);
+
+export function useSessionQuery() {
+  const qc = useQueryClient();
+  const q = useQuery({
+    queryKey: ['session'],
+    queryFn: async () => {
+      const { data, response } = await api.GET('/v1/session');
+      if (response.status === 401) return null;
+      if (!response.ok || !data) throw new Error(`session: ${response.status}`);
+      return data;
+    },
+    staleTime: 60_000,
+  });
+  useEffect(() => {
+    const on = () => qc.setQueryData(['session'], null);
+    window.addEventListener('kaizen:unauthorized', on);
+    return () => window.removeEventListener('kaizen:unauthorized', on);
+  }, [qc]);
+  return q;
+}
+
+export async function signIn(token: string): Promise<Session> {
+  return must(api.POST('/v1/session', { headers: { authorization: `Bearer ${token}` } }));
+}
+
+export async function signOut(): Promise<void> {
+  await api.DELETE('/v1/session');
+}
+
+export function SessionProvider({ value, children }: { value: Session; children: ReactNode }) {
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}

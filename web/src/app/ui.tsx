@@ -1,0 +1,127 @@
+// Small shared pieces: API error display, field errors by `details[].path`, confirmation, paging,
+// status badges, live refresh.
+import { Alert, Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+
+/** The API's message for a field: `field` is the path below /body or /querystring, e.g. "pages/0/url". */
+export function fieldError(err: unknown, field: string): string | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  const hit = err.details.find((d) => d.path.replace(/^\/(body|querystring|params)\//, '') === field);
+  return hit?.message;
+}
+
+/** An API error as an alert. `resource`: loading a page's record, where another tenant's is "not found". */
+export function ErrorAlert({ error, resource }: { error: unknown; resource?: boolean }) {
+  const { t } = useTranslation();
+  if (!error) return null;
+  const e = error instanceof ApiError ? error : null;
+  if (resource && (e?.status === 404 || e?.status === 403)) {
+    return (
+      <Alert color="gray" title={t('common.notFound')} role="alert" data-testid="not-found">
+        {t('common.notFoundBody')}
+      </Alert>
+    );
+  }
+  const title = e?.status === 404 ? t('common.notFound') : e?.status === 403 ? t('common.forbidden') : t('common.error');
+  return (
+    <Alert color="red" title={title} role="alert">
+      {e ? e.message : String((error as Error).message ?? error)}
+    </Alert>
+  );
+}
+
+/** A button that asks before it acts (money and decisions). */
+export function ConfirmButton(props: {
+  label: string;
+  title: string;
+  body: ReactNode;
+  onConfirm: () => Promise<unknown> | void;
+  color?: string;
+  disabled?: boolean;
+  variant?: string;
+  size?: string;
+  extra?: ReactNode;
+  confirmDisabled?: boolean;
+}) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  return (
+    <>
+      <Button color={props.color} variant={props.variant} size={props.size} disabled={props.disabled} onClick={() => setOpen(true)}>
+        {props.label}
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={props.title}>
+        <Stack>
+          <Text>{props.body}</Text>
+          {props.extra}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOpen(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              color={props.color}
+              loading={busy}
+              disabled={props.confirmDisabled}
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  await props.onConfirm();
+                  setOpen(false);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              {t('common.confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
+/** A cursor-paged list: `fetchPage(after)` returns `{ items, next_after_id }`. */
+export function usePaged<T>(key: QueryKey, fetchPage: (after: number | undefined) => Promise<{ items: T[]; next_after_id: number | null }>, refetchInterval?: number | false) {
+  const q = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => fetchPage(pageParam),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => last.next_after_id ?? undefined,
+    refetchInterval,
+  });
+  return { ...q, items: q.data?.pages.flatMap((p) => p.items) ?? [] };
+}
+
+export function MoreButton({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
+  const { t } = useTranslation();
+  if (!q.hasNextPage) return null;
+  return (
+    <Button variant="light" loading={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+      {t('common.more')}
+    </Button>
+  );
+}
+
+const COLORS: Record<string, string> = {
+  active: 'green', running: 'blue', review: 'orange', completed: 'gray', ended: 'gray', ending: 'yellow', rejected: 'red', blocked: 'red',
+  held: 'orange', pending: 'blue', sent: 'green', failed: 'red', cancelled: 'gray', winner: 'green', loser: 'red', inconclusive: 'gray',
+  invalid: 'red', open: 'green', closed: 'gray', submitted: 'blue', selected: 'green', withdrawn: 'gray', paying: 'blue', remitting: 'violet',
+};
+
+export function StatusBadge({ value }: { value: string | null | undefined }) {
+  const { t } = useTranslation();
+  if (!value) return null;
+  return (
+    <Badge color={COLORS[value] ?? 'indigo'} variant="light">
+      {t(`status.${value}`, { defaultValue: value })}
+    </Badge>
+  );
+}
+
+/** Poll every few seconds while something is live. */
+export const LIVE_MS = 2_000;

@@ -1,0 +1,257 @@
+// Admin: clients, growth hackers (payee details masked) and users with their API tokens. A new
+// user's token is shown once, here, and never again.
+import { Alert, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, must } from '../api/client.ts';
+import { dateTime } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { ErrorAlert, fieldError, MoreButton, usePaged } from '../app/ui.tsx';
+
+const ROLES = ['admin', 'cs_manager', 'finance', 'client', 'hacker'] as const;
+
+function Clients() {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const q = usePaged(['admin-clients'], (after) => must(api.GET('/v1/clients', { params: { query: { after_id: after } } as never })) as never as Promise<{ items: { id: number; name: string; industry: string; created_at: string }[]; next_after_id: number | null }>);
+  const [name, setName] = useState('');
+  const [industry, setIndustry] = useState('');
+  const create = useMutation({
+    mutationFn: () => must(api.POST('/v1/clients', { body: { name, industry } })),
+    onSuccess: () => {
+      setName('');
+      setIndustry('');
+      return qc.invalidateQueries({ queryKey: ['admin-clients'] });
+    },
+  });
+  return (
+    <Stack>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Group align="flex-start">
+          <TextInput label={t('admin.clientName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} />
+          <TextInput label={t('admin.industry')} placeholder="ecommerce" value={industry} onChange={(e) => setIndustry(e.currentTarget.value)} error={fieldError(create.error, 'industry')} />
+          <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addClient')}</Button>
+        </Group>
+      </form>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>ID</Table.Th>
+            <Table.Th>{t('admin.clientName')}</Table.Th>
+            <Table.Th>{t('admin.industry')}</Table.Th>
+            <Table.Th>{t('admin.created')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.items.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.id}</Table.Td>
+              <Table.Td>{c.name}</Table.Td>
+              <Table.Td>{c.industry}</Table.Td>
+              <Table.Td>{dateTime(c.created_at, i18n.language)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <MoreButton q={q} />
+    </Stack>
+  );
+}
+
+function PayeeCell({ hackerId }: { hackerId: number }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const q = useQuery({ queryKey: ['payee', hackerId], enabled: open, queryFn: () => must(api.GET('/v1/hackers/{id}/payee', { params: { path: { id: hackerId } } })) });
+  return (
+    <>
+      <Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('admin.payee')}</Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title={t('admin.payee')}>
+        <ErrorAlert error={q.error} />
+        {q.data && (
+          <Stack gap="xs">
+            <Text size="sm">{t('admin.payeeType')}: {t(`payeeType.${q.data.payee_type}`)}</Text>
+            <Text size="sm">{t('admin.legalName')}: {q.data.legal_name ?? '—'}</Text>
+            <Text size="sm">
+              {t('admin.bank')}: {q.data.bank ? `${q.data.bank.bank_name} ${q.data.bank.branch_name} ${q.data.bank.account_number} (${q.data.bank.holder_name})` : t('flags.missing_bank_details')}
+            </Text>
+            <Text size="sm">{t('admin.invoiceNo')}: {q.data.invoice?.registration_number ?? '—'}</Text>
+          </Stack>
+        )}
+      </Modal>
+    </>
+  );
+}
+
+function Hackers() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const q = usePaged(['admin-hackers'], (after) => must(api.GET('/v1/hackers', { params: { query: { after_id: after } } as never })) as never as Promise<{ items: { id: number; display_name: string; kind: string; residency: string; skills: string[]; status: string }[]; next_after_id: number | null }>);
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<string>('individual');
+  const [residency, setResidency] = useState<string>('resident');
+  const [skills, setSkills] = useState<string[]>([]);
+  const create = useMutation({
+    mutationFn: () => must(api.POST('/v1/hackers', { body: { display_name: name, kind: kind as 'individual', residency: residency as 'resident', skills, industries: [] } })),
+    onSuccess: () => {
+      setName('');
+      return qc.invalidateQueries({ queryKey: ['admin-hackers'] });
+    },
+  });
+  return (
+    <Stack>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Group align="flex-start">
+          <TextInput label={t('admin.hackerName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'display_name')} />
+          <Select label={t('admin.kind')} value={kind} onChange={(v) => setKind(v ?? 'individual')} allowDeselect={false} data={['individual', 'corporation'].map((k) => ({ value: k, label: t(`admin.kinds.${k}`) }))} />
+          <Select label={t('admin.residency')} value={residency} onChange={(v) => setResidency(v ?? 'resident')} allowDeselect={false} data={['resident', 'non_resident'].map((k) => ({ value: k, label: t(`admin.residencies.${k}`) }))} />
+          <MultiSelect label={t('cycle.skills')} value={skills} onChange={setSkills} data={['design', 'frontend', 'copywriting', 'analytics', 'ux']} w={240} error={fieldError(create.error, 'skills')} />
+          <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addHacker')}</Button>
+        </Group>
+      </form>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>ID</Table.Th>
+            <Table.Th>{t('admin.hackerName')}</Table.Th>
+            <Table.Th>{t('admin.kind')}</Table.Th>
+            <Table.Th>{t('admin.residency')}</Table.Th>
+            <Table.Th>{t('cycle.skills')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.items.map((h) => (
+            <Table.Tr key={h.id}>
+              <Table.Td>{h.id}</Table.Td>
+              <Table.Td>{h.display_name}</Table.Td>
+              <Table.Td>{t(`admin.kinds.${h.kind}`)}</Table.Td>
+              <Table.Td>{t(`admin.residencies.${h.residency}`)}</Table.Td>
+              <Table.Td>{h.skills.join(', ')}</Table.Td>
+              <Table.Td><PayeeCell hackerId={h.id} /></Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <MoreButton q={q} />
+    </Stack>
+  );
+}
+
+function Users() {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const q = usePaged(['admin-users'], (after) => must(api.GET('/v1/users', { params: { query: { after_id: after } } })));
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<string>('cs_manager');
+  const [bind, setBind] = useState('');
+  const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
+  const create = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST('/v1/users', {
+          body: {
+            name,
+            role: role as 'admin',
+            ...(role === 'client' && bind ? { client_id: Number(bind) } : {}),
+            ...(role === 'hacker' && bind ? { hacker_id: Number(bind) } : {}),
+          },
+        }),
+      ),
+    onSuccess: (u) => {
+      setShown({ name: u.name, token: u.token });
+      setName('');
+      setBind('');
+      return qc.invalidateQueries({ queryKey: ['admin-users'] });
+    },
+  });
+  return (
+    <Stack>
+      <Card withBorder>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate();
+          }}
+        >
+          <Group align="flex-start">
+            <TextInput label={t('admin.userName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} />
+            <Select label={t('admin.role')} value={role} onChange={(v) => setRole(v ?? 'cs_manager')} allowDeselect={false} data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+            {(role === 'client' || role === 'hacker') && (
+              <TextInput
+                label={role === 'client' ? t('admin.clientId') : t('admin.hackerId')}
+                value={bind}
+                onChange={(e) => setBind(e.currentTarget.value)}
+                error={fieldError(create.error, role === 'client' ? 'client_id' : 'hacker_id')}
+              />
+            )}
+            <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addUser')}</Button>
+          </Group>
+          {create.error && !fieldError(create.error, 'name') && !fieldError(create.error, 'client_id') && !fieldError(create.error, 'hacker_id') ? <ErrorAlert error={create.error} /> : null}
+        </form>
+      </Card>
+      {shown && (
+        <Alert color="green" title={t('admin.tokenOnce', { name: shown.name })} withCloseButton onClose={() => setShown(null)} data-testid="new-token">
+          <Stack gap="xs">
+            <Code block>{shown.token}</Code>
+            <CopyButton value={shown.token}>{({ copied, copy }) => <Button size="xs" onClick={copy}>{copied ? t('admin.copied') : t('admin.copy')}</Button>}</CopyButton>
+          </Stack>
+        </Alert>
+      )}
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>ID</Table.Th>
+            <Table.Th>{t('admin.userName')}</Table.Th>
+            <Table.Th>{t('admin.role')}</Table.Th>
+            <Table.Th>{t('admin.boundTo')}</Table.Th>
+            <Table.Th>{t('admin.created')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.items.map((u) => (
+            <Table.Tr key={u.id}>
+              <Table.Td>{u.id}</Table.Td>
+              <Table.Td>{u.name}</Table.Td>
+              <Table.Td>{t(`roles.${u.role}`)}</Table.Td>
+              <Table.Td>{u.client_id ? t('admin.clientNo', { id: u.client_id }) : u.hacker_id ? t('admin.hackerNo', { id: u.hacker_id }) : ''}</Table.Td>
+              <Table.Td>{dateTime(u.created_at as string, i18n.language)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <MoreButton q={q} />
+    </Stack>
+  );
+}
+
+function Admin() {
+  const { t } = useTranslation();
+  return (
+    <Stack>
+      <Title order={1}>{t('admin.title')}</Title>
+      <Tabs defaultValue="users">
+        <Tabs.List>
+          <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
+          <Tabs.Tab value="clients">{t('admin.clients')}</Tabs.Tab>
+          <Tabs.Tab value="hackers">{t('admin.hackers')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="users" pt="md"><Users /></Tabs.Panel>
+        <Tabs.Panel value="clients" pt="md"><Clients /></Tabs.Panel>
+        <Tabs.Panel value="hackers" pt="md"><Hackers /></Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+export const page: PageDef = { path: '/admin', roles: ['admin'], nav: { label: 'nav.admin', order: 90 }, Component: Admin };

@@ -1,0 +1,307 @@
+// One month's cycle: the plan form (several hypotheses, the client's and CS's: "do both"; past tests
+// of the same pages beside it), the offers with audience, deadline and proposal counts, the proposal
+// gallery with the selection of 1–3 per offer, and the month's tests.
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Grid, Group, Select, SimpleGrid, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api, must, type Body } from '../api/client.ts';
+import { dateTime, percent } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { hasRole, useSession } from '../app/session.tsx';
+import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+
+type Cycle = Body<'/v1/cycles/{id}', 'get'>;
+interface Hyp {
+  author: 'client' | 'cs';
+  problem: string;
+  page_id: string | null;
+  metric: 'conversion' | 'revenue';
+  skills: string[];
+  offer_kind: string | null;
+}
+
+function PlanForm({ cycle }: { cycle: Cycle }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const qc = useQueryClient();
+  const isClient = session.user.role === 'client';
+  const pages = useQuery({ queryKey: ['pages', cycle.engagement_id], queryFn: () => must(api.GET('/v1/engagements/{id}/pages', { params: { path: { id: cycle.engagement_id } } })) });
+  const blank = (author: Hyp['author']): Hyp => ({ author, problem: '', page_id: null, metric: 'conversion', skills: [], offer_kind: null });
+  const [hyps, setHyps] = useState<Hyp[]>([blank('client')]);
+  const set = (i: number, patch: Partial<Hyp>) => setHyps((hs) => hs.map((h, j) => (j === i ? { ...h, ...patch } : h)));
+  const submit = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST('/v1/cycles/{id}/plan', {
+          params: { path: { id: cycle.id } },
+          body: {
+            hypotheses: hyps.map((h) => ({
+              author: h.author,
+              problem: h.problem,
+              page_id: Number(h.page_id ?? 0),
+              metric: h.metric,
+              ...(h.skills.length ? { skills: h.skills } : {}),
+              ...(h.offer_kind ? { offer_kind: h.offer_kind as 'open' } : {}),
+            })),
+          },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['cycle', cycle.id] }),
+  });
+  const err = (f: string) => fieldError(submit.error, f);
+  const history = cycle.live?.history ?? [];
+  const pageOptions = (pages.data?.items ?? []).map((p) => ({ value: String(p.id), label: `${p.page_type} — ${p.url}` }));
+  const selectedPages = new Set(hyps.map((h) => Number(h.page_id)));
+  return (
+    <Grid>
+      <Grid.Col span={{ base: 12, md: 8 }}>
+        <Card withBorder>
+          <Stack>
+            <Title order={2} size="h3">{t('cycle.planTitle')}</Title>
+            <Text size="sm">{t('cycle.planIntro')}</Text>
+            {hyps.map((h, i) => (
+              <Card withBorder key={i} padding="sm" data-testid="hypothesis">
+                <Stack gap="xs">
+                  <Group justify="space-between">
+                    <Text fw={600}>{t('cycle.hypothesisNo', { n: i + 1 })}</Text>
+                    {hyps.length > 1 && (
+                      <Button size="xs" variant="subtle" color="red" onClick={() => setHyps((hs) => hs.filter((_, j) => j !== i))}>
+                        {t('common.remove')}
+                      </Button>
+                    )}
+                  </Group>
+                  <SimpleGrid cols={{ base: 1, md: 3 }}>
+                    <Select
+                      label={t('cycle.author')}
+                      data={[{ value: 'client', label: t('cycle.authorClient') }, ...(isClient ? [] : [{ value: 'cs', label: t('cycle.authorCs') }])]}
+                      value={h.author}
+                      onChange={(v) => set(i, { author: (v ?? 'client') as Hyp['author'] })}
+                      allowDeselect={false}
+                      error={err(`hypotheses/${i}/author`)}
+                    />
+                    <Select label={t('cycle.page')} data={pageOptions} value={h.page_id} onChange={(v) => set(i, { page_id: v })} error={err(`hypotheses/${i}/page_id`)} />
+                    <Select
+                      label={t('cycle.metric')}
+                      data={[{ value: 'conversion', label: t('cycle.metricConversion') }, { value: 'revenue', label: t('cycle.metricRevenue') }]}
+                      value={h.metric}
+                      onChange={(v) => set(i, { metric: (v ?? 'conversion') as Hyp['metric'] })}
+                      allowDeselect={false}
+                    />
+                  </SimpleGrid>
+                  <Textarea label={t('cycle.problem')} value={h.problem} onChange={(e) => set(i, { problem: e.currentTarget.value })} error={err(`hypotheses/${i}/problem`)} autosize minRows={2} />
+                  <SimpleGrid cols={{ base: 1, md: 2 }}>
+                    <TagsInput label={t('cycle.skills')} value={h.skills} onChange={(v) => set(i, { skills: v })} error={err(`hypotheses/${i}/skills`)} />
+                    <Select
+                      label={t('cycle.offerKind')}
+                      placeholder={t('cycle.offerKindDefault')}
+                      clearable
+                      data={['open', 'targeted', 'team'].map((k) => ({ value: k, label: t(`offerKind.${k}`) }))}
+                      value={h.offer_kind}
+                      onChange={(v) => set(i, { offer_kind: v })}
+                      error={err(`hypotheses/${i}/offer_kind`)}
+                    />
+                  </SimpleGrid>
+                </Stack>
+              </Card>
+            ))}
+            <Group>
+              <Button variant="light" onClick={() => setHyps((hs) => [...hs, blank(isClient ? 'client' : 'cs')])}>
+                {t('cycle.addHypothesis')}
+              </Button>
+            </Group>
+            <Text size="sm" c="dimmed">{t('cycle.doBoth')}</Text>
+            {submit.error && <ErrorAlert error={submit.error} />}
+            <Group>
+              <ConfirmButton
+                label={t('cycle.submitPlan')}
+                title={t('cycle.submitPlan')}
+                body={t('cycle.submitPlanBody', { count: hyps.length })}
+                onConfirm={() => submit.mutateAsync().catch(() => undefined)}
+              />
+            </Group>
+          </Stack>
+        </Card>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, md: 4 }}>
+        <Card withBorder>
+          <Title order={2} size="h4">{t('cycle.history')}</Title>
+          {history.length === 0 && <Text size="sm">{t('cycle.noHistory')}</Text>}
+          {history.map((p) => (
+            <Stack key={p.testId} gap={0} mt="xs" data-testid="history-item">
+              <Anchor component={Link} to={`/tests/${p.testId}`} size="sm" fw={selectedPages.has(p.pageId) ? 700 : 400}>
+                {p.month}: {p.hypothesis}
+              </Anchor>
+              <Text size="xs">
+                {p.change} — {t(`status.${p.outcome}`)} {p.lift !== null ? percent(p.lift) : ''}
+              </Text>
+            </Stack>
+          ))}
+        </Card>
+      </Grid.Col>
+    </Grid>
+  );
+}
+
+function OfferProposals({ offerId, chosen, toggle }: { offerId: number; chosen: number[]; toggle: (id: number) => void }) {
+  const { t } = useTranslation();
+  const q = useQuery({ queryKey: ['proposals', offerId], queryFn: () => must(api.GET('/v1/offers/{id}/proposals', { params: { path: { id: offerId } } })) });
+  const offer = useQuery({ queryKey: ['offer', offerId], queryFn: () => must(api.GET('/v1/offers/{id}', { params: { path: { id: offerId } } })) });
+  const submitted = (q.data?.items ?? []).filter((p) => p.status === 'submitted' || p.status === 'selected');
+  return (
+    <Card withBorder>
+      <Stack>
+        <Text fw={600}>{t('cycle.offerNo', { id: offerId })}: {offer.data?.brief}</Text>
+        <Text size="sm" c="dimmed">{t('cycle.pickUpTo3')}</Text>
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          {submitted.map((p) => (
+            <Card key={p.id} withBorder padding="sm" data-testid="proposal-card">
+              <Stack gap="xs">
+                <Text fw={600}>{p.title}</Text>
+                <Text size="sm" lineClamp={4}>{p.description}</Text>
+                <Anchor href={p.design_url} target="_blank" rel="noreferrer" size="sm">
+                  {t('cycle.design')}
+                </Anchor>
+                <Checkbox
+                  label={t('cycle.select')}
+                  checked={chosen.includes(p.id)}
+                  disabled={!chosen.includes(p.id) && chosen.length >= 3}
+                  onChange={() => toggle(p.id)}
+                />
+              </Stack>
+            </Card>
+          ))}
+        </SimpleGrid>
+        {q.isSuccess && submitted.length === 0 && <Text size="sm">{t('cycle.noProposals')}</Text>}
+      </Stack>
+    </Card>
+  );
+}
+
+function SelectionForm({ cycle }: { cycle: Cycle }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const offers = (cycle.live?.offers ?? []).filter((o) => o.proposals > 0);
+  const [chosen, setChosen] = useState<Record<number, number[]>>({});
+  const toggle = (offerId: number, id: number) =>
+    setChosen((c) => {
+      const cur = c[offerId] ?? [];
+      return { ...c, [offerId]: cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id] };
+    });
+  const submit = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST('/v1/cycles/{id}/selection', {
+          params: { path: { id: cycle.id } },
+          body: { selections: Object.entries(chosen).filter(([, ids]) => ids.length).map(([offer, ids]) => ({ offer_id: Number(offer), proposal_ids: ids })) },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['cycle', cycle.id] }),
+  });
+  const total = Object.values(chosen).reduce((n, ids) => n + ids.length, 0);
+  return (
+    <Stack>
+      <Title order={2} size="h3">{t('cycle.selectionTitle')}</Title>
+      {offers.map((o) => (
+        <OfferProposals key={o.offerId} offerId={o.offerId} chosen={chosen[o.offerId] ?? []} toggle={(id) => toggle(o.offerId, id)} />
+      ))}
+      {submit.error && <ErrorAlert error={submit.error} />}
+      {submit.data && submit.data.pending_offers.length > 0 && <Alert color="yellow">{t('cycle.pendingOffers', { ids: submit.data.pending_offers.join(', ') })}</Alert>}
+      <Group>
+        <ConfirmButton
+          label={t('cycle.confirmSelection')}
+          disabled={total === 0}
+          title={t('cycle.confirmSelection')}
+          body={t('cycle.confirmSelectionBody', { count: total })}
+          onConfirm={() => submit.mutateAsync().catch(() => undefined)}
+        />
+      </Group>
+    </Stack>
+  );
+}
+
+const LIVE_PHASES = ['planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings'];
+
+function CyclePage() {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const id = Number(useParams().id);
+  const q = useQuery({
+    queryKey: ['cycle', id],
+    queryFn: () => must(api.GET('/v1/cycles/{id}', { params: { path: { id } } })),
+    refetchInterval: (query) => (LIVE_PHASES.includes(query.state.data?.phase ?? 'planning') ? LIVE_MS : false),
+  });
+  if (q.error) return <ErrorAlert error={q.error} resource />;
+  if (!q.data) return null;
+  const c = q.data;
+  const decider = hasRole(session, ['admin', 'cs_manager', 'client']);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>{t('cycle.title', { month: c.month })}</Title>
+        <Group>
+          <Badge size="lg" data-testid="phase">{t(`phase.${c.phase}`)}</Badge>
+          <Anchor component={Link} to={`/engagements/${c.engagement_id}`}>{t('engagements.number', { id: c.engagement_id })}</Anchor>
+        </Group>
+      </Group>
+      {c.waiting_for && (
+        <Alert color={c.overdue ? 'red' : 'blue'}>
+          {t('engagements.waitingFor', { who: c.waiting_for })}
+          {c.due_at ? ` — ${t('engagements.until', { when: dateTime(c.due_at as string, i18n.language) })}` : ''}
+          {c.overdue ? ` (${t('tasks.overdue')})` : ''}
+        </Alert>
+      )}
+      {c.end_reason && <Alert color="gray">{c.end_reason}</Alert>}
+      {c.phase === 'planning' && decider && <PlanForm cycle={c} />}
+      {(c.live?.offers.length ?? 0) > 0 && (
+        <Card withBorder>
+          <Title order={2} size="h3">{t('cycle.offers')}</Title>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('cycle.offer')}</Table.Th>
+                <Table.Th>{t('cycle.audience')}</Table.Th>
+                <Table.Th>{t('cycle.deadline')}</Table.Th>
+                <Table.Th ta="right">{t('cycle.proposals')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {c.live!.offers.map((o) => (
+                <Table.Tr key={o.offerId}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/offers/${o.offerId}`}>{t('cycle.offerNo', { id: o.offerId })}</Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    {t(`offerKind.${o.kind}`)} {o.extended && <Badge color="yellow" size="sm">{t('cycle.extended')}</Badge>}
+                  </Table.Td>
+                  <Table.Td>{dateTime(o.deadline, i18n.language)}</Table.Td>
+                  <Table.Td ta="right" data-testid="proposal-count">{o.proposals}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      )}
+      {c.phase === 'selection' && decider && <SelectionForm cycle={c} />}
+      {(c.live?.tests.length ?? 0) > 0 && (
+        <Card withBorder>
+          <Title order={2} size="h3">{t('cycle.tests')}</Title>
+          <Stack gap="xs" mt="xs">
+            {c.live!.tests.map((x) => (
+              <Group key={x.testId}>
+                <Anchor component={Link} to={`/tests/${x.testId}`} data-testid="test-link">
+                  {t('tests.number', { id: x.testId })}
+                </Anchor>
+                <Text size="sm">{t('cycle.offerNo', { id: x.offerId })}</Text>
+                {x.outcome ? <StatusBadge value={x.outcome} /> : <StatusBadge value="running" />}
+              </Group>
+            ))}
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}
+
+export const page: PageDef = { path: '/cycles/:id', roles: ['admin', 'cs_manager', 'client', 'finance'], Component: CyclePage };

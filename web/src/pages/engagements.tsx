@@ -1,0 +1,100 @@
+// Engagements (CS, client, admin, finance): the list with the current phase and status.
+import { Anchor, Button, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api, must } from '../api/client.ts';
+import { yen } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { hasRole, useSession } from '../app/session.tsx';
+import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
+
+function Engagements() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const [status, setStatus] = useState<string | null>(null);
+  const q = usePaged(['engagements', status], (after) =>
+    must(api.GET('/v1/engagements', { params: { query: { after_id: after, status: (status ?? undefined) as never } } })),
+  );
+  const cycles = useQuery({
+    queryKey: ['cycles-live'],
+    queryFn: () => must(api.GET('/v1/cycles', { params: { query: { limit: 500 } } })),
+    refetchInterval: 10_000,
+  });
+  const clients = useQuery({ queryKey: ['clients-all'], queryFn: () => must(api.GET('/v1/clients', { params: { query: { limit: 500 } } as never })) });
+  const clientName = (id: number) => clients.data?.items.find((c) => c.id === id)?.name ?? `#${id}`;
+  const phaseOf = (id: number, month: string | null) => cycles.data?.items.filter((c) => c.engagement_id === id && (!month || c.month === month)).at(-1);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>{t('engagements.title')}</Title>
+        {hasRole(session, ['admin', 'cs_manager']) && (
+          <Button component={Link} to="/engagements/new">
+            {t('engagements.create')}
+          </Button>
+        )}
+      </Group>
+      <Select
+        w={220}
+        label={t('common.status')}
+        placeholder={t('common.all')}
+        clearable
+        value={status}
+        onChange={setStatus}
+        data={['active', 'ending', 'ended'].map((s) => ({ value: s, label: t(`status.${s}`) }))}
+      />
+      <ErrorAlert error={q.error} />
+      <Table striped highlightOnHover>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('engagements.engagement')}</Table.Th>
+            <Table.Th>{t('engagements.client')}</Table.Th>
+            <Table.Th>{t('engagements.month')}</Table.Th>
+            <Table.Th>{t('engagements.phase')}</Table.Th>
+            <Table.Th>{t('common.status')}</Table.Th>
+            <Table.Th ta="right">{t('engagements.fee')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.items.map((e) => {
+            const c = phaseOf(e.id, e.current_month);
+            return (
+              <Table.Tr key={e.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/engagements/${e.id}`}>
+                    {t('engagements.number', { id: e.id })}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{clientName(e.client_id)}</Table.Td>
+                <Table.Td>{e.current_month ?? e.start_month}</Table.Td>
+                <Table.Td>
+                  {c ? (
+                    <Anchor component={Link} to={`/cycles/${c.id}`}>
+                      {t(`phase.${c.phase}`)}
+                    </Anchor>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge value={e.status} />
+                </Table.Td>
+                <Table.Td ta="right">{yen(e.monthly_fee_yen)}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+      {q.isSuccess && q.items.length === 0 && <Text>{t('engagements.none')}</Text>}
+      <MoreButton q={q} />
+    </Stack>
+  );
+}
+
+export const page: PageDef = {
+  path: '/engagements',
+  roles: ['admin', 'cs_manager', 'client', 'finance'],
+  nav: { label: 'nav.engagements', order: 10 },
+  Component: Engagements,
+};

@@ -1,0 +1,70 @@
+// Knowledge: search past tests with filters; each card links to its test.
+import { Anchor, Badge, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api, must } from '../api/client.ts';
+import { percent } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
+
+function Knowledge() {
+  const { t } = useTranslation();
+  const [text, setText] = useState('');
+  const [q] = useDebouncedValue(text.trim(), 300);
+  const [pageType, setPageType] = useState('');
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const validType = /^[a-z0-9][a-z0-9_-]*$/.test(pageType);
+  const list = usePaged(['knowledge', q, pageType, outcome], (after) =>
+    must(
+      api.GET('/v1/knowledge', {
+        params: { query: { after_id: after, ...(q ? { q } : {}), ...(pageType && validType ? { page_type: pageType } : {}), ...(outcome ? { outcome: outcome as 'winner' } : {}) } },
+      }),
+    ),
+  );
+  return (
+    <Stack>
+      <Title order={1}>{t('knowledge.title')}</Title>
+      <Group align="flex-end">
+        <TextInput label={t('knowledge.search')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={320} type="search" />
+        <TextInput label={t('knowledge.pageType')} placeholder="checkout" value={pageType} onChange={(e) => setPageType(e.currentTarget.value)} error={pageType && !validType ? t('knowledge.pageTypeFormat') : undefined} />
+        <Select label={t('knowledge.outcome')} clearable placeholder={t('common.all')} value={outcome} onChange={setOutcome} data={['winner', 'loser', 'inconclusive', 'invalid'].map((o) => ({ value: o, label: t(`status.${o}`) }))} />
+      </Group>
+      <ErrorAlert error={list.error} />
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        {list.items.map((k) => (
+          <Card withBorder key={k.id} data-testid="knowledge-card">
+            <Stack gap="xs">
+              <Group justify="space-between">
+                {'test_id' in k && k.test_id ? (
+                  <Anchor component={Link} to={`/tests/${k.test_id}`} fw={600}>
+                    {k.hypothesis}
+                  </Anchor>
+                ) : (
+                  <Text fw={600}>{k.hypothesis}</Text>
+                )}
+                <StatusBadge value={k.outcome} />
+              </Group>
+              <Text size="sm">{k.change}</Text>
+              <Text size="sm">
+                {k.month} · {k.page_type} · {k.industry}
+                {k.lift !== null ? ` · ${percent(k.lift)} (${percent(k.ci_low)} – ${percent(k.ci_high)})` : ''}
+              </Text>
+              {k.learnings && <Text size="sm" c="dimmed">{k.learnings}</Text>}
+              <Group gap={4}>
+                {k.tags.map((tag) => (
+                  <Badge key={tag} variant="outline" size="sm">{tag}</Badge>
+                ))}
+              </Group>
+            </Stack>
+          </Card>
+        ))}
+      </SimpleGrid>
+      {list.isSuccess && list.items.length === 0 && <Text>{t('knowledge.none')}</Text>}
+      <MoreButton q={list} />
+    </Stack>
+  );
+}
+
+export const page: PageDef = { path: '/knowledge', roles: ['admin', 'cs_manager', 'client'], nav: { label: 'nav.knowledge', order: 40 }, Component: Knowledge };

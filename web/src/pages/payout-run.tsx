@@ -1,0 +1,399 @@
+// One payout run, for review: totals, the items (server-side paging and status filter, so 10,000
+// items stay fast), hold/release with a reason, approve/reject under the four-eyes rule, the Zengin
+// file, the withholding summary with its due date, the remittance and the audit trail.
+import { Alert, Anchor, Badge, Button, Card, Code, Group, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { api, must, type Body } from '../api/client.ts';
+import { dateTime, day, tokyoToday, yen } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { useSession } from '../app/session.tsx';
+import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+
+type Run = Body<'/v1/payout-runs/{id}', 'get'>;
+type Item = Body<'/v1/payout-runs/{id}/items', 'get'>['items'][number];
+const PAGE = 50;
+const STATUSES = ['pending', 'held', 'sent', 'failed', 'cancelled'] as const;
+
+function Figure({ label, value, testid }: { label: string; value: string | number; testid?: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} data-testid={testid}>
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+function ReasonAction({ label, title, body, color, onConfirm }: { label: string; title: string; body: string; color?: string; onConfirm: (reason: string) => Promise<unknown> }) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  return (
+    <ConfirmButton
+      size="xs"
+      variant="light"
+      color={color}
+      label={label}
+      title={title}
+      body={body}
+      confirmDisabled={!reason.trim()}
+      extra={<Textarea label={t('payouts.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required autoFocus />}
+      onConfirm={() => onConfirm(reason.trim())}
+    />
+  );
+}
+
+function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [status, setStatus] = useState<string | null>(null);
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const after = cursors[cursors.length - 1];
+  const q = useQuery({
+    queryKey: ['payout-items', run.id, status, after],
+    queryFn: () =>
+      must(api.GET('/v1/payout-runs/{id}/items', { params: { path: { id: run.id }, query: { limit: PAGE, after_id: after, status: (status ?? undefined) as never } } })),
+    placeholderData: (prev) => prev,
+  });
+  const [error, setError] = useState<unknown>(null);
+  const act = async (item: Item, action: 'hold' | 'release', reason: string) => {
+    setError(null);
+    try {
+      const path = action === 'hold' ? '/v1/payout-runs/{id}/items/{itemId}/hold' : '/v1/payout-runs/{id}/items/{itemId}/release';
+      await must(api.POST(path, { params: { path: { id: run.id, itemId: item.id } }, body: { reason } }));
+      await qc.invalidateQueries({ queryKey: ['payout-items', run.id] });
+      await qc.invalidateQueries({ queryKey: ['payout-run', run.id] });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const inReview = run.status === 'review';
+  return (
+    <Stack>
+      <Group>
+        <Select
+          label={t('payouts.filterStatus')}
+          placeholder={t('payouts.allItems')}
+          clearable
+          value={status}
+          onChange={(v) => {
+            setStatus(v);
+            setCursors([undefined]);
+          }}
+          data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+        />
+      </Group>
+      <ErrorAlert error={error ?? q.error} />
+      <Table striped highlightOnHover stickyHeader>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('payouts.payee')}</Table.Th>
+            <Table.Th>{t('payouts.kind')}</Table.Th>
+            <Table.Th ta="right">{t('payouts.gross')}</Table.Th>
+            <Table.Th ta="right">{t('payouts.withholding')}</Table.Th>
+            <Table.Th ta="right">{t('payouts.net')}</Table.Th>
+            <Table.Th>{t('payouts.flags')}</Table.Th>
+            <Table.Th>{t('common.status')}</Table.Th>
+            <Table.Th>{t('common.actions')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.data?.items.map((item) => (
+            <Table.Tr key={item.id} data-testid="payout-item">
+              <Table.Td>
+                {item.display_name}
+                {item.bank_masked ? (
+                  <Text size="xs" c="dimmed">
+                    {item.bank_masked.bank_name} {item.bank_masked.account_number}
+                  </Text>
+                ) : null}
+              </Table.Td>
+              <Table.Td>{t(`payeeType.${item.payee_type}`)}</Table.Td>
+              <Table.Td ta="right">{yen(item.gross_payable)}</Table.Td>
+              <Table.Td ta="right">{yen(item.withholding)}</Table.Td>
+              <Table.Td ta="right">{yen(item.net_transfer)}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {item.flags.map((f) => (
+                    <Badge key={f} color="orange" variant="outline" size="sm">
+                      {t(`flags.${f}`)}
+                    </Badge>
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge value={item.status} />
+                {item.hold_reason && (
+                  <Text size="xs" c="dimmed">
+                    {item.hold_reason}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {canDecide && inReview && item.status === 'pending' && (
+                  <ReasonAction
+                    label={t('payouts.hold')}
+                    color="orange"
+                    title={t('payouts.holdTitle', { name: item.display_name })}
+                    body={t('payouts.holdBody', { amount: yen(item.net_transfer) })}
+                    onConfirm={(r) => act(item, 'hold', r)}
+                  />
+                )}
+                {canDecide && inReview && item.status === 'held' && (
+                  <ReasonAction
+                    label={t('payouts.release')}
+                    title={t('payouts.releaseTitle', { name: item.display_name })}
+                    body={t('payouts.releaseBody', { amount: yen(item.net_transfer) })}
+                    onConfirm={(r) => act(item, 'release', r)}
+                  />
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {q.data && q.data.items.length === 0 && <Text>{t('payouts.noItems')}</Text>}
+      <Group>
+        <Button variant="default" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          {t('common.previous')}
+        </Button>
+        <Text size="sm">{t('common.pageNo', { n: cursors.length })}</Text>
+        <Button variant="default" disabled={!q.data?.next_after_id} onClick={() => setCursors((c) => [...c, q.data!.next_after_id!])}>
+          {t('common.next')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function Decision({ run }: { run: Run }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const qc = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [reason, setReason] = useState('');
+  const refresh = () => qc.invalidateQueries({ queryKey: ['payout-run', run.id] });
+  if (run.status !== 'review') return null;
+  if (session.user.role !== 'finance') return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
+  const mine = run.prepared_by === session.user.id;
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={2} size="h3">
+          {t('payouts.decisionTitle')}
+        </Title>
+        <Text>{t('payouts.preparedBy', { who: mine ? t('payouts.you') : t('payouts.userNo', { id: run.prepared_by ?? '—' }) })}</Text>
+        {mine ? (
+          <Alert color="yellow" title={t('payouts.fourEyesTitle')} data-testid="four-eyes">
+            {t('payouts.fourEyesSelf')}
+          </Alert>
+        ) : (
+          <Text size="sm">{t('payouts.fourEyesOk')}</Text>
+        )}
+        <ErrorAlert error={error} />
+        <Group>
+          <ConfirmButton
+            label={t('payouts.approve')}
+            color="green"
+            disabled={mine}
+            title={t('payouts.approveTitle', { month: run.month })}
+            body={t('payouts.approveBody', { count: run.totals.pending, amount: yen(run.totals.to_pay_net_yen), date: run.payment_date ?? '—' })}
+            onConfirm={async () => {
+              setError(null);
+              try {
+                await must(api.POST('/v1/payout-runs/{id}/approve', { params: { path: { id: run.id } } }));
+                await refresh();
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          />
+          <ConfirmButton
+            label={t('payouts.reject')}
+            color="red"
+            variant="light"
+            title={t('payouts.rejectTitle', { month: run.month })}
+            body={t('payouts.rejectBody')}
+            confirmDisabled={!reason.trim()}
+            extra={<Textarea label={t('payouts.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} required />}
+            onConfirm={async () => {
+              setError(null);
+              try {
+                await must(api.POST('/v1/payout-runs/{id}/reject', { params: { path: { id: run.id } }, body: { reason: reason.trim() } }));
+                await refresh();
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          />
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+function Withholding({ run }: { run: Run }) {
+  const { t } = useTranslation();
+  const session = useSession();
+  const qc = useQueryClient();
+  const w = useQuery({
+    queryKey: ['withholding', run.id, run.status],
+    queryFn: () => must(api.GET('/v1/payout-runs/{id}/withholding', { params: { path: { id: run.id } } })),
+    retry: false,
+  });
+  const [remittedOn, setRemittedOn] = useState(tokyoToday());
+  const [note, setNote] = useState('');
+  const remit = useMutation({
+    mutationFn: () => must(api.POST('/v1/payout-runs/{id}/remittance', { params: { path: { id: run.id } }, body: { remitted_on: remittedOn, ...(note ? { note } : {}) } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['payout-run', run.id] }),
+  });
+  if (w.error) return <ErrorAlert error={w.error} />;
+  if (!w.data) return null;
+  const s = w.data;
+  return (
+    <Stack>
+      <Text>{t('payouts.withholdingDue', { month: s.month, date: s.due_date })}</Text>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th />
+            <Table.Th ta="right">{t('payouts.payees')}</Table.Th>
+            <Table.Th ta="right">{t('payouts.base')}</Table.Th>
+            <Table.Th ta="right">{t('payouts.tax')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(['residents', 'nonresidents'] as const).map((k) => (
+            <Table.Tr key={k}>
+              <Table.Td>{t(`payouts.${k}`)}</Table.Td>
+              <Table.Td ta="right">{s[k].payees}</Table.Td>
+              <Table.Td ta="right">{yen(s[k].base_total)}</Table.Td>
+              <Table.Td ta="right">{yen(s[k].tax_total)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {s.remitted_on ? (
+        <Text>{t('payouts.remittedOn', { date: s.remitted_on })}</Text>
+      ) : run.status === 'remitting' && session.user.role === 'finance' ? (
+        <Card withBorder>
+          <Stack>
+            <Group align="flex-end">
+              <TextInput type="date" label={t('payouts.remittedOnLabel')} value={remittedOn} onChange={(e) => setRemittedOn(e.currentTarget.value)} error={fieldError(remit.error, 'remitted_on')} />
+              <TextInput label={t('payouts.note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} error={fieldError(remit.error, 'note')} />
+              <ConfirmButton
+                label={t('payouts.recordRemittance')}
+                title={t('payouts.recordRemittance')}
+                body={t('payouts.remitBody', { amount: yen(s.residents.tax_total + s.nonresidents.tax_total), date: remittedOn })}
+                onConfirm={() => remit.mutateAsync().catch(() => undefined)}
+              />
+            </Group>
+            {remit.error && !fieldError(remit.error, 'remitted_on') ? <ErrorAlert error={remit.error} /> : null}
+          </Stack>
+        </Card>
+      ) : null}
+    </Stack>
+  );
+}
+
+function Audit({ run }: { run: Run }) {
+  const { t, i18n } = useTranslation();
+  const q = useQuery({ queryKey: ['audit', run.id, run.updated_at], queryFn: () => must(api.GET('/v1/payout-runs/{id}/audit', { params: { path: { id: run.id } } })) });
+  return (
+    <Stack>
+      <ErrorAlert error={q.error} />
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('payouts.when')}</Table.Th>
+            <Table.Th>{t('payouts.actor')}</Table.Th>
+            <Table.Th>{t('payouts.action')}</Table.Th>
+            <Table.Th>{t('payouts.reason')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {q.data?.items.map((a) => (
+            <Table.Tr key={a.id}>
+              <Table.Td>{dateTime(a.created_at as string, i18n.language)}</Table.Td>
+              <Table.Td>{a.actor}</Table.Td>
+              <Table.Td>
+                <Code>{a.action}</Code>
+              </Table.Td>
+              <Table.Td>{a.reason ?? ''}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+function PayoutRun() {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const id = Number(useParams().id);
+  const q = useQuery({
+    queryKey: ['payout-run', id],
+    queryFn: () => must(api.GET('/v1/payout-runs/{id}', { params: { path: { id } } })),
+    refetchInterval: (query) => (['drafting', 'paying'].includes(query.state.data?.status ?? '') ? LIVE_MS : 10_000),
+  });
+  if (q.error) return <ErrorAlert error={q.error} resource />;
+  if (!q.data) return null;
+  const run = q.data;
+  const tt = run.totals;
+  const zengin = ['paying', 'remitting', 'completed'].includes(run.status) && tt.sent > 0;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>{t('payouts.runOf', { month: run.month })}</Title>
+        <StatusBadge value={run.status} />
+      </Group>
+      <Text>
+        {t('payouts.paymentDate')}: {day(run.payment_date)} · {t('payouts.updated')}: {dateTime(run.updated_at as string, i18n.language)}
+      </Text>
+      {run.waiting_for && <Alert color="blue">{run.waiting_for}</Alert>}
+      {run.decision_reason && <Alert color={run.status === 'rejected' ? 'red' : 'gray'}>{t('payouts.decisionReason', { reason: run.decision_reason })}</Alert>}
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        <Figure label={t('payouts.items')} value={tt.items} />
+        <Figure label={t('payouts.gross')} value={yen(tt.gross_yen)} testid="total-gross" />
+        <Figure label={t('payouts.withholding')} value={yen(tt.withholding_yen)} />
+        <Figure label={t('payouts.toPayNet')} value={yen(tt.to_pay_net_yen)} />
+        <Figure label={t('payouts.heldCount')} value={`${tt.held} (${yen(tt.held_gross_yen)})`} testid="total-held" />
+        <Figure label={t('payouts.flagged')} value={tt.flagged} />
+        <Figure label={t('payouts.sentNet')} value={yen(tt.sent_net_yen)} />
+        <Figure label={t('payouts.carried')} value={`${tt.carried_forward_payees} (${yen(tt.carried_forward_yen)})`} />
+      </SimpleGrid>
+      <Decision run={run} />
+      {zengin && (
+        <Group>
+          <Anchor href={`/v1/payout-runs/${run.id}/zengin`} download={`zengin-${run.month}.txt`} data-testid="zengin">
+            {t('payouts.zengin')}
+          </Anchor>
+        </Group>
+      )}
+      <Tabs defaultValue="items">
+        <Tabs.List>
+          <Tabs.Tab value="items">{t('payouts.itemsTab')}</Tabs.Tab>
+          <Tabs.Tab value="withholding">{t('payouts.withholdingTab')}</Tabs.Tab>
+          <Tabs.Tab value="audit">{t('payouts.auditTab')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="items" pt="md">
+          <Items run={run} canDecide={session.user.role === 'finance'} />
+        </Tabs.Panel>
+        <Tabs.Panel value="withholding" pt="md">
+          <Withholding run={run} />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit" pt="md">
+          <Audit run={run} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+export const page: PageDef = { path: '/payout-runs/:id', roles: ['finance', 'admin'], Component: PayoutRun };

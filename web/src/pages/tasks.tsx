@@ -1,0 +1,68 @@
+// My tasks: what waits for me now, with deadlines and overdue marks; each links to where to act.
+import { Anchor, Badge, Card, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api, must, type Body } from '../api/client.ts';
+import type { PageDef } from '../app/pages.ts';
+import { dateTime } from '../app/format.ts';
+import { ErrorAlert } from '../app/ui.tsx';
+
+type Task = Body<'/v1/tasks', 'get'>['items'][number];
+
+function target(t: Task): string | null {
+  if (t.run_id) return `/payout-runs/${t.run_id}`;
+  if (t.offer_id && (t.kind === 'submit_proposal' || !t.cycle_id)) return `/offers/${t.offer_id}`;
+  if (t.cycle_id) return `/cycles/${t.cycle_id}`;
+  if (t.engagement_id) return `/engagements/${t.engagement_id}`;
+  return null;
+}
+
+function Tasks() {
+  const { t, i18n } = useTranslation();
+  const q = useQuery({ queryKey: ['tasks'], queryFn: () => must(api.GET('/v1/tasks')), refetchInterval: 5_000 });
+  return (
+    <Stack>
+      <Title order={1}>{t('tasks.title')}</Title>
+      <ErrorAlert error={q.error} />
+      {q.isPending && <Loader aria-label="loading" />}
+      {q.data && q.data.items.length === 0 && <Text>{t('tasks.none')}</Text>}
+      {q.data?.items.map((task, i) => {
+        const to = target(task);
+        const due = task.due_at ? dateTime(task.due_at, i18n.language) : task.due_on ?? null;
+        return (
+          <Card withBorder key={i} data-testid="task">
+            <Group justify="space-between">
+              <Stack gap={2}>
+                {to ? (
+                  <Anchor component={Link} to={to} fw={600}>
+                    {t(`tasks.kind.${task.kind}`, { defaultValue: task.kind })}
+                  </Anchor>
+                ) : (
+                  <Text fw={600}>{t(`tasks.kind.${task.kind}`, { defaultValue: task.kind })}</Text>
+                )}
+                <Text size="sm" c="dimmed">
+                  {[task.month, task.engagement_id ? t('tasks.engagement', { id: task.engagement_id }) : null, task.run_id ? t('tasks.run', { id: task.run_id }) : null]
+                    .filter(Boolean)
+                    .join(' · ')}
+                </Text>
+                {task.approve_refusal && <Text size="sm">{task.approve_refusal}</Text>}
+              </Stack>
+              <Group>
+                {due && <Text size="sm">{t('tasks.due', { when: due })}</Text>}
+                {task.overdue && <Badge color="red">{t('tasks.overdue')}</Badge>}
+              </Group>
+            </Group>
+          </Card>
+        );
+      })}
+    </Stack>
+  );
+}
+
+export const page: PageDef = {
+  path: '/',
+  roles: ['admin', 'cs_manager', 'finance', 'client', 'hacker'],
+  nav: { label: 'nav.tasks', order: 0 },
+  Component: Tasks,
+};

@@ -1,0 +1,234 @@
+// One A/B test: exposures and conversions per variant, the lift with its confidence interval at each
+// interim check (a chart), an SRM warning, the final verdict in plain words, and the learnings.
+import { LineChart } from '@mantine/charts';
+import { Alert, Badge, Button, Card, Group, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api, must, type Body } from '../api/client.ts';
+import { dateTime, percent } from '../app/format.ts';
+import type { PageDef } from '../app/pages.ts';
+import { hasRole, useSession } from '../app/session.tsx';
+import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+
+type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
+interface VResult {
+  variants?: { arm: string; expected?: number; ci?: (number | null)[]; p_value?: number; chance_to_win?: number; error?: string }[];
+  srm_p_value?: number;
+  decision?: { outcome: string; arm?: string; reason?: string };
+}
+const SRM_THRESHOLD = 0.001;
+const armLabel = (arm: string, t: TFunction) => (arm === 'control' ? t('tests.control') : t('tests.variant', { arm }));
+
+/** "Variant B wins: +12% (95% CI +4% to +20%)" */
+export function verdictSentence(v: Verdict, level: number, t: TFunction): string {
+  const r = v.result as VResult;
+  const outcome = r.decision?.outcome ?? v.outcome;
+  if (outcome === 'invalid') return t('tests.sentence.invalid', { reason: r.decision?.reason ?? v.invalidation_reason ?? '' });
+  const variants = r.variants ?? [];
+  const best = variants.find((x) => x.arm === r.decision?.arm) ?? [...variants].sort((a, b) => (b.expected ?? 0) - (a.expected ?? 0))[0];
+  if (!best || best.expected === undefined) return t('tests.sentence.none');
+  const ci = best.ci ?? [];
+  const args = {
+    arm: best.arm,
+    lift: percent(best.expected, 0),
+    level,
+    low: ci[0] === null || ci[0] === undefined ? '−∞' : percent(ci[0], 0),
+    high: ci[1] === null || ci[1] === undefined ? '+∞' : percent(ci[1], 0),
+  };
+  if (outcome === 'winner') return t('tests.sentence.winner', args);
+  if (outcome === 'loser') return t('tests.sentence.loser', args);
+  return t('tests.sentence.inconclusive', args);
+}
+
+function Learnings({ testId, cycleId, learnings }: { testId: number; cycleId: number; learnings: Body<'/v1/tests/{id}', 'get'>['learnings'] }) {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const qc = useQueryClient();
+  const cycle = useQuery({ queryKey: ['cycle', cycleId], queryFn: () => must(api.GET('/v1/cycles/{id}', { params: { path: { id: cycleId } } })), refetchInterval: LIVE_MS });
+  const [text, setText] = useState('');
+  const [tags, setTags] = useState<string[]>([]);
+  const add = useMutation({
+    mutationFn: () => must(api.POST('/v1/tests/{id}/learnings', { params: { path: { id: testId } }, body: { learnings: text, ...(tags.length ? { tags } : {}) } })),
+    onSuccess: () => {
+      setText('');
+      setTags([]);
+      return qc.invalidateQueries({ queryKey: ['test', testId] });
+    },
+  });
+  const capturing = cycle.data?.phase === 'knowledge_capture';
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={2} size="h3">{t('tests.learnings')}</Title>
+        {learnings.map((l) => (
+          <Text key={l.id} size="sm" data-testid="learning">
+            {l.text} <Text span c="dimmed" size="xs">— {l.author_name}, {dateTime(l.created_at as string, i18n.language)}</Text>
+          </Text>
+        ))}
+        {learnings.length === 0 && <Text size="sm">{t('tests.noLearnings')}</Text>}
+        {capturing && hasRole(session, ['admin', 'cs_manager']) && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              add.mutate();
+            }}
+          >
+            <Stack>
+              <Text size="sm">{t('tests.captureOpen')}</Text>
+              <Textarea label={t('tests.learning')} value={text} onChange={(e) => setText(e.currentTarget.value)} error={fieldError(add.error, 'learnings')} autosize minRows={3} />
+              <TagsInput label={t('tests.tags')} value={tags} onChange={setTags} error={fieldError(add.error, 'tags')} />
+              {add.error && !fieldError(add.error, 'learnings') && !fieldError(add.error, 'tags') ? <ErrorAlert error={add.error} /> : null}
+              <Group>
+                <Button type="submit" loading={add.isPending}>{t('tests.addLearning')}</Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function TestPage() {
+  const { t, i18n } = useTranslation();
+  const session = useSession();
+  const qc = useQueryClient();
+  const id = Number(useParams().id);
+  const q = useQuery({
+    queryKey: ['test', id],
+    queryFn: () => must(api.GET('/v1/tests/{id}', { params: { path: { id } } })),
+    refetchInterval: (query) => (query.state.data?.status === 'running' ? LIVE_MS : 10_000),
+  });
+  const running = q.data?.status === 'running';
+  const verdicts = useQuery({
+    queryKey: ['verdicts', id, q.data?.interim_checks, q.data?.status],
+    enabled: q.isSuccess,
+    queryFn: async () => {
+      const all: Verdict[] = [];
+      let after: number | undefined;
+      for (let i = 0; i < 20; i++) {
+        const page = await must(api.GET('/v1/tests/{id}/verdicts', { params: { path: { id }, query: { limit: 500, after_id: after } } }));
+        all.push(...page.items);
+        if (!page.next_after_id) break;
+        after = page.next_after_id;
+      }
+      return all;
+    },
+  });
+  const settings = useQuery({
+    queryKey: ['settings', q.data?.engagement_id],
+    enabled: q.isSuccess,
+    queryFn: () => must(api.GET('/v1/engagements/{id}/settings', { params: { path: { id: q.data!.engagement_id } } })),
+  });
+  const [reason, setReason] = useState('');
+  const stop = useMutation({
+    mutationFn: () => must(api.POST('/v1/tests/{id}/stop', { params: { path: { id } }, body: { reason } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['test', id] }),
+  });
+  if (q.error) return <ErrorAlert error={q.error} resource />;
+  if (!q.data) return null;
+  const test = q.data;
+  const level = Math.round((1 - (settings.data?.alpha ?? 0.05)) * 100);
+  const interim = (verdicts.data ?? []).filter((v) => v.kind === 'interim');
+  const treatments = [...new Set(interim.flatMap((v) => ((v.result as VResult).variants ?? []).map((x) => x.arm)))];
+  const chartData = interim.map((v) => {
+    const row: Record<string, number | string | null> = { check: `#${v.check_no}` };
+    for (const x of (v.result as VResult).variants ?? []) {
+      if (x.expected === undefined) continue;
+      row[`${x.arm}`] = +(x.expected * 100).toFixed(2);
+      row[`${x.arm}_low`] = x.ci?.[0] === null || x.ci?.[0] === undefined ? null : +(x.ci[0] * 100).toFixed(2);
+      row[`${x.arm}_high`] = x.ci?.[1] === null || x.ci?.[1] === undefined ? null : +(x.ci[1] * 100).toFixed(2);
+    }
+    return row;
+  });
+  const colors = ['indigo.6', 'teal.6', 'grape.6'];
+  const series = treatments.flatMap((arm, i) => [
+    { name: arm, label: t('tests.liftOf', { arm }), color: colors[i % 3]! },
+    { name: `${arm}_low`, label: t('tests.ciLow', { arm }), color: colors[i % 3]!, strokeDasharray: '4 4' },
+    { name: `${arm}_high`, label: t('tests.ciHigh', { arm }), color: colors[i % 3]!, strokeDasharray: '4 4' },
+  ]);
+  const latest = test.final_verdict ?? interim.at(-1);
+  const srm = (latest?.result as VResult | undefined)?.srm_p_value;
+  const total = test.arms.reduce((n, a) => n + a.n, 0);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1}>{t('tests.number', { id: test.id })}</Title>
+        <Group>
+          <StatusBadge value={test.status} />
+          <Link to={`/cycles/${test.cycle_id}`}>{t('tests.backToCycle')}</Link>
+        </Group>
+      </Group>
+      {test.final_verdict && (
+        <Alert color={test.final_verdict.outcome === 'winner' ? 'green' : test.final_verdict.outcome === 'invalid' ? 'red' : 'gray'} title={t('tests.finalVerdict')} data-testid="verdict">
+          <Text fw={700}>{verdictSentence(test.final_verdict, level, t)}</Text>
+          {test.final_verdict.invalidated_at && <Text size="sm">{t('tests.invalidated', { reason: test.final_verdict.invalidation_reason ?? '' })}</Text>}
+        </Alert>
+      )}
+      {!test.final_verdict && latest && (
+        <Alert color="blue" title={t('tests.interimVerdict', { n: latest.check_no })}>
+          {verdictSentence(latest, level, t)}
+        </Alert>
+      )}
+      {srm !== undefined && srm < SRM_THRESHOLD && total > 0 && (
+        <Alert color="red" title={t('tests.srmTitle')} data-testid="srm">
+          {t('tests.srmBody', { p: srm.toExponential(2) })}
+        </Alert>
+      )}
+      <Text size="sm">
+        {t('tests.planned', { n: test.planned_sample_total.toLocaleString('en-US'), seen: total.toLocaleString('en-US') })} · {t('tests.started', { when: dateTime(test.started_at as string, i18n.language) })}
+        {test.stop_reason ? ` · ${t('tests.stopReason', { reason: test.stop_reason })}` : ''}
+      </Text>
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('tests.arm')}</Table.Th>
+            <Table.Th ta="right">{t('tests.exposures')}</Table.Th>
+            <Table.Th ta="right">{t('tests.conversions')}</Table.Th>
+            <Table.Th ta="right">{t('tests.rate')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {test.arms.map((a) => (
+            <Table.Tr key={a.variant_id} data-testid="arm">
+              <Table.Td>{armLabel(a.arm, t)}</Table.Td>
+              <Table.Td ta="right">{a.n.toLocaleString('en-US')}</Table.Td>
+              <Table.Td ta="right">{a.conversions.toLocaleString('en-US')}</Table.Td>
+              <Table.Td ta="right">{a.n ? `${((a.conversions / a.n) * 100).toFixed(2)}%` : '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Card withBorder>
+        <Title order={2} size="h3">{t('tests.chartTitle', { level })}</Title>
+        {chartData.length > 0 ? (
+          <LineChart h={260} data={chartData} dataKey="check" series={series} unit="%" withLegend connectNulls referenceLines={[{ y: 0, color: 'gray.5' }]} />
+        ) : (
+          <Text size="sm">{t('tests.noChecks')}</Text>
+        )}
+        <Badge variant="light" mt="xs">{t('tests.checks', { n: test.interim_checks })}</Badge>
+      </Card>
+      {running && hasRole(session, ['admin', 'cs_manager']) && (
+        <Group>
+          <ConfirmButton
+            label={t('tests.stop')}
+            color="red"
+            variant="light"
+            title={t('tests.stop')}
+            body={t('tests.stopBody')}
+            confirmDisabled={!reason.trim()}
+            extra={<Textarea label={t('payouts.reason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} />}
+            onConfirm={() => stop.mutateAsync().catch(() => undefined)}
+          />
+          <ErrorAlert error={stop.error} />
+        </Group>
+      )}
+      <Learnings testId={test.id} cycleId={test.cycle_id} learnings={test.learnings} />
+    </Stack>
+  );
+}
+
+export const page: PageDef = { path: '/tests/:id', roles: ['admin', 'cs_manager', 'client', 'finance'], Component: TestPage };
