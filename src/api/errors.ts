@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { allowHeader } from './input.ts';
 
 /** An error with an HTTP status and a stable machine code; thrown by handlers. */
 export class HttpError extends Error {
@@ -115,7 +116,7 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
     if (allowed.length && !allowed.includes(request.method)) {
       return reply
         .status(405)
-        .header('allow', [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', '))
+        .header('allow', allowHeader(allowed))
         .send(errorBody('method_not_allowed', `${path} does not accept ${request.method}; it accepts ${allowed.join(', ')}.`));
     }
     return reply.status(404).send(errorBody('not_found', `There is no route ${request.method} ${path}.`));

@@ -78,7 +78,17 @@ export function registerInputHandling(app: FastifyInstance): (path: string) => s
       }
     }
   });
-  app.addHook('onRequest', async (req) => {
+  const allowedMethods = (path: string) => METHODS.filter((m) => routes.find(m, path) !== null);
+  app.addHook('onRequest', async (req, reply) => {
+    // No route matched: a path another method serves is a 405 before any body is read.
+    if (req.routeOptions.url === undefined) {
+      const path = req.url.split('?')[0]!;
+      const allowed = allowedMethods(path);
+      if (allowed.length && !allowed.includes(req.method as (typeof METHODS)[number])) {
+        reply.header('allow', allowHeader(allowed));
+        throw new HttpError(405, 'method_not_allowed', `${path} does not accept ${req.method}; it accepts ${allowed.join(', ')}.`);
+      }
+    }
     const type = req.headers['content-type'];
     const charset = typeof type === 'string' ? /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase() : undefined;
     if (charset && charset !== 'utf-8' && charset !== 'utf8') {
@@ -91,5 +101,8 @@ export function registerInputHandling(app: FastifyInstance): (path: string) => s
       if (path) throw badRequest(`${path} must not contain a NUL character (\\u0000)`, [{ path, message: 'must not contain a NUL character (\\u0000)' }]);
     }
   });
-  return (path) => METHODS.filter((m) => routes.find(m, path) !== null);
+  return allowedMethods;
 }
+
+/** The Allow header for a path's methods (HEAD comes with GET). */
+export const allowHeader = (allowed: string[]) => [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');

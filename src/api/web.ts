@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-const API_PREFIXES = ['/v1/', '/v1', '/docs', '/openapi.json'];
+const API_PREFIXES = ['/v1/', '/v1', '/docs', '/openapi.json', '/codec', '/healthz', '/readyz'];
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",

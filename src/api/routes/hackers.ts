@@ -22,8 +22,8 @@ const NewHacker = Type.Object(
     display_name: Name,
     kind: Kind,
     residency: Residency,
-    skills: Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] }),
-    industries: Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] }),
+    skills: Type.Optional(Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] })),
+    industries: Type.Optional(Type.Array(Tag, { maxItems: 30, uniqueItems: true, default: [] })),
   },
   { additionalProperties: false, examples: [{ display_name: 'Aiko Tanaka', kind: 'individual', residency: 'resident', skills: ['design', 'frontend'], industries: ['finance'] }] },
 );
@@ -33,7 +33,7 @@ export function hackerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     '/v1/hackers',
     { config: { roles: STAFF }, schema: { tags: ['hackers'], summary: 'Add a growth hacker to the network (CS, admin)', body: NewHacker, response: { 201: Hacker, ...authErrors } } },
     async (req, reply) => {
-      const row = await db.insertInto('hackers').values(req.body).returningAll().executeTakeFirstOrThrow();
+      const row = await db.insertInto('hackers').values({ ...req.body, skills: req.body.skills ?? [], industries: req.body.industries ?? [] }).returningAll().executeTakeFirstOrThrow();
       req.log.info({ hackerId: row.id }, 'hacker created');
       return reply.status(201).send(row);
     },

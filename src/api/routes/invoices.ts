@@ -9,6 +9,7 @@ import { billingTasks, exportMonth, invoiceView, listInvoices, marginReport } fr
 import { startInvoicing } from '../../billing/start.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
+import { FileAnswer, JsonOrCsv } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 import { BillingAccount, BillingAlert, BillingTask, ExportJson, Invoice, InvoiceSummary, Margin, PricePlan } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
@@ -155,7 +156,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof FormatQuery> }>(
     '/v1/invoices/export',
-    { config: { roles: FINANCE }, schema: { summary: "Export a month's issued invoices (CSV or JSON)", tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line, `format=csv`, the default) or JSON.', querystring: FormatQuery, response: { 200: ExportJson, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: "Export a month's issued invoices (CSV or JSON)", tags: ['billing'], description: 'Every issued invoice and credit note of a month for accounting import: CSV (one row per line, `format=csv`, the default) or JSON.', querystring: FormatQuery, response: { 200: JsonOrCsv(ExportJson, 'CSV by default, JSON with format=json'), ...billingErrors } } },
     async (req, reply) => {
       const x = await exportMonth(db, req.query.month);
       if (req.query.format === 'json') return { month: x.month, totals: x.totals, invoices: x.invoices };
@@ -175,7 +176,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Params: Static<typeof BIdParams> }>(
     '/v1/invoices/:id/pdf',
-    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'Download an invoice as PDF', tags: ['billing'], description: 'The invoice as a PDF (A4, Japanese).', params: BIdParams } },
+    { config: { roles: [...FINANCE, 'client', 'partner'] }, schema: { summary: 'Download an invoice as PDF', tags: ['billing'], description: 'The invoice as a PDF (A4, Japanese).', params: BIdParams, response: { 200: FileAnswer('application/pdf', 'the invoice, A4, Japanese'), ...billingErrors } } },
     async (req, reply) => {
       const v = await invoiceView(db, req.user, req.params.id);
       if (!v) throw notFound('invoice');
@@ -248,7 +249,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get<{ Querystring: Static<typeof MarginQuery> }>(
     '/v1/reports/margin',
-    { config: { roles: FINANCE }, schema: { summary: 'Margin report', tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery, response: { 200: Margin, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Margin report', tags: ['billing'], description: 'Per engagement and month (filter by month, client, partner): billed, received, paid to hackers, withheld, commissions, margin.', querystring: MarginQuery, response: { 200: JsonOrCsv(Margin, 'JSON by default, CSV with format=csv'), ...billingErrors } } },
     async (req, reply) => {
       const r = await marginReport(db, req.query);
       if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="margin.csv"').send(r.csv);

@@ -5,6 +5,7 @@ import { Type, type Static } from 'typebox';
 import { inputTaxReport, paymentStatement } from '../../billing/payout-tax.ts';
 import { paymentStatementPdf } from '../../billing/pdf.ts';
 import { notFound } from '../errors.ts';
+import { FileAnswer } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 import { InputTax, PaymentStatement } from './billing-schemas.ts';
 import { BId, BMonth, billingErrors, FINANCE } from './billing-common.ts';
@@ -35,7 +36,7 @@ export function payoutTaxRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Params: Static<typeof Params> }>(
     '/v1/payees/:id/payment-statements/:month/pdf',
-    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: 'Download a payment statement as PDF', tags: ['payouts'], description: 'The 支払通知書 as a PDF (A4, Japanese).', params: Params } },
+    { config: { roles: [...FINANCE, 'hacker', 'partner'] }, schema: { summary: 'Download a payment statement as PDF', tags: ['payouts'], description: 'The 支払通知書 as a PDF (A4, Japanese).', params: Params, response: { 200: FileAnswer('application/pdf', 'the payment statement, A4, Japanese'), ...billingErrors } } },
     async (req, reply) => {
       const s = await load(req, req.params.id, req.params.month);
       return reply.type('application/pdf').header('content-disposition', `attachment; filename="payment-statement-${req.params.month}-${req.params.id}.pdf"`).send(await paymentStatementPdf(s));

@@ -4,6 +4,17 @@ import { Type, type TProperties } from 'typebox';
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM' });
+/** A real calendar day (2031-02-30 and 0000-00-00 are refused), written YYYY-MM-DD. */
+export const CalendarDate = Type.String({ format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD (a real calendar day)' });
+
+/** A file answer (PDF, CSV, a bank file) documented with its media type; the route sends it as is. */
+export const FileAnswer = (mediaType: string, description: string) => ({ description, content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } } });
+
+/** An answer in JSON or, on request, CSV. */
+export const JsonOrCsv = <T extends object>(json: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema: json }, 'text/csv': { schema: { type: 'string' } } },
+});
 export const Yen = Type.Integer({ minimum: 1, maximum: 10_000_000_000, description: 'integer yen' });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const Tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9_-]*$' });
