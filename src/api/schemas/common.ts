@@ -3,7 +3,8 @@ import { Type, type TProperties } from 'typebox';
 
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
-export const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM' });
+// Years 2000–2099: the span of the tax and holiday tables every month is checked against.
+export const Month = Type.String({ pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$', description: 'Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12)' });
 /** A real calendar day (2031-02-30 and 0000-00-00 are refused), written YYYY-MM-DD. */
 export const CalendarDate = Type.String({ format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD (a real calendar day)' });
 
