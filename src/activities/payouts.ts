@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { FOUR_EYES_FAILURE } from '../domain/payouts/four-eyes.ts';
 import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
+import { withLiveness } from './ruled.ts';
 import { resolveBankKey } from '../payouts/crypto.ts';
 import {
   blockRun,
@@ -35,9 +36,11 @@ export interface PayoutActivityDeps {
  * retry: they become non-retryable failures typed `PayoutRule.<kind>` (a RangeError from the pure
  * domain is a rule failure too). Anything else (database, bank) is retried.
  */
-async function ruled<T>(fn: () => Promise<T>): Promise<T> {
+async function ruled<T>(fn: () => Promise<T>, details?: () => unknown): Promise<T> {
   try {
-    return await fn();
+    // Heartbeats while it runs: a killed worker's activity is retried within the workflow's
+    // heartbeatTimeout (seconds), not its start-to-close timeout.
+    return await withLiveness(fn, details);
   } catch (err) {
     if (err instanceof PayoutRuleError) {
       throw ApplicationFailure.nonRetryable(err.message, err.kind === 'four_eyes' ? FOUR_EYES_FAILURE : `PayoutRule.${err.kind}`);
@@ -47,6 +50,9 @@ async function ruled<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** Seconds a pay attempt leases its payees' bank calls (see payPayoutBatch). */
+export const PAY_LEASE_SECONDS = 8;
 
 export function payoutActivities(deps: PayoutActivityDeps) {
   const { db } = deps;
@@ -75,13 +81,28 @@ export function payoutActivities(deps: PayoutActivityDeps) {
 
     async payPayoutBatch(input: { runId: number; afterItemId: number; limit: number }): Promise<PayBatchResult> {
       const ctx = Context.current();
-      return ruled(() =>
-        payBatch(
-          { db, key: bankKey(), bank: adapter(), onProgress: (lastItemId) => ctx.heartbeat({ lastItemId }) },
-          input.runId,
-          input.afterItemId,
-          input.limit,
-        ),
+      let progress = { lastItemId: input.afterItemId };
+      return ruled(
+        () =>
+          payBatch(
+            {
+              db,
+              key: bankKey(),
+              bank: adapter(),
+              // Longer than the pay activities' heartbeatTimeout (5 s): an attempt whose worker died
+              // gives its payees up within seconds; a live one keeps heartbeating, so no other
+              // attempt exists to take them over.
+              leaseSeconds: PAY_LEASE_SECONDS,
+              onProgress: (lastItemId) => {
+                progress = { lastItemId };
+                ctx.heartbeat(progress);
+              },
+            },
+            input.runId,
+            input.afterItemId,
+            input.limit,
+          ),
+        () => progress,
       );
     },
 

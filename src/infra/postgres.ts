@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
+  /** SIGKILL of the postmaster and its backends, no shutdown (crash tests); resolves when it has exited. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -92,7 +94,26 @@ export async function startEmbeddedPostgres(opts: {
     else child.once('exit', () => resolve());
   });
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
-  return { url, stop: () => Promise.race([pg.stop(), exited]) };
+  const kill = async () => {
+    const pid = child?.pid;
+    if (!pid || child.exitCode !== null || child.signalCode !== null) return;
+    let backends: number[] = [];
+    try {
+      backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+    } catch {
+      /* no children */
+    }
+    child.kill('SIGKILL');
+    for (const b of backends) {
+      try {
+        process.kill(b, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await exited;
+  };
+  return { url, stop: () => Promise.race([pg.stop(), exited]), kill };
 }
 
 /**

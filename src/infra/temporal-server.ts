@@ -21,6 +21,8 @@ export interface DevServerOptions {
 export interface RunningTemporal {
   address: string;
   stop(): Promise<void>;
+  /** SIGKILL, no shutdown (crash tests); resolves when it has exited. Absent for the SDK-downloaded server. */
+  kill?(): Promise<void>;
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
@@ -64,7 +66,14 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     child.kill('SIGKILL');
     throw err;
   }
-  return { address, stop: () => stopChild(child) };
+  const kill = () =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        });
+  return { address, stop: () => stopChild(child), kill };
 }
 
 async function waitForTemporal(address: string, namespace: string, child: ChildProcess, output: () => string) {

@@ -15,7 +15,12 @@ import type { cycleActivities } from '../activities/cycles.ts';
 import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { AbTestInput, StopTestRequest, TestOutcome } from '../shared/cycles.ts';
 
-const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest'>>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+// Activities heartbeat every second (withLiveness): a killed worker's activity is retried after 5 s.
+const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest'>>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
 
 export const stopTestUpdate = defineUpdate<{ accepted: true }, [StopTestRequest]>('stopTest');
 export const testStatusQuery = defineQuery<{ checks: number; stopping: string | null }>('status');

@@ -43,7 +43,8 @@ import {
 import { abTestWorkflow } from './ab-test.ts';
 import { CycleMonthKey, CyclePhaseKey, EngagementIdKey, ClientIdKey, OfferKindKey } from './search-attributes.ts';
 
-const acts = proxyActivities<ReturnType<typeof cycleActivities>>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+// Activities heartbeat every second (withLiveness): a killed worker's activity is retried after 5 s.
+const acts = proxyActivities<ReturnType<typeof cycleActivities>>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '5 seconds', retry: { maximumInterval: '1 minute' } });
 
 export const submitPlanUpdate = defineUpdate<{ hypothesisIds: number[] }, [PlanRequest]>('submitPlan');
 export const selectProposalsUpdate = defineUpdate<{ pendingOffers: number[] }, [SelectionRequest]>('selectProposals');

@@ -34,16 +34,19 @@ import type {
   PayoutRunView,
   RemittanceRequest,
 } from '../shared/payouts.ts';
-import { payoutWorkflowId } from '../shared/payouts.ts';
+import { payoutUpdateUser, payoutWorkflowId } from '../shared/payouts.ts';
 import { PayoutMonthKey, PayoutStatusKey } from './search-attributes.ts';
 
+// Activities heartbeat every second while they run (withLiveness): a killed worker's activity is
+// retried after the 5 s heartbeat timeout, not its start-to-close timeout.
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 const payActs = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
@@ -75,6 +78,12 @@ async function asUpdateFailure<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/**
+ * Updates name the deciding user as `actor` ({ userId, role }); updates recorded before Actor carry
+ * `by` (the user id) and replay unchanged: both give the same user id, so the same activity inputs.
+ */
+const USER_REQUIRED = 'The deciding user (actor.userId) must be a positive integer.';
 
 function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
@@ -117,16 +126,16 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     if (state.phase !== 'review') invalid(`Payout run ${runId} is ${state.phase}; its items can change only during review.`);
     if (state.deciding) invalid(`A decision on payout run ${runId} is in progress; its items can no longer change.`);
     if (!isPositiveInt(req?.itemId)) invalid('The item id must be a positive integer.');
-    if (!isPositiveInt(req.by)) invalid('The user id (by) must be a positive integer.');
+    if (!isPositiveInt(payoutUpdateUser(req))) invalid(USER_REQUIRED);
     if (typeof req.reason !== 'string' || !req.reason.trim()) invalid('A reason is required.');
   };
   const holdHandler = (hold: boolean) => async (req: HoldRequest) => {
     state.busy++;
     try {
       await asUpdateFailure(() =>
-        acts.setPayoutItemHold({ runId, itemId: req.itemId, hold, reason: req.reason.trim(), by: req.by, updateId: currentUpdateInfo()!.id }),
+        acts.setPayoutItemHold({ runId, itemId: req.itemId, hold, reason: req.reason.trim(), by: payoutUpdateUser(req)!, updateId: currentUpdateInfo()!.id }),
       );
-      state.lastChangedBy = req.by;
+      state.lastChangedBy = payoutUpdateUser(req)!;
       state.waitingFor = reviewWaitingFor();
       setCurrentDetails(`Payout run ${month} (#${runId}): review. Waiting for ${state.waitingFor}.`);
       return view();
@@ -141,10 +150,10 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     state.deciding = true;
     try {
       await asUpdateFailure(() =>
-        acts.decidePayoutRun({ runId, approve, by: req.by, reason: req.reason?.trim(), updateId: currentUpdateInfo()!.id }),
+        acts.decidePayoutRun({ runId, approve, by: payoutUpdateUser(req)!, reason: req.reason?.trim(), updateId: currentUpdateInfo()!.id }),
       );
       state.decision = approve ? 'approve' : 'reject';
-      state.lastChangedBy = req.by;
+      state.lastChangedBy = payoutUpdateUser(req)!;
       return view();
     } finally {
       state.deciding = false;
@@ -155,8 +164,9 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
       invalid(`Payout run ${runId} is ${state.decision ? `already ${state.decision === 'approve' ? 'approved' : 'rejected'}` : state.phase}, not under review.`);
     }
     if (state.deciding || state.busy > 0) invalid(`Another change to payout run ${runId} is in progress; retry in a moment.`);
-    if (!isPositiveInt(req?.by)) invalid('The user id (by) must be a positive integer.');
-    const refusal = approve ? fourEyesRefusal({ approver: req.by, preparedBy: state.preparedBy, runId }) : undefined;
+    const approver = payoutUpdateUser(req);
+    if (!isPositiveInt(approver)) invalid(USER_REQUIRED);
+    const refusal = approve ? fourEyesRefusal({ approver, preparedBy: state.preparedBy, runId }) : undefined;
     if (refusal) invalid(refusal, FOUR_EYES_FAILURE);
     if (!approve && (typeof req.reason !== 'string' || !req.reason.trim())) invalid('A reason is required to reject a payout run.');
   };
@@ -167,7 +177,7 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     recordRemittanceUpdate,
     async (req) => {
       await asUpdateFailure(() =>
-        acts.recordPayoutRemittance({ runId, by: req.by, remittedOn: req.remittedOn, note: req.note, updateId: currentUpdateInfo()!.id }),
+        acts.recordPayoutRemittance({ runId, by: payoutUpdateUser(req)!, remittedOn: req.remittedOn, note: req.note, updateId: currentUpdateInfo()!.id }),
       );
       state.remitted = true;
       return view();
@@ -175,7 +185,7 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     {
       validator: (req) => {
         if (state.phase !== 'remitting' || state.remitted) invalid(`Payout run ${runId} is ${state.phase}; it has no remittance to record.`);
-        if (!isPositiveInt(req?.by)) invalid('The user id (by) must be a positive integer.');
+        if (!isPositiveInt(payoutUpdateUser(req))) invalid(USER_REQUIRED);
         if (typeof req.remittedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(req.remittedOn)) invalid('The remittance date must be written YYYY-MM-DD.');
       },
     },
