@@ -35,13 +35,14 @@ export const TEST_PAYLOAD_KEYS = parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV);
 /** The codec every test client and worker uses; replay tests pass it too. */
 export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
 
-export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'> } = {}): Promise<Harness> {
+/** `databaseUrl`: another database of the cluster (default: the shared one of the run). */
+export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'>; databaseUrl?: string } = {}): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
     ...loadConfig({ ...process.env, LOG_PRETTY: 'false' }),
-    databaseUrl: inject('databaseUrl'),
+    databaseUrl: opts.databaseUrl ?? inject('databaseUrl'),
     temporalAddress: inject('temporalAddress'),
     temporalNamespace: inject('temporalNamespace'),
     taskQueue: `test-${randomUUID()}`,

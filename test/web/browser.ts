@@ -61,7 +61,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   const result = await new AxeBuilder({ page }).analyze();
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} [${(n.failureSummary ?? '').replace(/\s+/g, ' ')}]`).join(' | ')}`)).toEqual([]);
 }
 
 /** The i18n keys the page asked for and neither language has. */
@@ -73,4 +73,28 @@ declare global {
   interface Window {
     __missingKeys?: string[];
   }
+}
+
+/**
+ * A database of its own (same cluster), migrated, with every identity far above the shared one's so
+ * workflow ids (engagement-<id>, payout-<month> aside) never meet other files' in the shared Temporal
+ * server. For tests whose runs would draft every unpaid line of the shared database.
+ */
+export async function isolatedDatabase(base: string, offset = 1_500_000_000): Promise<string> {
+  const { ensureDatabase, createDb } = await import('../../src/db/index.ts');
+  const { migrateToLatest } = await import('../../src/db/migrate.ts');
+  const { sql } = await import('kysely');
+  const url = new URL(base);
+  url.pathname = `/kaizen_web_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+  await ensureDatabase(url.toString());
+  const db = createDb(url.toString(), 1);
+  try {
+    await migrateToLatest(db);
+    const { rows } = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns where table_schema = 'public' and is_identity = 'YES'`.execute(db);
+    for (const r of rows) await sql`alter table ${sql.table(r.table_name)} alter column ${sql.ref(r.column_name)} restart with ${sql.lit(offset)}`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+  return url.toString();
 }

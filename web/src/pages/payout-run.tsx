@@ -55,7 +55,7 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const after = cursors[cursors.length - 1];
   const q = useQuery({
-    queryKey: ['payout-items', run.id, status, after],
+    queryKey: ['payout-items', run.id, status, after, run.status, run.updated_at],
     queryFn: () =>
       must(api.GET('/v1/payout-runs/{id}/items', { params: { path: { id: run.id }, query: { limit: PAGE, after_id: after, status: (status ?? undefined) as never } } })),
     placeholderData: (prev) => prev,
