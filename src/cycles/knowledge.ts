@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
-import { anonymiseText, decodeCursor, documentTokens, encodeCursor, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
+import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 
@@ -37,7 +37,7 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
   await db
     .insertInto('knowledge_entries')
     .values({
-      ...knowledgeSearchFields({ hypothesis: t.problem, change, learnings: null, tags, page_type: t.page_type, outcome: result.decision.outcome }),
+      ...knowledgeSearchFields({ hypothesis: t.problem, change, learnings: null, tags, page_type: t.page_type, outcome: result.decision.outcome, industry: t.industry, month: t.month }),
       test_id: t.id,
       client_id: t.client_id,
       engagement_id: t.engagement_id,
@@ -105,7 +105,7 @@ export async function finalizeKnowledge(db: Db, input: { cycleId: number }) {
 
 /** Recomputes an entry's search columns from its text (after learnings or tags change). */
 export async function refreshSearchFields(db: Db, entryId: number) {
-  const e = await db.selectFrom('knowledge_entries').select(['hypothesis', 'change', 'learnings', 'tags', 'page_type', 'outcome']).where('id', '=', entryId).executeTakeFirstOrThrow();
+  const e = await db.selectFrom('knowledge_entries').select(['hypothesis', 'change', 'learnings', 'tags', 'page_type', 'outcome', 'industry', 'month']).where('id', '=', entryId).executeTakeFirstOrThrow();
   await db.updateTable('knowledge_entries').set(knowledgeSearchFields(e)).where('id', '=', entryId).execute();
 }
 
@@ -160,50 +160,51 @@ export interface KnowledgeRow {
   relevance_tier: number;
 }
 
-function filtersSql(f: KnowledgeQuery) {
+/** Filters the token arrays cannot carry (client, ranges) as SQL. */
+function rangeSql(f: KnowledgeQuery) {
   const parts = [sql`true`];
   if (f.clientId) parts.push(sql`k.client_id = ${f.clientId}`);
-  if (f.industry) parts.push(sql`k.industry = ${f.industry}`);
-  if (f.page_type) parts.push(sql`k.page_type = ${f.page_type}`);
-  if (f.outcome) parts.push(sql`k.outcome = ${f.outcome}`);
   if (f.lift_min !== undefined) parts.push(sql`k.lift >= ${f.lift_min}`);
   if (f.lift_max !== undefined) parts.push(sql`k.lift <= ${f.lift_max}`);
-  if (f.tags?.length) parts.push(sql`k.tags @> ${f.tags}::text[]`);
-  if (f.month) parts.push(sql`k.month = ${f.month}`);
   if (f.month_from) parts.push(sql`k.month >= ${f.month_from}`);
   if (f.month_to) parts.push(sql`k.month <= ${f.month_to}`);
   return sql.join(parts, sql` and `);
 }
 
+type Col = 'search_head_tokens' | 'search_tokens';
+const contains = (col: Col, tokens: string[]) => (tokens.length ? sql`k.${sql.raw(col)} @> ${tokens}::text[]` : sql`true`);
+
 /**
  * Search past tests. With `q`: entries whose normalised text contains the query (Japanese substrings
  * through uni/bigram tokens, English words case-insensitively; domain/cycles/knowledge-search.ts),
- * ranked by relevance — first those whose hypothesis or tags hold the words, then the others — newest
- * first within a tier; each tier is served by its own GIN index. Without `q`: newest first. Cursor
- * paging over (tier, id).
+ * ranked by relevance — tier 1 where the hypothesis or tags hold the words, then tier 2 where the
+ * change, learnings, page type or outcome do — newest first within a tier. Each tier is one query
+ * served by its own GIN index (words and exact filters in one `@>`); tier 2 runs only when tier 1 did
+ * not fill the page. Without `q`: newest first. Cursor paging over (tier, id).
  */
 export async function searchKnowledge(db: Db, f: KnowledgeQuery): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
   const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
-  const where = filtersSql(f);
-  let rows: KnowledgeRow[];
+  const ranges = rangeSql(f);
+  const filters = filterTokens(f);
   const query = f.q ? queryTokens(f.q) : null;
+  const rows: KnowledgeRow[] = [];
   if (!query || query.phrase === '') {
     const after = cursor ? sql`and k.id < ${cursor.id}` : sql``;
-    rows = (await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${where} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows;
+    rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${contains('search_head_tokens', filters)} and ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
   } else {
-    const tokens = query.tokens;
-    const has = (col: 'search_head_tokens' | 'search_tokens') => (tokens.length ? sql`k.${sql.raw(col)} @> ${tokens}::text[]` : sql`true`);
+    const tokens = [...new Set([...query.tokens, ...filters])].sort();
     const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
-    const branches = [];
     if (!cursor || cursor.tier <= 1) {
       const after = cursor?.tier === 1 ? sql`and k.id < ${cursor.id}` : sql``;
-      branches.push(sql`(select ${COLUMNS}, 1 as relevance_tier from knowledge_entries k where ${has('search_head_tokens')} and ${phrase} and ${where} ${after} order by k.id desc limit ${f.limit})`);
+      rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 1 as relevance_tier from knowledge_entries k where ${contains('search_head_tokens', tokens)} and ${phrase} and ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
     }
-    const after2 = cursor?.tier === 2 ? sql`and k.id < ${cursor.id}` : sql``;
-    branches.push(
-      sql`(select ${COLUMNS}, 2 as relevance_tier from knowledge_entries k where ${has('search_tokens')} and not (${has('search_head_tokens')}) and ${phrase} and ${where} ${after2} order by k.id desc limit ${f.limit})`,
-    );
-    rows = (await sql<KnowledgeRow>`select * from (${sql.join(branches, sql` union all `)}) r order by relevance_tier, id desc limit ${f.limit}`.execute(db)).rows;
+    if (rows.length < f.limit) {
+      const after = cursor?.tier === 2 ? sql`and k.id < ${cursor.id}` : sql``;
+      const tier2 = await sql<KnowledgeRow>`select ${COLUMNS}, 2 as relevance_tier from knowledge_entries k
+        where ${contains('search_tokens', tokens)} and not (${contains('search_head_tokens', tokens)}) and ${phrase} and ${ranges} ${after}
+        order by k.id desc limit ${f.limit - rows.length}`.execute(db);
+      rows.push(...tier2.rows);
+    }
   }
   const last = rows[rows.length - 1];
   return { items: rows, next_cursor: rows.length === f.limit && last ? encodeCursor(last.relevance_tier, last.id) : null };
@@ -275,7 +276,7 @@ export async function relatedKnowledge(db: Db, input: { clientId: number; pageUr
       from knowledge_entries k
       left join pages p on p.id = k.page_id
      where k.client_id = ${input.clientId}
-       and (${input.pageUrl !== null ? sql`p.url = ${input.pageUrl} or ` : sql``} k.search_tokens && ${tokens}::text[])
+       and (${input.pageUrl !== null ? sql`p.url = ${input.pageUrl} or ` : sql``} k.search_head_tokens && ${tokens}::text[] or k.search_tokens && ${tokens}::text[])
      order by same_page desc, overlap desc, k.id desc
      limit ${input.limit}`.execute(db);
   return rows;

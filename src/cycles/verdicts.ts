@@ -10,6 +10,7 @@ import { RuleError, ValidationError } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 import { recomputeReport } from './report.ts';
+import { refreshSearchFields } from './knowledge.ts';
 
 export async function invalidateVerdict(db: Db, testId: number, reason: string, actor: Actor) {
   const why = reason.trim();
@@ -62,6 +63,8 @@ export async function invalidateVerdict(db: Db, testId: number, reason: string, 
         .execute();
     }
     await trx.updateTable('knowledge_entries').set({ outcome: 'invalid', invalidated_at: new Date(), invalidation_reason: why }).where('test_id', '=', testId).execute();
+    const entry = await trx.selectFrom('knowledge_entries').select('id').where('test_id', '=', testId).executeTakeFirst();
+    if (entry) await refreshSearchFields(trx, entry.id); // the outcome is a search filter
     await recordDecision(trx, { cycleId: test.cycle_id, testId, kind: 'invalidation', actorUserId: actor.userId, summary: `invalidated the verdict of test ${testId}: ${why}`, key: `invalidation:${testId}` });
     return { cycleId: test.cycle_id, reversed: bonuses.length, controlRestored: back !== null };
   });

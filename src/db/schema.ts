@@ -320,7 +320,7 @@ export interface KnowledgeEntriesTable {
   status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
   invalidated_at: Timestamp | null;
   invalidation_reason: string | null;
-  /** Search columns (0011, domain/cycles/knowledge-search.ts): normalised text, all tokens, hypothesis+tags tokens. */
+  /** Search columns (0011, domain/cycles/knowledge-search.ts): normalised text; tokens of change/learnings/page type/outcome and of hypothesis/tags (both with filter tokens). */
   search_text: ColumnType<string, string | undefined, string>;
   search_tokens: ColumnType<string[], string[] | undefined, string[]>;
   search_head_tokens: ColumnType<string[], string[] | undefined, string[]>;

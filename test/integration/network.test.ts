@@ -154,10 +154,10 @@ describe('knowledge base', () => {
     ended.push(a.e, b.e);
     await h.db.updateTable('clients').set({ name: 'Sakura Bank' }).where('id', '=', b.client.id).execute();
     const entry = async (x: typeof a, hypothesis: string, extra: { change?: string; learnings?: string; tags?: string[]; outcome?: string; lift?: number } = {}) => {
-      const e = { hypothesis, change: extra.change ?? 'A: variant', learnings: extra.learnings ?? null, tags: extra.tags ?? ['form'], page_type: 'form', outcome: extra.outcome ?? 'winner' };
+      const e = { hypothesis, change: extra.change ?? 'A: variant', learnings: extra.learnings ?? null, tags: extra.tags ?? ['form'], page_type: 'form', outcome: extra.outcome ?? 'winner', industry, month: '2026-04' };
       const row = await h.db
         .insertInto('knowledge_entries')
-        .values({ ...e, ...knowledgeSearchFields(e), test_id: null, client_id: x.client.id, engagement_id: x.e.id, page_id: x.pages[0].id, industry, month: '2026-04', lift: extra.lift ?? 0.05, ci_low: 0.01, ci_high: 0.09, status: 'final' })
+        .values({ ...e, ...knowledgeSearchFields(e), test_id: null, client_id: x.client.id, engagement_id: x.e.id, page_id: x.pages[0].id, lift: extra.lift ?? 0.05, ci_low: 0.01, ci_high: 0.09, status: 'final' })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
@@ -229,10 +229,10 @@ describe('holdout', () => {
       const rows = await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', ctx.cycleId).orderBy('id').execute();
       return rows.length === 2 ? rows : undefined;
     });
-    const proposals = [];
+    const proposals: { id: number }[] = [];
     for (const [i, o] of offers.entries()) proposals.push(await d.api('POST', `/v1/offers/${o.id}/proposals`, authors[i]!.auth, { title: `P${i}`, description: 'd', design_url: 'https://figma.example/h' }));
     await eventually(async () => (await d.phaseOf(ctx.cycleId)) === 'selection', 20_000);
-    await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: offers.map((o, i) => ({ offer_id: o.id, proposal_ids: [proposals[i].id] })) });
+    await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: offers.map((o, i) => ({ offer_id: o.id, proposal_ids: [proposals[i]!.id] })) });
     const tests = await eventually(async () => {
       const rows = await h.db.selectFrom('tests').select(['id', 'holdout_percent']).where('cycle_id', '=', ctx.cycleId).execute();
       return rows.length === 2 ? rows : undefined;

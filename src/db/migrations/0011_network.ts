@@ -92,7 +92,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table earnings_ledger add constraint earnings_ledger_kind_check check (kind in (${sql.join([...kinds].map((k) => sql.lit(k)))}))`.execute(db);
 
   // Knowledge search: normalised text + uni/bigram tokens (domain/cycles/knowledge-search.ts) in
-  // GIN-indexed arrays; `head` tokens cover hypothesis and tags (the first relevance tier).
+  // GIN-indexed arrays: `search_head_tokens` (hypothesis, tags: the first relevance tier) and
+  // `search_tokens` (change, learnings, page type, outcome), both with the exact-filter tokens.
   await sql`alter table knowledge_entries alter column test_id drop not null`.execute(db);
   await sql`drop index if exists knowledge_search_idx`.execute(db);
   await sql`alter table knowledge_entries drop column if exists search`.execute(db);
@@ -100,8 +101,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     add column search_text text not null default '',
     add column search_tokens text[] not null default '{}',
     add column search_head_tokens text[] not null default '{}'`.execute(db);
-  const entries = await sql<{ id: number; hypothesis: string; change: string; learnings: string | null; tags: string[]; page_type: string; outcome: string }>`
-    select id, hypothesis, change, learnings, tags, page_type, outcome from knowledge_entries`.execute(db);
+  const entries = await sql<{ id: number; hypothesis: string; change: string; learnings: string | null; tags: string[]; page_type: string; outcome: string; industry: string; month: string }>`
+    select id, hypothesis, change, learnings, tags, page_type, outcome, industry, month from knowledge_entries`.execute(db);
   for (const e of entries.rows) {
     const f = knowledgeSearchFields(e);
     await sql`update knowledge_entries set search_text = ${f.search_text}, search_tokens = ${f.search_tokens}::text[], search_head_tokens = ${f.search_head_tokens}::text[] where id = ${e.id}`.execute(db);

@@ -86,19 +86,53 @@ export interface SearchableEntry {
   tags: string[];
   page_type: string;
   outcome: string;
+  industry: string;
+  month: string;
 }
 
-/** The stored search columns of an entry: `head` = hypothesis and tags (the first relevance tier). */
+export interface SearchFilters {
+  industry?: string;
+  page_type?: string;
+  outcome?: string;
+  tags?: string[];
+  month?: string;
+}
+
+/**
+ * Exact-match filters as tokens (`industry:finance`, `tag:cta`, …; a ':' never occurs in a text
+ * token), stored in both token arrays so one GIN lookup serves the words and the filters together.
+ */
+export function filterTokens(f: SearchFilters): string[] {
+  const out: string[] = [];
+  if (f.industry) out.push(`industry:${f.industry}`);
+  if (f.page_type) out.push(`page:${f.page_type}`);
+  if (f.outcome) out.push(`outcome:${f.outcome}`);
+  if (f.month) out.push(`month:${f.month}`);
+  for (const t of f.tags ?? []) out.push(`tag:${t}`);
+  return out;
+}
+
+/**
+ * The stored search columns of an entry. Relevance tier 1 reads `search_head_tokens` (hypothesis and
+ * tags), tier 2 `search_tokens` (change, learnings, page type, outcome); both carry the filter tokens;
+ * `search_text` (all fields, normalised) is what the phrase recheck reads.
+ */
 export function knowledgeSearchFields(e: SearchableEntry): { search_text: string; search_tokens: string[]; search_head_tokens: string[] } {
+  const filters = filterTokens({ industry: e.industry, page_type: e.page_type, outcome: e.outcome, month: e.month, tags: e.tags });
   const head = [e.hypothesis, ...e.tags].join('\n');
+  const body = [e.change, e.learnings ?? '', e.page_type, e.outcome].join('\n');
   const all = [e.hypothesis, e.tags.join(' '), e.change, e.learnings ?? '', e.page_type, e.outcome].join('\n');
-  return { search_text: normalizeSearchText(all), search_tokens: documentTokens(all), search_head_tokens: documentTokens(head) };
+  return {
+    search_text: normalizeSearchText(all),
+    search_tokens: [...documentTokens(body), ...filters].sort(),
+    search_head_tokens: [...documentTokens(head), ...filters].sort(),
+  };
 }
 
-/** Relevance tiers, best first: the words are in the hypothesis or tags; elsewhere (change, learnings). */
+/** Relevance tiers, best first: the words are in the hypothesis or tags; in the change, learnings, page type or outcome. */
 export const RELEVANCE_TIERS = [
   { tier: 1, field: 'search_head_tokens', label: 'hypothesis or tags' },
-  { tier: 2, field: 'search_tokens', label: 'change or learnings' },
+  { tier: 2, field: 'search_tokens', label: 'change, learnings, page type or outcome' },
 ] as const;
 
 /** An opaque cursor over (tier, id): the next page starts after it. */

@@ -36,8 +36,11 @@ describe('knowledge search tokens', () => {
     expect(queryTokens(q).tokens).toEqual([...tokens].sort());
   });
   it('a query matches a text when its tokens are a subset of the text tokens', () => {
-    const doc = new Set(knowledgeSearchFields({ hypothesis: '申込ボタンの色を変更', change: 'A: 解約フローの確認画面を短く', learnings: 'Free shipping banner', tags: ['form'], page_type: 'checkout', outcome: 'winner' }).search_tokens);
+    const f = knowledgeSearchFields({ hypothesis: '申込ボタンの色を変更', change: 'A: 解約フローの確認画面を短く', learnings: 'Free shipping banner', tags: ['form'], page_type: 'checkout', outcome: 'winner', industry: 'finance', month: '2026-04' });
+    const doc = new Set([...f.search_tokens, ...f.search_head_tokens]);
     for (const q of ['ボタン', '解約', '申込', 'フロー', 'FREE', 'form', 'checkout']) expect(queryTokens(q).tokens.every((t) => doc.has(t))).toBe(true);
+    expect(f.search_head_tokens).toEqual(expect.arrayContaining(['industry:finance', 'tag:form', 'outcome:winner', 'page:checkout', 'month:2026-04']));
+    expect(f.search_tokens).not.toContain('申込');
   });
 });
 
