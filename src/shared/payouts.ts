@@ -1,6 +1,7 @@
 // The payout workflow's contract, shared by the workflow, its activities, the API and the database
 // types. Dependency-free: workflow code imports it. Nothing here carries bank details or names:
 // workflows see ids, amounts and phases only.
+import type { Actor } from './actor.ts';
 
 /** A run's status in Postgres and its workflow's phase: one list. `blocked`: a rule stops it (see waiting_for). */
 export const PAYOUT_RUN_STATUSES = ['drafting', 'review', 'paying', 'remitting', 'completed', 'rejected', 'blocked'] as const;
@@ -32,19 +33,30 @@ export interface PayoutRunView {
   waitingFor: string;
 }
 
-export interface HoldRequest {
-  itemId: number;
-  reason: string;
-  by: number;
+/**
+ * Who decided, in an update to the payout workflow. Updates sent before `actor` existed carry only
+ * `by` (the user id); they stay in running workflows' histories, so the workflow reads
+ * `actor.userId ?? by` (payoutUpdateUser). New callers send `actor`.
+ */
+export interface PayoutUpdateBy {
+  actor?: Actor;
+  /** @deprecated the user id, as updates sent before `actor` carry it; send `actor`. */
+  by?: number;
 }
 
-export interface DecisionRequest {
-  by: number;
+/** The deciding user's id of an update: `actor.userId`, or `by` in updates sent before Actor. */
+export const payoutUpdateUser = (req: PayoutUpdateBy | undefined): number | undefined => req?.actor?.userId ?? req?.by;
+
+export interface HoldRequest extends PayoutUpdateBy {
+  itemId: number;
+  reason: string;
+}
+
+export interface DecisionRequest extends PayoutUpdateBy {
   reason?: string;
 }
 
-export interface RemittanceRequest {
-  by: number;
+export interface RemittanceRequest extends PayoutUpdateBy {
   remittedOn: string;
   note?: string;
 }
