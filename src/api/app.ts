@@ -18,6 +18,7 @@ import { hackerRoutes } from './routes/hackers.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { networkRoutes } from './routes/network.ts';
 import { healthRoutes } from './routes/health.ts';
+import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { trafficRoutes } from './routes/traffic.ts';
@@ -83,6 +84,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   clientRoutes(app, deps);
   hackerRoutes(app, deps);
   engagementRoutes(app, deps);
+  payeeRoutes(app, deps);
   payoutRoutes(app, deps);
   trafficRoutes(app, deps);
   statsRoutes(app, deps);

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { allowHeader } from './input.ts';
 
 /** An error with an HTTP status and a stable machine code; thrown by handlers. */
@@ -73,8 +74,18 @@ interface AjvIssue {
   params: Record<string, unknown>;
 }
 
+/** The value at a JSON pointer (Ajv's instancePath) inside `data`. */
+function at(data: unknown, pointer: string): unknown {
+  let v = data;
+  for (const key of pointer.split('/').slice(1)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
+}
+
 /** Turns Ajv issues into `{ path, message }` naming the field, e.g. "/body/monthly_fee_yen". */
-function ajvDetails(context: string, issues: AjvIssue[]): ErrorDetail[] {
+function ajvDetails(context: string, issues: AjvIssue[], data?: unknown): ErrorDetail[] {
   return issues.map((i) => {
     let path = `/${context}${i.instancePath}`;
     let message = i.message ?? 'is invalid';
@@ -84,6 +95,8 @@ function ajvDetails(context: string, issues: AjvIssue[]): ErrorDetail[] {
       message = 'is not an allowed field';
     }
     if (i.keyword === 'enum') message = `must be one of: ${(i.params.allowedValues as unknown[]).join(', ')}`;
+    // A CalendarDate: say which day does not exist (2031-02-30), as the use cases do.
+    if (i.keyword === 'format' && i.params.format === 'date') message = calendarDateProblem(at(data, i.instancePath)) ?? message;
     return { path, message };
   });
 }
@@ -97,7 +110,9 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
       return reply.status(400).send(errorBody(err.code, err.message, details));
     }
     if (err.validation) {
-      const details = ajvDetails(err.validationContext ?? 'body', err.validation as AjvIssue[]);
+      const context = err.validationContext ?? 'body';
+      const parts: Record<string, unknown> = { body: request.body, querystring: request.query, params: request.params, headers: request.headers };
+      const details = ajvDetails(context, err.validation as AjvIssue[], parts[context]);
       const first = details[0];
       const message = first ? `${first.path} ${first.message}` : 'invalid request';
       return reply.status(400).send(errorBody('validation_error', message, details));
