@@ -131,8 +131,9 @@ export function formatRecoveries(recoveries: Recovery[]): string[] {
     const restart = rs.map((r) => r.restartMs);
     const progress = rs.map((r) => r.progressMs).filter((x): x is number => x !== null);
     const total = rs.filter((r) => r.progressMs !== null).map((r) => r.restartMs + r.progressMs!);
-    const acts = rs.flatMap((r) => r.interrupted);
+    const acts = rs.flatMap((r) => r.interrupted.map((a) => ({ ...a, fromKill: a.ms === null ? null : r.restartMs + a.ms })));
     const actMs = acts.map((a) => a.ms).filter((x): x is number => x !== null);
+    const actFromKill = acts.map((a) => a.fromKill).filter((x): x is number => x !== null);
     lines.push(
       `${kind === 'worker' ? 'worker SIGKILL' : 'whole-stack SIGKILL'} × ${rs.length}: restart (kill → ready) p50 ${secs(percentile(restart, 50))}, max ${secs(Math.max(...restart))}; ` +
         `ready → next progress p50 ${secs(percentile(progress, 50))}, max ${secs(progress.length ? Math.max(...progress) : undefined)}` +
@@ -140,7 +141,7 @@ export function formatRecoveries(recoveries: Recovery[]): string[] {
         `kill → progress p50 ${secs(percentile(total, 50))}, max ${secs(total.length ? Math.max(...total) : undefined)}`,
     );
     lines.push(
-      `  activities killed mid-run: ${acts.length}${acts.length ? ` (${[...new Set(acts.map((a) => a.type))].join(', ')}); retried and completed after the restart in p50 ${secs(percentile(actMs, 50))}, max ${secs(actMs.length ? Math.max(...actMs) : undefined)}${actMs.length < acts.length ? `, ${acts.length - actMs.length} not within ${PROGRESS_CAP_MS / 1000} s` : ''}` : ''}`,
+      `  activities killed mid-run: ${acts.length}${acts.length ? ` (${[...new Set(acts.map((a) => a.type))].join(', ')}); completed (retried) p50 ${secs(percentile(actMs, 50))}, max ${secs(actMs.length ? Math.max(...actMs) : undefined)} after the new worker was ready; p50 ${secs(percentile(actFromKill, 50))}, max ${secs(actFromKill.length ? Math.max(...actFromKill) : undefined)} after the kill${actMs.length < acts.length ? `, ${acts.length - actMs.length} not within ${PROGRESS_CAP_MS / 1000} s` : ''}` : ''}`,
     );
   }
   return lines;
