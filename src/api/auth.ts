@@ -6,7 +6,17 @@ import { findUserBySession } from '../db/sessions.ts';
 import type { Actor } from '../shared/actor.ts';
 import { forbidden, HttpError } from './errors.ts';
 
+/** A route as declared: who may call it (null: public). The role matrix test walks these. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  roles: readonly Role[] | null;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    declaredRoutes: DeclaredRoute[];
+  }
   interface FastifyContextConfig {
     /** Roles allowed to call the route. Required on every /v1 route; absent = public. */
     roles?: readonly Role[];
@@ -41,8 +51,13 @@ function sameOrigin(request: FastifyRequest): boolean {
  * learns nothing about a route's schema. Refuses to start if a /v1 route forgets to declare roles.
  */
 export function registerAuth(app: FastifyInstance, db: Db): void {
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
     const roles = route.config?.roles;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD' && !route.schema?.hide) declared.push({ method, url: route.url, roles: roles ?? null });
+    }
     if (route.url.startsWith('/v1') && !roles) {
       throw new Error(`route ${route.method} ${route.url} declares no roles`);
     }

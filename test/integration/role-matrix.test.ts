@@ -1,0 +1,242 @@
+// The role matrix: every route the running app declares, called by every kind of caller, compared
+// with the expectation table below. A route without an entry fails the test, so a new route must say
+// who may call it. Letters, in the order of PERSONAS: U = 401 (no or bad token), D = 403 (role or
+// scope refused), H = 404 (not found for this caller: another tenant's data, an offer not offered to
+// it), A = the request reached the handler (any other answer, e.g. 200, 400 for the empty test body,
+// 409). Write routes get an empty body, so the table checks roles there; reads check tenants too.
+// ROLE_MATRIX_PRINT=1 prints the observed table (to review a change, never to paste blindly).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cycleDriver } from '../cycle-driver.ts';
+import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
+
+const PERSONAS = ['none', 'admin', 'cs', 'cs_other', 'finance', 'client', 'client_other', 'hacker', 'hacker_other', 'partner'] as const;
+type Persona = (typeof PERSONAS)[number];
+
+// prettier-ignore
+const EXPECTED: Record<string, string> = {
+  'GET /v1/session':                                                 'U A A A A A A A A A',
+  'GET /healthz':                                                    'A A A A A A A A A A',
+  'GET /readyz':                                                     'A A A A A A A A A A',
+  'GET /v1/me':                                                      'U A A A A A A A A A',
+  'GET /v1/users':                                                   'U A D D D D D D D D',
+  'GET /v1/tokens':                                                  'U A A A A A A A A A',
+  'GET /v1/clients':                                                 'U A A A A A A D D D',
+  'GET /v1/clients/:id':                                             'U A A A A A D D D D',
+  'GET /v1/hackers':                                                 'U A A A A D D D D D',
+  'GET /v1/hackers/:id':                                             'U A A A A D D A D D',
+  'GET /v1/engagements':                                             'U A A A A A A D D D',
+  'GET /v1/engagements/:id':                                         'U A A A A A D D D D',
+  'GET /v1/engagements/:id/settings':                                'U A A A A A D D D D',
+  'GET /v1/engagements/:id/pages':                                   'U A A A A A D D D D',
+  'GET /v1/engagements/:id/timeline':                                'U A A A A A D D D D',
+  'GET /v1/hackers/:id/payee':                                       'U A D D A D D A D D',
+  'GET /v1/hackers/:id/statements/:month':                           'U A D D A D D A D D',
+  'GET /v1/hackers/:id/ledger':                                      'U A D D A D D A D D',
+  'GET /v1/payout-runs':                                             'U A D D A D D D D D',
+  'GET /v1/payout-runs/:id':                                         'U A D D A D D D D D',
+  'GET /v1/payout-runs/:id/items':                                   'U A D D A D D D D D',
+  'GET /v1/payout-runs/:id/audit':                                   'U A D D A D D D D D',
+  'GET /v1/payout-runs/:id/withholding':                             'U A D D A D D D D D',
+  'GET /v1/payout-runs/:id/zengin':                                  'U H D D H D D D D D',
+  'GET /v1/payouts/annual-records':                                  'U A D D A D D D D D',
+  'GET /v1/tests/:id/assignment':                                    'U A A A D A D D D D',
+  'GET /v1/cycles':                                                  'U A A A A A A D D D',
+  'GET /v1/cycles/:id':                                              'U A A A A A D D D D',
+  'GET /v1/offers':                                                  'U A A A D A A A A D',
+  'GET /v1/offers/:id':                                              'U A A A D A H A H D',
+  'GET /v1/offers/:id/proposals':                                    'U A A A D A H A H D',
+  'GET /v1/tests':                                                   'U A A A A A A D D D',
+  'GET /v1/tests/:id':                                               'U A A A A A D D D D',
+  'GET /v1/tests/:id/verdicts':                                      'U A A A A A D D D D',
+  'GET /v1/engagements/:id/price-plan':                              'U A A A A A H D D D',
+  'GET /v1/clients/:id/billing':                                     'U H H H H H D D D D',
+  'GET /v1/invoices':                                                'U A D D A A A D D A',
+  'GET /v1/invoices/export':                                         'U A D D A D D D D D',
+  'GET /v1/invoices/:id':                                            'U H D D H H H D D H',
+  'GET /v1/invoices/:id/pdf':                                        'U H D D H H H D D H',
+  'GET /v1/reports/margin':                                          'U A D D A D D D D D',
+  'GET /v1/billing/tasks':                                           'U A A A A A A D D D',
+  'GET /v1/billing/alerts':                                          'U A A A A D D D D D',
+  'GET /v1/receipts':                                                'U A D D A D D D D D',
+  'GET /v1/partners':                                                'U A D D A D D D D A',
+  'GET /v1/partners/:id':                                            'U A D D A D D D D A',
+  'GET /v1/partners/:id/engagements':                                'U A D D A D D D D A',
+  'GET /v1/partners/:id/engagements/:engagementId':                  'U H D D H D D D D H',
+  'GET /v1/partners/:id/statements/:month':                          'U A D D A D D D D A',
+  'GET /v1/payees/:id/payment-statements/:month':                    'U H D D H D D H H H',
+  'GET /v1/payees/:id/payment-statements/:month/pdf':                'U H D D H D D H H H',
+  'GET /v1/reports/input-tax':                                       'U A D D A D D D D D',
+  'GET /v1/knowledge':                                               'U A A A D A A A A D',
+  'GET /v1/knowledge/export.csv':                                    'U A A A D A A A A D',
+  'GET /v1/engagements/:id/related-knowledge':                       'U A A A D A D D D D',
+  'GET /v1/hackers/:id/track-record':                                'U A A A D D D A D D',
+  'GET /v1/offers/:id/invitations':                                  'U A A A D D D D D D',
+  'GET /v1/engagements/:id/team':                                    'U A A A D A D D D D',
+  'GET /v1/hackers/:id/managed-contracts':                           'U A A A A D D A D D',
+  'GET /v1/impact':                                                  'U A A A A A A D D D',
+  'GET /v1/clients/:id/holdout':                                     'U A A A D A D D D D',
+  'GET /v1/tasks':                                                   'U A A A A A A A A D',
+  'POST /v1/session':                                                'U A A A A A A A A A',
+  'POST /v1/users':                                                  'U A D D D D D D D D',
+  'POST /v1/users/:id/tokens':                                       'U A D D D D D D D D',
+  'POST /v1/clients':                                                'U A A A D D D D D D',
+  'POST /v1/hackers':                                                'U A A A D D D D D D',
+  'POST /v1/engagements':                                            'U A A A D D D D D D',
+  'POST /v1/engagements/:id/end':                                    'U A A A D D D D D D',
+  'PUT /v1/engagements/:id/settings':                                'U A A D D D D D D D',
+  'POST /v1/engagements/:id/pages':                                  'U A A A D D D D D D',
+  'PUT /v1/engagements/:id/team':                                    'U A A D D D D D D D',
+  'PUT /v1/engagements/:id/cs-manager':                              'U A D D D D D D D D',
+  'PUT /v1/hackers/:id/payee':                                       'U A D D A D D A D D',
+  'POST /v1/payout-runs':                                            'U A D D A D D D D D',
+  'POST /v1/payout-runs/:id/items/:itemId/hold':                     'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/items/:itemId/release':                  'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/approve':                                'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/reject':                                 'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/remittance':                             'U D D D A D D D D D',
+  'POST /v1/tests/:id/events':                                       'U A A A D A A D D D',
+  'POST /v1/stats/verdict':                                          'U A A A D A A D D D',
+  'POST /v1/stats/srm':                                              'U A A A D A A D D D',
+  'POST /v1/stats/adjust':                                           'U A A A D A A D D D',
+  'POST /v1/stats/sample-size':                                      'U A A A D A A D D D',
+  'POST /v1/stats/power':                                            'U A A A D A A D D D',
+  'POST /v1/stats/mde':                                              'U A A A D A A D D D',
+  'POST /v1/cycles/:id/plan':                                        'U A A A D A A D D D',
+  'POST /v1/cycles/:id/selection':                                   'U A A A D A A D D D',
+  'POST /v1/offers/:id/proposals':                                   'U D D D D D D A A D',
+  'POST /v1/proposals/:id/withdraw':                                 'U D D D D D D A H D',
+  'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
+  'POST /v1/tests/:id/invalidate':                                   'U A A A D D D D D D',
+  'POST /v1/tests/:id/learnings':                                    'U A A A D D D D D D',
+  'PUT /v1/engagements/:id/price-plan':                              'U A A A A D D D D D',
+  'PUT /v1/clients/:id/billing':                                     'U A D D A D D D D D',
+  'POST /v1/invoicing-runs':                                         'U A D D A D D D D D',
+  'PATCH /v1/invoices/:id/lines/:lineId':                            'U A D D A D D D D D',
+  'POST /v1/invoices/:id/lines':                                     'U A D D A D D D D D',
+  'POST /v1/invoices/:id/hold':                                      'U A D D A D D D D D',
+  'POST /v1/invoices/:id/release':                                   'U H D D H D D D D D',
+  'POST /v1/invoices/:id/issue':                                     'U H D D H D D D D D',
+  'POST /v1/invoices/:id/credit-notes':                              'U A D D A D D D D D',
+  'POST /v1/receipts':                                               'U A D D A D D D D D',
+  'POST /v1/receipts/import':                                        'U A D D A D D D D D',
+  'POST /v1/receipts/:id/match':                                     'U A D D A D D D D D',
+  'POST /v1/partners':                                               'U A D D A D D D D D',
+  'POST /v1/partners/:id/users':                                     'U A D D D D D D D D',
+  'PUT /v1/engagements/:id/partner':                                 'U A A A A D D D D D',
+  'POST /v1/engagements/:id/team/form':                              'U A A A D D D D D D',
+  'POST /v1/engagements/:id/team/suggestions/:suggestionId/decision':'U A A A D D D D D D',
+  'POST /v1/hackers/:id/managed-contracts':                          'U A A A D D D D D D',
+  'POST /v1/managed-contracts/:id/end':                              'U A A A D D D D D D',
+  'PUT /v1/clients/:id/holdout':                                     'U A A A D D D D D D',
+  'DELETE /v1/session':                                              'U A A A A A A A A A',
+  'DELETE /v1/tokens/:id':                                           'U A H H H H H H H H',
+};
+
+let h: Harness;
+const auth: Partial<Record<Persona, Record<string, string>>> = {};
+const ids: Record<string, number | string> = {};
+
+beforeAll(async () => {
+  h = await createHarness();
+  const cs = await userWithToken(h.db, 'cs_manager');
+  const d = cycleDriver(h, cs);
+  // The world: an engagement of `client` run by `cs`, a targeted offer `hacker` is invited to (with
+  // its proposal), the other client, CS manager and hacker, finance, a partner.
+  const run = await d.runToTest({ test_max_seconds: 600 });
+  await h.db.updateTable('offers').set({ kind: 'targeted' }).where('id', '=', run.offer.id).execute();
+  await h.db.insertInto('offer_invitations').values({ offer_id: run.offer.id, hacker_id: run.author.id, reason: 'targeted_rank', rank: 1, score: 1 }).execute();
+  const otherClient = await makeClient(h.db, 'Other KK');
+  const otherHacker = await d.hacker(['design']);
+  const admin = await userWithToken(h.db, 'admin');
+  const finance = await userWithToken(h.db, 'finance');
+  const partner = (await d.api('POST', '/v1/partners', admin.auth, { name: 'Matrix Partner', legal_name: 'マトリクス株式会社' })) as { id?: number };
+  const partnerUser = partner.id
+    ? ((await d.api('POST', `/v1/partners/${partner.id}/users`, admin.auth, { name: 'Partner user' })) as { token?: string })
+    : {};
+  const paymentRun = await d.api('POST', '/v1/payout-runs', finance.auth, { month: '2032-07' });
+  // A token of a bystander: revoking it changes nobody's access during the walk.
+  const bystander = await userWithToken(h.db, 'cs_manager');
+  const token = await h.db.selectFrom('api_tokens').select('id').where('user_id', '=', bystander.user.id).executeTakeFirstOrThrow();
+  Object.assign(auth, {
+    admin: admin.auth,
+    cs: cs.auth,
+    cs_other: (await userWithToken(h.db, 'cs_manager')).auth,
+    finance: finance.auth,
+    client: run.clientUser.auth,
+    client_other: (await userWithToken(h.db, 'client', { clientId: otherClient.id })).auth,
+    hacker: run.author.auth,
+    hacker_other: otherHacker.auth,
+    ...(partnerUser.token ? { partner: { authorization: `Bearer ${partnerUser.token}` } } : {}),
+  });
+  Object.assign(ids, {
+    engagements: run.e.id,
+    cycles: run.cycleId,
+    tests: run.test.id,
+    offers: run.offer.id,
+    proposals: run.proposal.id,
+    hackers: run.author.id,
+    payees: run.author.id,
+    clients: run.client.id,
+    'payout-runs': paymentRun.id,
+    partners: partner.id ?? 1,
+    users: cs.user.id,
+    tokens: token.id,
+    invoices: 1,
+    receipts: 1,
+    'managed-contracts': 1,
+  });
+});
+afterAll(() => h.close());
+
+/** Required query parameters, so reads get past validation to their tenant checks. */
+const QUERY: Record<string, string> = {
+  '/v1/tests/:id/assignment': '?visitor=v1',
+  '/v1/engagements/:id/related-knowledge': '?text=checkout',
+  '/v1/payouts/annual-records': '?year=2032',
+  '/v1/invoices/export': '?month=2032-07',
+  '/v1/reports/input-tax': '?month=2032-07',
+};
+
+/** A concrete URL for a declared route: ids of the world above for each parameter. */
+function concrete(url: string): string {
+  const parts = url.split('/');
+  return parts
+    .map((p, i) => {
+      if (!p.startsWith(':')) return p;
+      if (p === ':month') return '2032-07';
+      if (p === ':itemId' || p === ':engagementId') return String(ids.engagements);
+      return String(ids[parts[i - 1]!] ?? 1);
+    })
+    .join('/') + (QUERY[url] ?? '');
+}
+
+async function observe(method: string, url: string): Promise<string> {
+  const letters: string[] = [];
+  for (const persona of PERSONAS) {
+    const headers = persona === 'none' ? {} : (auth[persona] ?? { authorization: 'Bearer missing-persona' });
+    const withBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+    const res = await h.app.inject({ method: method as 'GET', url: concrete(url), headers, ...(withBody ? { payload: {} } : {}) });
+    letters.push(res.statusCode === 401 ? 'U' : res.statusCode === 403 ? 'D' : res.statusCode === 404 ? 'H' : 'A');
+  }
+  return letters.join(' ');
+}
+
+describe('role matrix', () => {
+  it('every route answers every kind of caller as the table says', async () => {
+    const routes = h.app.declaredRoutes.filter((r) => !r.url.includes('*') && !r.url.startsWith('/codec') && r.method !== 'OPTIONS');
+    // Destructive calls last, so they do not change what the reads see.
+    const order = (m: string) => (m === 'GET' ? 0 : m === 'DELETE' ? 2 : 1);
+    routes.sort((a, b) => order(a.method) - order(b.method));
+    const observed: Record<string, string> = {};
+    for (const r of routes) observed[`${r.method} ${r.url}`] = await observe(r.method, r.url);
+    if (process.env.ROLE_MATRIX_PRINT) {
+      const width = Math.max(...Object.keys(observed).map((k) => k.length)) + 3;
+      process.stdout.write(Object.entries(observed).map(([k, v]) => `  ${`'${k}':`.padEnd(width)}'${v}',`).join('\n') + '\n');
+    }
+    const missing = Object.keys(observed).filter((k) => !(k in EXPECTED));
+    expect(missing, 'routes without an entry in the role matrix').toEqual([]);
+    const differing = Object.entries(observed).filter(([k, v]) => EXPECTED[k] !== v).map(([k, v]) => `${k}: expected ${EXPECTED[k]}, got ${v}`);
+    expect(differing).toEqual([]);
+    expect(Object.keys(EXPECTED).filter((k) => !(k in observed)), 'entries for routes that no longer exist').toEqual([]);
+  });
+});
