@@ -54,7 +54,7 @@ export async function signedIn(web: Web, token: string, lang: 'ja' | 'en' = 'en'
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
 /** axe-core: no serious or critical violation on the page as it is now. */

@@ -10,7 +10,7 @@ export function yen(n: number | null | undefined): string {
 export function dateTime(v: string | Date | null | undefined, lang: string): string {
   if (!v) return '—';
   const d = typeof v === 'string' ? new Date(v) : v;
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-CA', {
     timeZone: TZ,
     year: 'numeric',
     month: '2-digit',
