@@ -10,6 +10,9 @@
 // - units are exposed visitors: a conversion from a never-exposed visitor is stored but not counted.
 // - concurrent batches that share visitors queue on those visitor_facts rows until the other commits
 //   (correct, and deadlock-free thanks to the sorted order, but it limits parallelism for one test).
+// - per-arm aggregates (arm_stats) are folded in by the same statement, from each touched visitor's
+//   facts before and after (RETURNING old/new, PostgreSQL 18): exact under retries and races, since a
+//   visitor's row is updated by one batch at a time and each batch adds exactly its own change.
 // - `value` is summed from conversion events only (the revenue of the conversion); a value on an
 //   exposure is stored in test_events but ignored by the facts.
 import { sql } from 'kysely';
@@ -199,6 +202,9 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
     if (!variantByVisitor.has(e.visitor_id) && !heldOut(meta, e.visitor_id)) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
   }
 
+  // A random slot of the arm's aggregate rows: concurrent batches of one test mostly update different
+  // rows, and a read sums at most ARM_SLOTS rows per arm.
+  const slot = Math.floor(Math.random() * ARM_SLOTS);
   // `t` locks the test row FOR SHARE: a concurrent status change waits for in-flight batches, and a
   // batch that starts after it sees the new status, so nothing is counted after a test stops.
   // visitor_facts rows are upserted in visitor order, again so concurrent batches never deadlock.
@@ -232,6 +238,31 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
         value_sum = f.value_sum + excluded.value_sum
       -- a repeat exposure of an exposed visitor changes nothing: skip writing a new row version
       where excluded.conversions > 0 or (excluded.exposed and not f.exposed)
+      returning old.exposed as old_exposed, old.conversions as old_conversions, old.value_sum as old_value,
+                new.variant_id, new.exposed, new.conversions, new.value_sum
+    ),
+    -- Each visitor's contribution to its arm, after minus before (before is null for a new visitor):
+    -- exposed visitors are units; converted units; Σ and Σ² of their total value.
+    delta as (
+      select variant_id,
+             sum(exposed::int - coalesce(old_exposed, false)::int) as n,
+             sum((exposed and conversions > 0)::int - coalesce(old_exposed and old_conversions > 0, false)::int) as conversions,
+             sum(case when exposed then value_sum else 0 end - case when old_exposed then old_value else 0 end) as sum,
+             sum(case when exposed then value_sum * value_sum else 0 end - case when old_exposed then old_value * old_value else 0 end) as sum_squares
+      from facts
+      group by variant_id
+    ),
+    arms as (
+      insert into arm_stats as s (test_id, variant_id, slot, n, conversions, sum, sum_squares)
+      select ${testId}::bigint, d.variant_id, ${slot}::smallint, d.n, d.conversions, d.sum, d.sum_squares
+      from delta d
+      where d.n <> 0 or d.conversions <> 0 or d.sum <> 0 or d.sum_squares <> 0
+      order by d.variant_id
+      on conflict (test_id, variant_id, slot) do update set
+        n = s.n + excluded.n,
+        conversions = s.conversions + excluded.conversions,
+        sum = s.sum + excluded.sum,
+        sum_squares = s.sum_squares + excluded.sum_squares
     )
     select (select status from t) as status, (select count(*) from ins)::int as accepted
   `.execute(db);
@@ -241,8 +272,32 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
   return { accepted: row.accepted, duplicates: events.length - row.accepted };
 }
 
-/** Per variant, in position order: units, binomial conversions and the sums of the mean metric. */
+/** Rows per arm in arm_stats (see ingestEvents); a read sums at most this many per arm. */
+export const ARM_SLOTS = 8;
+
+/**
+ * Per variant, in position order: units, binomial conversions and the sums of the mean metric. Reads
+ * the per-arm aggregates kept by ingestEvents (at most ARM_SLOTS rows per arm): the same cost at a
+ * thousand visitors or ten million.
+ */
 export async function armStats(db: Db, testId: number): Promise<ArmStats[]> {
+  const { rows } = await sql<ArmStats>`
+    select v.id as variant_id, v.arm,
+           coalesce(sum(s.n), 0)::int as n,
+           coalesce(sum(s.conversions), 0)::int as conversions,
+           coalesce(sum(s.sum), 0)::float8 as sum,
+           coalesce(sum(s.sum_squares), 0)::float8 as sum_squares
+    from variants v
+    left join arm_stats s on s.test_id = v.test_id and s.variant_id = v.id
+    where v.test_id = ${testId}::bigint
+    group by v.id, v.arm, v.position
+    order by v.position
+  `.execute(db);
+  return rows;
+}
+
+/** The same figures recomputed from every visitor's facts (a scan: for checks and tests, never a read path). */
+export async function armStatsFromFacts(db: Db, testId: number): Promise<ArmStats[]> {
   const { rows } = await sql<ArmStats>`
     select v.id as variant_id, v.arm,
            count(f.visitor_id) filter (where f.exposed)::int as n,

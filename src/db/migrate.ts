@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009_partner_payouts.ts';
 import * as m0010 from './migrations/0010_sessions.ts';
 import * as m0011 from './migrations/0011_network.ts';
 import * as m0012 from './migrations/0012_token_expiry.ts';
+import * as m0013 from './migrations/0013_traffic_scale.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_sessions': m0010,
   '0011_network': m0011,
   '0012_token_expiry': m0012,
+  '0013_traffic_scale': m0013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/index.ts';
 import { assignVariant } from '../../src/domain/assignment.ts';
-import { armStats, ingestEvents, type TrafficEvent } from '../../src/cycles/traffic.ts';
+import { armStats, armStatsFromFacts, ingestEvents, type TrafficEvent } from '../../src/cycles/traffic.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;
@@ -217,6 +217,40 @@ describe('events', () => {
       await other.destroy();
     }
     expect(await factTotals(g.testId)).toEqual({ visitors: 80, conversions: 400, value_sum: 4000 });
+    // The per-arm aggregates folded in at ingest equal a full recomputation from the visitors' facts.
+    expect(await armStats(h.db, g.testId)).toEqual(await armStatsFromFacts(h.db, g.testId));
+    expect(await armStats(h.db, f.testId)).toEqual(await armStatsFromFacts(h.db, f.testId));
+    // Every 5th event is a conversion: visitors v0, v5, …, v35 of each batch only convert (no unit).
+    expect((await armStats(h.db, g.testId)).reduce((s, a) => s + a.n, 0)).toBe(64);
+  });
+
+  it('keeps per-arm aggregates exact when exposures arrive after conversions, across many racing batches', async () => {
+    const f = await makeTest([2, 1, 1]);
+    const other = createDb(h.config.databaseUrl!, 3);
+    const exposedVisitors = new Set<string>();
+    try {
+      // 12 batches over the same 60 visitors, each posted twice, alternating pools; conversions (with
+      // values) of a visitor often land before its exposure.
+      const batches = Array.from({ length: 12 }, (_, b) =>
+        Array.from({ length: 90 }, (_, i): TrafficEvent => {
+          const visitor = `agg-v${(i * 7 + b * 13) % 60}`;
+          return (i + b) % 3 === 0
+            ? { event_id: `agg-${b}-${i}`, visitor_id: visitor, type: 'conversion', value: (i % 7) * 25 }
+            : { event_id: `agg-${b}-${i}`, visitor_id: visitor, type: 'exposure' };
+        }),
+      );
+      for (const e of batches.flat()) if (e.type === 'exposure') exposedVisitors.add(e.visitor_id);
+      await Promise.all(batches.flatMap((events, b) => [ingestEvents(b % 2 ? h.db : other, f.testId, events), ingestEvents(b % 2 ? other : h.db, f.testId, [...events].reverse())]));
+    } finally {
+      await other.destroy();
+    }
+    const kept = await armStats(h.db, f.testId);
+    expect(kept).toEqual(await armStatsFromFacts(h.db, f.testId));
+    expect(kept.reduce((s, a) => s + a.n, 0)).toBe(exposedVisitors.size);
+    expect(kept.reduce((s, a) => s + a.conversions, 0)).toBeGreaterThan(0);
+    // A read sums a bounded number of aggregate rows, never the visitors.
+    const rows = await h.db.selectFrom('arm_stats' as never).select((eb) => eb.fn.countAll<number>().as('n')).where('test_id' as never, '=', f.testId as never).executeTakeFirstOrThrow();
+    expect(Number(rows.n)).toBeLessThanOrEqual(3 * 8);
   });
 
   it('armStats gives the exact counts and sums of a hand-computed data set', async () => {
