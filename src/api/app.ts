@@ -22,6 +22,7 @@ import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { trafficRoutes } from './routes/traffic.ts';
+import { siteRoutes } from './routes/site.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { testRoutes } from './routes/tests.ts';
@@ -87,6 +88,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   payeeRoutes(app, deps);
   payoutRoutes(app, deps);
   trafficRoutes(app, deps);
+  siteRoutes(app, deps);
   statsRoutes(app, deps);
   cycleRoutes(app, deps);
   offerRoutes(app, deps);

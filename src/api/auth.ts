@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
 import type { Role, User } from '../db/schema.ts';
-import { findUserByToken } from '../db/users.ts';
+import { userByToken } from '../db/token-cache.ts';
 import { findUserBySession } from '../db/sessions.ts';
 import type { Actor } from '../shared/actor.ts';
 import { forbidden, HttpError } from './errors.ts';
@@ -11,6 +11,8 @@ export interface DeclaredRoute {
   method: string;
   url: string;
   roles: readonly Role[] | null;
+  /** Authenticated by a public site key (routes/site.ts), not by a user. */
+  siteKey?: boolean;
 }
 
 declare module 'fastify' {
@@ -20,6 +22,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed to call the route. Required on every /v1 route; absent = public. */
     roles?: readonly Role[];
+    /** The route authenticates a public site key itself (routes/site.ts): no user roles. */
+    siteKey?: boolean;
   }
   interface FastifyRequest {
     user: User;
@@ -56,9 +60,9 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
   app.addHook('onRoute', (route) => {
     const roles = route.config?.roles;
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD' && !route.schema?.hide) declared.push({ method, url: route.url, roles: roles ?? null });
+      if (method !== 'HEAD' && !route.schema?.hide) declared.push({ method, url: route.url, roles: roles ?? null, ...(route.config?.siteKey ? { siteKey: true } : {}) });
     }
-    if (route.url.startsWith('/v1') && !roles) {
+    if (route.url.startsWith('/v1') && !roles && !route.config?.siteKey) {
       throw new Error(`route ${route.method} ${route.url} declares no roles`);
     }
     // The document says who may call each route, from the same declaration the check uses.
@@ -77,7 +81,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (header || !cookie) {
       const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
       if (!match) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>) or session cookie');
-      const user = await findUserByToken(db, match[1]!);
+      const user = await userByToken(db, match[1]!);
       if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
       request.user = user;
       request.auth = { via: 'bearer' };

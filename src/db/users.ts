@@ -89,5 +89,8 @@ export async function revokeTokens(db: Db, which: { tokenId?: number; userId?: n
   if (which.userId) q = q.where('user_id', '=', which.userId);
   if (!which.tokenId && !which.userId) return 0;
   const res = await q.executeTakeFirst();
+  // This process stops accepting them at once (others within the token cache's TTL).
+  const { forgetTokens } = await import('./token-cache.ts');
+  forgetTokens(which);
   return Number(res.numUpdatedRows);
 }

@@ -233,7 +233,7 @@ describe('events', () => {
       // values) of a visitor often land before its exposure.
       const batches = Array.from({ length: 12 }, (_, b) =>
         Array.from({ length: 90 }, (_, i): TrafficEvent => {
-          const visitor = `agg-v${(i * 7 + b * 13) % 60}`;
+          const visitor = `agg-v${(i * 7 + b * 11) % 60}`;
           return (i + b) % 3 === 0
             ? { event_id: `agg-${b}-${i}`, visitor_id: visitor, type: 'conversion', value: (i % 7) * 25 }
             : { event_id: `agg-${b}-${i}`, visitor_id: visitor, type: 'exposure' };

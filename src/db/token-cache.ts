@@ -1,0 +1,71 @@
+// Bearer token → user, cached for a couple of seconds per process so an authenticated request costs
+// no database round trip. Revocation still takes effect within seconds everywhere:
+// - in the process that revokes (DELETE /v1/tokens/:id), at once: revokeTokens drops the entries;
+// - in other processes (another API process, `kaizen users revoke`), when the entry's TTL ends
+//   (TOKEN_CACHE_MS, 2 s);
+// - a token's expiry is never overstepped: an entry lives at most until the token's expires_at.
+// Only hits are cached (an unknown token always asks the database). Entries hold the user row, never
+// log anything.
+import type { Db } from './index.ts';
+import type { User } from './schema.ts';
+import { hashToken } from './users.ts';
+
+export const TOKEN_CACHE_MS = 2_000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  user: User;
+  tokenId: number;
+  until: number;
+}
+
+let ttlMs = TOKEN_CACHE_MS;
+const caches = new WeakMap<Db, Map<string, Entry>>();
+const all = new Set<Map<string, Entry>>();
+
+/** For benches and tests: 0 turns the cache off. */
+export function setTokenCacheTtl(ms: number): void {
+  ttlMs = ms;
+  for (const c of all) c.clear();
+}
+
+function cacheFor(db: Db): Map<string, Entry> {
+  let c = caches.get(db);
+  if (!c) {
+    caches.set(db, (c = new Map()));
+    all.add(c);
+  }
+  return c;
+}
+
+/** The live token's user (not revoked, not expired), from the cache when fresh. */
+export async function userByToken(db: Db, token: string, now = Date.now()): Promise<User | undefined> {
+  const cache = cacheFor(db);
+  const hit = cache.get(token);
+  if (hit && hit.until > now) return hit.user;
+  if (hit) cache.delete(token);
+  const row = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .selectAll('users')
+    .select(['api_tokens.id as token_row_id', 'api_tokens.expires_at as token_expires_at'])
+    .where('api_tokens.token_hash', '=', hashToken(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', new Date(now))]))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { token_row_id, token_expires_at, ...user } = row as typeof row & { token_row_id: number; token_expires_at: Date | null };
+  if (ttlMs > 0) {
+    const until = Math.min(now + ttlMs, token_expires_at ? token_expires_at.getTime() : Infinity);
+    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(token, { user: user as unknown as User, tokenId: token_row_id, until });
+  }
+  return user as unknown as User;
+}
+
+/** Drops cached entries of revoked tokens (one by id, or all of a user's), in every handle of this process. */
+export function forgetTokens(which: { tokenId?: number; userId?: number }): void {
+  for (const cache of all) {
+    for (const [k, e] of cache) if ((which.tokenId && e.tokenId === which.tokenId) || (which.userId && e.user.id === which.userId)) cache.delete(k);
+  }
+}
