@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleDriver } from '../cycle-driver.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { createSiteKey } from '../../src/db/site-keys.ts';
 
 const PERSONAS = ['none', 'admin', 'cs', 'cs_other', 'finance', 'client', 'client_other', 'hacker', 'hacker_other', 'partner'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -40,6 +41,17 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/payout-runs/:id/zengin':                                  'U H D D H D D D D D',
   'GET /v1/payouts/annual-records':                                  'U A D D A D D D D D',
   'GET /v1/tests/:id/assignment':                                    'U A A A D A D D D D',
+  // Site keys (issue 15): CS reads every client's keys, changes only its own clients' (cs_other: D);
+  // a write with the empty body is a 400 before the scope check (A). Site-key routes take the public
+  // key only: every user token is a 401. The SDK files are public.
+  'GET /v1/clients/:id/site-keys':                                   'U A A A D A D D D D',
+  'POST /v1/clients/:id/site-keys':                                  'U A A A D D D D D D',
+  'POST /v1/site-keys/:id/rotate':                                   'U A A D D D D D D D',
+  'DELETE /v1/site-keys/:id':                                        'U A A D D D D D D D',
+  'GET /v1/site/config':                                             'U U U U U U U U U U',
+  'POST /v1/site/events':                                            'U U U U U U U U U U',
+  'GET /sdk/v1.mjs':                                                 'A A A A A A A A A A',
+  'GET /sdk/v1.js':                                                  'A A A A A A A A A A',
   'GET /v1/cycles':                                                  'U A A A A A A D D D',
   'GET /v1/cycles/:id':                                              'U A A A A A D D D D',
   'GET /v1/offers':                                                  'U A A A D A A A A D',
@@ -168,7 +180,10 @@ beforeAll(async () => {
     hacker_other: otherHacker.auth,
     ...(partnerUser.token ? { partner: { authorization: `Bearer ${partnerUser.token}` } } : {}),
   });
+  // A site key of the client (site-key routes refuse every user token: they take the public key only).
+  const siteKey = await createSiteKey(h.db, { clientId: run.client.id, origins: ['https://shop.example'], createdBy: cs.user.id });
   Object.assign(ids, {
+    'site-keys': siteKey.id,
     engagements: run.e.id,
     cycles: run.cycleId,
     tests: run.test.id,
