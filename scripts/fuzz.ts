@@ -34,6 +34,24 @@ export interface FuzzResult {
   exitCode: number;
   summary: string;
   output: string;
+  /** One line per failure: operation, check, and what was received. */
+  failures: string[];
+}
+
+/** The failures of a schemathesis report, one line each (operation, check code, the first detail). */
+export function failuresOf(output: string): string[] {
+  const lines = output.split('\n');
+  const out: string[] = [];
+  let operation = '';
+  for (let i = 0; i < lines.length; i++) {
+    const op = /^_{3,} ([A-Z]+ \S+) _{3,}$/.exec(lines[i]!);
+    if (op) operation = op[1]!;
+    else if (lines[i]!.startsWith('- ST')) {
+      const detail = lines.slice(i + 1, i + 8).map((l) => l.trim()).find((l) => l && !l.startsWith('- ST')) ?? '';
+      out.push(`${operation}: ${lines[i]!.slice(2).trim()} — ${detail}`);
+    }
+  }
+  return [...new Set(out)];
 }
 
 export async function fuzz(opts: { examples: number; seed: number; log?: (line: string) => void }): Promise<FuzzResult[]> {
@@ -102,7 +120,7 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
       });
       const summary = output.split('\n').filter((l) => /passed|failed|errored|Test cases|Operations|server error|Failures/i.test(l)).slice(-6).join('\n');
       say(summary);
-      results.push({ role, exitCode: code, summary, output });
+      results.push({ role, exitCode: code, summary, output, failures: failuresOf(output) });
     }
     return results;
   } finally {

@@ -176,6 +176,11 @@ describe('invalidating a verdict', () => {
       ['win_bonus', 80_000],
       ['bonus_reversal', -80_000],
     ]);
+    // The hacker sees the reversal as a line and its balance (nothing paid yet: fee + bonus − reversal).
+    const ledger = await d.api('GET', `/v1/hackers/${author.id}/ledger`, author.auth);
+    expect(ledger.items.map((l: { kind: string; amount_yen: number }) => [l.kind, l.amount_yen])).toContainEqual(['bonus_reversal', -80_000]);
+    // (Another test file's payout run may have drafted these lines already: count every state.)
+    expect(ledger.balance.unpaid_yen + ledger.balance.in_run_yen + ledger.balance.paid_yen).toBe(120_000);
   });
 });
 

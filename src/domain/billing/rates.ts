@@ -12,7 +12,10 @@ export interface ConsumptionTaxEntry {
   standardBp: number;
 }
 
+// The whole history since the tax began, so every month the API accepts (from 2000-01) has a rate.
 export const CONSUMPTION_TAX_TABLE: readonly ConsumptionTaxEntry[] = [
+  { from: '1989-04-01', standardBp: 300 },
+  { from: '1997-04-01', standardBp: 500 },
   { from: '2014-04-01', standardBp: 800 },
   { from: '2019-10-01', standardBp: 1000 },
 ];

@@ -240,3 +240,15 @@ describe('the README worked example', () => {
     expect(payeeConsumptionTax(120_000, null, '2026-04-24')).toMatchObject({ consumption_tax_yen: 0, deemed_input_tax_yen: 10_909, creditable_input_tax_yen: 8_727 });
   });
 });
+
+describe('consumption-tax history', () => {
+  it.each([
+    ['2000-01-31', 500],
+    ['2014-03-31', 500],
+    ['2014-04-01', 800],
+    ['2019-10-01', 1000],
+  ])('%s → %i bp', async (date, bp) => {
+    const { standardRateBp } = await import('../../../src/domain/billing/rates.ts');
+    expect(standardRateBp(date)).toBe(bp);
+  });
+});
