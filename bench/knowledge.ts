@@ -121,12 +121,12 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-async function time(db: Db, q: Omit<KnowledgeQuery, 'limit'>, runs: number) {
+async function time(db: Db, q: Omit<KnowledgeQuery, 'limit'>, runs: number, planned = true) {
   const ms: number[] = [];
   let hits = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
-    const r = await searchKnowledge(db, { ...q, limit: 20 });
+    const r = await searchKnowledge(db, { ...q, limit: 20 }, { planned });
     ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
     hits = r.items.length;
   }
@@ -172,7 +172,7 @@ async function main() {
       byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), ...r.ms]);
       await sql`set enable_indexscan = off`.execute(db);
       await sql`set enable_bitmapscan = off`.execute(db);
-      const s = await time(db, c.q, SEQ_RUNS);
+      const s = await time(db, c.q, SEQ_RUNS, false);
       await sql`reset enable_indexscan`.execute(db);
       await sql`reset enable_bitmapscan`.execute(db);
       const p50 = pct(r.ms, 50);

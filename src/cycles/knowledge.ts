@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
-import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
+import { anonymiseText, decodeCursor, documentTokens, encodeCursor, estimatedShare, filterTokens, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 
@@ -174,15 +174,62 @@ function rangeSql(f: KnowledgeQuery) {
 type Col = 'search_head_tokens' | 'search_tokens';
 const contains = (col: Col, tokens: string[]) => (tokens.length ? sql`k.${sql.raw(col)} @> ${tokens}::text[]` : sql`true`);
 
+/** Estimated share of matching entries at or above which walking the id index newest-first is cheap. */
+const WALK_AT = 0.005;
+const STATS_TTL_MS = 5 * 60_000;
+type TokenStats = { at: number; freq: Map<Col, Map<string, number>> };
+const statsCache = new WeakMap<Db, TokenStats>();
+
+/** Element frequencies of the token arrays from pg_stats (ANALYZE), cached for a few minutes. */
+async function tokenStats(db: Db): Promise<TokenStats> {
+  const hit = statsCache.get(db);
+  if (hit && Date.now() - hit.at < STATS_TTL_MS) return hit;
+  const { rows } = await sql<{ attname: Col; elems: string[] | null; freqs: number[] | null }>`
+    select attname, most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs
+      from pg_stats where tablename = 'knowledge_entries' and attname in ('search_tokens', 'search_head_tokens')`.execute(db);
+  const freq = new Map<Col, Map<string, number>>();
+  for (const r of rows) freq.set(r.attname, new Map((r.elems ?? []).map((e, i) => [e, r.freqs?.[i] ?? 0])));
+  const stats = { at: Date.now(), freq };
+  statsCache.set(db, stats);
+  return stats;
+}
+
+/**
+ * One relevance tier, newest first, with the plan chosen here rather than left to the planner's guess:
+ * a token the statistics do not list (rare, or a word that matches nothing) is estimated at ~0.2% and
+ * the planner then walks the primary key through every row looking for it (seconds on 1M entries).
+ * So when the tokens are common (estimatedShare from pg_stats' most common elements ≥ 0.5%)
+ * the id index is walked backwards (bitmap scans off); otherwise the GIN index alone is used (index
+ * and sequential scans off) and the few matches are sorted. Client-scoped searches keep the planner's
+ * choice (the client index bounds any walk). `planned: false` (the bench's sequential baseline) runs
+ * the bare query.
+ */
+async function tier(db: Db, tierNo: number, col: Col, groups: string[][], where: ReturnType<typeof sql>, limit: number, o: { planned: boolean; scoped: boolean }): Promise<KnowledgeRow[]> {
+  const query = sql<KnowledgeRow>`select ${COLUMNS}, ${tierNo}::int as relevance_tier from knowledge_entries k where ${where} order by k.id desc limit ${limit}`;
+  if (!o.planned || o.scoped || groups.length === 0) return (await query.execute(db)).rows;
+  const freq = (await tokenStats(db)).freq.get(col);
+  if (!freq || freq.size === 0) return (await query.execute(db)).rows;
+  const share = estimatedShare(groups, freq);
+  return db.transaction().execute(async (trx) => {
+    if (share >= WALK_AT) await sql`set local enable_bitmapscan = off`.execute(trx);
+    else {
+      await sql`set local enable_indexscan = off`.execute(trx);
+      await sql`set local enable_seqscan = off`.execute(trx);
+    }
+    return (await query.execute(trx)).rows;
+  });
+}
+
 /**
  * Search past tests. With `q`: entries whose normalised text contains the query (Japanese substrings
  * through uni/bigram tokens, English words case-insensitively; domain/cycles/knowledge-search.ts),
  * ranked by relevance — tier 1 where the hypothesis or tags hold the words, then tier 2 where the
- * change, learnings, page type or outcome do — newest first within a tier. Each tier is one query
- * served by its own GIN index (words and exact filters in one `@>`); tier 2 runs only when tier 1 did
- * not fill the page. Without `q`: newest first. Cursor paging over (tier, id).
+ * change, learnings, page type or outcome do — newest first within a tier. Each tier is served by its
+ * own GIN index (words and exact filters in one `@>`, see `tier` for the plan); tier 2 runs only when
+ * tier 1 did not fill the page. Without `q`: newest first. Cursor paging over (tier, id).
  */
-export async function searchKnowledge(db: Db, f: KnowledgeQuery): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
+export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: { planned?: boolean } = {}): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
+  const o = { planned: opts.planned ?? true, scoped: f.clientId !== undefined };
   const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
   const ranges = rangeSql(f);
   const filters = filterTokens(f);
@@ -190,20 +237,20 @@ export async function searchKnowledge(db: Db, f: KnowledgeQuery): Promise<{ item
   const rows: KnowledgeRow[] = [];
   if (!query || query.phrase === '') {
     const after = cursor ? sql`and k.id < ${cursor.id}` : sql``;
-    rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${contains('search_head_tokens', filters)} and ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
+    if (filters.length) rows.push(...(await tier(db, 0, 'search_head_tokens', filters.map((t) => [t]), sql`${contains('search_head_tokens', filters)} and ${ranges} ${after}`, f.limit, o)));
+    else rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
   } else {
     const tokens = [...new Set([...query.tokens, ...filters])].sort();
     const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
+    const groups = [...query.groups, ...filters.map((t) => [t])];
+    const run = (tierNo: number, col: Col, where: ReturnType<typeof sql>, limit: number) => tier(db, tierNo, col, tokens.length ? groups : [], where, limit, o);
     if (!cursor || cursor.tier <= 1) {
       const after = cursor?.tier === 1 ? sql`and k.id < ${cursor.id}` : sql``;
-      rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 1 as relevance_tier from knowledge_entries k where ${contains('search_head_tokens', tokens)} and ${phrase} and ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
+      rows.push(...(await run(1, 'search_head_tokens', sql`${contains('search_head_tokens', tokens)} and ${phrase} and ${ranges} ${after}`, f.limit)));
     }
     if (rows.length < f.limit) {
       const after = cursor?.tier === 2 ? sql`and k.id < ${cursor.id}` : sql``;
-      const tier2 = await sql<KnowledgeRow>`select ${COLUMNS}, 2 as relevance_tier from knowledge_entries k
-        where ${contains('search_tokens', tokens)} and not (${contains('search_head_tokens', tokens)}) and ${phrase} and ${ranges} ${after}
-        order by k.id desc limit ${f.limit - rows.length}`.execute(db);
-      rows.push(...tier2.rows);
+      rows.push(...(await run(2, 'search_tokens', sql`${contains('search_tokens', tokens)} and not (${contains('search_head_tokens', tokens)}) and ${phrase} and ${ranges} ${after}`, f.limit - rows.length)));
     }
   }
   const last = rows[rows.length - 1];

@@ -141,6 +141,7 @@ describe('managed growth hackers and grades', () => {
     expect(grades.map((g) => [g.month, g.grade])).toEqual([['2098-01', 'none'], ['2098-02', 'none'], ['2098-03', 'none']]);
     const record = await d.api('GET', `/v1/hackers/${m.id}/track-record`, m.auth);
     expect(record).toMatchObject({ hacker_id: m.id, grade: 'none', grade_month: '2098-03', overall: { proposals: 0, shrunk_win_rate: 0.25 } });
+    expect(await d.api('GET', `/v1/hackers/${m.id}`, m.auth)).toMatchObject({ id: m.id, grade: 'none', grade_month: '2098-03' });
     const other = await d.hacker(['x']);
     expect((await d.call('GET', `/v1/hackers/${m.id}/track-record`, other.auth)).status).toBe(403);
   });

@@ -58,13 +58,20 @@ export function hackerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     '/v1/hackers/:id',
     {
       config: { roles: [...STAFF, 'finance', 'hacker'] },
-      schema: { tags: ['hackers'], summary: 'One growth hacker (hackers: only themselves)', params: IdParams, response: { 200: Hacker, ...authErrors } },
+      schema: {
+        tags: ['hackers'],
+        summary: 'One growth hacker with its current grade (hackers: only themselves)',
+        description: 'The profile; `grade` is the latest monthly grade (gold / silver / bronze / none; history and track record on /track-record).',
+        params: IdParams,
+        response: { 200: Type.Intersect([Hacker, Type.Object({ grade: Type.String({ description: 'gold, silver, bronze or none' }), grade_month: Type.Union([Type.String(), Type.Null()]) })]), ...authErrors },
+      },
     },
     async (req) => {
       if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only themselves');
       const row = await db.selectFrom('hackers').selectAll().where('id', '=', req.params.id).executeTakeFirst();
       if (!row) throw notFound('hacker');
-      return row;
+      const g = await db.selectFrom('hacker_grades').select(['grade', 'month']).where('hacker_id', '=', row.id).orderBy('month', 'desc').limit(1).executeTakeFirst();
+      return { ...row, grade: g?.grade ?? 'none', grade_month: g?.month ?? null };
     },
   );
 }

@@ -57,26 +57,26 @@ export interface SearchQuery {
   phrase: string;
   /** Tokens every match must have (empty: the query has no letters, digits or kana/kanji). */
   tokens: string[];
+  /** The tokens per word / kana-kanji run: tokens of one run are correlated, runs roughly independent. */
+  groups: string[][];
 }
 
 /** The tokens a query needs and the phrase it rechecks. */
 export function queryTokens(q: string): SearchQuery {
   const phrase = normalizeSearchText(q);
-  const out = new Set<string>();
+  const groups: string[][] = [];
   for (const run of runsOf(phrase)) {
-    if (run.kind === 'word') {
-      out.add(run.text);
-      continue;
-    }
     const chars = [...run.text];
-    if (chars.length === 1) {
-      out.add(chars[0]!);
+    if (run.kind === 'word' || chars.length === 1) {
+      groups.push([run.text]);
       continue;
     }
-    for (let i = 0; i + 1 < chars.length; i += 2) out.add(chars[i]! + chars[i + 1]!);
-    out.add(chars[chars.length - 2]! + chars[chars.length - 1]!);
+    const g = new Set<string>();
+    for (let i = 0; i + 1 < chars.length; i += 2) g.add(chars[i]! + chars[i + 1]!);
+    g.add(chars[chars.length - 2]! + chars[chars.length - 1]!);
+    groups.push([...g]);
   }
-  return { phrase, tokens: [...out].sort() };
+  return { phrase, tokens: [...new Set(groups.flat())].sort(), groups };
 }
 
 export interface SearchableEntry {
@@ -170,4 +170,13 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
     return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
   };
   return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/**
+ * Estimated share of entries holding every token: the product over groups (words, runs, filters) of
+ * the rarest token's frequency in the group (tokens of one run are correlated: `カー`+`ート` ≈ `カート`).
+ * A token missing from `freq` counts as 0 (rare or absent).
+ */
+export function estimatedShare(groups: string[][], freq: ReadonlyMap<string, number>): number {
+  return groups.reduce((p, g) => p * Math.min(...g.map((t) => freq.get(t) ?? 0)), 1);
 }
