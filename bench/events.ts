@@ -1,176 +1,121 @@
-// Event ingestion over real HTTP: `npm run bench:events`.
+// Event ingestion at the database's limit: `npm run bench:events`.
 //
-// Starts its own embedded Postgres (temp folder, free loopback port), migrates, seeds one running
-// 3-arm test, serves the real Fastify app on 127.0.0.1, then a child process (this same file, so the
-// load generator does not share the server's event loop or core) posts pre-serialised batches of 1,000 events with fetch
-// over a few concurrent connections. Some batches are sent twice (retries) and must count once.
-// Bounded: BENCH_BATCHES batches (default 200 = 200k events) or BENCH_SECONDS (default 60), whichever
-// comes first. Prints events/s and batch latency, then checks the database against what was sent.
+// One embedded Postgres (temp folder), the real Fastify app on 127.0.0.1, and in the same run, on a
+// fresh running 3-arm test each, the same batches of 1,000 events (every 10th batch retried, so
+// duplicates must count once) ingested three ways:
+//   - database: what Postgres does for the same result with no HTTP at all — COPY of the batch into a
+//     staging table, then ONE set-based statement: dedup into test_events, upsert of per-visitor
+//     facts, fold of the per-arm aggregates (variants computed before the clock);
+//   - HTTP, user token: POST /v1/tests/:id/events (server-to-server);
+//   - HTTP, site key: POST /v1/site/events?key=… with an allowed Origin (the browser SDK's route).
+// The load generator is its own process, started and handed its pre-serialised bodies BEFORE the
+// clock starts (bench/load.ts); it times from its first request to its last answer. Rounds alternate
+// the modes (noisy shared machine); the best round of each is compared. Every run is checked against
+// what was sent (events stored, per-visitor facts, per-arm aggregates = full recomputation).
 //
-// Env: BENCH_BATCHES, BENCH_SECONDS, BENCH_CONCURRENCY (default 4), BENCH_RETRY_EVERY (default 10).
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Env: BENCH_BATCHES (default 120 per run), BENCH_ROUNDS (default 2), BENCH_CONCURRENCY (default 4),
+// BENCH_RETRY_EVERY (default 10).
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import { execFileSync, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { buildApp } from '../src/api/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createDb, ensureDatabase, type Db } from '../src/db/index.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { createUserWithToken } from '../src/db/users.ts';
+import pg from 'pg';
+import { armStats, armStatsFromFacts, ARM_SLOTS, type TrafficEvent } from '../src/cycles/traffic.ts';
+import { createSiteKey } from '../src/db/site-keys.ts';
 import { assignVariant } from '../src/domain/assignment.ts';
-import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
-import { createLogger } from '../src/logger.ts';
-import { armStats, type TrafficEvent } from '../src/cycles/traffic.ts';
-import { freePort } from '../src/infra/ports.ts';
+import { fmt, prng, seedClient, seedTest, startStack } from './common.ts';
+import { startLoadGenerator } from './load.ts';
 
 const BATCH_SIZE = 1000;
 const VISITORS = 100_000;
+const ORIGIN = 'https://bench.example';
 
-interface Job {
-  batch: number;
-  body: string;
-}
-interface LoadInput {
-  url: string;
-  token: string;
-  jobs: Job[];
-  concurrency: number;
-  deadline: number;
-}
-interface JobResult {
-  batch: number;
-  status: number;
-  ms: number;
-  accepted: number;
-  duplicates: number;
-}
-
-// ---------- load generator (child process) ----------
-async function generateLoad(input: LoadInput): Promise<JobResult[]> {
-  const results: JobResult[] = [];
-  let next = 0;
-  const headers = { authorization: `Bearer ${input.token}`, 'content-type': 'application/json' };
-  async function connection() {
-    while (next < input.jobs.length && Date.now() < input.deadline) {
-      const job = input.jobs[next++]!;
-      const t0 = performance.now();
-      const res = await fetch(input.url, { method: 'POST', headers, body: job.body });
-      const body = (await res.json()) as { accepted?: number; duplicates?: number };
-      results.push({
-        batch: job.batch,
-        status: res.status,
-        ms: performance.now() - t0,
-        accepted: body.accepted ?? 0,
-        duplicates: body.duplicates ?? 0,
-      });
-    }
+/** COPY FROM STDIN of one buffer through node-postgres's submittable interface (no extra package). */
+class CopyIn {
+  readonly done: Promise<void>;
+  private settle!: (err?: Error) => void;
+  private err: Error | undefined;
+  constructor(
+    readonly text: string,
+    private readonly data: Buffer,
+  ) {
+    this.done = new Promise((resolve, reject) => (this.settle = (e) => (e ? reject(e) : resolve())));
   }
-  await Promise.all(Array.from({ length: input.concurrency }, connection));
-  return results;
+  submit(connection: { query(text: string): void }) {
+    connection.query(this.text);
+  }
+  handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void }) {
+    connection.sendCopyFromChunk(this.data);
+    connection.endCopyFrom();
+  }
+  handleCommandComplete() {}
+  handleError(err: Error) {
+    this.err = err;
+  }
+  handleReadyForQuery() {
+    this.settle(this.err);
+  }
 }
 
-const LOAD_FLAG = '--load-generator';
-if (process.argv.includes(LOAD_FLAG)) {
-  process.once('message', (input: LoadInput) => {
-    generateLoad(input).then(
-      (results) => process.send!({ results }, () => process.disconnect()),
-      (err: unknown) => process.send!({ error: String((err as Error)?.stack ?? err) }, () => process.disconnect()),
+const copyText = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
+
+/** The database-only reference: staging COPY + one statement doing what ingestEvents does. */
+async function referenceBatch(client: pg.PoolClient, testId: number, copy: Buffer, slot: number): Promise<number> {
+  await client.query('begin');
+  try {
+    const c = new CopyIn('copy stage (event_id, visitor_id, variant_id, type, value) from stdin', copy);
+    client.query(c as never);
+    await c.done;
+    const { rows } = await client.query<{ accepted: number }>(
+      `with t as (select status from tests where id = $1::bigint for share),
+       ins as (
+         insert into test_events (test_id, event_id, visitor_id, type, value, occurred_at)
+         select $1::bigint, s.event_id, s.visitor_id, s.type, s.value, now() from stage s
+         where exists (select 1 from t where t.status = 'running')
+         order by s.event_id
+         on conflict (test_id, event_id) do nothing
+         returning visitor_id, type, value
+       ),
+       facts as (
+         insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum)
+         select $1::bigint, ins.visitor_id, a.variant_id, bool_or(ins.type = 'exposure'), count(*) filter (where ins.type = 'conversion'),
+                coalesce(sum(ins.value) filter (where ins.type = 'conversion'), 0)
+         from ins join (select distinct visitor_id, variant_id from stage) a on a.visitor_id = ins.visitor_id
+         group by ins.visitor_id, a.variant_id
+         order by ins.visitor_id
+         on conflict (test_id, visitor_id) do update set exposed = f.exposed or excluded.exposed, conversions = f.conversions + excluded.conversions, value_sum = f.value_sum + excluded.value_sum
+         where excluded.conversions > 0 or (excluded.exposed and not f.exposed)
+         returning old.exposed as old_exposed, old.conversions as old_conversions, old.value_sum as old_value, new.variant_id, new.exposed, new.conversions, new.value_sum
+       ),
+       delta as (
+         select variant_id, sum(exposed::int - coalesce(old_exposed, false)::int) as n,
+                sum((exposed and conversions > 0)::int - coalesce(old_exposed and old_conversions > 0, false)::int) as conversions,
+                sum(case when exposed then value_sum else 0 end - case when old_exposed then old_value else 0 end) as sum,
+                sum(case when exposed then value_sum * value_sum else 0 end - case when old_exposed then old_value * old_value else 0 end) as sum_squares
+         from facts group by variant_id
+       ),
+       arms as (
+         insert into arm_stats as s (test_id, variant_id, slot, n, conversions, sum, sum_squares)
+         select $1::bigint, d.variant_id, $2::smallint, d.n, d.conversions, d.sum, d.sum_squares from delta d order by d.variant_id
+         on conflict (test_id, variant_id, slot) do update set n = s.n + excluded.n, conversions = s.conversions + excluded.conversions, sum = s.sum + excluded.sum, sum_squares = s.sum_squares + excluded.sum_squares
+       )
+       select (select count(*) from ins)::int as accepted`,
+      [testId, slot],
     );
-  });
-} else {
-  await main();
-}
-
-// ---------- server side, seeding and checks (main thread) ----------
-
-/** mulberry32: a small seeded PRNG so every run sends the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function makeBatch(batch: number, rand: () => number): TrafficEvent[] {
-  const events: TrafficEvent[] = new Array(BATCH_SIZE);
-  for (let i = 0; i < BATCH_SIZE; i++) {
-    const visitor = `visitor-${Math.floor(rand() * VISITORS)}`;
-    const conversion = rand() < 0.15;
-    events[i] = conversion
-      ? { event_id: `b${batch}-${i}`, visitor_id: visitor, type: 'conversion', value: 100 * (1 + Math.floor(rand() * 100)) }
-      : { event_id: `b${batch}-${i}`, visitor_id: visitor, type: 'exposure' };
+    await client.query('commit');
+    return rows[0]!.accepted;
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
   }
-  return events;
 }
 
-async function seed(db: Db) {
-  const client = await db.insertInto('clients').values({ name: 'Bench shop', industry: 'ecommerce' }).returning('id').executeTakeFirstOrThrow();
-  const { token } = await createUserWithToken(db, { name: 'bench client', role: 'client', clientId: client.id });
-  const cs = (await createUserWithToken(db, { name: 'bench cs', role: 'cs_manager' })).user;
-  const engagement = await db
-    .insertInto('engagements')
-    .values({
-      client_id: client.id,
-      cs_manager_id: cs.id,
-      offer_mode: 'open',
-      monthly_fee_yen: 500_000,
-      start_month: '2026-12',
-      status: 'active',
-      workflow_id: 'engagement-bench',
-      created_by: cs.id,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const page = await db
-    .insertInto('pages')
-    .values({ engagement_id: engagement.id, url: 'https://shop.example/', page_type: 'product', baseline_rate: 0.05, daily_visitors: 10_000, value_per_conversion_yen: 3000 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const cycle = await db.insertInto('cycles').values({ engagement_id: engagement.id, month: '2026-12', workflow_id: 'cycle-bench' }).returning('id').executeTakeFirstOrThrow();
-  const hypothesis = await db
-    .insertInto('hypotheses')
-    .values({ cycle_id: cycle.id, ordinal: 1, author: 'cs', author_user_id: cs.id, problem: 'bench', page_id: page.id, metric: 'revenue', skills: [], offer_kind: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const offer = await db
-    .insertInto('offers')
-    .values({ cycle_id: cycle.id, hypothesis_id: hypothesis.id, kind: 'open', brief: 'bench', adoption_fee_yen: 0, win_bonus_yen: 0, submission_fee_yen: 0, deadline: new Date() })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const test = await db
-    .insertInto('tests')
-    .values({ offer_id: offer.id, cycle_id: cycle.id, page_id: page.id, metric: 'revenue', planned_sample_total: 100_000, workflow_id: 'test-bench' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const variants = await db
-    .insertInto('variants')
-    .values([
-      { test_id: test.id, arm: 'control', position: 0, weight: 0.5 },
-      { test_id: test.id, arm: 'A', position: 1, weight: 0.25 },
-      { test_id: test.id, arm: 'B', position: 2, weight: 0.25 },
-    ])
-    .returning(['id', 'arm', 'position', 'weight'])
-    .execute();
-  return { testId: test.id, token, variants };
-}
-
-/**
- * CPU seconds used so far by the embedded Postgres (postmaster, its live children and the children it
- * has reaped), from /proc; undefined where there is no /proc. The machine may be shared, so wall-clock
- * events/s depends on the neighbours; CPU per event does not.
- */
+/** CPU seconds used so far by the embedded Postgres (postmaster, live and reaped children), from /proc. */
 function postgresCpuSeconds(dataDir: string): number | undefined {
   try {
     const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     const master = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const fields = (pid: string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // After "pid (comm) ": state=0, ppid=1, utime=11, stime=12, cutime=13, cstime=14.
     const own = fields(String(master));
     let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -187,159 +132,133 @@ function postgresCpuSeconds(dataDir: string): number | undefined {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function runLoadGenerator(input: LoadInput): Promise<JobResult[]> {
-  return new Promise((resolve, reject) => {
-    // Same file, same tsx loader flags, in its own process; the deadline bounds it, and a kill timer
-    // bounds it even if a request hangs.
-    const child = fork(fileURLToPath(import.meta.url), [LOAD_FLAG], { execArgv: process.execArgv, serialization: 'advanced' });
-    const killer = setTimeout(() => child.kill(), input.deadline - Date.now() + 30_000);
-    let answer: { results?: JobResult[]; error?: string } | undefined;
-    child.once('message', (m: { results?: JobResult[]; error?: string }) => (answer = m));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(killer);
-      if (answer?.results) resolve(answer.results);
-      else reject(new Error(answer?.error ?? `load generator exited with ${code}`));
-    });
-    child.send(input);
-  });
-}
-
-async function main(): Promise<void> {
-  const batches = Number(process.env.BENCH_BATCHES ?? 200);
-  const seconds = Number(process.env.BENCH_SECONDS ?? 60);
-  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
-  const retryEvery = Number(process.env.BENCH_RETRY_EVERY ?? 10);
-
-  const log = createLogger({ logLevel: 'warn', logPretty: false }, 'bench');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-'));
-  const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
-  let failed = false;
-  try {
-    console.log(`node ${process.version}; starting embedded Postgres in ${dataDir}`);
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log });
-    cleanups.unshift(pg.stop);
-    const url = new URL(pg.url);
-    url.pathname = '/kaizen_bench';
-    await ensureDatabase(url.toString());
-    const db = createDb(url.toString(), 10);
-    cleanups.unshift(() => db.destroy());
-    await migrateToLatest(db);
-    const { testId, token, variants } = await seed(db);
-
-    // The traffic routes never touch Temporal; a lazy connection to nowhere is never dialled.
-    const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const config = { ...loadConfig({ ...process.env, LOG_PRETTY: 'false', LOG_LEVEL: 'warn' }), databaseUrl: url.toString() };
-    const app = await buildApp({ db, temporal, config, log });
-    cleanups.unshift(() => app.close());
-    const address = await app.listen({ host: '127.0.0.1', port: 0 });
-    const endpoint = `${address}/v1/tests/${testId}/events`;
-
-    // Data, serialised up front: `batches` distinct batches plus a retry of every retryEvery-th one.
-    const rand = prng(20261201);
-    const sent = new Map<number, TrafficEvent[]>();
-    const jobs: Job[] = [];
-    for (let b = 0; b < batches; b++) {
-      const events = makeBatch(b, rand);
-      sent.set(b, events);
-      const body = JSON.stringify({ events });
-      jobs.push({ batch: b, body });
-      if (retryEvery > 0 && b % retryEvery === retryEvery - 1) jobs.push({ batch: b - Math.floor(retryEvery / 2), body: JSON.stringify({ events: sent.get(b - Math.floor(retryEvery / 2)) }) });
-    }
-    const warmup = jobs.slice(0, 2);
-    const timed = jobs.slice(2);
-    console.log(`${batches} batches x ${BATCH_SIZE} events (+${jobs.length - batches} retried batches), ${concurrency} connections, cap ${seconds} s`);
-
-    await runLoadGenerator({ url: endpoint, token, jobs: warmup, concurrency: 1, deadline: Date.now() + 30_000 });
-    const pgCpu0 = postgresCpuSeconds(dataDir);
-    const nodeCpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const results = await runLoadGenerator({ url: endpoint, token, jobs: timed, concurrency, deadline: Date.now() + seconds * 1000 });
-    const elapsed = (performance.now() - t0) / 1000;
-    const nodeCpu = process.cpuUsage(nodeCpu0);
-    const pgCpu1 = postgresCpuSeconds(dataDir);
-
-    const bad = results.filter((r) => r.status !== 200);
-    const accepted = results.reduce((s, r) => s + r.accepted, 0);
-    const duplicates = results.reduce((s, r) => s + r.duplicates, 0);
-    const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-    console.log(`requests: ${results.length} in ${elapsed.toFixed(2)} s (${bad.length} failed)`);
-    console.log(`ingested: ${Math.round(accepted / elapsed).toLocaleString('en-US')} new events/s (${accepted} new, ${duplicates} duplicates; ${Math.round((accepted + duplicates) / elapsed).toLocaleString('en-US')} events/s posted)`);
-    console.log(`batch latency: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`);
-    const serverCpu = (nodeCpu.user + nodeCpu.system) / 1e6;
-    const posted = accepted + duplicates;
-    if (pgCpu0 !== undefined && pgCpu1 !== undefined) {
-      const pgSeconds = pgCpu1 - pgCpu0;
-      console.log(
-        `CPU: API process ${serverCpu.toFixed(1)} s, Postgres ${pgSeconds.toFixed(1)} s = ${((1000 * (serverCpu + pgSeconds)) / (posted / 1000)).toFixed(1)} ms per 1,000 events posted ` +
-          `(${Math.round(posted / (serverCpu + pgSeconds)).toLocaleString('en-US')} events per CPU-second; the load generator not counted)`,
-      );
-    } else {
-      console.log(`CPU: API process ${serverCpu.toFixed(1)} s (Postgres CPU not measurable here)`);
-    }
-
-    // ---- verification against what was acknowledged ----
-    const done = new Set<number>([...warmup.map((j) => j.batch), ...results.filter((r) => r.status === 200).map((r) => r.batch)]);
-    const facts = new Map<string, { exposed: boolean; conversions: number; value: number }>();
-    let events = 0;
-    for (const b of done) {
-      for (const e of sent.get(b)!) {
-        events++;
-        let f = facts.get(e.visitor_id);
-        if (!f) facts.set(e.visitor_id, (f = { exposed: false, conversions: 0, value: 0 }));
-        if (e.type === 'exposure') f.exposed = true;
-        else (f.conversions++, (f.value += e.value ?? 0));
-      }
-    }
-    const expectedArms = variants
-      .sort((a, b) => a.position - b.position)
-      .map((v) => ({ variant_id: v.id, arm: v.arm, n: 0, conversions: 0, sum: 0, sum_squares: 0 }));
-    for (const [visitor, f] of facts) {
-      if (!f.exposed) continue;
-      const arm = expectedArms.find((a) => a.variant_id === assignVariant(testId, visitor, variants).id)!;
-      arm.n++;
-      if (f.conversions > 0) arm.conversions++;
-      arm.sum += f.value;
-      arm.sum_squares += f.value * f.value;
-    }
-    const totals = await db
-      .selectFrom('visitor_facts')
-      .select((eb) => [eb.fn.countAll<number>().as('visitors'), eb.fn.sum<number>('conversions').as('conversions'), eb.fn.sum<number>('value_sum').as('value_sum')])
-      .where('test_id', '=', testId)
-      .executeTakeFirstOrThrow();
-    const stored = await db.selectFrom('test_events').select((eb) => eb.fn.countAll<number>().as('n')).where('test_id', '=', testId).executeTakeFirstOrThrow();
-    const expectedTotals = {
-      visitors: facts.size,
-      conversions: [...facts.values()].reduce((s, f) => s + f.conversions, 0),
-      value_sum: [...facts.values()].reduce((s, f) => s + f.value, 0),
-    };
-    const arms = await armStats(db, testId);
-    const checks: [string, unknown, unknown][] = [
-      ['stored events', stored.n, events],
-      ['new events acknowledged (incl. warm-up)', accepted + warmup.length * BATCH_SIZE, events],
-      ['visitor_facts totals', totals, expectedTotals],
-      ['armStats', arms, expectedArms],
-    ];
-    for (const [name, actual, expected] of checks) {
-      const ok = JSON.stringify(actual) === JSON.stringify(expected);
-      if (!ok) failed = true;
-      console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: got ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`}`);
-    }
-    for (const a of arms) console.log(`     ${a.arm.padEnd(8)} n=${a.n} conversions=${a.conversions} sum=${a.sum} sum_squares=${a.sum_squares}`);
-    if (bad.length) {
-      failed = true;
-      console.log(`FAIL ${bad.length} requests failed, e.g. status ${bad[0]!.status}`);
-    }
-  } catch (err) {
-    failed = true;
-    console.error(err);
-  } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+function makeBatch(batch: number, rand: () => number): TrafficEvent[] {
+  const events: TrafficEvent[] = new Array(BATCH_SIZE);
+  for (let i = 0; i < BATCH_SIZE; i++) {
+    const visitor = `visitor-${Math.floor(rand() * VISITORS)}`;
+    events[i] = rand() < 0.15
+      ? { event_id: `b${batch}-${i}`, visitor_id: visitor, type: 'conversion', value: 100 * (1 + Math.floor(rand() * 100)) }
+      : { event_id: `b${batch}-${i}`, visitor_id: visitor, type: 'exposure' };
   }
-  process.exitCode = failed ? 1 : 0;
+  return events;
 }
+
+type Mode = 'database' | 'http token' | 'http site key';
+
+const batches = Number(process.env.BENCH_BATCHES ?? 120);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const retryEvery = Number(process.env.BENCH_RETRY_EVERY ?? 10);
+
+const stack = await startStack({ poolSize: concurrency + 4 });
+const load = await startLoadGenerator();
+let failed = false;
+try {
+  console.log(`node ${process.version}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const s = await seedClient(stack.db);
+  const { key } = await createSiteKey(stack.db, { clientId: s.clientId, origins: [ORIGIN], ratePerMinute: 1_000_000, visitorEventsPerMinute: 100_000, createdBy: s.csId });
+
+  // The batches and the order they are sent in (a retry of an earlier batch after every retryEvery-th).
+  const rand = prng(20261201);
+  const sent = Array.from({ length: batches }, (_, b) => makeBatch(b, rand));
+  const order: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    order.push(b);
+    if (retryEvery > 0 && b % retryEvery === retryEvery - 1) order.push(b - Math.floor(retryEvery / 2));
+  }
+  const postedPerRun = order.length * BATCH_SIZE;
+  console.log(`${batches} batches x ${BATCH_SIZE} events (+${order.length - batches} retried batches) per run, ${concurrency} concurrent requests/connections, ${rounds} rounds`);
+
+  const best: Partial<Record<Mode, number>> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const mode of ['database', 'http token', 'http site key'] as Mode[]) {
+      const t = await seedTest(stack.db, s);
+      const variantOf = new Map<string, number>();
+      for (const events of sent) for (const e of events) if (!variantOf.has(e.visitor_id)) variantOf.set(e.visitor_id, assignVariant(t.testId, e.visitor_id, t.variants).id);
+      // Warm-up (untimed): the first two batches.
+      const warm = order.slice(0, 2);
+      const timed = order.slice(2);
+      let elapsed: number;
+      let requestsFailed = 0;
+      const cpu0 = postgresCpuSeconds(stack.dataDir);
+      const node0 = process.cpuUsage();
+      if (mode === 'database') {
+        const copies = sent.map((events) => Buffer.from(events.map((e) => `${copyText(e.event_id)}\t${copyText(e.visitor_id)}\t${variantOf.get(e.visitor_id)}\t${e.type}\t${copyText(e.value)}\n`).join('')));
+        const p = new pg.Pool({ connectionString: stack.dbUrl, max: concurrency });
+        const clients = await Promise.all(Array.from({ length: concurrency }, () => p.connect()));
+        for (const c of clients) await c.query(`create temp table stage (event_id text collate "C", visitor_id text collate "C", variant_id bigint, type text, value float8) on commit delete rows`);
+        for (const b of warm) await referenceBatch(clients[0]!, t.testId, copies[b]!, 0);
+        let next = 0;
+        const t0 = performance.now();
+        await Promise.all(clients.map(async (c) => {
+          while (next < timed.length) await referenceBatch(c, t.testId, copies[timed[next++]!]!, Math.floor(Math.random() * ARM_SLOTS));
+        }));
+        elapsed = (performance.now() - t0) / 1000;
+        for (const c of clients) c.release();
+        await p.end();
+      } else {
+        const site = mode === 'http site key';
+        const url = site ? `${stack.address}/v1/site/events?key=${key}` : `${stack.address}/v1/tests/${t.testId}/events`;
+        const headers: Record<string, string> = site ? { origin: ORIGIN, 'content-type': 'text/plain;charset=UTF-8' } : { authorization: `Bearer ${s.clientToken}`, 'content-type': 'application/json' };
+        const body = (b: number) => JSON.stringify({ events: site ? sent[b]!.map((e) => ({ test_id: t.testId, ...e })) : sent[b] });
+        await load.prepare({ url, method: 'POST', headers, bodies: warm.map(body), ids: warm, concurrency: 1, seconds: 60 });
+        await load.go();
+        await load.prepare({ url, method: 'POST', headers, bodies: timed.map(body), ids: timed, concurrency, seconds: 120 });
+        const r = await load.go();
+        elapsed = r.elapsed;
+        requestsFailed = r.failed;
+      }
+      const node = process.cpuUsage(node0);
+      const cpu1 = postgresCpuSeconds(stack.dataDir);
+      const rate = (timed.length * BATCH_SIZE) / elapsed;
+      best[mode] = Math.max(best[mode] ?? 0, rate);
+
+      // ---- verification against what was sent ----
+      const facts = new Map<string, { exposed: boolean; conversions: number; value: number }>();
+      const distinct = new Set(order);
+      let events = 0;
+      for (const b of distinct) {
+        for (const e of sent[b]!) {
+          events++;
+          let f = facts.get(e.visitor_id);
+          if (!f) facts.set(e.visitor_id, (f = { exposed: false, conversions: 0, value: 0 }));
+          if (e.type === 'exposure') f.exposed = true;
+          else (f.conversions++, (f.value += e.value ?? 0));
+        }
+      }
+      const expected = t.variants.map((v) => ({ variant_id: v.id, arm: v.arm, n: 0, conversions: 0, sum: 0, sum_squares: 0 }));
+      for (const [visitor, f] of facts) {
+        if (!f.exposed) continue;
+        const arm = expected.find((a) => a.variant_id === variantOf.get(visitor))!;
+        arm.n++;
+        if (f.conversions > 0) arm.conversions++;
+        arm.sum += f.value;
+        arm.sum_squares += f.value * f.value;
+      }
+      const stored = await stack.db.selectFrom('test_events').select((eb) => eb.fn.countAll<number>().as('n')).where('test_id', '=', t.testId).executeTakeFirstOrThrow();
+      const kept = await armStats(stack.db, t.testId);
+      const checks = [
+        Number(stored.n) === events,
+        JSON.stringify(kept) === JSON.stringify(await armStatsFromFacts(stack.db, t.testId)),
+        JSON.stringify(kept) === JSON.stringify(expected),
+        requestsFailed === 0,
+      ];
+      const ok = checks.every(Boolean);
+      if (!ok) failed = true;
+      const cpu = cpu0 !== undefined && cpu1 !== undefined ? `; CPU ${(((node.user + node.system) / 1e6 + cpu1 - cpu0) * 1000 / (timed.length)).toFixed(0)} ms per batch (API process + Postgres)` : '';
+      console.log(`round ${round} ${mode.padEnd(13)} ${fmt(rate).padStart(7)} events/s posted (${timed.length} batches in ${elapsed.toFixed(2)} s${cpu}) ${ok ? 'ok' : `FAIL ${JSON.stringify(checks)}`}`);
+    }
+  }
+  console.log(`\nbest of ${rounds} rounds, events/s posted (incl. retried duplicates):`);
+  console.log(`  database (COPY + one set-based upsert): ${fmt(best.database!)}`);
+  console.log(`  HTTP with a user token:                 ${fmt(best['http token']!)}  = ${(best['http token']! / best.database!).toFixed(2)} of the database's`);
+  console.log(`  HTTP with a site key:                   ${fmt(best['http site key']!)}  = ${(best['http site key']! / best.database!).toFixed(2)} of the database's`);
+  console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${postedPerRun.toLocaleString('en-US')} events posted per run`);
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  load.close();
+  await stack.close();
+}
+process.exitCode = failed ? 1 : 0;

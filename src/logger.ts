@@ -4,6 +4,8 @@ import type { Config } from './config.ts';
 // Secrets must never reach a log line, whatever a caller passes in.
 const REDACT = [
   'req.headers.authorization',
+  'req.headers["x-site-key"]',
+  'headers["x-site-key"]',
   'headers.authorization',
   'authorization',
   'token',

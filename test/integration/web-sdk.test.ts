@@ -57,7 +57,8 @@ describe.skipIf(!HAVE_CHROMIUM)('browser SDK on a client page', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(siteOrigin + '/');
     await page.waitForSelector('body[data-arm]');
-    const { arm, visitor } = await page.evaluate(() => ({ arm: document.body.dataset.arm!, visitor: document.body.dataset.visitor! }));
+    const arm = (await page.getAttribute('body', 'data-arm'))!;
+    const visitor = (await page.getAttribute('body', 'data-visitor'))!;
     const server = (await h.app.inject({ url: `/v1/tests/${f.testId}/assignment?visitor=${encodeURIComponent(visitor)}`, headers: cs.auth })).json();
     expect(arm).toBe(server.arm);
     expect(await page.textContent('#headline')).toBe(arm === 'A' ? 'Tea cups, fired by hand in Mashiko' : 'Handmade tea cups');
@@ -74,7 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)('browser SDK on a client page', () => {
     // Same visitor again (cookie): its exposure counts once. A second visitor in a fresh browser profile.
     await page.reload();
     await page.waitForSelector('body[data-arm]');
-    expect(await page.evaluate(() => document.body.dataset.visitor)).toBe(visitor);
+    expect(await page.getAttribute('body', 'data-visitor')).toBe(visitor);
     const other = await web.browser.newContext();
     const second = await other.newPage();
     await second.goto(siteOrigin + '/');

@@ -1,0 +1,93 @@
+// Reads that do not grow with traffic, and the cost of one authenticated request: `npm run bench:traffic`.
+//
+// 1. GET /v1/tests/:id for a test with 10,000 visitors and one with 1,000,000 (visitor facts written
+//    in SQL, per-arm aggregates built from them like migration 0013's backfill, then checked against
+//    a full recomputation): latency with 1 reader and with 20 concurrent readers, and the ratio.
+// 2. GET /v1/me with a bearer token: requests/s with the token → user cache off (every request asks
+//    Postgres, as before issue 15) and on, and the ratio.
+// The load generator runs in its own process, primed before each clock starts (bench/load.ts).
+// Env: BENCH_SECONDS (per measurement, default 5), BENCH_BIG (default 1,000,000 visitors).
+import { sql } from 'kysely';
+import { armStats, armStatsFromFacts } from '../src/cycles/traffic.ts';
+import { setTokenCacheTtl, TOKEN_CACHE_MS } from '../src/db/token-cache.ts';
+import type { Db } from '../src/db/index.ts';
+import { fmt, seedClient, seedTest, startStack } from './common.ts';
+import { percentile, startLoadGenerator, type LoadGenerator } from './load.ts';
+import { loadavg } from 'node:os';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
+
+async function fillVisitors(db: Db, testId: number, variants: { id: number }[], visitors: number): Promise<void> {
+  const ids = variants.map((v) => v.id);
+  await sql`
+    insert into visitor_facts (test_id, visitor_id, variant_id, exposed, conversions, value_sum)
+    select ${testId}::bigint, 'visitor-' || g, (${ids}::bigint[])[1 + g % ${ids.length}], g % 10 <> 0, (g % 7 = 0)::int, case when g % 7 = 0 then 100 * (1 + g % 50) else 0 end
+    from generate_series(1, ${visitors}::int) g`.execute(db);
+  await sql`
+    insert into arm_stats (test_id, variant_id, slot, n, conversions, sum, sum_squares)
+    select test_id, variant_id, 0, count(*) filter (where exposed), count(*) filter (where exposed and conversions > 0),
+           coalesce(sum(value_sum) filter (where exposed), 0), coalesce(sum(value_sum * value_sum) filter (where exposed), 0)
+    from visitor_facts where test_id = ${testId}::bigint group by test_id, variant_id`.execute(db);
+  await sql`analyze visitor_facts`.execute(db);
+}
+
+async function measure(load: LoadGenerator, url: string, token: string, concurrency: number, seconds = SECONDS) {
+  await load.prepare({ url, method: 'GET', headers: { authorization: `Bearer ${token}` }, concurrency, seconds });
+  const r = await load.go();
+  return { rate: r.requests / r.elapsed, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed: r.failed, requests: r.requests };
+}
+
+const stack = await startStack();
+const load = await startLoadGenerator();
+let failed = false;
+try {
+  console.log(`node ${process.version}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${(await import('node:os')).cpus().length} cores)`);
+  const s = await seedClient(stack.db);
+  const small = await seedTest(stack.db, s);
+  const big = await seedTest(stack.db, s);
+  const t0 = performance.now();
+  await fillVisitors(stack.db, small.testId, small.variants, 10_000);
+  await fillVisitors(stack.db, big.testId, big.variants, BIG);
+  console.log(`seeded 10,000 and ${fmt(BIG)} visitors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const t of [small, big]) {
+    const ok = JSON.stringify(await armStats(stack.db, t.testId)) === JSON.stringify(await armStatsFromFacts(stack.db, t.testId));
+    if (!ok) failed = true;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} per-arm aggregates of test ${t.testId} equal a full recomputation`);
+  }
+
+  console.log('\nGET /v1/tests/:id (one test: variants, per-arm figures, verdict, learnings)');
+  const reads: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  for (const [name, t] of [['10k', small], ['1M', big], ['10k again', small]] as const) {
+    const url = `${stack.address}/v1/tests/${t.testId}`;
+    await measure(load, url, s.csToken, 2, 1); // warm-up
+    const one = await measure(load, url, s.csToken, 1);
+    const twenty = await measure(load, url, s.csToken, 20);
+    reads[name] = one;
+    console.log(`  ${name.padEnd(10)} 1 reader: p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms | 20 readers: p50 ${twenty.p50.toFixed(2)} ms, p99 ${twenty.p99.toFixed(2)} ms, ${fmt(twenty.rate)} reads/s${one.failed + twenty.failed ? ` (${one.failed + twenty.failed} failed)` : ''}`);
+    if (one.failed || twenty.failed) failed = true;
+  }
+  const readRatio = reads['1M']!.p50 / ((reads['10k']!.p50 + reads['10k again']!.p50) / 2);
+  console.log(`  read at ${fmt(BIG)} visitors / at 10,000 (p50, 1 reader): ${readRatio.toFixed(2)} (target ≤ 2)`);
+
+  console.log('\nGET /v1/me with a bearer token (a trivial authenticated route), 16 connections');
+  const me = `${stack.address}/v1/me`;
+  const rates: Record<string, number> = {};
+  for (const mode of ['cache off', 'cache on', 'cache off', 'cache on'] as const) {
+    setTokenCacheTtl(mode === 'cache on' ? TOKEN_CACHE_MS : 0);
+    await measure(load, me, s.csToken, 4, 1);
+    const r = await measure(load, me, s.csToken, 16);
+    rates[mode] = Math.max(rates[mode] ?? 0, r.rate);
+    console.log(`  ${mode.padEnd(9)} ${fmt(r.rate)} requests/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms)${r.failed ? ` ${r.failed} failed` : ''}`);
+    if (r.failed) failed = true;
+  }
+  console.log(`  best with the cache / best without: ${(rates['cache on']! / rates['cache off']!).toFixed(2)}x`);
+  console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  load.close();
+  await stack.close();
+}
+process.exitCode = failed ? 1 : 0;
