@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Db } from './index.ts';
-import type { User } from './schema.ts';
+import type { Database, User } from './schema.ts';
 import { hashToken } from './users.ts';
 
 export interface SessionsTable {
@@ -16,7 +16,7 @@ export interface SessionsTable {
 }
 
 /** The sessions table lives beside the shared schema (its own migration, 0010). */
-const withSessions = (db: Db) => (db as unknown as Kysely<object>).withTables<{ sessions: SessionsTable; users: User & { id: number } }>();
+const withSessions = (db: Db) => db as unknown as Kysely<Database & { sessions: SessionsTable }>;
 
 export const SESSION_HOURS = 12;
 
@@ -37,6 +37,17 @@ export async function findUserBySession(db: Db, sessionId: string): Promise<{ us
     .where('sessions.token_hash', '=', hashToken(sessionId))
     .where('sessions.revoked_at', 'is', null)
     .where('sessions.expires_at', '>', new Date())
+    // A user whose tokens were all revoked or expired loses its browser sessions too.
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('api_tokens')
+          .select('api_tokens.id')
+          .whereRef('api_tokens.user_id', '=', 'sessions.user_id')
+          .where('api_tokens.revoked_at', 'is', null)
+          .where((t) => t.or([t('api_tokens.expires_at', 'is', null), t('api_tokens.expires_at', '>', new Date())])),
+      ),
+    )
     .executeTakeFirst();
   if (!row) return undefined;
   const { session_row_id, session_expires_at, ...user } = row as typeof row & { session_row_id: number; session_expires_at: Date };

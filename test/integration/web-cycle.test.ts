@@ -182,6 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a CS manager runs a month in the browser', () =
     const ja = await signedIn(web, clientUser.token, 'ja');
     await ja.page.goto(`${web.base}/tests/${winner.id}`);
     expect(await ja.page.getByTestId('verdict').textContent()).toMatch(/案 A の勝ち：\+\d+%（95%信頼区間/);
+    await ja.page.locator('.recharts-line').first().waitFor();
     await screenshot(ja.page, 'test-verdict-ja');
     await expectAccessible(ja.page, 'test verdict (ja)');
     expect(await missingKeys(ja.page)).toEqual([]);

@@ -52,6 +52,12 @@ describe('browser sessions', () => {
     expect(after.statusCode).toBe(401);
     // The token itself still works (sign-out ends the browser session, not the token).
     expect((await h.app.inject({ url: '/v1/session', headers: cs.auth })).json().via).toBe('bearer');
+
+    // Revoking the user's tokens ends its browser sessions too.
+    const { pair: second } = cookieOf((await h.app.inject({ method: 'POST', url: '/v1/session', headers: cs.auth })).headers['set-cookie']);
+    expect((await h.app.inject({ url: '/v1/session', headers: { cookie: second } })).statusCode).toBe(200);
+    await h.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', cs.user.id).execute();
+    expect((await h.app.inject({ url: '/v1/session', headers: { cookie: second } })).statusCode).toBe(401);
   });
 
   it('refuses to sign in without a token, with a bad one, or with only a cookie; an expired session is refused', async () => {

@@ -380,6 +380,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sdk/v1.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browser SDK as a classic script (public): defines window.Kaizen */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the SDK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/javascript": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sdk/v1.mjs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browser SDK as an ES module (public): import { init } from …/sdk/v1.mjs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the SDK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/javascript": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/billing/alerts": {
         parameters: {
             query?: never;
@@ -1555,6 +1627,276 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clients/{id}/site-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The client's site keys, live and revoked (never the keys themselves)
+         * @description Roles: admin, cs_manager, client.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                client_id: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: number | null;
+                                expires_at: string | null;
+                                id: number;
+                                /** @description the first characters of the key, to recognise it */
+                                key_prefix: string;
+                                label: string | null;
+                                origins: string[];
+                                /** @description requests per minute with this key (per API process) */
+                                rate_per_minute: number;
+                                replaced_by: number | null;
+                                revoked_at: string | null;
+                                /** @description events per visitor per minute; extra events are dropped */
+                                visitor_events_per_minute: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a public site key for one of the client's sites (CS managing the client, admin)
+         * @description The key is shown once. It can only read the running test configuration of this client and post its events, from the listed origins.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "origins": [
+                     *         "https://shop.example"
+                     *       ],
+                     *       "label": "shop.example production",
+                     *       "rate_per_minute": 6000,
+                     *       "visitor_events_per_minute": 300
+                     *     }
+                     */
+                    "application/json": {
+                        label?: string;
+                        origins: string[];
+                        rate_per_minute?: number;
+                        visitor_events_per_minute?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: number | null;
+                            expires_at: string | null;
+                            id: number;
+                            /** @description the first characters of the key, to recognise it */
+                            key_prefix: string;
+                            label: string | null;
+                            origins: string[];
+                            /** @description requests per minute with this key (per API process) */
+                            rate_per_minute: number;
+                            replaced_by: number | null;
+                            revoked_at: string | null;
+                            /** @description events per visitor per minute; extra events are dropped */
+                            visitor_events_per_minute: number;
+                        } & {
+                            /** @description the public site key, shown once */
+                            key: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cycles": {
         parameters: {
             query?: never;
@@ -1574,7 +1916,7 @@ export interface paths {
                     engagement_id?: number;
                     /** @description page size (default 100) */
                     limit?: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month?: string;
                     phase?: "planning" | "offer_posting" | "proposals" | "selection" | "test_run" | "verdict" | "knowledge_capture" | "earnings" | "completed" | "abandoned" | "failed";
                 };
@@ -2410,7 +2752,7 @@ export interface paths {
                             /** @description paid to a winning variant's author */
                             win_bonus_yen?: number;
                         };
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         start_month?: string;
                     };
                 };
@@ -3336,7 +3678,7 @@ export interface paths {
                     "application/json": {
                         /** @description referral: commission in basis points of invoiced fees */
                         commission_bp?: number;
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         commission_from_month?: string;
                         commission_to_month?: string | null;
                         mode: "referral" | "resale";
@@ -3355,7 +3697,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             commission_bp: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             commission_from_month: string;
                             commission_to_month: string | null;
                             /** Format: date-time */
@@ -3508,14 +3850,14 @@ export interface paths {
                                 platform_fee_yen: number;
                             };
                             engagement_id: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             tax: string;
                             upcoming: {
                                 created_at: string;
                                 /** @description integer yen */
                                 cs_support_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 effective_month: string;
                                 /** @description integer yen */
                                 growth_team_yen: number;
@@ -3526,7 +3868,7 @@ export interface paths {
                                 created_at: string;
                                 /** @description integer yen */
                                 cs_support_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 effective_month: string;
                                 /** @description integer yen */
                                 growth_team_yen: number;
@@ -3655,7 +3997,7 @@ export interface paths {
                     "application/json": {
                         /** @description integer yen, tax-exclusive */
                         cs_support_yen?: number;
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         from_month?: string;
                         /** @description integer yen, tax-exclusive */
                         growth_team_yen?: number;
@@ -3684,14 +4026,14 @@ export interface paths {
                                 platform_fee_yen: number;
                             };
                             engagement_id: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             tax: string;
                             upcoming: {
                                 created_at: string;
                                 /** @description integer yen */
                                 cs_support_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 effective_month: string;
                                 /** @description integer yen */
                                 growth_team_yen: number;
@@ -3702,7 +4044,7 @@ export interface paths {
                                 created_at: string;
                                 /** @description integer yen */
                                 cs_support_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 effective_month: string;
                                 /** @description integer yen */
                                 growth_team_yen: number;
@@ -5224,11 +5566,11 @@ export interface paths {
                     "application/json": {
                         display_name: string;
                         /** @default [] */
-                        industries: string[];
+                        industries?: string[];
                         kind: "individual" | "corporation";
                         residency: "resident" | "non_resident";
                         /** @default [] */
-                        skills: string[];
+                        skills?: string[];
                     };
                 };
             };
@@ -5340,8 +5682,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One growth hacker (hackers: only themselves)
-         * @description Roles: admin, cs_manager, finance, hacker.
+         * One growth hacker with its current grade (hackers: only themselves)
+         * @description The profile; `grade` is the latest monthly grade (gold / silver / bronze / none; history and track record on /track-record).
+         *
+         *     Roles: admin, cs_manager, finance, hacker.
          */
         get: {
             parameters: {
@@ -5370,6 +5714,10 @@ export interface paths {
                             residency: "resident" | "non_resident";
                             skills: string[];
                             status: string;
+                        } & {
+                            /** @description gold, silver, bronze or none */
+                            grade: string;
+                            grade_month: string | null;
                         };
                     };
                 };
@@ -5463,6 +5811,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A hacker's earnings ledger with its balance (paged)
          * @description The hacker's earnings ledger, oldest first, each line paid, in a run, or unpaid, with the balance over all lines (unpaid may be negative: a reversal carried forward). Page with `after_id`.
          *
          *     Roles: admin, finance, hacker.
@@ -5470,7 +5819,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description the last id of the previous page */
+                    /** @description cursor: `next_after_id` of the previous page */
                     after_id?: number;
                     /** @description page size (default 100) */
                     limit?: number;
@@ -5640,7 +5989,7 @@ export interface paths {
                                 hacker_id: number;
                                 id: number;
                                 monthly_retainer_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 start_month: string;
                             }[];
                         };
@@ -5745,10 +6094,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         end_month?: string;
                         monthly_retainer_yen: number;
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         start_month: string;
                     };
                 };
@@ -5769,7 +6118,7 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             monthly_retainer_yen: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             start_month: string;
                         };
                     };
@@ -5879,7 +6228,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: admin, finance, hacker. */
+        /**
+         * A hacker's payee record (bank details masked)
+         * @description Roles: admin, finance, hacker.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5902,6 +6254,7 @@ export interface paths {
                             bank: {
                                 /** @description masked: ****567 */
                                 account_number: string;
+                                /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
                                 account_type: string;
                                 bank_name: string;
                                 branch_name: string;
@@ -5917,9 +6270,11 @@ export interface paths {
                                 registered_on: string | null;
                                 registration_number: string;
                             } | null;
+                            /** @description individual or corporation */
                             kind: string;
                             legal_name: string | null;
                             payee_type: string;
+                            /** @description resident or non_resident */
                             residency: string;
                             treaty: {
                                 form_filed: boolean;
@@ -6004,6 +6359,7 @@ export interface paths {
             };
         };
         /**
+         * Create or change a hacker's payee record
          * @description Creates or changes the payee record (omitted fields keep their value; `bank: null` removes the account). Bank details are validated (Zengin kana name, bank and branch codes), encrypted at rest and only ever returned masked. A hacker may set its own record but not its kind or residency.
          *
          *     Roles: admin, finance, hacker.
@@ -6019,6 +6375,25 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "legal_name": "山田太郎",
+                     *       "address": "東京都千代田区丸の内1-1-1",
+                     *       "income_source": "domestic",
+                     *       "invoice": {
+                     *         "registration_number": "T1180301018771",
+                     *         "registered_on": "2023-10-01"
+                     *       },
+                     *       "default_category": "design",
+                     *       "bank": {
+                     *         "bank_code": "0001",
+                     *         "branch_code": "001",
+                     *         "account_type": "1",
+                     *         "account_number": "1234567",
+                     *         "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ"
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         address?: string | null;
                         bank?: {
@@ -6037,7 +6412,10 @@ export interface paths {
                         income_source?: "domestic" | "domestic_royalty" | "foreign_service";
                         invoice?: {
                             expires_on?: string | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             registered_on: string;
                             /** @description "T" + 13 digits */
                             registration_number: string;
@@ -6064,6 +6442,7 @@ export interface paths {
                             bank: {
                                 /** @description masked: ****567 */
                                 account_number: string;
+                                /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
                                 account_type: string;
                                 bank_name: string;
                                 branch_name: string;
@@ -6079,9 +6458,11 @@ export interface paths {
                                 registered_on: string | null;
                                 registration_number: string;
                             } | null;
+                            /** @description individual or corporation */
                             kind: string;
                             legal_name: string | null;
                             payee_type: string;
+                            /** @description resident or non_resident */
                             residency: string;
                             treaty: {
                                 form_filed: boolean;
@@ -6180,6 +6561,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A hacker's payment statement for a month
          * @description The hacker's payment statement for the payout run(s) of a month: gross, deductions, tax, net (of sent payments) and every ledger line (reversals negative); the negative balance the month's run carried forward, and the unpaid balance now.
          *
          *     Roles: admin, finance, hacker.
@@ -6190,7 +6572,7 @@ export interface paths {
                 header?: never;
                 path: {
                     id: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 cookie?: never;
@@ -6207,13 +6589,16 @@ export interface paths {
                             /** @description negative balance this month's run carried forward (0 if none) */
                             carried_forward_yen: number;
                             deductions_yen: number;
+                            /** @description integer yen */
                             gross_payable: number;
                             hacker_id: number;
                             month: string;
+                            /** @description integer yen */
                             net_transfer: number;
                             payments: {
                                 deductions_yen: number;
                                 flags: string[];
+                                /** @description integer yen */
                                 gross_payable: number;
                                 id: number;
                                 lines: {
@@ -6224,24 +6609,29 @@ export interface paths {
                                     /** Format: date-time */
                                     delivered_at: string;
                                     description: string;
-                                    engagement_id: number;
+                                    /** @description null for a line of no engagement (e.g. a network retainer) */
+                                    engagement_id: number | null;
                                     kind: string;
                                     ledger_id: number;
                                     month: string;
                                     offer_id: number | null;
                                     proposal_id: number | null;
                                 }[];
+                                /** @description integer yen */
                                 net_transfer: number;
                                 payee_type: string;
                                 payment_date: string | null;
                                 run_id: number;
                                 status: string;
                                 submitted_at: string | null;
+                                /** @description integer yen */
                                 withholding: number;
+                                /** @description integer yen */
                                 withholding_base: number;
                             }[];
                             /** @description lines up to this month in no live payment, now (may be negative) */
                             unpaid_balance_yen: number;
+                            /** @description integer yen */
                             withholding: number;
                         };
                     };
@@ -6389,7 +6779,7 @@ export interface paths {
                             grade_history: {
                                 decided_tests: number;
                                 grade: "gold" | "silver" | "bronze" | "none";
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                                 shrunk_win_rate: number;
                                 wins: number;
@@ -6509,7 +6899,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     as_of?: string;
                     client_id?: number;
                     group_by?: "test" | "engagement" | "client" | "month" | "platform";
@@ -6527,7 +6917,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             as_of: string;
                             basis: string;
                             group_by: string;
@@ -6650,7 +7040,7 @@ export interface paths {
                     client_id?: number;
                     kind?: "invoice" | "credit_note";
                     limit: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month?: string;
                     status?: "draft" | "held" | "issued";
                 };
@@ -6676,7 +7066,10 @@ export interface paths {
                                 /** @description integer yen */
                                 credited_yen: number;
                                 draft_key: string;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 due_date: string;
                                 /** @description integer yen */
                                 fees_yen: number;
@@ -6689,7 +7082,7 @@ export interface paths {
                                 /** @description T + 13 digits */
                                 issuer_registration_number: string;
                                 kind: "invoice" | "credit_note";
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                                 note: string | null;
                                 number: string | null;
@@ -6698,9 +7091,15 @@ export interface paths {
                                 outstanding_yen: number;
                                 partner_id: number | null;
                                 payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 period_end: string;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 period_start: string;
                                 /** @description integer yen */
                                 received_yen: number;
@@ -6872,7 +7271,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -6901,7 +7303,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -6915,9 +7317,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -6926,7 +7334,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -7127,7 +7538,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -7156,7 +7570,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -7170,9 +7584,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -7181,7 +7601,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -7366,7 +7789,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -7395,7 +7821,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -7409,9 +7835,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -7420,7 +7852,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -7596,7 +8031,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -7625,7 +8063,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -7639,9 +8077,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -7650,7 +8094,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -7841,7 +8288,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -7870,7 +8320,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -7884,9 +8334,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -7895,7 +8351,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -8089,7 +8548,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -8118,7 +8580,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -8132,9 +8594,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -8143,7 +8611,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -8291,12 +8762,104 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the invoice, A4, Japanese */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -8354,7 +8917,10 @@ export interface paths {
                             /** @description integer yen */
                             credited_yen: number;
                             draft_key: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description integer yen */
                             fees_yen: number;
@@ -8383,7 +8949,7 @@ export interface paths {
                                 position: number;
                                 tax_rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string | null;
                             number: string | null;
@@ -8397,9 +8963,15 @@ export interface paths {
                             outstanding_yen: number;
                             partner_id: number | null;
                             payment_status: ("paid" | "credited" | "overdue" | "partially_paid" | "unpaid") | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_end: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             period_start: string;
                             receipts: {
                                 /** @description integer yen */
@@ -8408,7 +8980,10 @@ export interface paths {
                                 fee_yen: number;
                                 id: number;
                                 matched_how: string | null;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                             }[];
                             /** @description integer yen */
@@ -8553,7 +9128,7 @@ export interface paths {
             parameters: {
                 query: {
                     format: "csv" | "json";
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 header?: never;
@@ -8562,7 +9137,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description CSV by default, JSON with format=json */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8576,7 +9151,10 @@ export interface paths {
                                     name: string;
                                     partner_id: number | null;
                                 };
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 due_date: string;
                                 issue_date: string | null;
                                 issuer: {
@@ -8592,7 +9170,7 @@ export interface paths {
                                     item: string;
                                     tax_rate_bp: number;
                                 }[];
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                                 number: string | null;
                                 original_number: string | null;
@@ -8604,9 +9182,15 @@ export interface paths {
                                     taxable_yen: number;
                                 }[];
                                 period: {
-                                    /** @description YYYY-MM-DD */
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD (a real calendar day)
+                                     */
                                     end: string;
-                                    /** @description YYYY-MM-DD */
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD (a real calendar day)
+                                     */
                                     start: string;
                                 };
                                 /** @description integer yen */
@@ -8616,7 +9200,7 @@ export interface paths {
                                 /** @description integer yen */
                                 total_yen: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             totals: {
                                 /** @description integer yen */
@@ -8627,6 +9211,7 @@ export interface paths {
                                 total_yen: number;
                             };
                         };
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -8759,7 +9344,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         month: string;
                     };
                 };
@@ -8772,7 +9357,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             started: boolean;
                             workflow_id: string;
@@ -8903,11 +9488,11 @@ export interface paths {
                     /** @description relative lift, e.g. 0.05 = +5% */
                     lift_min?: number;
                     limit?: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month?: string;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_from?: string;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_to?: string;
                     outcome?: "winner" | "loser" | "inconclusive" | "invalid";
                     page_type?: string;
@@ -9079,11 +9664,11 @@ export interface paths {
                     lift_max?: number;
                     /** @description relative lift, e.g. 0.05 = +5% */
                     lift_min?: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month?: string;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_from?: string;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_to?: string;
                     outcome?: "winner" | "loser" | "inconclusive" | "invalid";
                     page_type?: string;
@@ -9098,13 +9683,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/csv; charset=utf-8, starting with a BOM */
+                /** @description UTF-8 CSV starting with a BOM (Excel opens Japanese correctly) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -9221,7 +9806,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                         end_month: string;
                     };
                 };
@@ -9242,7 +9827,7 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             monthly_retainer_yen: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             start_month: string;
                         };
                     };
@@ -10373,7 +10958,10 @@ export interface paths {
                     "application/json": {
                         invoice?: {
                             expires_on?: string | null;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             registered_on: string;
                             registration_number: string;
                         } | null;
@@ -10679,7 +11267,7 @@ export interface paths {
                             items: {
                                 client_name: string;
                                 commission_bp: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 commission_from_month: string;
                                 commission_to_month: string | null;
                                 current_month: string | null;
@@ -10691,7 +11279,7 @@ export interface paths {
                                     tests: number;
                                     wins: number;
                                 };
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 start_month: string;
                                 status: string;
                             }[];
@@ -10830,7 +11418,7 @@ export interface paths {
                         "application/json": {
                             client_name: string;
                             commission_bp: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             commission_from_month: string;
                             commission_to_month: string | null;
                             current_month: string | null;
@@ -10842,7 +11430,7 @@ export interface paths {
                                 tests: number;
                                 wins: number;
                             };
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             start_month: string;
                             status: string;
                         };
@@ -10967,7 +11555,7 @@ export interface paths {
                 header?: never;
                 path: {
                     id: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 cookie?: never;
@@ -10994,11 +11582,11 @@ export interface paths {
                                 id: number;
                                 invoice_number: string | null;
                                 item: string;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                                 rate_bp: number;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             note: string;
                             partner: {
@@ -11286,7 +11874,7 @@ export interface paths {
                 header?: never;
                 path: {
                     id: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 cookie?: never;
@@ -11316,17 +11904,20 @@ export interface paths {
                                 description: string;
                                 kind: string;
                                 ledger_id: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                             }[];
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             /** @description integer yen */
                             net_yen: number;
                             payee_name: string;
                             payee_registration_number: string | null;
                             payee_type: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             payment_date: string;
                             rate_bp: number;
                             registered: boolean;
@@ -11458,19 +12049,111 @@ export interface paths {
                 header?: never;
                 path: {
                     id: number;
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 cookie?: never;
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the payment statement, A4, Japanese */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
                 };
             };
         };
@@ -11490,6 +12173,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * List payout runs, newest first (paged)
          * @description Newest first; page with `after_id` (the `next_after_id` of the previous page).
          *
          *     Roles: admin, finance.
@@ -11497,7 +12181,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description the last id of the previous page */
+                    /** @description cursor: `next_after_id` of the previous page */
                     after_id?: number;
                     /** @description page size (default 100) */
                     limit?: number;
@@ -11529,6 +12213,7 @@ export interface paths {
                                 id: number;
                                 last_changed_by: number | null;
                                 month: string;
+                                /** @description the transfer date: the bank executes the transfers on this day */
                                 payment_date: string | null;
                                 prepared_by: number | null;
                                 remittance_note: string | null;
@@ -11653,6 +12338,7 @@ export interface paths {
         };
         put?: never;
         /**
+         * Open a month's payout run
          * @description Opens the payout run of a month and starts its workflow (`payout-<YYYY-MM>`). Idempotent: an existing run is returned with 200.
          *
          *     Roles: admin, finance.
@@ -11666,10 +12352,15 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "month": "2031-04"
+                     *     }
+                     */
                     "application/json": {
                         /** @description payees per pay activity (default 500) */
                         batch_size?: number;
-                        /** @description Asia/Tokyo month, YYYY-MM */
+                        /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-11: the tax calendar) */
                         month: string;
                         /** @description reminder interval (default 1 day) */
                         reminder_seconds?: number;
@@ -11697,6 +12388,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -11763,6 +12455,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -11914,7 +12607,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: admin, finance. */
+        /**
+         * One payout run with its totals
+         * @description Roles: admin, finance.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -11946,6 +12642,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -12084,6 +12781,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Approve a run (finance, four eyes)
          * @description Approves the run (finance only; four eyes: a finance user other than the one who prepared it — holds and releases do not count as preparing). The transfers are handed to the bank for the payment date.
          *
          *     Roles: finance.
@@ -12121,6 +12819,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -12272,7 +12971,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Roles: admin, finance. */
+        /**
+         * A run's audit log (who, what, when, why)
+         * @description Roles: admin, finance.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -12296,6 +12998,7 @@ export interface paths {
                                 actor: string;
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description what changed (action-specific) */
                                 details: unknown;
                                 hacker_id: number | null;
                                 id: number;
@@ -12396,6 +13099,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A run's items, one per payee (paged)
          * @description One item per payee; filter with `status`; page with `after_id` (the last id of the previous page).
          *
          *     Roles: admin, finance.
@@ -12403,7 +13107,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description the last id of the previous page */
+                    /** @description cursor: `next_after_id` of the previous page */
                     after_id?: number;
                     /** @description page size (default 100) */
                     limit?: number;
@@ -12428,6 +13132,7 @@ export interface paths {
                                 bank_masked: {
                                     /** @description masked: ****567 */
                                     account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
                                     account_type: string;
                                     bank_name: string;
                                     branch_name: string;
@@ -12442,18 +13147,23 @@ export interface paths {
                                 /** @description fees of the lines paid, net of deductions */
                                 fee_total: number;
                                 flags: string[];
+                                /** @description integer yen */
                                 gross_payable: number;
                                 hacker_id: number;
                                 hold_reason: string | null;
                                 id: number;
                                 line_count: number;
+                                /** @description integer yen */
                                 net_transfer: number;
                                 payee_type: string;
+                                /** @description when the bank executes it (the money is due that day) */
                                 payment_date: string | null;
                                 run_id: number;
                                 status: string;
                                 submitted_at: string | null;
+                                /** @description integer yen */
                                 withholding: number;
+                                /** @description integer yen */
                                 withholding_base: number;
                             }[];
                             next_after_id: number | null;
@@ -12552,6 +13262,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Hold an item during review (finance)
          * @description Holds one item during review (a workflow update; send an Idempotency-Key to retry safely).
          *
          *     Roles: finance.
@@ -12570,6 +13281,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "bank account under verification"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                     };
@@ -12596,6 +13312,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -12750,6 +13467,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Release a held item during review (finance)
          * @description Releases one item during review (a workflow update; send an Idempotency-Key to retry safely).
          *
          *     Roles: finance.
@@ -12768,6 +13486,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "bank account under verification"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                     };
@@ -12794,6 +13517,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -12948,6 +13672,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Reject a run with a reason (finance)
          * @description Rejects the run with a reason (finance only); its lines become payable by a later run.
          *
          *     Roles: finance.
@@ -12965,6 +13690,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "reason": "fees of engagement 12 are still disputed"
+                     *     }
+                     */
                     "application/json": {
                         reason: string;
                     };
@@ -12991,6 +13721,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -13145,6 +13876,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Record the withholding remittance (finance); completes the run
          * @description Records that the withheld tax was remitted to the tax office (finance only; a real date, not in the future, Asia/Tokyo); completes the run.
          *
          *     Roles: finance.
@@ -13162,9 +13894,18 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "remitted_on": "2031-05-09",
+                     *       "note": "e-Tax receipt 2031-0509-001"
+                     *     }
+                     */
                     "application/json": {
                         note?: string;
-                        /** @description YYYY-MM-DD */
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (a real calendar day)
+                         */
                         remitted_on: string;
                     };
                 };
@@ -13190,6 +13931,7 @@ export interface paths {
                             id: number;
                             last_changed_by: number | null;
                             month: string;
+                            /** @description the transfer date: the bank executes the transfers on this day */
                             payment_date: string | null;
                             prepared_by: number | null;
                             remittance_note: string | null;
@@ -13342,6 +14084,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * The withholding to remit for a run's month
          * @description Withholding to remit for the month the run pays in: residents and non-residents separately, with the due date.
          *
          *     Roles: admin, finance.
@@ -13364,18 +14107,26 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             due_date: string;
                             /** @description month of payment (tax withheld) */
                             month: string;
                             nonresidents: {
+                                /** @description integer yen */
                                 base_total: number;
                                 payees: number;
+                                /** @description integer yen */
                                 tax_total: number;
                             };
                             remitted_on: string | null;
                             residents: {
+                                /** @description integer yen */
                                 base_total: number;
                                 payees: number;
+                                /** @description integer yen */
                                 tax_total: number;
                             };
                             run_id: number;
@@ -13490,7 +14241,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF).
+         * Download a run's 全銀 transfer file
+         * @description The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF), as an attachment `zengin-<YYYY-MM>.txt`.
          *
          *     Roles: admin, finance.
          */
@@ -13505,13 +14257,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description application/octet-stream */
+                /** @description 全銀 総合振込 file: Shift_JIS, 120-byte records, CRLF */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/octet-stream": string;
                     };
                 };
                 /** @description Default Response */
@@ -13604,6 +14356,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A year's 支払調書 records (CSV)
          * @description 支払調書 data (CSV) for every payee paid more than ¥50,000 in the year. `copy=payee` leaves out the 法人番号.
          *
          *     Roles: admin, finance.
@@ -13611,6 +14364,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description payee: without the 法人番号 */
                     copy?: "tax_office" | "payee";
                     year: number;
                 };
@@ -13620,13 +14374,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/csv */
+                /** @description 支払調書 records, one row per payee (UTF-8 CSV) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -13899,7 +14653,10 @@ export interface paths {
                                 matched_by: number | null;
                                 matched_how: string | null;
                                 payer_name: string;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                                 source: string;
                                 status: "matched" | "unmatched";
@@ -14029,7 +14786,10 @@ export interface paths {
                         amount_yen: number;
                         /** @description payer name as on the bank statement (kana) */
                         payer_name: string;
-                        /** @description YYYY-MM-DD */
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD (a real calendar day)
+                         */
                         received_on: string;
                     };
                 };
@@ -14056,7 +14816,10 @@ export interface paths {
                             matched_by: number | null;
                             matched_how: string | null;
                             payer_name: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             received_on: string;
                             source: string;
                             status: "matched" | "unmatched";
@@ -14085,7 +14848,10 @@ export interface paths {
                             matched_by: number | null;
                             matched_how: string | null;
                             payer_name: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             received_on: string;
                             source: string;
                             status: "matched" | "unmatched";
@@ -14251,7 +15017,10 @@ export interface paths {
                             matched_by: number | null;
                             matched_how: string | null;
                             payer_name: string;
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             received_on: string;
                             source: string;
                             status: "matched" | "unmatched";
@@ -14415,7 +15184,10 @@ export interface paths {
                                 matched_by: number | null;
                                 matched_how: string | null;
                                 payer_name: string;
-                                /** @description YYYY-MM-DD */
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD (a real calendar day)
+                                 */
                                 received_on: string;
                                 source: string;
                                 status: "matched" | "unmatched";
@@ -14539,7 +15311,7 @@ export interface paths {
         get: {
             parameters: {
                 query: {
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month: string;
                 };
                 header?: never;
@@ -14557,7 +15329,7 @@ export interface paths {
                         "application/json": {
                             /** @description integer yen */
                             creditable_input_tax_yen: number;
-                            /** @description Asia/Tokyo month, YYYY-MM */
+                            /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                             month: string;
                             payees: {
                                 /** @description integer yen */
@@ -14573,7 +15345,10 @@ export interface paths {
                                 registered: boolean;
                                 status: string;
                             }[];
-                            /** @description YYYY-MM-DD */
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
                             payment_date: string;
                             rate_bp: number;
                             registered: {
@@ -14721,7 +15496,7 @@ export interface paths {
                 query: {
                     client_id?: number;
                     format: "csv" | "json";
-                    /** @description Asia/Tokyo month, YYYY-MM */
+                    /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month?: string;
                     partner_id?: number;
                 };
@@ -14731,7 +15506,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description JSON by default, CSV with format=csv */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -14747,7 +15522,7 @@ export interface paths {
                                 engagement_id: number;
                                 /** @description integer yen */
                                 margin_yen: number;
-                                /** @description Asia/Tokyo month, YYYY-MM */
+                                /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                                 month: string;
                                 /** @description integer yen */
                                 paid_to_hackers_yen: number;
@@ -14772,6 +15547,7 @@ export interface paths {
                                 withheld_yen: number;
                             };
                         };
+                        "text/csv": string;
                     };
                 };
                 /** @description Default Response */
@@ -15198,6 +15974,654 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a site key now (CS managing the client, admin); idempotent
+         * @description Roles: admin, cs_manager.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: number | null;
+                            expires_at: string | null;
+                            id: number;
+                            /** @description the first characters of the key, to recognise it */
+                            key_prefix: string;
+                            label: string | null;
+                            origins: string[];
+                            /** @description requests per minute with this key (per API process) */
+                            rate_per_minute: number;
+                            replaced_by: number | null;
+                            revoked_at: string | null;
+                            /** @description events per visitor per minute; extra events are dropped */
+                            visitor_events_per_minute: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a site key: a new key with the same origins and limits (CS managing the client, admin)
+         * @description The old key keeps working for overlap_minutes (default 0: revoked now), so pages that loaded it are not cut off.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "overlap_minutes": 60
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description how long the old key keeps working (default 0: revoked now) */
+                        overlap_minutes?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: {
+                                client_id: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: number | null;
+                                expires_at: string | null;
+                                id: number;
+                                /** @description the first characters of the key, to recognise it */
+                                key_prefix: string;
+                                label: string | null;
+                                origins: string[];
+                                /** @description requests per minute with this key (per API process) */
+                                rate_per_minute: number;
+                                replaced_by: number | null;
+                                revoked_at: string | null;
+                                /** @description events per visitor per minute; extra events are dropped */
+                                visitor_events_per_minute: number;
+                            } & {
+                                /** @description the public site key, shown once */
+                                key: string;
+                            };
+                            replaced: {
+                                client_id: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: number | null;
+                                expires_at: string | null;
+                                id: number;
+                                /** @description the first characters of the key, to recognise it */
+                                key_prefix: string;
+                                label: string | null;
+                                origins: string[];
+                                /** @description requests per minute with this key (per API process) */
+                                rate_per_minute: number;
+                                replaced_by: number | null;
+                                revoked_at: string | null;
+                                /** @description events per visitor per minute; extra events are dropped */
+                                visitor_events_per_minute: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site's running tests: variants, weights and holdout share (browser SDK)
+         * @description What the SDK needs to assign visitors itself, with exactly the server's rule. Cacheable: answers carry an ETag (If-None-Match → 304).
+         *
+         *     Roles: none (a public site key: `?key=` or `X-Site-Key`, from one of its allowed origins).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the site key (or the X-Site-Key header) */
+                    key?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: number;
+                            tests: {
+                                holdout_percent: number;
+                                id: number;
+                                /** @enum {unknown} */
+                                metric: "conversion" | "revenue";
+                                page_url: string;
+                                variants: {
+                                    arm: string;
+                                    id: number;
+                                    position: number;
+                                    weight: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post exposures and conversions of the site's running tests (browser SDK)
+         * @description Events of tests that are not this client's, or not running, are rejected (counted, nothing stored); an event id counts once per test, so a batch can be retried. The body may be sent as text/plain (sendBeacon).
+         *
+         *     Roles: none (a public site key: `?key=` or `X-Site-Key`, from one of its allowed origins).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the site key (or the X-Site-Key header) */
+                    key?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "events": [
+                     *         {
+                     *           "test_id": 1,
+                     *           "event_id": "x:v1",
+                     *           "visitor_id": "v1",
+                     *           "type": "exposure"
+                     *         },
+                     *         {
+                     *           "test_id": 1,
+                     *           "event_id": "c:order-1",
+                     *           "visitor_id": "v1",
+                     *           "type": "conversion",
+                     *           "value": 8000
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        events: {
+                            event_id: string;
+                            /** Format: date-time */
+                            occurred_at?: string;
+                            test_id: number;
+                            /** @enum {unknown} */
+                            type: "exposure" | "conversion";
+                            value?: number;
+                            visitor_id: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description events recorded by this call */
+                            accepted: number;
+                            /** @description events whose id was already recorded for the test */
+                            duplicates: number;
+                            /** @description events dropped: their visitor was over the key's per-visitor limit */
+                            rate_limited: number;
+                            /** @description events for a test that is not this client's or not running */
+                            rejected: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -17,6 +17,7 @@ export function dateTime(v: string | Date | null | undefined, lang: string): str
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
+    hourCycle: 'h23',
   }).format(d);
 }
 

@@ -114,11 +114,11 @@ const COLORS: Record<string, string> = {
 };
 
 export function StatusBadge({ value }: { value: string | null | undefined }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!value) return null;
   return (
     <Badge color={COLORS[value] ?? 'indigo'} variant="light">
-      {t(`status.${value}`, { defaultValue: value })}
+      {i18n.exists(`status.${value}`) ? t(`status.${value}`) : value.replace(/_/g, ' ')}
     </Badge>
   );
 }

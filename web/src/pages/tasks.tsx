@@ -20,6 +20,8 @@ function target(t: Task): string | null {
 
 function Tasks() {
   const { t, i18n } = useTranslation();
+  // Kinds come from the API; one this version does not know yet is shown as the API names it.
+  const kindLabel = (kind: string) => (i18n.exists(`tasks.kind.${kind}`) ? t(`tasks.kind.${kind}`) : kind.replace(/_/g, ' '));
   const q = useQuery({ queryKey: ['tasks'], queryFn: () => must(api.GET('/v1/tasks')), refetchInterval: 5_000 });
   return (
     <Stack>
@@ -36,13 +38,13 @@ function Tasks() {
               <Stack gap={2}>
                 {to ? (
                   <Anchor component={Link} to={to} fw={600}>
-                    {t(`tasks.kind.${task.kind}`, { defaultValue: task.kind })}
+                    {kindLabel(task.kind)}
                   </Anchor>
                 ) : (
-                  <Text fw={600}>{t(`tasks.kind.${task.kind}`, { defaultValue: task.kind })}</Text>
+                  <Text fw={600}>{kindLabel(task.kind)}</Text>
                 )}
                 <Text size="sm" c="dimmed">
-                  {[task.month, task.engagement_id ? t('tasks.engagement', { id: task.engagement_id }) : null, task.run_id ? t('tasks.run', { id: task.run_id }) : null]
+                  {[task.month, task.engagement_id ? t('tasks.engagement', { id: task.engagement_id }) : null, task.run_id ? t('tasks.run', { id: task.run_id }) : null, task.invoice_id ? t('tasks.invoice', { id: task.invoice_id }) : null]
                     .filter(Boolean)
                     .join(' · ')}
                 </Text>

@@ -132,12 +132,13 @@ function TestPage() {
   if (!q.data) return null;
   const test = q.data;
   const level = Math.round((1 - (settings.data?.alpha ?? 0.05)) * 100);
-  const interim = (verdicts.data ?? []).filter((v) => v.kind === 'interim');
+  // Checks before any traffic have no effect to draw (the engine reports an error per variant).
+  const interim = (verdicts.data ?? []).filter((v) => v.kind === 'interim' && ((v.result as VResult).variants ?? []).some((x) => x.expected !== undefined && !x.error));
   const treatments = [...new Set(interim.flatMap((v) => ((v.result as VResult).variants ?? []).map((x) => x.arm)))];
   const chartData = interim.map((v) => {
     const row: Record<string, number | string | null> = { check: `#${v.check_no}` };
     for (const x of (v.result as VResult).variants ?? []) {
-      if (x.expected === undefined) continue;
+      if (x.expected === undefined || x.error) continue;
       row[`${x.arm}`] = +(x.expected * 100).toFixed(2);
       row[`${x.arm}_low`] = x.ci?.[0] === null || x.ci?.[0] === undefined ? null : +(x.ci[0] * 100).toFixed(2);
       row[`${x.arm}_high`] = x.ci?.[1] === null || x.ci?.[1] === undefined ? null : +(x.ci[1] * 100).toFixed(2);
