@@ -12,6 +12,7 @@ import {
   condition,
   currentUpdateInfo,
   isCancellation,
+  allHandlersFinished,
   patched,
   defineQuery,
   defineSignal,
@@ -275,6 +276,10 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     if (!(await waitForPeople('selection', allSelected, 'the client or CS to select proposals', t.selectionMs))) {
       return abandon('no selection was made');
     }
+
+    // The selection handler marks every offer selected before it records them one by one: wait until
+    // each recordSelection has finished, or createTest may find an offer's proposals not yet selected.
+    if (patched('selection-recorded-before-tests')) await condition(allHandlersFinished);
 
     // 5. test run: one child A/B test per offer, in parallel
     await enter('test_run', null, Date.now() + t.testMaxMs);
