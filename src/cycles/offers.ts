@@ -16,9 +16,11 @@ export interface Viewer {
 }
 
 /**
- * Offers the viewer may see — the SQL form of `offerVisibleTo` (domain/cycles/audience.ts): hackers
- * only open-to-all or invited ones, in listings a closed one only if they took part; client users
- * only their own client's. Offers of an ended engagement are never listed to hackers.
+ * THE rule of who sees an offer (every read of offers goes through it): hackers see offers open to
+ * all or offered to them (targeted rank, team, widened); in listings a closed one only if they took
+ * part (asked for directly, an audience member learns that it closed); anything else is a 404, never
+ * a 403, so a targeted offer's existence does not leak. Client users see their own client's; offers
+ * of an ended engagement are never listed to hackers.
  */
 export function visibleOffers(db: Db, viewer: Viewer, listing = true) {
   let q = db

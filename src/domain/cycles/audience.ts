@@ -1,7 +1,8 @@
 // Who an offer reaches. Targeted offers go to the top of an explainable ranking (shrunk win rate in
 // the client's industry, adoption rate, skill match, recency), shrunk toward priors so newcomers get a
 // fair chance and one lucky win does not top the list; team offers go to the growth team (targeted
-// when there is none); too few proposals widen the audience one step. Who may SEE an offer is `offerVisibleTo` (the SQL in cycles/offers.ts mirrors it).
+// when there is none); too few proposals widen the audience one step. Who may SEE an offer is decided
+// where offers are read: `visibleOffers` in src/cycles/offers.ts (SQL: listings filter in the database).
 import type { OfferKind } from '../../db/schema.ts';
 
 /** What targeting knows about one hacker (computed by network/track-records.ts). */
@@ -138,21 +139,3 @@ export function offerKindFor(requested: OfferKind | null, engagementMode: OfferK
   return kind === 'team' && teamSize === 0 ? 'targeted' : kind;
 }
 
-export interface OfferAudienceFacts {
-  kind: OfferKind;
-  status: 'open' | 'closed';
-  /** The hacker is on the offer's invitation list (targeted rank, team, widened). */
-  invited: boolean;
-  /** The hacker has a proposal on it. */
-  tookPart: boolean;
-}
-
-/**
- * A hacker sees an offer open to all or offered to it; in listings a closed one only if it took part
- * (asked for directly, an audience member learns that it closed). Anything else is a 404, never a 403,
- * so a targeted offer's existence does not leak.
- */
-export function offerVisibleTo(o: OfferAudienceFacts, listing: boolean): boolean {
-  if (o.kind !== 'open' && !o.invited) return false;
-  return !listing || o.status === 'open' || o.tookPart;
-}

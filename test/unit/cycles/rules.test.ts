@@ -1,6 +1,6 @@
 // Tables of cases for the pure rules of the improvement cycle (src/domain/cycles/*, domain/engagements).
 import { describe, expect, it } from 'vitest';
-import { offerKindFor, offerVisibleTo, widen } from '../../../src/domain/cycles/audience.ts';
+import { offerKindFor, widen } from '../../../src/domain/cycles/audience.ts';
 import { designProblems, MAX_PLANNED_SAMPLE, plannedSample, settingsProblems } from '../../../src/domain/cycles/design.ts';
 import { cycleEarnings, ledgerKey, type EarningProposal } from '../../../src/domain/cycles/earnings.ts';
 import { promotedControl, restoredControl } from '../../../src/domain/cycles/promotion.ts';
@@ -26,20 +26,6 @@ describe('audience', () => {
     ['targeted', 'open'],
     ['open', 'open'],
   ] as const)('widens %s to %s', (from, to) => expect(widen(from)).toBe(to));
-
-  it.each([
-    // kind, status, invited, tookPart, listing, visible
-    ['open', 'open', false, false, true, true],
-    ['open', 'closed', false, false, true, false],
-    ['open', 'closed', false, true, true, true],
-    ['open', 'closed', false, false, false, true],
-    ['targeted', 'open', false, false, false, false],
-    ['targeted', 'open', true, false, true, true],
-    ['team', 'closed', true, false, true, false],
-    ['team', 'closed', true, false, false, true],
-  ] as const)('%s offer, %s, invited %s, took part %s, listing %s → visible %s', (kind, status, invited, tookPart, listing, visible) => {
-    expect(offerVisibleTo({ kind, status, invited, tookPart }, listing)).toBe(visible);
-  });
 });
 
 describe('test design', () => {
