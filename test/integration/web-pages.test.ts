@@ -64,7 +64,7 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
         await page.goto(web.base + p.path);
         await page.getByRole('heading', { level: 1 }).filter({ hasText: p.ready }).waitFor();
         await page.waitForLoadState('networkidle');
-        expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
+        expect(await page.locator('html').getAttribute('lang')).toBe(lang);
         await screenshot(page, `${p.name}-${lang}`);
         await expectAccessible(page, `${p.name} (${lang})`);
         expect(await missingKeys(page), `${p.name} (${lang})`).toEqual([]);
@@ -128,6 +128,39 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
     // Nothing else is marked.
     expect(await page.getByLabel('Monthly fee').getAttribute('aria-invalid')).not.toBe('true');
     await screenshot(page, 'form-error-en');
+    await context.close();
+  });
+  it('an admin creates a user in the UI, sees its token once, and the token signs in; revoking it ends that session', async () => {
+    const admin = await userWithToken(h.db, 'admin');
+    const { page, context } = await signedIn(web, admin.token, 'en');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const name = `Finance ${Date.now().toString(36)}`;
+    await page.getByLabel('Name', { exact: true }).first().fill(name);
+    await page.getByLabel('Role', { exact: true }).first().click();
+    await page.getByRole('option', { name: 'Finance' }).click();
+    await page.getByRole('button', { name: 'Create user' }).click();
+    const shown = page.getByTestId('new-token');
+    await shown.waitFor();
+    const token = (await shown.locator('pre').textContent())!.trim();
+    expect(token).toMatch(/^kzd_/);
+    // The token is in the page once, never in the URL or the browser's storage.
+    expect(page.url()).not.toContain(token);
+    expect(JSON.stringify(await context.storageState())).not.toContain(token);
+    const fresh = await signedIn(web, token, 'en');
+    expect(await fresh.page.getByTestId('whoami').textContent()).toContain(name);
+    const cookie = (await fresh.context.cookies()).find((c) => c.name === 'kaizen_session')!;
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Strict');
+    expect(await fresh.page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('kaizen_session');
+
+    // Revoke it from the user's token list (asked first): the new user's browser session ends.
+    await page.getByRole('row').filter({ hasText: name }).getByRole('button', { name: 'Tokens' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog', { name: 'Revoke' }).getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('dialog').getByText('Revoked').waitFor();
+    await fresh.page.reload();
+    await fresh.page.getByLabel('API token').waitFor();
+    await fresh.context.close();
     await context.close();
   });
 });

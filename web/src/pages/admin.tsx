@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, must } from '../api/client.ts';
 import { dateTime } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { ErrorAlert, fieldError, MoreButton, usePaged } from '../app/ui.tsx';
+import { ConfirmButton, ErrorAlert, fieldError, MoreButton, usePaged } from '../app/ui.tsx';
 
 const ROLES = ['admin', 'cs_manager', 'finance', 'client', 'hacker'] as const;
 
@@ -148,6 +148,70 @@ function Hackers() {
   );
 }
 
+/** A user's API tokens (never the secret): issue another (shown once), revoke one (asked first). */
+function Tokens({ userId, name }: { userId: number; name: string }) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [issued, setIssued] = useState<string | null>(null);
+  const q = useQuery({ queryKey: ['tokens', userId], enabled: open, queryFn: () => must(api.GET('/v1/tokens', { params: { query: { user_id: userId, limit: 100 } } })) });
+  const issue = useMutation({
+    mutationFn: () => must(api.POST('/v1/users/{id}/tokens', { params: { path: { id: userId } }, body: {} })),
+    onSuccess: (tok) => {
+      setIssued(tok.token);
+      return qc.invalidateQueries({ queryKey: ['tokens', userId] });
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: (id: number) => must(api.DELETE('/v1/tokens/{id}', { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['tokens', userId] }),
+  });
+  return (
+    <>
+      <Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('admin.tokens')}</Button>
+      <Modal opened={open} onClose={() => { setOpen(false); setIssued(null); }} title={t('admin.tokensOf', { name })} size="lg">
+        <Stack>
+          <ErrorAlert error={q.error ?? issue.error ?? revoke.error} />
+          {issued && (
+            <Alert color="green" title={t('admin.tokenOnce', { name })} data-testid="issued-token">
+              <Code block>{issued}</Code>
+            </Alert>
+          )}
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>ID</Table.Th>
+                <Table.Th>{t('admin.created')}</Table.Th>
+                <Table.Th>{t('admin.expires')}</Table.Th>
+                <Table.Th>{t('common.status')}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {q.data?.items.map((tok) => (
+                <Table.Tr key={tok.id}>
+                  <Table.Td>{tok.id}{tok.label ? ` · ${tok.label}` : ''}</Table.Td>
+                  <Table.Td>{dateTime(tok.created_at as string, i18n.language)}</Table.Td>
+                  <Table.Td>{dateTime(tok.expires_at as string | null, i18n.language)}</Table.Td>
+                  <Table.Td>{tok.revoked_at ? t('admin.revoked') : t('status.active')}</Table.Td>
+                  <Table.Td>
+                    {!tok.revoked_at && (
+                      <ConfirmButton size="xs" color="red" variant="light" label={t('admin.revoke')} title={t('admin.revoke')} body={t('admin.revokeBody', { id: tok.id, name })} onConfirm={() => revoke.mutateAsync(tok.id).catch(() => undefined)} />
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group>
+            <Button onClick={() => issue.mutate()} loading={issue.isPending}>{t('admin.issueToken')}</Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
 function Users() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
@@ -216,6 +280,7 @@ function Users() {
             <Table.Th>{t('admin.role')}</Table.Th>
             <Table.Th>{t('admin.boundTo')}</Table.Th>
             <Table.Th>{t('admin.created')}</Table.Th>
+            <Table.Th />
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -226,6 +291,7 @@ function Users() {
               <Table.Td>{t(`roles.${u.role}`)}</Table.Td>
               <Table.Td>{u.client_id ? t('admin.clientNo', { id: u.client_id }) : u.hacker_id ? t('admin.hackerNo', { id: u.hacker_id }) : ''}</Table.Td>
               <Table.Td>{dateTime(u.created_at as string, i18n.language)}</Table.Td>
+              <Table.Td><Tokens userId={u.id} name={u.name} /></Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
