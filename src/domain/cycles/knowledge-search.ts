@@ -57,7 +57,7 @@ export interface SearchQuery {
   phrase: string;
   /** Tokens every match must have (empty: the query has no letters, digits or kana/kanji). */
   tokens: string[];
-  /** The tokens per word / kana-kanji run: tokens of one run are correlated, runs roughly independent. */
+  /** Tokens in groups for estimates: one per Latin word, ≤ 2 bigrams per chunk of a kana/kanji run (correlated within, roughly independent across). */
   groups: string[][];
 }
 
@@ -71,10 +71,12 @@ export function queryTokens(q: string): SearchQuery {
       groups.push([run.text]);
       continue;
     }
-    const g = new Set<string>();
-    for (let i = 0; i + 1 < chars.length; i += 2) g.add(chars[i]! + chars[i + 1]!);
-    g.add(chars[chars.length - 2]! + chars[chars.length - 1]!);
-    groups.push([...g]);
+    // A long run is several words: chunks of two bigrams (~ one 3–4 character word) are the groups.
+    const bigrams: string[] = [];
+    for (let i = 0; i + 1 < chars.length; i += 2) bigrams.push(chars[i]! + chars[i + 1]!);
+    const last = chars[chars.length - 2]! + chars[chars.length - 1]!;
+    if (!bigrams.includes(last)) bigrams.push(last);
+    for (let i = 0; i < bigrams.length; i += 2) groups.push(bigrams.slice(i, i + 2));
   }
   return { phrase, tokens: [...new Set(groups.flat())].sort(), groups };
 }
@@ -174,7 +176,7 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
 
 /**
  * Estimated share of entries holding every token: the product over groups (words, runs, filters) of
- * the rarest token's frequency in the group (tokens of one run are correlated: `カー`+`ート` ≈ `カート`).
+ * the rarest token's frequency in the group (tokens of one chunk are correlated: `カー`+`ート` ≈ `カート`).
  * A token missing from `freq` counts as 0 (rare or absent).
  */
 export function estimatedShare(groups: string[][], freq: ReadonlyMap<string, number>): number {

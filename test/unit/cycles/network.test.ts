@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradeFor } from '../../../src/domain/cycles/grades.ts';
 import { impactRows, monthsLive } from '../../../src/domain/cycles/impact.ts';
-import { anonymiseText, documentTokens, knowledgeSearchFields, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
+import { anonymiseText, documentTokens, estimatedShare, knowledgeSearchFields, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
 import { rankContributions, shareProblems, suggestReplacement } from '../../../src/domain/cycles/teams.ts';
 import { holdoutEffect, holdoutPoint, inHoldout } from '../../../src/domain/holdout.ts';
 
@@ -34,6 +34,14 @@ describe('knowledge search tokens', () => {
     ['Free Shipping', ['free', 'shipping']],
   ])('query %s needs %j', (q, tokens) => {
     expect(queryTokens(q).tokens).toEqual([...tokens].sort());
+  });
+  it('estimates the share of a query from its groups (correlated bigrams of one word, independent words)', () => {
+    expect(queryTokens('カート').groups).toEqual([['カー', 'ート']]);
+    expect(queryTokens('申込フォームの入力').groups).toEqual([['申込', 'フォ'], ['ーム', 'の入'], ['入力']]);
+    const freq = new Map([['カー', 0.1], ['ート', 0.2], ['free', 0.5], ['shipping', 0.1]]);
+    expect(estimatedShare(queryTokens('カート').groups, freq)).toBe(0.1);
+    expect(estimatedShare(queryTokens('free shipping').groups, freq)).toBeCloseTo(0.05, 12);
+    expect(estimatedShare(queryTokens('xylophone').groups, freq)).toBe(0);
   });
   it('a query matches a text when its tokens are a subset of the text tokens', () => {
     const f = knowledgeSearchFields({ hypothesis: '申込ボタンの色を変更', change: 'A: 解約フローの確認画面を短く', learnings: 'Free shipping banner', tags: ['form'], page_type: 'checkout', outcome: 'winner', industry: 'finance', month: '2026-04' });
