@@ -1,0 +1,275 @@
+// `npm run bench:cycle [-- --engagements 100 --scale 10 --no-large --no-two-workers --visitors-per-arm 200]`:
+// what one monthly improvement cycle costs. N engagements run one full compressed cycle concurrently
+// on a throwaway stack of real processes (src/sim/stack.ts: embedded Postgres with
+// pg_stat_statements, the Temporal CLI dev server, `kaizen api` and `kaizen worker` as separate
+// processes), driven by the chaos harness's simulated people (src/sim/actors.ts: plan, proposals,
+// selection, the site's assignments and events, a stop, a learning) through the HTTP API only.
+// Printed: cycles completed, failures, wall time, API latency per route, and per cycle: workflow
+// tasks, activity tasks and history events (from every history), Postgres statements
+// (pg_stat_statements, every process) and API calls. Then 10 × N, and N with two worker processes.
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import protoPkg from '@temporalio/proto';
+import pg from 'pg';
+import { ApiClient, World, type ApiAnswer, type CycleSettings } from '../src/sim/actors.ts';
+import { percentile } from '../src/sim/chaos.ts';
+import { projectRoot, Stack } from '../src/sim/stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    engagements: { type: 'string', default: '100' },
+    scale: { type: 'string', default: '10' },
+    large: { type: 'string', description: 'engagements of the large run (default scale × N)' },
+    'no-large': { type: 'boolean', default: false },
+    'no-two-workers': { type: 'boolean', default: false },
+    'visitors-per-arm': { type: 'string', default: '200' },
+    'max-in-flight': { type: 'string', default: '64' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write('Usage: npm run bench:cycle -- [--engagements 100] [--scale 10 | --large 1000] [--no-large] [--no-two-workers] [--visitors-per-arm 200] [--max-in-flight 64] [--json out.json]\n');
+  process.exit(0);
+}
+const N = Number(values.engagements);
+const LARGE = values.large ? Number(values.large) : N * Number(values.scale);
+const VISITORS = Number(values['visitors-per-arm']);
+const MAX_IN_FLIGHT = Number(values['max-in-flight']);
+
+// Windows wide enough that a loaded stack never closes one before the people act (the cost of a
+// cycle does not depend on them, except the interim checks, one every 5 s while a test runs).
+const SETTINGS: Partial<CycleSettings> = { offer_window_seconds: 60, selection_seconds: 1800, planning_seconds: 1800, test_max_seconds: 120, interim_check_seconds: 5, learning_seconds: 30 };
+
+/** The actors' client, timing every call per route and keeping at most `max` calls in flight. */
+class TimedApi extends ApiClient {
+  readonly latency = new Map<string, number[]>();
+  calls = 0;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(baseUrl: () => string, private readonly max: number) {
+    super({ baseUrl, retryForMs: 600_000 });
+  }
+  override async call(method: string, url: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer> {
+    if (this.inFlight >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    const t = performance.now();
+    try {
+      return await super.call(method, url, token, body, headers);
+    } finally {
+      const route = `${method} ${url.split('?')[0]!.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+      const list = this.latency.get(route) ?? [];
+      list.push(performance.now() - t);
+      this.latency.set(route, list);
+      this.calls++;
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+interface RunResult {
+  engagements: number;
+  workers: number;
+  completed: number;
+  failures: number;
+  failureSamples: string[];
+  wallMs: number;
+  apiCalls: number;
+  routes: { route: string; calls: number; p50: number; p95: number; p99: number }[];
+  workflows: number;
+  workflowTasks: number;
+  activityTasks: number;
+  historyEvents: number;
+  pgStatements: number;
+  topStatements: { calls: number; query: string }[];
+  load: [number, number];
+}
+
+async function spawnWorker(stack: Stack, n: number): Promise<() => Promise<void>> {
+  const file = path.join(stack.logDir, `bench-worker-${n}.log`);
+  const out = createWriteStream(file);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/cli/main.ts'), 'worker'], { cwd: projectRoot, env: stack.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const deadline = Date.now() + 180_000;
+  while (!readFileSync(file, 'utf8').includes('worker polling')) {
+    if (child.exitCode !== null) throw new Error(`extra worker exited: ${readFileSync(file, 'utf8').slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error('extra worker not polling in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+}
+
+async function withPgStatStatements(stack: Stack) {
+  await stack.startServices();
+  const c = new pg.Client({ connectionString: stack.databaseUrl });
+  await c.connect();
+  await c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+  await c.query(`alter system set pg_stat_statements.max = 10000`);
+  await c.end();
+  // Takes effect on restart (the crash restart is harmless on an empty cluster).
+  await stack.killAll();
+  await stack.startServices();
+  const c2 = new pg.Client({ connectionString: stack.databaseUrl });
+  await c2.connect();
+  await c2.query('create extension if not exists pg_stat_statements');
+  await c2.end();
+}
+
+async function run(engagements: number, workers: number, print: (l: string) => void): Promise<RunResult> {
+  const stack = new Stack();
+  const stopExtra: (() => Promise<void>)[] = [];
+  const sql = () => new pg.Client({ connectionString: stack.databaseUrl });
+  try {
+    await withPgStatStatements(stack);
+    await stack.kaizen(['migrate']);
+    const created = await stack.kaizen(['users', 'create', '--role', 'admin', '--name', 'Bench admin']);
+    const adminToken = created.trim().split('\n').pop()!.trim();
+    await stack.startApi();
+    await stack.startWorker();
+    for (let w = 1; w < workers; w++) stopExtra.push(await spawnWorker(stack, w));
+    const api = new TimedApi(() => stack.apiUrl, MAX_IN_FLIGHT);
+    const world = new World(api, { id: 0, token: adminToken }, { seed: 1, settings: SETTINGS, hackers: 20, visitorsPerArm: VISITORS });
+    await world.setUp();
+
+    const db = sql();
+    await db.connect();
+    await db.query('select pg_stat_statements_reset()');
+    api.latency.clear();
+    api.calls = 0;
+    const load0 = loadavg()[0]!;
+    const t0 = Date.now();
+    const failures: string[] = [];
+    let completed = 0;
+    let last = Date.now();
+    const progress = setInterval(() => {
+      if (Date.now() - last > 30_000) {
+        last = Date.now();
+        print(`  … ${completed} completed, ${failures.length} failed, ${api.calls} API calls, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      }
+    }, 5_000);
+    await Promise.all(
+      Array.from({ length: engagements }, async (_, i) => {
+        try {
+          const r = await world.startEngagement(i);
+          await world.runCycle(r);
+          if ((await world.phase(r)) === 'completed') completed++;
+          else failures.push(`engagement ${r.engagementId}: cycle ${r.phases.join(' → ')}`);
+        } catch (err) {
+          failures.push(String(err).slice(0, 300));
+        }
+      }),
+    );
+    clearInterval(progress);
+    const wallMs = Date.now() - t0;
+    const load1 = loadavg()[0]!;
+    const apiCalls = api.calls;
+    const routes = [...api.latency]
+      .map(([route, ms]) => ({ route, calls: ms.length, p50: percentile(ms, 50)!, p95: percentile(ms, 95)!, p99: percentile(ms, 99)! }))
+      .sort((a, b) => b.calls - a.calls);
+
+    const { rows } = await db.query<{ calls: string; query: string }>(
+      `select s.calls::text, s.query from pg_stat_statements s join pg_database d on d.oid = s.dbid
+        where d.datname = current_database() and s.query not ilike '%pg_stat_statements%' order by s.calls desc`,
+    );
+    await db.end();
+    const pgStatements = rows.reduce((n, r) => n + Number(r.calls), 0);
+
+    // Every history on the server: engagement, cycle and test workflows.
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const client = new Client({ connection });
+    let workflows = 0;
+    let workflowTasks = 0;
+    let activityTasks = 0;
+    let historyEvents = 0;
+    const ids: { workflowId: string; runId: string }[] = [];
+    for await (const wf of client.workflow.list()) ids.push({ workflowId: wf.workflowId, runId: wf.runId });
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (;;) {
+          const w = ids[next++];
+          if (!w) return;
+          const h = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+          workflows++;
+          for (const e of h.events ?? []) {
+            historyEvents++;
+            if (e.eventType === protoPkg.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) workflowTasks++;
+            if (e.eventType === protoPkg.temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activityTasks++;
+          }
+        }
+      }),
+    );
+    await connection.close();
+    return {
+      engagements,
+      workers,
+      completed,
+      failures: failures.length,
+      failureSamples: failures.slice(0, 5),
+      wallMs,
+      apiCalls,
+      routes,
+      workflows,
+      workflowTasks,
+      activityTasks,
+      historyEvents,
+      pgStatements,
+      topStatements: rows.slice(0, 8).map((r) => ({ calls: Number(r.calls), query: r.query.replace(/\s+/g, ' ').slice(0, 140) })),
+      load: [load0, load1],
+    };
+  } finally {
+    for (const s of stopExtra) await s().catch(() => undefined);
+    await stack.stop();
+  }
+}
+
+const perCycle = (r: RunResult, v: number) => (r.completed ? v / r.completed : NaN);
+const f0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '—');
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
+function report(r: RunResult, print: (l: string) => void) {
+  print(`\n== ${r.engagements} engagements, ${r.workers} worker process${r.workers > 1 ? 'es' : ''} ==`);
+  print(`cycles completed ${r.completed}/${r.engagements}, failures ${r.failures}, wall time ${(r.wallMs / 1000).toFixed(0)} s, load ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} (2 cores)`);
+  for (const s of r.failureSamples) print(`  failure: ${s}`);
+  print(`per cycle: ${f0(perCycle(r, r.workflowTasks))} workflow tasks, ${f0(perCycle(r, r.activityTasks))} activity tasks, ${f0(perCycle(r, r.historyEvents))} history events (${f1(r.workflows / Math.max(1, r.completed))} workflows), ${f0(perCycle(r, r.pgStatements))} Postgres statements, ${f0(perCycle(r, r.apiCalls))} API calls`);
+  print(`totals: ${r.workflowTasks} workflow tasks, ${r.activityTasks} activity tasks, ${r.historyEvents} history events, ${r.pgStatements} statements, ${r.apiCalls} API calls (${f0(r.apiCalls / (r.wallMs / 1000))}/s)`);
+  print('API latency (ms) per route:   calls     p50     p95     p99');
+  for (const x of r.routes) print(`  ${x.route.padEnd(42)} ${String(x.calls).padStart(7)} ${x.p50.toFixed(0).padStart(7)} ${x.p95.toFixed(0).padStart(7)} ${x.p99.toFixed(0).padStart(7)}`);
+  print('most frequent statements:');
+  for (const s of r.topStatements) print(`  ${String(s.calls).padStart(8)}  ${s.query}`);
+}
+
+const print = (l: string) => process.stdout.write(`${l}\n`);
+print(`bench:cycle: N = ${N}${values['no-large'] ? '' : `, then ${LARGE}`}${values['no-two-workers'] ? '' : `, then ${N} with two workers`}; ${VISITORS} visitors per arm on the winning test, at most ${MAX_IN_FLIGHT} API calls in flight`);
+const results: RunResult[] = [];
+const small = await run(N, 1, print);
+results.push(small);
+report(small, print);
+if (!values['no-large']) {
+  const large = await run(LARGE, 1, print).catch((err) => {
+    print(`large run (${LARGE}) failed: ${String(err).slice(0, 500)}`);
+    return undefined;
+  });
+  if (large) {
+    results.push(large);
+    report(large, print);
+    print(`\nratio ${LARGE}/${N}: wall time × ${(large.wallMs / small.wallMs).toFixed(2)} for × ${(LARGE / N).toFixed(0)} engagements; per cycle: workflow tasks × ${(perCycle(large, large.workflowTasks) / perCycle(small, small.workflowTasks)).toFixed(2)}, statements × ${(perCycle(large, large.pgStatements) / perCycle(small, small.pgStatements)).toFixed(2)}, API calls × ${(perCycle(large, large.apiCalls) / perCycle(small, small.apiCalls)).toFixed(2)}`);
+  }
+}
+if (!values['no-two-workers']) {
+  const two = await run(N, 2, print);
+  results.push(two);
+  report(two, print);
+  print(`\ntwo workers vs one at N = ${N}: wall time ${(small.wallMs / 1000).toFixed(0)} s → ${(two.wallMs / 1000).toFixed(0)} s (× ${(two.wallMs / small.wallMs).toFixed(2)})`);
+}
+if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 1));
+process.exit(0);
