@@ -158,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a CS manager runs a month in the browser', () =
     await verdict.waitFor({ timeout: 60_000 });
     expect(await verdict.textContent()).toMatch(/Variant A wins: \+\d+% \(95% CI [+-]?\d+% to \+\d+%\)/);
     expect(await page.getByTestId('arm').count()).toBe(2);
-    expect(await page.locator('.recharts-line').count()).toBeGreaterThan(0);
+    await page.locator('.recharts-line').first().waitFor({ state: 'attached' });
     await screenshot(page, 'test-verdict-en');
     await expectAccessible(page, 'test verdict');
 
@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('a CS manager runs a month in the browser', () =
     const ja = await signedIn(web, clientUser.token, 'ja');
     await ja.page.goto(`${web.base}/tests/${winner.id}`);
     expect(await ja.page.getByTestId('verdict').textContent()).toMatch(/案 A の勝ち：\+\d+%（95%信頼区間/);
-    await ja.page.locator('.recharts-line').first().waitFor();
+    await ja.page.locator('.recharts-line').first().waitFor({ state: 'attached' });
     await screenshot(ja.page, 'test-verdict-ja');
     await expectAccessible(ja.page, 'test verdict (ja)');
     expect(await missingKeys(ja.page)).toEqual([]);
