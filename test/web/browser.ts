@@ -54,6 +54,7 @@ export async function signedIn(web: Web, token: string, lang: 'ja' | 'en' = 'en'
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
@@ -66,13 +67,8 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
 
 /** The i18n keys the page asked for and neither language has. */
 export async function missingKeys(page: Page): Promise<string[]> {
-  return page.evaluate(() => [...new Set(window.__missingKeys ?? [])]);
-}
-
-declare global {
-  interface Window {
-    __missingKeys?: string[];
-  }
+  // Runs in the page (DOM types are not in the Node tsconfig).
+  return page.evaluate(() => [...new Set((globalThis as { __missingKeys?: string[] }).__missingKeys ?? [])]);
 }
 
 /**
