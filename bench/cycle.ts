@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import protoPkg from '@temporalio/proto';
 import pg from 'pg';
-import { ApiClient, World, type ApiAnswer, type CycleSettings } from '../src/sim/actors.ts';
+import { ApiClient, until, World, type ApiAnswer, type CycleSettings, type EngagementRun, type Json } from '../src/sim/actors.ts';
 import { percentile } from '../src/sim/chaos.ts';
 import { projectRoot, Stack } from '../src/sim/stack.ts';
 
@@ -69,6 +69,83 @@ class TimedApi extends ApiClient {
       this.inFlight--;
       this.waiting.shift()?.();
     }
+  }
+}
+
+
+/**
+ * The chaos harness's people (World.runCycle's script), finding a cycle's offers through the cycle's
+ * own live view instead of one global offer list (which holds only the first 200 offers: fine for
+ * chaos's handful of engagements, not for a thousand).
+ */
+class LoadWorld extends World {
+  private async waitFor(run: EngagementRun, phases: string[], timeoutMs = 900_000) {
+    return until(`cycle ${run.cycleId} in ${phases.join('/')}`, async () => phases.includes(await this.phase(run)) && true, timeoutMs, 1000);
+  }
+
+  override async runCycle(run: EngagementRun): Promise<void> {
+    const clientUser = this.clientUsers.get(run.clientId)!;
+    const pages = (await this.api.ok('GET', `/v1/engagements/${run.engagementId}/pages`, this.cs.token)).items;
+    await this.waitFor(run, ['planning']);
+    const body = {
+      hypotheses: [
+        { author: 'client', problem: 'Checkout form asks for too much', page_id: pages[0].id, metric: 'conversion', offer_kind: 'open' },
+        { author: 'client', problem: 'Landing hero does not say what we sell', page_id: pages[1].id, metric: 'conversion', offer_kind: 'open' },
+      ],
+    };
+    let plan = await this.api.call('POST', `/v1/cycles/${run.cycleId}/plan`, clientUser.token, body);
+    // "the cycle is starting; retry in a moment" (its workflow has not taken the update yet).
+    for (let i = 0; plan.status === 409 && /retry/.test(plan.raw.toString('utf8')) && i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      plan = await this.api.call('POST', `/v1/cycles/${run.cycleId}/plan`, clientUser.token, body);
+    }
+    if (plan.status !== 200 && plan.status !== 201 && !(plan.retried && plan.status === 409)) throw new Error(`plan → ${plan.status}: ${plan.raw}`);
+    const offerIds: number[] = await until(`offers of cycle ${run.cycleId}`, async () => {
+      const c = await this.api.ok('GET', `/v1/cycles/${run.cycleId}`, this.cs.token);
+      const ids = ((c.live?.offers ?? []) as Json[]).map((o) => o.offerId as number);
+      return ids.length === 2 ? ids.sort((a, b) => a - b) : undefined;
+    }, 900_000, 1000);
+    run.offers = offerIds;
+    const selections: { offer_id: number; proposal_ids: number[] }[] = [];
+    for (const [k, offerId] of offerIds.entries()) {
+      const pair = [this.hackers[(run.engagementId + 2 * k) % this.hackers.length]!, this.hackers[(run.engagementId + 2 * k + 1) % this.hackers.length]!];
+      const ids: number[] = [];
+      for (const [j, h] of pair.entries()) {
+        const id = await this.propose(h, offerId, `Idea ${k + 1}.${j + 1} for engagement ${run.engagementId}`, j === 0);
+        if (id) ids.push(id);
+      }
+      if (ids.length) selections.push({ offer_id: offerId, proposal_ids: [ids[0]!] });
+    }
+    await this.waitFor(run, ['selection']);
+    let sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections });
+    for (let i = 0; sel.status === 409 && /retry/.test(sel.raw.toString('utf8')) && i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections });
+    }
+    if (sel.status !== 200 && sel.status !== 201 && !(sel.retried && sel.status === 409)) throw new Error(`selection → ${sel.status}: ${sel.raw}`);
+    const tests = await until(`tests of cycle ${run.cycleId}`, async () => {
+      const list = (await this.api.ok('GET', `/v1/tests?engagement_id=${run.engagementId}&limit=100`, this.cs.token)).items.filter((t: Json) => t.cycle_id === run.cycleId);
+      return list.length === selections.length ? list : undefined;
+    }, 900_000, 1000);
+    tests.sort((a: Json, b: Json) => a.offer_id - b.offer_id);
+    run.tests = tests.map((t: Json) => t.id);
+    const perArm = this.opts.visitorsPerArm ?? 200;
+    const [win, flat] = tests;
+    run.winnerTestId = win.id;
+    await this.sendTraffic(win.id, clientUser.token, perArm, { control: 0.08, A: 0.2 }, `w${run.engagementId}`);
+    if (flat) {
+      await this.sendTraffic(flat.id, clientUser.token, Math.round(perArm / 3), { control: 0.1, A: 0.1 }, `f${run.engagementId}`);
+      await until(`test ${win.id} decided`, async () => (await this.api.ok('GET', `/v1/tests/${win.id}`, this.cs.token)).status !== 'running', 900_000, 1000);
+      const stop = await this.api.call('POST', `/v1/tests/${flat.id}/stop`, this.cs.token, { reason: 'no traffic to spare this month' });
+      if (stop.status !== 200 && stop.status !== 409) throw new Error(`stop → ${stop.status}: ${stop.raw}`);
+    }
+    await this.waitFor(run, ['knowledge_capture', 'earnings', 'report', 'completed']);
+    if ((await this.phase(run)) === 'knowledge_capture') {
+      const l = await this.api.call('POST', `/v1/tests/${win.id}/learnings`, this.cs.token, { learnings: 'Fewer fields beat reassurance badges', tags: ['forms'] });
+      if (l.status !== 200 && l.status !== 201 && l.status !== 409) throw new Error(`learnings → ${l.status}: ${l.raw}`);
+    }
+    await this.waitFor(run, ['completed', 'failed', 'abandoned']);
+    run.done = true;
   }
 }
 
@@ -137,7 +214,7 @@ async function run(engagements: number, workers: number, print: (l: string) => v
     await stack.startWorker();
     for (let w = 1; w < workers; w++) stopExtra.push(await spawnWorker(stack, w));
     const api = new TimedApi(() => stack.apiUrl, MAX_IN_FLIGHT);
-    const world = new World(api, { id: 0, token: adminToken }, { seed: 1, settings: SETTINGS, hackers: 20, visitorsPerArm: VISITORS });
+    const world = new LoadWorld(api, { id: 0, token: adminToken }, { seed: 1, settings: SETTINGS, hackers: Math.min(200, engagements + 2), visitorsPerArm: VISITORS });
     await world.setUp();
 
     const db = sql();
@@ -165,6 +242,7 @@ async function run(engagements: number, workers: number, print: (l: string) => v
           else failures.push(`engagement ${r.engagementId}: cycle ${r.phases.join(' → ')}`);
         } catch (err) {
           failures.push(String(err).slice(0, 300));
+          if (failures.length <= 5) print(`  failure: ${String(err).slice(0, 300)}`);
         }
       }),
     );

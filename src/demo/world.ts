@@ -398,7 +398,12 @@ export class DemoActors {
       { token: c.user.token, hypotheses: hypotheses.filter((h) => h.author === 'client') },
     ];
     for (const a of attempts) {
-      const res = await this.api.call('POST', `/v1/cycles/${cycleId}/plan`, a.token, { hypotheses: a.hypotheses });
+      let res = await this.api.call('POST', `/v1/cycles/${cycleId}/plan`, a.token, { hypotheses: a.hypotheses });
+      // "the cycle is starting; retry in a moment": its workflow has not taken the update yet.
+      for (let i = 0; res.status === 409 && /retry/.test(res.raw.toString('utf8')) && i < 120 && !this.stopped; i++) {
+        await sleep(1000);
+        res = await this.api.call('POST', `/v1/cycles/${cycleId}/plan`, a.token, { hypotheses: a.hypotheses });
+      }
       if (res.status < 400 || res.status === 409) return;
       this.print(`  plan of cycle ${cycleId} refused (${res.status}): ${res.raw.toString('utf8').slice(0, 200)}`);
     }
@@ -456,7 +461,11 @@ export class DemoActors {
       selections.push({ offer_id: o.id, proposal_ids: [...submitted].sort(() => r() - 0.5).slice(0, n).map((p) => p.id) });
     }
     if (!selections.length) return;
-    const s = await this.api.call('POST', `/v1/cycles/${cycleId}/selection`, c.user.token, { selections });
+    let s = await this.api.call('POST', `/v1/cycles/${cycleId}/selection`, c.user.token, { selections });
+    for (let i = 0; s.status === 409 && /retry/.test(s.raw.toString('utf8')) && i < 120 && !this.stopped; i++) {
+      await sleep(1000);
+      s = await this.api.call('POST', `/v1/cycles/${cycleId}/selection`, c.user.token, { selections });
+    }
     if (s.status === 200 || s.status === 201) this.stats.selections++;
     else if (s.status !== 409) this.print(`  selection of cycle ${cycleId} refused (${s.status}): ${s.raw.toString('utf8').slice(0, 200)}`);
   }
