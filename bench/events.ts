@@ -245,7 +245,8 @@ try {
       ];
       const ok = checks.every(Boolean);
       if (!ok) failed = true;
-      const cpu = cpu0 !== undefined && cpu1 !== undefined ? `; CPU ${(((node.user + node.system) / 1e6 + cpu1 - cpu0) * 1000 / (timed.length)).toFixed(0)} ms per batch (API process + Postgres)` : '';
+      const perBatch = (seconds: number) => ((seconds * 1000) / timed.length).toFixed(1);
+      const cpu = cpu0 !== undefined && cpu1 !== undefined ? `; CPU per batch: ${mode === 'database' ? 'bench client' : 'API'} ${perBatch((node.user + node.system) / 1e6)} ms + Postgres ${perBatch(cpu1 - cpu0)} ms` : '';
       console.log(`round ${round} ${mode.padEnd(13)} ${fmt(rate).padStart(7)} events/s posted (${timed.length} batches in ${elapsed.toFixed(2)} s${cpu}) ${ok ? 'ok' : `FAIL ${JSON.stringify(checks)}`}`);
     }
   }

@@ -6,7 +6,8 @@
 // 2. GET /v1/me with a bearer token: requests/s with the token → user cache off (every request asks
 //    Postgres, as before issue 15) and on, and the ratio.
 // The load generator runs in its own process, primed before each clock starts (bench/load.ts).
-// Env: BENCH_SECONDS (per measurement, default 5), BENCH_BIG (default 1,000,000 visitors).
+// Env: BENCH_SECONDS (per measurement, default 5), BENCH_BIG (default 1,000,000 visitors), BENCH_API_LOG
+// (info, the default: a line per request to /dev/null as in production; warn: no request lines).
 import { sql } from 'kysely';
 import { armStats, armStatsFromFacts } from '../src/cycles/traffic.ts';
 import { setTokenCacheTtl, TOKEN_CACHE_MS } from '../src/db/token-cache.ts';
@@ -38,7 +39,7 @@ async function measure(load: LoadGenerator, url: string, token: string, concurre
   return { rate: r.requests / r.elapsed, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed: r.failed, requests: r.requests };
 }
 
-const stack = await startStack();
+const stack = await startStack({ logLevel: process.env.BENCH_API_LOG === 'warn' ? 'warn' : 'info' });
 const load = await startLoadGenerator();
 let failed = false;
 try {

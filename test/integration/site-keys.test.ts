@@ -1,7 +1,10 @@
 // Site keys (issue 15): a public key per client site, usable only from its allowed origins, only for
 // that client's running tests, within its rate limits; CS creates, rotates and revokes it. And the SDK
 // is served at stable URLs.
+import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { buildApp } from '../../src/api/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { armStats, armStatsFromFacts } from '../../src/cycles/traffic.ts';
 import { assignVariant } from '../../src/domain/assignment.ts';
@@ -169,5 +172,27 @@ describe('site keys', () => {
     const cfg = (await config(key)).json();
     const { assign } = await import('../../sdk/src/rule.ts');
     for (let i = 0; i < 200; i++) expect(assign(cfg.client_id, cfg.tests[0], `vis-${i}`).variant.id).toBe(assignVariant(f.testId, `vis-${i}`, f.variants).id);
+  });
+
+  it('never logs a site key or a token, even at info', async () => {
+    const f = await runningTest(h.db, cs.user.id, [1, 1]);
+    const { key } = (await newKey(f)).json();
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const app = await buildApp({ db: h.db, temporal: h.temporal, config: h.config, log: pino({ level: 'info' }, sink) });
+    try {
+      await app.ready();
+      expect((await app.inject({ url: `/v1/site/config?key=${key}`, headers: { origin: SHOP } })).statusCode).toBe(200);
+      expect((await app.inject({ url: '/v1/site/config', headers: { origin: SHOP, 'x-site-key': key } })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: `/v1/site/events?key=${key}`, headers: { origin: SHOP }, payload: { events: [{ test_id: f.testId, event_id: 'l1', visitor_id: 'v', type: 'exposure' }] } })).statusCode).toBe(200);
+      expect((await app.inject({ url: `/v1/site/config?key=${key}`, headers: { origin: 'https://evil.example' } })).statusCode).toBe(403);
+      expect((await app.inject({ url: '/v1/me', headers: cs.auth })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    const all = lines.join('');
+    expect(all).not.toContain(key);
+    expect(all).not.toContain(cs.token);
   });
 });
