@@ -8,7 +8,7 @@ import { anonymise, exportKnowledgeCsv, relatedKnowledge, searchKnowledge, type 
 import { STAFF } from '../auth.ts';
 import { engagementFor } from '../access.ts';
 import { badRequest } from '../errors.ts';
-import { authErrors, Id, Month, Nullable, Tag, Timestamp } from '../schemas/common.ts';
+import { authErrors, Id, Month, Nullable, Tag, Timestamp, FileAnswer } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Entry = Type.Object({
@@ -124,7 +124,7 @@ export function knowledgeRoutes(base: FastifyInstance, { db }: ApiDeps) {
         summary: 'Export the search as CSV (UTF-8 with BOM for Excel)',
         description: 'Same filters and views as `GET /v1/knowledge`, up to 50,000 rows, relevance order. Hackers get the anonymised columns.',
         querystring: ExportQuery,
-        response: { 200: Type.String({ description: 'text/csv; charset=utf-8, starting with a BOM' }), ...authErrors },
+        response: { 200: FileAnswer('text/csv', 'UTF-8 CSV starting with a BOM (Excel opens Japanese correctly)'), ...authErrors },
       },
     },
     async (req, reply) => {
