@@ -37,7 +37,7 @@ describe('monthly improvement cycle', () => {
       selection_seconds: 60,
       test_max_seconds: 60,
       interim_check_seconds: 2,
-      learning_seconds: 3,
+      learning_seconds: 12, // long enough to post a learning on a loaded machine
       min_proposals: 2,
       targeted_top_n: 50,
       adoption_fee_yen: 150_000,

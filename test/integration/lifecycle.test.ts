@@ -119,7 +119,7 @@ describe('a cycle nobody acts on', () => {
 
 describe('invalidating a verdict', () => {
   it('undoes what followed: report, timeline, page control and baseline; a second time is a 409', async () => {
-    const { test, cycleId, clientUser, pages, e, author } = await d.runToTest({ learning_seconds: 4 });
+    const { test, cycleId, clientUser, pages, e, author } = await d.runToTest({ learning_seconds: 12 });
     await d.sendTraffic(test.id, clientUser.auth, 1500, { control: 0.1, A: 0.2 }, `inv${test.id}`);
     await eventually(async () => (await d.phaseOf(cycleId)) === 'knowledge_capture', 30_000);
     // Two learnings are two entries, in order, with their author.
