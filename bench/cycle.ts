@@ -179,8 +179,15 @@ async function spawnWorker(stack: Stack, n: number): Promise<() => Promise<void>
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   const deadline = Date.now() + 180_000;
-  while (!readFileSync(file, 'utf8').includes('worker polling')) {
-    if (child.exitCode !== null) throw new Error(`extra worker exited: ${readFileSync(file, 'utf8').slice(-2000)}`);
+  const text = () => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return ''; // not opened yet
+    }
+  };
+  while (!text().includes('worker polling')) {
+    if (child.exitCode !== null) throw new Error(`extra worker exited: ${text().slice(-2000)}`);
     if (Date.now() > deadline) throw new Error('extra worker not polling in time');
     await new Promise((r) => setTimeout(r, 200));
   }
