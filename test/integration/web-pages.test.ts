@@ -83,7 +83,8 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
     await page.getByRole('heading', { name: 'My tasks' }).waitFor();
     expect(await missingKeys(page)).toEqual([]);
     await context.close();
-  });
+    // 16 page visits with an axe scan each: minutes when the machine is busy with the whole suite.
+  }, 420_000);
 
   it('a client sees only its own engagements; another client’s engagement URL shows "not found"', async () => {
     const cs = await userWithToken(h.db, 'cs_manager');
