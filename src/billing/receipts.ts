@@ -80,10 +80,11 @@ export async function importStatement(db: Db, csv: string, by: number | null, to
   };
 }
 
-export async function listReceipts(db: Db, status?: 'matched' | 'unmatched') {
+export async function listReceipts(db: Db, status?: 'matched' | 'unmatched', page: { afterId?: number; limit: number } = { limit: 100 }) {
   let q = db.selectFrom('receipts').selectAll();
   if (status) q = q.where('status', '=', status);
-  return q.orderBy('id').limit(1000).execute();
+  if (page.afterId) q = q.where('id', '>', page.afterId);
+  return q.orderBy('id').limit(page.limit).execute();
 }
 
 /** Finance matches a waiting receipt by hand; the shortfall (if any, up to the outstanding) is booked as fee. */

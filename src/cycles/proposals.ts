@@ -69,10 +69,11 @@ export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: numbe
   return db.updateTable('proposals').set({ status: 'withdrawn', updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function listProposals(db: Db, viewer: Viewer, offerId: number) {
+export async function listProposals(db: Db, viewer: Viewer, offerId: number, page: { afterId?: number; limit: number } = { limit: 100 }) {
   const offer = await offerFor(db, viewer, offerId);
-  let q = db.selectFrom('proposals').selectAll().where('offer_id', '=', offer.id).orderBy('id');
+  let q = db.selectFrom('proposals').selectAll().where('offer_id', '=', offer.id).orderBy('id').limit(page.limit);
   if (viewer.role === 'hacker') q = q.where('hacker_id', '=', viewer.hacker_id!);
+  if (page.afterId) q = q.where('id', '>', page.afterId);
   return q.execute();
 }
 

@@ -106,8 +106,10 @@ export async function listItems(db: Db, runId: number, opts: { limit: number; af
   return q.execute();
 }
 
-export async function auditLog(db: Db, runId: number) {
-  return db.selectFrom('payout_audit_log').selectAll().where('run_id', '=', runId).orderBy('id').execute();
+export async function auditLog(db: Db, runId: number, page: { afterId?: number; limit: number } = { limit: 1000 }) {
+  let q = db.selectFrom('payout_audit_log').selectAll().where('run_id', '=', runId).orderBy('id').limit(page.limit);
+  if (page.afterId) q = q.where('id', '>', page.afterId);
+  return q.execute();
 }
 
 /**

@@ -9,7 +9,7 @@ import { billingTasks, exportMonth, invoiceView, listInvoices, marginReport } fr
 import { startInvoicing } from '../../billing/start.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { FileAnswer, JsonOrCsv } from '../schemas/common.ts';
+import { FileAnswer, JsonOrCsv, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 import { BillingAccount, BillingAlert, BillingTask, ExportJson, Invoice, InvoiceSummary, Margin, PricePlan } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
@@ -265,11 +265,14 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
 
   app.get(
     '/v1/billing/alerts',
-    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { summary: 'Billing alerts (overdue invoices)', tags: ['billing'], response: { 200: Type.Object({ items: Type.Array(BillingAlert) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'cs_manager'] }, schema: { summary: 'Billing alerts (overdue invoices), newest first, paged', tags: ['billing'], querystring: PagedQuery({}), response: { 200: PageOf(BillingAlert), ...billingErrors } } },
     async (req) => {
-      let q = db.selectFrom('billing_alerts').selectAll().orderBy('id', 'desc').limit(500);
+      const { limit = 100, after_id } = req.query as { limit?: number; after_id?: number };
+      let q = db.selectFrom('billing_alerts').selectAll().orderBy('id', 'desc').limit(limit);
+      if (after_id) q = q.where('id', '<', after_id);
       q = req.user.role === 'cs_manager' ? q.where('recipient', '=', `user:${req.user.id}`) : q.where('recipient', '=', 'finance');
-      return { items: await q.execute() };
+      const items = await q.execute();
+      return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 }

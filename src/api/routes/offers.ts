@@ -133,8 +133,12 @@ export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     '/v1/offers/:id/proposals',
     {
       config: { roles: viewers },
-      schema: { tags: ['proposals'], summary: "An offer's proposals (hackers: only their own)", params: IdParams, response: { 200: Type.Object({ items: Type.Array(Proposal) }), ...authErrors } },
+      schema: { tags: ['proposals'], summary: "An offer's proposals (hackers: only their own), paged", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(Proposal), ...authErrors } },
     },
-    async (req) => ({ items: await listProposals(db, req.user, req.params.id) }),
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const items = await listProposals(db, req.user, req.params.id, { afterId: req.query.after_id, limit });
+      return { items, next_after_id: nextAfter(items, limit) };
+    },
   );
 }

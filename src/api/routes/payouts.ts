@@ -22,7 +22,7 @@ import {
 } from '../../workflows/payout-run.ts';
 import { actorOf } from '../auth.ts';
 import { badRequest, HttpError, viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, FileAnswer, Idempotency, IdParams, nextAfter, PageOf } from '../schemas/common.ts';
+import { authErrors, ErrorResponse, FileAnswer, Idempotency, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import {
   AnnualRecordsQuery,
   AuditEntry,
@@ -167,14 +167,17 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
       config: { roles: FINANCE },
       schema: {
         tags: ['payouts'],
-        summary: "A run's audit log (who, what, when, why)",
+        summary: "A run's audit log (who, what, when, why), oldest first, paged",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(AuditEntry) }), ...authErrors },
+        querystring: PagedQuery({}),
+        response: { 200: PageOf(AuditEntry), ...authErrors },
       },
     },
     async (req) => {
       await loadRun(req.params.id);
-      return { items: await auditLog(db, req.params.id) };
+      const limit = req.query.limit ?? 100;
+      const items = await auditLog(db, req.params.id, { afterId: req.query.after_id, limit });
+      return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 

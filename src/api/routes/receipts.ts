@@ -7,6 +7,7 @@ import { HttpError } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { ImportResult, Receipt } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+import { nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
 const ReceiptBody = Type.Object(
   {
@@ -17,7 +18,7 @@ const ReceiptBody = Type.Object(
   { additionalProperties: false, examples: [{ received_on: '2026-05-29', payer_name: 'ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ', amount_yen: 457_672 }] },
 );
 const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
-const StatusQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) }, { additionalProperties: false });
+const StatusQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) });
 const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false, examples: [{ invoice_id: 1, fee_yen: 660 }] });
 
 export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
@@ -63,8 +64,12 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: Static<typeof StatusQuery> }>(
     '/v1/receipts',
-    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: Type.Object({ items: Type.Array(Receipt) }), ...billingErrors } } },
-    async (req) => ({ items: await listReceipts(db, req.query.status) }),
+    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: PageOf(Receipt), ...billingErrors } } },
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const items = await listReceipts(db, req.query.status, { afterId: req.query.after_id, limit });
+      return { items, next_after_id: nextAfter(items, limit) };
+    },
   );
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof MatchBody> }>(

@@ -460,12 +460,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Billing alerts (overdue invoices)
+         * Billing alerts (overdue invoices), newest first, paged
          * @description Roles: admin, finance, cs_manager.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description cursor: `next_after_id` of the previous page */
+                    after_id?: number;
+                    /** @description page size (default 100) */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -490,6 +495,7 @@ export interface paths {
                                 recipient: string;
                                 unique_key: string;
                             }[];
+                            next_after_id: number | null;
                         };
                     };
                 };
@@ -10510,12 +10516,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * An offer's proposals (hackers: only their own)
+         * An offer's proposals (hackers: only their own), paged
          * @description Roles: admin, cs_manager, client, hacker.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description cursor: `next_after_id` of the previous page */
+                    after_id?: number;
+                    /** @description page size (default 100) */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -10543,6 +10554,7 @@ export interface paths {
                                 status: string;
                                 title: string;
                             }[];
+                            next_after_id: number | null;
                         };
                     };
                 };
@@ -12972,12 +12984,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A run's audit log (who, what, when, why)
+         * A run's audit log (who, what, when, why), oldest first, paged
          * @description Roles: admin, finance.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description cursor: `next_after_id` of the previous page */
+                    after_id?: number;
+                    /** @description page size (default 100) */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -13006,6 +13023,7 @@ export interface paths {
                                 reason: string | null;
                                 run_id: number | null;
                             }[];
+                            next_after_id: number | null;
                         };
                     };
                 };
@@ -14623,6 +14641,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description cursor: `next_after_id` of the previous page */
+                    after_id?: number;
+                    /** @description page size (default 100) */
+                    limit?: number;
                     status?: "matched" | "unmatched";
                 };
                 header?: never;
@@ -14662,6 +14684,7 @@ export interface paths {
                                 status: "matched" | "unmatched";
                                 unmatched_reason: string | null;
                             }[];
+                            next_after_id: number | null;
                         };
                     };
                 };

@@ -303,7 +303,7 @@ function Withholding({ run }: { run: Run }) {
 
 function Audit({ run }: { run: Run }) {
   const { t, i18n } = useTranslation();
-  const q = useQuery({ queryKey: ['audit', run.id, run.updated_at], queryFn: () => must(api.GET('/v1/payout-runs/{id}/audit', { params: { path: { id: run.id } } })) });
+  const q = useQuery({ queryKey: ['audit', run.id, run.updated_at], queryFn: () => must(api.GET('/v1/payout-runs/{id}/audit', { params: { path: { id: run.id }, query: { limit: 500 } } })) });
   return (
     <Stack>
       <ErrorAlert error={q.error} />
