@@ -350,7 +350,7 @@ function report(r: RunResult, print: (l: string) => void) {
 }
 
 const print = (l: string) => process.stdout.write(`${l}\n`);
-print(`bench:cycle: N = ${N}${values['no-large'] ? '' : `, then ${LARGE}`}${values['no-two-workers'] ? '' : `, then ${N} with two workers`}; ${VISITORS} visitors per arm on the winning test, at most ${MAX_IN_FLIGHT} API calls in flight`);
+print(`bench:cycle: runs ${values.runs} (small: ${N}, large: ${LARGE}, two: ${N} with two workers); ${VISITORS} visitors per arm on the winning test, at most ${MAX_IN_FLIGHT} API calls in flight`);
 const results: RunResult[] = [];
 const wanted = new Set(values.runs.split(','));
 if (values['no-large']) wanted.delete('large');
