@@ -307,9 +307,17 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
 
     // 6. verdicts are persisted by each test; 7. knowledge capture with a window for CS learnings
     await enter('verdict', null, null);
-    await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
-    for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
-    learningsOpen = true;
+    if (patched('knowledge-entries-before-capture-phase')) {
+      // The entries exist and learnings are open before the phase says so: a learning posted as soon
+      // as people see `knowledge_capture` is never refused.
+      for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
+      learningsOpen = true;
+      await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
+    } else {
+      await enter('knowledge_capture', 'CS learnings (optional)', Date.now() + t.learningMs);
+      for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
+      learningsOpen = true;
+    }
     await sleep(t.learningMs);
     learningsOpen = false;
     await acts.finalizeKnowledge({ cycleId });
