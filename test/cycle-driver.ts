@@ -58,7 +58,10 @@ export function cycleDriver(h: Harness, cs: { auth: Auth }) {
       if (counts[a.arm]! <= Math.round(perArm * rates[a.arm]!)) events.push({ event_id: `${visitor}-c`, visitor_id: visitor, type: 'conversion', value: 8000 });
     }
     for (let i = 0; i < events.length; i += 1000) {
-      await api('POST', `/v1/tests/${testId}/events`, auth, { events: events.slice(i, i + 1000) });
+      // A test that already reached its decision (or planned sample) stops taking events, as it would
+      // for a real site: after the first batch a 409 "not running" ends the traffic.
+      const res = await api<{ error?: { message: string } }>('POST', `/v1/tests/${testId}/events`, auth, { events: events.slice(i, i + 1000) }, i === 0 ? [200] : [200, 409]);
+      if (res.error) break;
     }
     return counts;
   }
