@@ -29,6 +29,13 @@ import { connectClient, ensureSearchAttributes } from '../src/temporal.ts';
  */
 export const EXCLUDED_CHECKS = ['positive_data_acceptance'];
 
+/**
+ * Operations left out: revoking tokens and sessions by fuzzed ids revokes the run's own credentials
+ * (every later request is then a 401, for this role and the next). They are covered by
+ * test/integration/tokens.test.ts and web-session.test.ts.
+ */
+export const EXCLUDED_OPERATIONS = ['DELETE /v1/tokens/{id}', 'DELETE /v1/session'];
+
 export interface FuzzResult {
   role: string;
   exitCode: number;
@@ -100,6 +107,7 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
         `${api.url}/openapi.json`,
         '--checks', 'all',
         '--exclude-checks', EXCLUDED_CHECKS.join(','),
+        ...EXCLUDED_OPERATIONS.flatMap((name) => ['--exclude-name', name]),
         '--header', `Authorization: Bearer ${token}`,
         '--max-examples', String(opts.examples),
         '--seed', String(opts.seed),
