@@ -71,11 +71,12 @@ export function userRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.get<{ Querystring: { limit?: number; after_id?: number } }>(
     '/v1/users',
-    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'List users (admin)', querystring: PagedQuery({}), response: { 200: PageOf(User), ...authErrors } } },
+    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'List users (admin), newest first', querystring: PagedQuery({}), response: { 200: PageOf(User), ...authErrors } } },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      let q = db.selectFrom('users').select(['id', 'name', 'role', 'client_id', 'hacker_id', 'created_at']).orderBy('id').limit(limit);
-      if (req.query.after_id) q = q.where('id', '>', req.query.after_id);
+      // Newest first: the user an admin just created is on the first page.
+      let q = db.selectFrom('users').select(['id', 'name', 'role', 'client_id', 'hacker_id', 'created_at']).orderBy('id', 'desc').limit(limit);
+      if (req.query.after_id) q = q.where('id', '<', req.query.after_id);
       const items = await q.execute();
       return { items, next_after_id: nextAfter(items, limit) };
     },

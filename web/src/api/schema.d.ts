@@ -19119,7 +19119,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users (admin)
+         * List users (admin), newest first
          * @description Roles: admin.
          */
         get: {
