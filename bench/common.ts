@@ -116,16 +116,7 @@ export async function seedTest(db: Db, s: { clientId: number; csId: number }, we
   return { testId: test.id, variants };
 }
 
-/** mulberry32: a small seeded PRNG so every run sends the same data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the simulations, so every run sends the same data. */
+export { rng as prng } from '../src/sim/random.ts';
 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -13,6 +13,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { knowledgeSearchFields } from '../src/domain/cycles/knowledge-search.ts';
 import { freePort } from '../src/infra/ports.ts';
 import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
+import { rng } from '../src/sim/random.ts';
 
 const N = Number(process.env.BENCH_KNOWLEDGE ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -23,14 +24,8 @@ const PAGE_TYPES = ['form', 'checkout', 'landing', 'product', 'pricing', 'signup
 const OUTCOMES = ['winner', 'loser', 'inconclusive', 'invalid'];
 const TAGS = ['mobile', 'desktop', 'copy', 'layout', 'color', 'trust', 'speed', 'pricing', 'form', 'cta', 'navigation', 'social-proof'];
 
-// A small deterministic PRNG (mulberry32) so every run seeds the same data.
-let state = 20260401;
-const rand = () => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = Math.imul(state ^ (state >>> 15), 1 | state);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The simulations' seeded PRNG, so every run seeds the same data.
+const rand = rng(20260401);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 
 const JA = {

@@ -4,6 +4,7 @@
 // its load generator. Every call retries through connection errors and 5xx (the stack may be
 // restarting) and every create carries an Idempotency-Key, so a retry never doubles anything.
 import { randomBytes } from 'node:crypto';
+import { rng } from './random.ts';
 
 export type Json = any;
 
@@ -80,17 +81,7 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
   }
 }
 
-/** A small seeded PRNG (mulberry32) so a run can be repeated. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export interface Person {
   id: number;
