@@ -28,19 +28,21 @@ const { values } = parseArgs({
     'no-two-workers': { type: 'boolean', default: false },
     'visitors-per-arm': { type: 'string', default: '200' },
     'max-in-flight': { type: 'string', default: '64' },
+    'deadline-minutes': { type: 'string', description: 'stop waiting for the cycles after this long and report what finished' },
     json: { type: 'string' },
     runs: { type: 'string', default: 'small,large,two', description: 'which runs, in order: small (N, one worker), large (10 × N), two (N, two workers)' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('Usage: npm run bench:cycle -- [--engagements 100] [--scale 10 | --large 1000] [--runs small,large,two] [--no-large] [--no-two-workers] [--visitors-per-arm 200] [--max-in-flight 64] [--json out.json]\n');
+  process.stdout.write('Usage: npm run bench:cycle -- [--engagements 100] [--scale 10 | --large 1000] [--runs small,large,two] [--no-large] [--no-two-workers] [--visitors-per-arm 200] [--max-in-flight 64] [--deadline-minutes M] [--json out.json]\n');
   process.exit(0);
 }
 const N = Number(values.engagements);
 const LARGE = values.large ? Number(values.large) : N * Number(values.scale);
 const VISITORS = Number(values['visitors-per-arm']);
 const MAX_IN_FLIGHT = Number(values['max-in-flight']);
+const DEADLINE_MS = values['deadline-minutes'] ? Number(values['deadline-minutes']) * 60_000 : undefined;
 
 // Windows wide enough that a loaded stack never closes one before the people act (the cost of a
 // cycle does not depend on them, except the interim checks, one every 5 s while a test runs).
@@ -157,6 +159,8 @@ interface RunResult {
   workers: number;
   completed: number;
   failures: number;
+  /** Cycles still running when --deadline-minutes stopped the wait. */
+  unfinished: number;
   failureSamples: string[];
   wallMs: number;
   apiCalls: number;
@@ -245,7 +249,7 @@ async function run(engagements: number, workers: number, print: (l: string) => v
         print(`  … ${completed} completed, ${failures.length} failed, ${api.calls} API calls, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       }
     }, 5_000);
-    await Promise.all(
+    const all = Promise.all(
       Array.from({ length: engagements }, async (_, i) => {
         try {
           const r = await world.startEngagement(i);
@@ -258,7 +262,14 @@ async function run(engagements: number, workers: number, print: (l: string) => v
         }
       }),
     );
+    // With --deadline-minutes, the cycles still running then are reported as unfinished (their work so
+    // far is in the totals, so per-cycle figures of such a run are upper bounds).
+    let timer: NodeJS.Timeout | undefined;
+    const hit = await Promise.race([all.then(() => false), new Promise<boolean>((r) => DEADLINE_MS !== undefined && (timer = setTimeout(() => r(true), DEADLINE_MS)))]);
+    clearTimeout(timer);
     clearInterval(progress);
+    const unfinished = hit ? engagements - completed - failures.length : 0;
+    if (hit) print(`  deadline of ${values['deadline-minutes']} min reached: ${completed} completed, ${failures.length} failed, ${unfinished} unfinished`);
     const wallMs = Date.now() - t0;
     const load1 = loadavg()[0]!;
     const apiCalls = api.calls;
@@ -310,6 +321,7 @@ async function run(engagements: number, workers: number, print: (l: string) => v
       workers,
       completed,
       failures: failures.length,
+      unfinished,
       failureSamples: failures.slice(0, 5),
       wallMs,
       apiCalls,
@@ -335,7 +347,7 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 
 function report(r: RunResult, print: (l: string) => void) {
   print(`\n== ${r.engagements} engagements, ${r.workers} worker process${r.workers > 1 ? 'es' : ''} ==`);
-  print(`cycles completed ${r.completed}/${r.engagements}, failures ${r.failures}, wall time ${(r.wallMs / 1000).toFixed(0)} s, load ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} (2 cores)`);
+  print(`cycles completed ${r.completed}/${r.engagements}, failures ${r.failures}${r.unfinished ? `, unfinished at the deadline ${r.unfinished} (per-cycle figures are upper bounds: their partial work is counted)` : ''}, wall time ${(r.wallMs / 1000).toFixed(0)} s, load ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} (2 cores)`);
   for (const s of r.failureSamples) print(`  failure: ${s}`);
   print(`per cycle: ${f0(perCycle(r, r.workflowTasks))} workflow tasks, ${f0(perCycle(r, r.activityTasks))} activity tasks, ${f0(perCycle(r, r.historyEvents))} history events (${f1(r.workflows / Math.max(1, r.completed))} workflows), ${f0(perCycle(r, r.pgStatements))} Postgres statements, ${f0(perCycle(r, r.apiCalls))} API calls`);
   const site = r.routes.filter((x) => x.route.endsWith('/assignment') || x.route.endsWith('/events')).reduce((n, x) => n + x.calls, 0);

@@ -5,7 +5,8 @@
 // duplicates must count once) ingested three ways:
 //   - database: what Postgres does for the same result with no HTTP at all — COPY of the batch into a
 //     staging table, then ONE set-based statement: dedup into test_events, upsert of per-visitor
-//     facts, fold of the per-arm aggregates (variants computed before the clock);
+//     facts, fold of the per-arm aggregates and of the client's holdout figures (variants computed
+//     before the clock);
 //   - HTTP, user token: POST /v1/tests/:id/events (server-to-server);
 //   - HTTP, site key: POST /v1/site/events?key=… with an allowed Origin (the browser SDK's route).
 // The load generator is its own process, started and handed its pre-serialised bodies BEFORE the
@@ -21,6 +22,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { armStats, armStatsFromFacts, ARM_SLOTS, type TrafficEvent } from '../src/cycles/traffic.ts';
+import { holdoutGroupsFromEvents, holdoutReport } from '../src/cycles/impact.ts';
 import { createSiteKey } from '../src/db/site-keys.ts';
 import { assignVariant } from '../src/domain/assignment.ts';
 import { fmt, prng, seedClient, seedTest, startStack } from './common.ts';
@@ -60,7 +62,7 @@ class CopyIn {
 const copyText = (v: string | number | null | undefined) => (v === null || v === undefined ? '\\N' : String(v).replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!));
 
 /** The database-only reference: staging COPY + one statement doing what ingestEvents does. */
-async function referenceBatch(client: pg.PoolClient, testId: number, copy: Buffer, slot: number): Promise<number> {
+async function referenceBatch(client: pg.PoolClient, clientId: number, testId: number, copy: Buffer, slot: number): Promise<number> {
   await client.query('begin');
   try {
     const c = new CopyIn('copy stage (event_id, visitor_id, variant_id, type, value) from stdin', copy);
@@ -98,9 +100,29 @@ async function referenceBatch(client: pg.PoolClient, testId: number, copy: Buffe
          insert into arm_stats as s (test_id, variant_id, slot, n, conversions, sum, sum_squares)
          select $1::bigint, d.variant_id, $2::smallint, d.n, d.conversions, d.sum, d.sum_squares from delta d order by d.variant_id
          on conflict (test_id, variant_id, slot) do update set n = s.n + excluded.n, conversions = s.conversions + excluded.conversions, sum = s.sum + excluded.sum, sum_squares = s.sum_squares + excluded.sum_squares
+       ),
+       cv as (
+         insert into client_visitors as c (client_id, visitor_id, holdout, exposed, converted)
+         select $3::bigint, ins.visitor_id, false, bool_or(ins.type = 'exposure'), bool_or(ins.type = 'conversion')
+         from ins group by ins.visitor_id order by ins.visitor_id
+         on conflict (client_id, visitor_id) do update set holdout = c.holdout or excluded.holdout, exposed = c.exposed or excluded.exposed, converted = c.converted or excluded.converted
+         where (excluded.holdout and not c.holdout) or (excluded.exposed and not c.exposed) or (excluded.converted and not c.converted)
+         returning old.holdout as old_holdout, old.exposed as old_exposed, old.converted as old_converted, new.holdout, new.exposed, new.converted
+       ),
+       groups as (
+         select holdout, sum(n) as n, sum(conversions) as conversions from (
+           select holdout, exposed::int as n, (exposed and converted)::int as conversions from cv
+           union all
+           select old_holdout, -(old_exposed::int), -((old_exposed and old_converted)::int) from cv where old_holdout is not null) x
+         group by holdout
+       ),
+       held as (
+         insert into holdout_stats as s (client_id, holdout, slot, n, conversions)
+         select $3::bigint, g.holdout, $2::smallint, g.n, g.conversions from groups g where g.n <> 0 or g.conversions <> 0 order by g.holdout
+         on conflict (client_id, holdout, slot) do update set n = s.n + excluded.n, conversions = s.conversions + excluded.conversions
        )
        select (select count(*) from ins)::int as accepted`,
-      [testId, slot],
+      [testId, slot, clientId],
     );
     await client.query('commit');
     return rows[0]!.accepted;
@@ -173,8 +195,10 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const mode of ['database', 'http token', 'http site key'] as Mode[]) {
       const t = await seedTest(stack.db, s);
+      // New visitors in every run (the client's visitors span its tests: a later run must not find them known).
+      const runSent = sent.map((events) => events.map((e) => ({ ...e, visitor_id: `r${t.testId}-${e.visitor_id}` })));
       const variantOf = new Map<string, number>();
-      for (const events of sent) for (const e of events) if (!variantOf.has(e.visitor_id)) variantOf.set(e.visitor_id, assignVariant(t.testId, e.visitor_id, t.variants).id);
+      for (const events of runSent) for (const e of events) if (!variantOf.has(e.visitor_id)) variantOf.set(e.visitor_id, assignVariant(t.testId, e.visitor_id, t.variants).id);
       // Warm-up (untimed): the first two batches.
       const warm = order.slice(0, 2);
       const timed = order.slice(2);
@@ -183,15 +207,15 @@ try {
       const cpu0 = postgresCpuSeconds(stack.dataDir);
       const node0 = process.cpuUsage();
       if (mode === 'database') {
-        const copies = sent.map((events) => Buffer.from(events.map((e) => `${copyText(e.event_id)}\t${copyText(e.visitor_id)}\t${variantOf.get(e.visitor_id)}\t${e.type}\t${copyText(e.value)}\n`).join('')));
+        const copies = runSent.map((events) => Buffer.from(events.map((e) => `${copyText(e.event_id)}\t${copyText(e.visitor_id)}\t${variantOf.get(e.visitor_id)}\t${e.type}\t${copyText(e.value)}\n`).join('')));
         const p = new pg.Pool({ connectionString: stack.dbUrl, max: concurrency });
         const clients = await Promise.all(Array.from({ length: concurrency }, () => p.connect()));
         for (const c of clients) await c.query(`create temp table stage (event_id text collate "C", visitor_id text collate "C", variant_id bigint, type text, value float8) on commit delete rows`);
-        for (const b of warm) await referenceBatch(clients[0]!, t.testId, copies[b]!, 0);
+        for (const b of warm) await referenceBatch(clients[0]!, s.clientId, t.testId, copies[b]!, 0);
         let next = 0;
         const t0 = performance.now();
         await Promise.all(clients.map(async (c) => {
-          while (next < timed.length) await referenceBatch(c, t.testId, copies[timed[next++]!]!, Math.floor(Math.random() * ARM_SLOTS));
+          while (next < timed.length) await referenceBatch(c, s.clientId, t.testId, copies[timed[next++]!]!, Math.floor(Math.random() * ARM_SLOTS));
         }));
         elapsed = (performance.now() - t0) / 1000;
         for (const c of clients) c.release();
@@ -200,7 +224,7 @@ try {
         const site = mode === 'http site key';
         const url = site ? `${stack.address}/v1/site/events?key=${key}` : `${stack.address}/v1/tests/${t.testId}/events`;
         const headers: Record<string, string> = site ? { origin: ORIGIN, 'content-type': 'text/plain;charset=UTF-8' } : { authorization: `Bearer ${s.clientToken}`, 'content-type': 'application/json' };
-        const body = (b: number) => JSON.stringify({ events: site ? sent[b]!.map((e) => ({ test_id: t.testId, ...e })) : sent[b] });
+        const body = (b: number) => JSON.stringify({ events: site ? runSent[b]!.map((e) => ({ test_id: t.testId, ...e })) : runSent[b] });
         await load.prepare({ url, method: 'POST', headers, bodies: warm.map(body), ids: warm, concurrency: 1, seconds: 60 });
         await load.go();
         await load.prepare({ url, method: 'POST', headers, bodies: timed.map(body), ids: timed, concurrency, seconds: 120 });
@@ -218,7 +242,7 @@ try {
       const distinct = new Set(order);
       let events = 0;
       for (const b of distinct) {
-        for (const e of sent[b]!) {
+        for (const e of runSent[b]!) {
           events++;
           let f = facts.get(e.visitor_id);
           if (!f) facts.set(e.visitor_id, (f = { exposed: false, conversions: 0, value: 0 }));
@@ -250,6 +274,10 @@ try {
       console.log(`round ${round} ${mode.padEnd(13)} ${fmt(rate).padStart(7)} events/s posted (${timed.length} batches in ${elapsed.toFixed(2)} s${cpu}) ${ok ? 'ok' : `FAIL ${JSON.stringify(checks)}`}`);
     }
   }
+  const held = await holdoutReport(stack.db, s.clientId);
+  const heldOk = JSON.stringify({ holdout: held.holdout, rest: held.rest }) === JSON.stringify(await holdoutGroupsFromEvents(stack.db, s.clientId));
+  if (!heldOk) failed = true;
+  console.log(`${heldOk ? 'ok  ' : 'FAIL'} the client's holdout figures (${fmt(held.rest.n)} exposed visitors) equal a full recomputation`);
   console.log(`\nbest of ${rounds} rounds, events/s posted (incl. retried duplicates):`);
   console.log(`  database (COPY + one set-based upsert): ${fmt(best.database!)}`);
   console.log(`  HTTP with a user token:                 ${fmt(best['http token']!)}  = ${(best['http token']! / best.database!).toFixed(2)} of the database's`);

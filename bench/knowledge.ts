@@ -2,7 +2,8 @@
 // Starts an embedded Postgres in a temporary folder, migrates, seeds BENCH_KNOWLEDGE entries (default
 // 1,000,000) over 200 clients, then times searchKnowledge (what GET /v1/knowledge calls, 20 per page)
 // for each kind of query — p50/p95/p99 over BENCH_RUNS runs — and the same queries with index and
-// bitmap scans disabled (a sequential scan) for the ratio. Never part of `npm test`.
+// bitmap scans disabled (a sequential scan) for the ratio. Never part of `npm test`. BENCH_KEEP=<folder>
+// keeps the seeded database for the next run.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,7 +130,9 @@ async function time(db: Db, q: Omit<KnowledgeQuery, 'limit'>, runs: number, plan
 }
 
 async function main() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-knowledge-'));
+  // BENCH_KEEP=<folder>: keep the seeded database there and reuse it on the next run (seeding 1M takes minutes).
+  const keep = process.env.BENCH_KEEP;
+  const dir = keep ? path.resolve(keep) : mkdtempSync(path.join(tmpdir(), 'kaizen-bench-knowledge-'));
   const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
   try {
     const url = new URL(pg.url);
@@ -138,7 +141,12 @@ async function main() {
     const db = createDb(url.toString(), 1);
     await migrateToLatest(db);
     let t0 = Date.now();
-    const clients = await seed(db);
+    const seeded = await sql<{ n: number }>`select count(*)::int as n from knowledge_entries`.execute(db);
+    const clients =
+      keep && seeded.rows[0]!.n === N
+        ? (await sql<{ id: number; industry: string; engagement: number; page: number }>`
+            select c.id::int, c.industry, e.id::int as engagement, p.id::int as page from clients c join engagements e on e.client_id = c.id join pages p on p.engagement_id = e.id order by c.id`.execute(db)).rows
+        : await seed(db);
     const { rows: size } = await sql<{ total: string; idx: string }>`
       select pg_size_pretty(pg_total_relation_size('knowledge_entries')) as total, pg_size_pretty(pg_indexes_size('knowledge_entries')) as idx`.execute(db);
     process.stdout.write(`\nKnowledge search bench: ${N.toLocaleString('en')} entries (70% Japanese, 30% English) over ${CLIENTS} clients, seeded and indexed in ${((Date.now() - t0) / 1000).toFixed(0)} s; table ${size[0]!.total} (indexes ${size[0]!.idx}).\n`);
@@ -182,7 +190,7 @@ async function main() {
     await db.destroy();
   } finally {
     await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -3,6 +3,7 @@
 // 1. GET /v1/tests/:id for a test with 10,000 visitors and one with 1,000,000 (visitor facts written
 //    in SQL, per-arm aggregates built from them like migration 0013's backfill, then checked against
 //    a full recomputation): latency with 1 reader and with 20 concurrent readers, and the ratio.
+//    The same for GET /v1/clients/:id/holdout at 10,000 and 1,000,000 visitors of a client.
 // 2. GET /v1/me with a bearer token: requests/s with the token → user cache off (every request asks
 //    Postgres, as before issue 15) and on, and the ratio.
 // The load generator runs in its own process, primed before each clock starts (bench/load.ts).
@@ -31,6 +32,18 @@ async function fillVisitors(db: Db, testId: number, variants: { id: number }[], 
            coalesce(sum(value_sum) filter (where exposed), 0), coalesce(sum(value_sum * value_sum) filter (where exposed), 0)
     from visitor_facts where test_id = ${testId}::bigint group by test_id, variant_id`.execute(db);
   await sql`analyze visitor_facts`.execute(db);
+}
+
+/** A client's visitors across its tests (held out ~5%, like holdoutPoint's spread), and its holdout figures like migration 0014's backfill. */
+async function fillClientVisitors(db: Db, clientId: number, visitors: number): Promise<void> {
+  await sql`
+    insert into client_visitors (client_id, visitor_id, holdout, exposed, converted)
+    select ${clientId}::bigint, 'visitor-' || g, g % 20 = 0, g % 10 <> 1, g % 7 = 0
+    from generate_series(1, ${visitors}::int) g`.execute(db);
+  await sql`
+    insert into holdout_stats (client_id, holdout, slot, n, conversions)
+    select client_id, holdout, 0, count(*) filter (where exposed), count(*) filter (where exposed and converted)
+    from client_visitors where client_id = ${clientId}::bigint group by client_id, holdout`.execute(db);
 }
 
 async function measure(load: LoadGenerator, url: string, token: string, concurrency: number, seconds = SECONDS) {
@@ -70,6 +83,22 @@ try {
   }
   const readRatio = reads['1M']!.p50 / ((reads['10k']!.p50 + reads['10k again']!.p50) / 2);
   console.log(`  read at ${fmt(BIG)} visitors / at 10,000 (p50, 1 reader): ${readRatio.toFixed(2)} (target ≤ 2)`);
+
+  // The holdout report of a client with 10,000 visitors across its tests and of one with BIG.
+  const smallClient = await seedClient(stack.db, 'Bench small shop');
+  await fillClientVisitors(stack.db, smallClient.clientId, 10_000);
+  await fillClientVisitors(stack.db, s.clientId, BIG);
+  console.log('\nGET /v1/clients/:id/holdout (the holdout against everyone else, across all the client\'s tests)');
+  const holdoutReads: Record<string, number> = {};
+  for (const [name, c] of [['10k', smallClient], ['1M', s], ['10k again', smallClient]] as const) {
+    const url = `${stack.address}/v1/clients/${c.clientId}/holdout`;
+    await measure(load, url, c.csToken, 2, 1); // warm-up
+    const one = await measure(load, url, c.csToken, 1);
+    holdoutReads[name] = one.p50;
+    console.log(`  ${name.padEnd(10)} 1 reader: p50 ${one.p50.toFixed(2)} ms, p99 ${one.p99.toFixed(2)} ms${one.failed ? ` (${one.failed} failed)` : ''}`);
+    if (one.failed) failed = true;
+  }
+  console.log(`  read at ${fmt(BIG)} visitors / at 10,000 (p50): ${(holdoutReads['1M']! / ((holdoutReads['10k']! + holdoutReads['10k again']!) / 2)).toFixed(2)} (target ≤ 2)`);
 
   console.log('\nGET /v1/me with a bearer token (a trivial authenticated route), 16 connections');
   const me = `${stack.address}/v1/me`;

@@ -45,10 +45,24 @@ export async function revenueImpact(db: Db, input: { groupBy: ImpactGroupBy; asO
 /**
  * The holdout's effect for a client: visitors held out of every test (always the original page)
  * against everyone else exposed in the client's tests; a visitor counts once, converted if it
- * converted in any test. Reads the raw events (a scan of the client's tests).
+ * converted in any test. Reads the aggregates the ingest keeps (a few rows, whatever the traffic).
  */
 export async function holdoutReport(db: Db, clientId: number) {
   const client = await db.selectFrom('clients').select(['id', 'holdout_percent']).where('id', '=', clientId).executeTakeFirstOrThrow();
+  const { rows } = await sql<{ holdout: boolean; n: number; conversions: number }>`
+    select holdout, sum(n)::int as n, sum(conversions)::int as conversions
+      from holdout_stats where client_id = ${clientId}::bigint group by holdout`.execute(db);
+  const group = (held: boolean) => {
+    const r = rows.find((x) => x.holdout === held);
+    return { n: r?.n ?? 0, conversions: r?.conversions ?? 0 };
+  };
+  const holdout = group(true);
+  const rest = group(false);
+  return { client_id: clientId, holdout_percent: client.holdout_percent, holdout, rest, effect: holdoutEffect(holdout, rest) };
+}
+
+/** The same two groups recomputed from every stored event of the client (a scan: for checks and tests, never a read path). */
+export async function holdoutGroupsFromEvents(db: Db, clientId: number) {
   const { rows } = await sql<{ visitor_id: string; holdout_percent: number; exposed: boolean; converted: boolean }>`
     select ev.visitor_id, t.holdout_percent, bool_or(ev.type = 'exposure') as exposed, bool_or(ev.type = 'conversion') as converted
       from test_events ev
@@ -73,7 +87,7 @@ export async function holdoutReport(db: Db, clientId: number) {
     g.n++;
     if (v.converted) g.conversions++;
   }
-  return { client_id: clientId, holdout_percent: client.holdout_percent, holdout, rest, effect: holdoutEffect(holdout, rest) };
+  return { holdout, rest };
 }
 
 export async function setHoldout(db: Db, clientId: number, percent: number) {

@@ -15,6 +15,8 @@
 //   visitor's row is updated by one batch at a time and each batch adds exactly its own change.
 // - `value` is summed from conversion events only (the revenue of the conversion); a value on an
 //   exposure is stored in test_events but ignored by the facts.
+// - the client's holdout figures (client_visitors, holdout_stats) are folded in the same way, one row
+//   per visitor across all the client's tests, so the holdout report reads a handful of rows too.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignment.ts';
@@ -169,7 +171,7 @@ function checkEvents(events: readonly TrafficEvent[]): void {
 
 /**
  * Records a batch of events for a running test in one SQL statement and folds the newly recorded
- * ones into visitor_facts. Throws TrafficError('test_not_found' | 'test_not_running') and
+ * ones into visitor_facts, the arm aggregates and the client's holdout figures. Throws TrafficError('test_not_found' | 'test_not_running') and
  * ValidationError for a malformed event.
  */
 export async function ingestEvents(db: Db, testId: number, events: readonly TrafficEvent[]): Promise<IngestResult> {
@@ -190,6 +192,7 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
   const values = new Array<number | null>(n);
   const occurred = new Array<string | null>(n);
   const variantByVisitor = new Map<string, number>();
+  const heldOutByVisitor = new Map<string, boolean>();
   for (let i = 0; i < n; i++) {
     const e = sorted[i]!;
     eventIds[i] = e.event_id;
@@ -199,7 +202,11 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
     occurred[i] = e.occurred_at ?? null;
     // Held-out visitors are outside the experiment: their events are stored (the holdout report reads
     // them) but never counted in the arms, so the split the verdict checks for SRM stays as designed.
-    if (!variantByVisitor.has(e.visitor_id) && !heldOut(meta, e.visitor_id)) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
+    if (!heldOutByVisitor.has(e.visitor_id)) {
+      const held = heldOut(meta, e.visitor_id);
+      heldOutByVisitor.set(e.visitor_id, held);
+      if (!held) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
+    }
   }
 
   // A random slot of the arm's aggregate rows: concurrent batches of one test mostly update different
@@ -263,6 +270,41 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
         conversions = s.conversions + excluded.conversions,
         sum = s.sum + excluded.sum,
         sum_squares = s.sum_squares + excluded.sum_squares
+    ),
+    -- The client's visitors across all its tests (held out, exposed, converted in any), for the holdout
+    -- report: a row is written only when one of its flags turns on.
+    cv as (
+      insert into client_visitors as c (client_id, visitor_id, holdout, exposed, converted)
+      select ${meta.client_id}::bigint, ins.visitor_id, h.holdout, bool_or(ins.type = 'exposure'), bool_or(ins.type = 'conversion')
+      from ins
+      join unnest(${[...heldOutByVisitor.keys()]}::text[], ${[...heldOutByVisitor.values()]}::bool[]) as h(visitor_id, holdout)
+        on h.visitor_id = ins.visitor_id
+      group by ins.visitor_id, h.holdout
+      order by ins.visitor_id
+      on conflict (client_id, visitor_id) do update set
+        holdout = c.holdout or excluded.holdout,
+        exposed = c.exposed or excluded.exposed,
+        converted = c.converted or excluded.converted
+      where (excluded.holdout and not c.holdout) or (excluded.exposed and not c.exposed) or (excluded.converted and not c.converted)
+      returning old.holdout as old_holdout, old.exposed as old_exposed, old.converted as old_converted, new.holdout, new.exposed, new.converted
+    ),
+    -- Each changed visitor's contribution to its group (exposed units, converted units), after minus before.
+    groups as (
+      select holdout, sum(n) as n, sum(conversions) as conversions
+      from (
+        select holdout, exposed::int as n, (exposed and converted)::int as conversions from cv
+        union all
+        select old_holdout, -(old_exposed::int), -((old_exposed and old_converted)::int) from cv where old_holdout is not null
+      ) x
+      group by holdout
+    ),
+    held as (
+      insert into holdout_stats as s (client_id, holdout, slot, n, conversions)
+      select ${meta.client_id}::bigint, g.holdout, ${slot}::smallint, g.n, g.conversions
+      from groups g
+      where g.n <> 0 or g.conversions <> 0
+      order by g.holdout
+      on conflict (client_id, holdout, slot) do update set n = s.n + excluded.n, conversions = s.conversions + excluded.conversions
     )
     select (select status from t) as status, (select count(*) from ins)::int as accepted
   `.execute(db);

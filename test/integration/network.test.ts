@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accrueEarnings } from '../../src/cycles/earnings.ts';
 import { knowledgeSearchFields } from '../../src/domain/cycles/knowledge-search.ts';
+import { holdoutGroupsFromEvents } from '../../src/cycles/impact.ts';
 import { inHoldout } from '../../src/domain/holdout.ts';
 import { accrueManagedRetainers } from '../../src/network/managed.ts';
 import { networkMonthWorkflow } from '../../src/workflows/network-month.ts';
@@ -261,6 +262,24 @@ describe('holdout', () => {
     const report = await d.api('GET', `/v1/clients/${ctx.client.id}/holdout`, ctx.clientUser.auth);
     expect(report).toMatchObject({ holdout_percent: 10, holdout: { n: held }, rest: { n: 300 - held } });
     expect(report.effect.absolute_ci).toHaveLength(2);
+    // The second test sees some of the same visitors again (a visitor counts once per client) and new
+    // ones, with conversions, in two racing batches; the report (kept at ingest) equals a full
+    // recomputation from the stored events.
+    const second = [];
+    for (let v = 150; v < 450; v++) second.push({ event_id: `hy-${v}`, visitor_id: `hv-${v}`, type: 'exposure' }, ...(v % 3 === 0 ? [{ event_id: `hd-${v}`, visitor_id: `hv-${v}`, type: 'conversion' }] : []));
+    await Promise.all([
+      d.api('POST', `/v1/tests/${tests[1]!.id}/events`, ctx.clientUser.auth, { events: second.slice(0, 400) }),
+      d.api('POST', `/v1/tests/${tests[1]!.id}/events`, ctx.clientUser.auth, { events: second.slice(200) }),
+      d.api('POST', `/v1/tests/${tests[0]!.id}/events`, ctx.clientUser.auth, { events }),
+    ]);
+    const after = await d.api('GET', `/v1/clients/${ctx.client.id}/holdout`, ctx.clientUser.auth);
+    const recomputed = await holdoutGroupsFromEvents(h.db, ctx.client.id);
+    expect({ holdout: after.holdout, rest: after.rest }).toEqual(recomputed);
+    let heldAll = 0;
+    for (let v = 0; v < 450; v++) if (inHoldout(ctx.client.id, `hv-${v}`, 10)) heldAll++;
+    expect(after.holdout.n + after.rest.n).toBe(450);
+    expect(after.holdout.n).toBe(heldAll);
+    expect(after.rest.conversions).toBeGreaterThan(report.rest.conversions);
     const impact = await d.api('GET', `/v1/impact?group_by=client`, ctx.clientUser.auth);
     expect(impact.rows.every((r: { key: string }) => r.key === `client-${ctx.client.id}`)).toBe(true);
   });
