@@ -45,6 +45,8 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
     await eventually(async () => (await h.app.inject({ url: `/v1/engagements/${e.id}/timeline`, headers: cs.auth })).json().cycles.length > 0);
     const hackerRow = await h.db.insertInto('hackers').values({ display_name: 'Web Hacker', kind: 'individual', residency: 'resident', skills: ['design'], industries: [] }).returning('id').executeTakeFirstOrThrow();
     const hacker = await userWithToken(h.db, 'hacker', { hackerId: hackerRow.id });
+    const siteKey = await h.app.inject({ method: 'POST', url: `/v1/clients/${client.id}/site-keys`, headers: admin.auth, payload: { origins: ['https://shop.example'], label: 'shop.example production' } });
+    expect(siteKey.statusCode, siteKey.body).toBe(201);
 
     const pages: { who: string; token: string; path: string; name: string; ready: RegExp }[] = [
       { who: 'admin', token: admin.token, path: '/', name: 'tasks', ready: /My tasks|マイタスク/ },
@@ -53,6 +55,7 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
       { who: 'admin', token: admin.token, path: '/engagements/new', name: 'engagement-new', ready: /New engagement|新規契約/ },
       { who: 'admin', token: admin.token, path: '/knowledge', name: 'knowledge', ready: /Knowledge|ナレッジ/ },
       { who: 'admin', token: admin.token, path: '/admin', name: 'admin', ready: /Admin|管理/ },
+      { who: 'admin', token: admin.token, path: `/site-keys?client=${client.id}`, name: 'site-keys', ready: /Site keys|サイトキー/ },
       { who: 'hacker', token: hacker.token, path: '/offers', name: 'offers', ready: /Offers|募集/ },
       { who: 'hacker', token: hacker.token, path: '/statements', name: 'statements', ready: /My monthly statements|月次支払明細/ },
     ];
@@ -83,7 +86,7 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
     await page.getByRole('heading', { name: 'My tasks' }).waitFor();
     expect(await missingKeys(page)).toEqual([]);
     await context.close();
-    // 16 page visits with an axe scan each: minutes when the machine is busy with the whole suite.
+    // 18 page visits with an axe scan each: minutes when the machine is busy with the whole suite.
   }, 420_000);
 
   it('a client sees only its own engagements; another client’s engagement URL shows "not found"', async () => {

@@ -1,13 +1,13 @@
 // One engagement: its month-by-month timeline, the current phase, who is blocking it and until when,
-// its pages and settings, and (admin) the workflow in the Temporal Web UI.
-import { Alert, Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+// its pages and settings, (admin) the workflow in the Temporal Web UI, and (CS, admin) its client's site keys.
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, must } from '../api/client.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { useSession } from '../app/session.tsx';
+import { hasRole, useSession } from '../app/session.tsx';
 import { ErrorAlert, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 function EngagementDetail() {
@@ -33,7 +33,15 @@ function EngagementDetail() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
-        <StatusBadge value={eg.status} />
+        <Group>
+          {/* Where CS starts when the client's site needs the SDK. */}
+          {hasRole(session, ['admin', 'cs_manager']) && (
+            <Button size="xs" variant="light" component={Link} to={`/site-keys?client=${eg.client_id}`}>
+              {t('siteKeys.open')}
+            </Button>
+          )}
+          <StatusBadge value={eg.status} />
+        </Group>
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <Card withBorder padding="sm">
