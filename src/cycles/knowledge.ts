@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
-import { anonymiseText, decodeCursor, documentTokens, encodeCursor, estimatedShare, filterTokens, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
+import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, indexTokens, preferWalk, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 
@@ -160,10 +160,10 @@ export interface KnowledgeRow {
   relevance_tier: number;
 }
 
-/** Filters the token arrays cannot carry (client, ranges) as SQL. */
-function rangeSql(f: KnowledgeQuery) {
+/** Filters the token arrays cannot carry (client, ranges) as SQL; `withClient: false` leaves the client out. */
+function rangeSql(f: KnowledgeQuery, withClient = true) {
   const parts = [sql`true`];
-  if (f.clientId) parts.push(sql`k.client_id = ${f.clientId}`);
+  if (withClient && f.clientId) parts.push(sql`k.client_id = ${f.clientId}`);
   if (f.lift_min !== undefined) parts.push(sql`k.lift >= ${f.lift_min}`);
   if (f.lift_max !== undefined) parts.push(sql`k.lift <= ${f.lift_max}`);
   if (f.month_from) parts.push(sql`k.month >= ${f.month_from}`);
@@ -172,46 +172,91 @@ function rangeSql(f: KnowledgeQuery) {
 }
 
 type Col = 'search_head_tokens' | 'search_tokens';
+type Where = ReturnType<typeof sql>;
 const contains = (col: Col, tokens: string[]) => (tokens.length ? sql`k.${sql.raw(col)} @> ${tokens}::text[]` : sql`true`);
 
-/** Estimated share of matching entries at or above which walking the id index newest-first is cheap. */
+/** A client user's tier walks the client's index at or above this share of matches (bounded by the client's entries). */
 const WALK_AT = 0.005;
+/** Rows the plan is measured on when the statistics cannot tell, and the table size below which the planner's own choice is fine. */
+const SAMPLE_ROWS = 1000;
+const PLAN_FROM_ROWS = 50_000;
 const STATS_TTL_MS = 5 * 60_000;
-type TokenStats = { at: number; freq: Map<Col, Map<string, number>> };
-const statsCache = new WeakMap<Db, TokenStats>();
+type TableStats = { at: number; rows: number; freq: Map<Col, Map<string, number>> };
+const statsCache = new WeakMap<Db, TableStats>();
 
-/** Element frequencies of the token arrays from pg_stats (ANALYZE), cached for a few minutes. */
-async function tokenStats(db: Db): Promise<TokenStats> {
+/** Rows of the table and element frequencies of its token arrays (ANALYZE), cached for a few minutes. */
+async function tableStats(db: Db): Promise<TableStats> {
   const hit = statsCache.get(db);
   if (hit && Date.now() - hit.at < STATS_TTL_MS) return hit;
+  const { rows: size } = await sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'knowledge_entries'::regclass`.execute(db);
   const { rows } = await sql<{ attname: Col; elems: string[] | null; freqs: number[] | null }>`
     select attname, most_common_elems::text::text[] as elems, most_common_elem_freqs as freqs
       from pg_stats where tablename = 'knowledge_entries' and attname in ('search_tokens', 'search_head_tokens')`.execute(db);
   const freq = new Map<Col, Map<string, number>>();
   for (const r of rows) freq.set(r.attname, new Map((r.elems ?? []).map((e, i) => [e, r.freqs?.[i] ?? 0])));
-  const stats = { at: Date.now(), freq };
+  const stats = { at: Date.now(), rows: size[0]?.n ?? 0, freq };
   statsCache.set(db, stats);
   return stats;
 }
 
+type Plan = 'walk' | 'gin' | 'planner';
+export interface SearchOptions {
+  /** false: the bare query, no plan chosen and every token looked up (the bench's sequential baseline). */
+  planned?: boolean;
+  /** Table size from which plans are chosen (tests lower it; below it the planner's own choice is fine). */
+  planFromRows?: number;
+  /** Every tier with this plan (tests: each plan must give the same answer). */
+  plan?: Plan;
+}
+type PlanContext = { planned: boolean; scoped: boolean; fromRows: number; force?: Plan };
+/** A tier's predicate: the part the GIN index serves (on `col`), and the rest (with or without the client). */
+interface TierWhere {
+  col: Col;
+  index: Where;
+  rest: (withClient: boolean) => Where;
+  /** Whether the tokens' frequencies in `col` say how many rows match (tier 2, "not in the head", cannot). */
+  presetWalk: boolean;
+}
+
 /**
- * One relevance tier, newest first, with the plan chosen here rather than left to the planner's guess:
- * a token the statistics do not list (rare, or a word that matches nothing) is estimated at ~0.2% and
- * the planner then walks the primary key through every row looking for it (seconds on 1M entries).
- * So when the tokens are common (estimatedShare from pg_stats' most common elements ≥ 0.5%)
- * the id index is walked backwards (bitmap scans off); otherwise the GIN index alone is used (index
- * and sequential scans off) and the few matches are sorted. Client-scoped searches keep the planner's
- * choice (the client index bounds any walk). `planned: false` (the bench's sequential baseline) runs
- * the bare query.
+ * A tier's plan, chosen here rather than left to the planner's guess: the planner multiplies token
+ * frequencies as if words were independent (`free` and `shipping` are not) and guesses ~0.2% for a
+ * token its statistics do not list, so it walks the primary key through every row for a rare word
+ * (seconds on 1M entries) or builds a GIN bitmap of 27,000 candidates to keep 20 (~0.4 s). When the
+ * statistics settle it — a looked-up token rarer than 0.2% (GIN: few candidates), or tokens so common
+ * that even as independent words they match ≥ 1% of the tier's column and nothing else narrows (walk:
+ * the 20th match comes within ~2,000 rows) — no more is asked. Otherwise the tier's shares of
+ * candidates and matches are counted on a fixed block sample of ~1,000 rows (`tablesample system …
+ * repeatable`: the same cached blocks each time, ~10 ms) with its predicate except the client, and
+ * domain/cycles/knowledge-search.ts's `preferWalk` weighs the two plans. A client user's tier walks the
+ * client's index when matches are common, else the planner combines the indexes.
  */
-async function tier(db: Db, tierNo: number, col: Col, groups: string[][], where: ReturnType<typeof sql>, limit: number, o: { planned: boolean; scoped: boolean }): Promise<KnowledgeRow[]> {
-  const query = sql<KnowledgeRow>`select ${COLUMNS}, ${tierNo}::int as relevance_tier from knowledge_entries k where ${where} order by k.id desc limit ${limit}`;
-  if (!o.planned || o.scoped || groups.length === 0) return (await query.execute(db)).rows;
-  const freq = (await tokenStats(db)).freq.get(col);
-  if (!freq || freq.size === 0) return (await query.execute(db)).rows;
-  const share = estimatedShare(groups, freq);
+async function planOf(db: Db, t: TierWhere, looked: string[], narrowed: boolean, limit: number, o: PlanContext): Promise<Plan> {
+  if (o.force) return o.force;
+  const stats = o.planned ? await tableStats(db) : null;
+  const freq = stats?.freq.get(t.col);
+  if (!stats || !freq || stats.rows < o.fromRows || freq.size === 0 || looked.length === 0) return 'planner';
+  const freqs = looked.map((x) => freq.get(x) ?? 0);
+  if (Math.min(...freqs) < 0.002) return o.scoped ? 'planner' : 'gin';
+  if (t.presetWalk && !narrowed && freqs.reduce((p, x) => p * x, 1) >= 0.01) return 'walk';
+  const percent = Math.min(100, (100 * SAMPLE_ROWS) / stats.rows);
+  const { rows } = await sql<{ n: number; candidates: number; matches: number }>`
+    select count(*)::float8 as n, count(*) filter (where ${t.index})::float8 as candidates,
+           count(*) filter (where ${t.index} and ${t.rest(false)})::float8 as matches
+      from knowledge_entries k tablesample system (${percent}) repeatable (7)`.execute(db);
+  const n = Math.max(1, rows[0]?.n ?? 0);
+  const candidates = (rows[0]?.candidates ?? 0) / n;
+  const matches = (rows[0]?.matches ?? 0) / n;
+  if (o.scoped) return matches >= WALK_AT ? 'walk' : 'planner';
+  return preferWalk({ rows: stats.rows, limit, postings: freqs.reduce((sum, x) => sum + x, 0), candidates, matches }) ? 'walk' : 'gin';
+}
+
+/** One relevance tier, newest first, run with its plan (walk: bitmap scans off; gin: index and sequential scans off). */
+async function tier(db: Db, tierNo: number, where: TierWhere, limit: number, plan: Plan): Promise<KnowledgeRow[]> {
+  const query = sql<KnowledgeRow>`select ${COLUMNS}, ${tierNo}::int as relevance_tier from knowledge_entries k where ${where.index} and ${where.rest(true)} order by k.id desc limit ${limit}`;
+  if (plan === 'planner') return (await query.execute(db)).rows;
   return db.transaction().execute(async (trx) => {
-    if (share >= WALK_AT) await sql`set local enable_bitmapscan = off`.execute(trx);
+    if (plan === 'walk') await sql`set local enable_bitmapscan = off`.execute(trx);
     else {
       await sql`set local enable_indexscan = off`.execute(trx);
       await sql`set local enable_seqscan = off`.execute(trx);
@@ -228,29 +273,34 @@ async function tier(db: Db, tierNo: number, col: Col, groups: string[][], where:
  * own GIN index (words and exact filters in one `@>`, see `tier` for the plan); tier 2 runs only when
  * tier 1 did not fill the page. Without `q`: newest first. Cursor paging over (tier, id).
  */
-export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: { planned?: boolean } = {}): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
-  const o = { planned: opts.planned ?? true, scoped: f.clientId !== undefined };
+export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: SearchOptions = {}): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
+  const o = { planned: opts.planned ?? true, scoped: f.clientId !== undefined, fromRows: opts.planFromRows ?? PLAN_FROM_ROWS, force: opts.plan };
   const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
-  const ranges = rangeSql(f);
+  const ranges = (withClient: boolean) => rangeSql(f, withClient);
+  // Anything but tokens that narrows the matches (so token frequencies alone overstate them).
+  const narrowed = f.lift_min !== undefined || f.lift_max !== undefined || !!f.month_from || !!f.month_to || cursor !== null;
   const filters = filterTokens(f);
   const query = f.q ? queryTokens(f.q) : null;
   const rows: KnowledgeRow[] = [];
   if (!query || query.phrase === '') {
     const after = cursor ? sql`and k.id < ${cursor.id}` : sql``;
-    if (filters.length) rows.push(...(await tier(db, 0, 'search_head_tokens', filters.map((t) => [t]), sql`${contains('search_head_tokens', filters)} and ${ranges} ${after}`, f.limit, o)));
-    else rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${ranges} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
+    if (filters.length) {
+      const t0: TierWhere = { col: 'search_head_tokens', index: contains('search_head_tokens', filters), rest: (c) => sql`${ranges(c)} ${after}`, presetWalk: true };
+      rows.push(...(await tier(db, 0, t0, f.limit, await planOf(db, t0, filters, narrowed, f.limit, o))));
+    } else rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${ranges(true)} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
   } else {
-    const tokens = [...new Set([...query.tokens, ...filters])].sort();
+    // Tier 1: the looked-up tokens in the hypothesis or tags; tier 2: elsewhere only. Both look up the
+    // same tokens, so the tiers never overlap and together hold every entry containing the phrase.
+    const stats = o.planned ? await tableStats(db) : null;
+    const looked = [...new Set([...(stats && stats.rows >= o.fromRows ? indexTokens(query.tokens, stats.freq.get('search_tokens') ?? new Map()) : query.tokens), ...filters])].sort();
     const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
-    const groups = [...query.groups, ...filters.map((t) => [t])];
-    const run = (tierNo: number, col: Col, where: ReturnType<typeof sql>, limit: number) => tier(db, tierNo, col, tokens.length ? groups : [], where, limit, o);
-    if (!cursor || cursor.tier <= 1) {
-      const after = cursor?.tier === 1 ? sql`and k.id < ${cursor.id}` : sql``;
-      rows.push(...(await run(1, 'search_head_tokens', sql`${contains('search_head_tokens', tokens)} and ${phrase} and ${ranges} ${after}`, f.limit)));
-    }
-    if (rows.length < f.limit) {
-      const after = cursor?.tier === 2 ? sql`and k.id < ${cursor.id}` : sql``;
-      rows.push(...(await run(2, 'search_tokens', sql`${contains('search_tokens', tokens)} and not (${contains('search_head_tokens', tokens)}) and ${phrase} and ${ranges} ${after}`, f.limit - rows.length)));
+    const after = (t: number) => (cursor?.tier === t ? sql`and k.id < ${cursor.id}` : sql``);
+    const tiers: [number, TierWhere][] = [];
+    if (!cursor || cursor.tier <= 1) tiers.push([1, { col: 'search_head_tokens', index: contains('search_head_tokens', looked), rest: (c) => sql`${phrase} and ${ranges(c)} ${after(1)}`, presetWalk: true }]);
+    tiers.push([2, { col: 'search_tokens', index: contains('search_tokens', looked), rest: (c) => sql`not (${contains('search_head_tokens', looked)}) and ${phrase} and ${ranges(c)} ${after(2)}`, presetWalk: false }]);
+    for (const [no, w] of tiers) {
+      if (rows.length >= f.limit) break;
+      rows.push(...(await tier(db, no, w, f.limit - rows.length, await planOf(db, w, looked, narrowed, f.limit, o))));
     }
   }
   const last = rows[rows.length - 1];

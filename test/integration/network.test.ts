@@ -3,7 +3,9 @@
 // role views, and the persistent holdout.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { accrueEarnings } from '../../src/cycles/earnings.ts';
+import { searchKnowledge, type KnowledgeQuery, type SearchOptions } from '../../src/cycles/knowledge.ts';
 import { knowledgeSearchFields } from '../../src/domain/cycles/knowledge-search.ts';
 import { holdoutGroupsFromEvents } from '../../src/cycles/impact.ts';
 import { inHoldout } from '../../src/domain/holdout.ts';
@@ -212,6 +214,55 @@ describe('knowledge base', () => {
 
     const related = await d.api('GET', `/v1/engagements/${a.e.id}/related-knowledge?page_id=${a.pages[0].id}&text=${encodeURIComponent('解約画面をもっと短く')}`, cs.auth);
     expect(related.items[0].id).toBe(churn);
+  });
+});
+
+describe('knowledge search plans', () => {
+  it('walking the id index, the GIN index and the planner give the same pages; looking up only the rarest tokens finds every match', async () => {
+    const industry = `plan${uniq()}`;
+    const a = await d.startEngagement({ planning_seconds: 60 }, industry);
+    ended.push(a.e);
+    const words = ['申込フォーム', 'ボタン', '解約フロー', '送料表示', 'checkout', 'Free Shipping', 'hero image'];
+    const rows = [];
+    for (let i = 0; i < 240; i++) {
+      // Deterministic mixes: some entries hold a word in the hypothesis, some only in the change.
+      const w1 = words[i % words.length]!;
+      const w2 = words[(i * 3 + 1) % words.length]!;
+      const e = { hypothesis: `${w1}の改善 ${i}`, change: `A: ${w2}を変更`, learnings: i % 5 === 0 ? `${w2} helped` : null, tags: [i % 2 ? 'cta' : 'copy'], page_type: 'form', outcome: i % 3 ? 'winner' : 'loser', industry, month: `2026-0${1 + (i % 9)}` };
+      rows.push({ ...e, ...knowledgeSearchFields(e), test_id: null, client_id: a.client.id, engagement_id: a.e.id, page_id: a.pages[0].id, lift: (i % 7) / 20 - 0.1, ci_low: 0, ci_high: 0.1, status: 'final' as const });
+    }
+    await h.db.insertInto('knowledge_entries').values(rows).execute();
+    await sql`analyze knowledge_entries`.execute(h.db);
+    const queries: Omit<KnowledgeQuery, 'limit'>[] = [
+      { q: '申込フォームの改善', industry },
+      { q: 'ボタン', industry },
+      { q: '解約', industry, outcome: 'loser' },
+      { q: 'free shipping', industry, tags: ['cta'] },
+      { q: 'フォーム', industry, lift_min: -0.05, month_from: '2026-03' },
+      { q: 'ゾンビ', industry },
+      { industry, outcome: 'winner' },
+    ];
+    const all = async (query: Omit<KnowledgeQuery, 'limit'>, opts: SearchOptions, limit: number) => {
+      const out: { id: number; tier: number }[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await searchKnowledge(h.db, { ...query, limit, cursor }, opts);
+        out.push(...page.items.map((r) => ({ id: r.id, tier: r.relevance_tier })));
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return out;
+    };
+    for (const query of queries) {
+      const planned = await all(query, { planFromRows: 0 }, 7);
+      expect(await all(query, { planFromRows: 0, plan: 'walk' }, 7)).toEqual(planned);
+      expect(await all(query, { planFromRows: 0, plan: 'gin' }, 7)).toEqual(planned);
+      expect(await all(query, { planFromRows: 0, plan: 'planner' }, 500)).toEqual(planned);
+      // Every token looked up, the planner's own plan: the same entries (tiers may split differently).
+      const bare = await all(query, { planned: false }, 500);
+      expect(planned.map((r) => r.id).sort((x, y) => x - y)).toEqual(bare.map((r) => r.id).sort((x, y) => x - y));
+      expect(new Set(planned.map((r) => r.id)).size).toBe(planned.length);
+      if (query.q !== 'ゾンビ') expect(planned.length, JSON.stringify(query)).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradeFor } from '../../../src/domain/cycles/grades.ts';
 import { impactRows, monthsLive } from '../../../src/domain/cycles/impact.ts';
-import { anonymiseText, documentTokens, estimatedShare, knowledgeSearchFields, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
+import { anonymiseText, documentTokens, indexTokens, knowledgeSearchFields, preferWalk, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
 import { rankContributions, shareProblems, suggestReplacement } from '../../../src/domain/cycles/teams.ts';
 import { holdoutEffect, holdoutPoint, inHoldout } from '../../../src/domain/holdout.ts';
 
@@ -35,13 +35,21 @@ describe('knowledge search tokens', () => {
   ])('query %s needs %j', (q, tokens) => {
     expect(queryTokens(q).tokens).toEqual([...tokens].sort());
   });
-  it('estimates the share of a query from its groups (correlated bigrams of one word, independent words)', () => {
-    expect(queryTokens('カート').groups).toEqual([['カー', 'ート']]);
-    expect(queryTokens('申込フォームの入力').groups).toEqual([['申込', 'フォ'], ['ーム', 'の入'], ['入力']]);
-    const freq = new Map([['カー', 0.1], ['ート', 0.2], ['free', 0.5], ['shipping', 0.1]]);
-    expect(estimatedShare(queryTokens('カート').groups, freq)).toBe(0.1);
-    expect(estimatedShare(queryTokens('free shipping').groups, freq)).toBeCloseTo(0.05, 12);
-    expect(estimatedShare(queryTokens('xylophone').groups, freq)).toBe(0);
+  it('looks up the rarest tokens of a long query only (unlisted = rare)', () => {
+    const freq = new Map([['申込', 0.2], ['フォ', 0.1], ['ーム', 0.1], ['の入', 0.02], ['入力', 0.05]]);
+    expect(indexTokens(queryTokens('申込フォームの入力').tokens, freq)).toEqual(['の入', 'フォ', '入力']);
+    expect(indexTokens(['b', 'a'], new Map())).toEqual(['a', 'b']);
+  });
+  it('walks the id index when matches are common, uses GIN when they are rare or absent', () => {
+    const base = { rows: 1_000_000, limit: 20 };
+    // ボタン (18% of entries): walk ~110 rows instead of fetching 180,000.
+    expect(preferWalk({ ...base, postings: 0.36, candidates: 0.18, matches: 0.18 })).toBe(true);
+    // a word in 0.1%: GIN fetches 1,000 rows, a walk would visit 20,000.
+    expect(preferWalk({ ...base, postings: 0.001, candidates: 0.001, matches: 0.001 })).toBe(false);
+    // nothing matches: a walk would visit every row.
+    expect(preferWalk({ ...base, postings: 0.3, candidates: 0.01, matches: 0 })).toBe(false);
+    // common tokens whose combination is rarer (解約 + tag cta + 2023): 27,000 candidates vs a walk of ~4,300 rows.
+    expect(preferWalk({ ...base, postings: 0.33, candidates: 0.027, matches: 0.0046 })).toBe(true);
   });
   it('a query matches a text when its tokens are a subset of the text tokens', () => {
     const f = knowledgeSearchFields({ hypothesis: '申込ボタンの色を変更', change: 'A: 解約フローの確認画面を短く', learnings: 'Free shipping banner', tags: ['form'], page_type: 'checkout', outcome: 'winner', industry: 'finance', month: '2026-04' });
