@@ -52,11 +52,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     bodyLimit: 10 * 1024 * 1024,
     clientErrorHandler,
+    // One line per request (below) instead of Fastify's two: half the logging cost of every request.
+    disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler());
   const allowedMethods = registerInputHandling(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+  });
+  // The path only: a query string may carry a site key (those routes log at warn anyway).
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
   await app.register(swagger, {
