@@ -230,7 +230,7 @@ async function run(engagements: number, workers: number, print: (l: string) => v
     await stack.startWorker();
     for (let w = 1; w < workers; w++) stopExtra.push(await spawnWorker(stack, w));
     const api = new TimedApi(() => stack.apiUrl, MAX_IN_FLIGHT);
-    const world = new LoadWorld(api, { id: 0, token: adminToken }, { seed: 1, settings: SETTINGS, hackers: Math.min(200, engagements + 2), visitorsPerArm: VISITORS });
+    const world = new LoadWorld(api, { id: 0, token: adminToken }, { seed: 1, settings: SETTINGS, hackers: Math.min(200, engagements + 2), visitorsPerArm: VISITORS, startWaitMs: 1_800_000 });
     await world.setUp();
 
     const db = sql();

@@ -164,7 +164,7 @@ export class World {
   constructor(
     readonly api: ApiClient,
     readonly admin: Person,
-    readonly opts: { seed: number; settings?: Partial<CycleSettings>; hackers?: number; visitorsPerArm?: number } = { seed: 1 },
+    readonly opts: { seed: number; settings?: Partial<CycleSettings>; hackers?: number; visitorsPerArm?: number; /** How long a new engagement may take to start its cycle (a loaded worker starts them late). */ startWaitMs?: number } = { seed: 1 },
   ) {
     this.rand = rng(opts.seed);
     this.secrets.tokens.push(admin.token);
@@ -239,7 +239,7 @@ export class World {
     const timeline = await until(`engagement ${e.id}'s cycle`, async () => {
       const t = await this.api.ok('GET', `/v1/engagements/${e.id}/timeline`, this.cs.token);
       return t.cycles?.[0];
-    });
+    }, this.opts.startWaitMs ?? 180_000, 1000);
     const run: EngagementRun = { engagementId: e.id, clientId: client.id, cycleId: timeline.id, offers: [], tests: [], phases: [], done: false };
     this.engagements.push(run);
     return run;
