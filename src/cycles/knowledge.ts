@@ -208,7 +208,8 @@ export interface SearchOptions {
   /** Every tier with this plan (tests: each plan must give the same answer). */
   plan?: Plan;
 }
-type PlanContext = { planned: boolean; scoped: boolean; fromRows: number; force?: Plan };
+/** How a search chooses plans: `stats` null = the planner's own choice (small table, or not planned). */
+type PlanContext = { stats: TableStats | null; scoped: boolean; force?: Plan };
 /** A tier's predicate: the part the GIN index serves (on `col`), and the rest (with or without the client). */
 interface TierWhere {
   col: Col;
@@ -233,9 +234,9 @@ interface TierWhere {
  */
 async function planOf(db: Db, t: TierWhere, looked: string[], narrowed: boolean, limit: number, o: PlanContext): Promise<Plan> {
   if (o.force) return o.force;
-  const stats = o.planned ? await tableStats(db) : null;
+  const stats = o.stats;
   const freq = stats?.freq.get(t.col);
-  if (!stats || !freq || stats.rows < o.fromRows || freq.size === 0 || looked.length === 0) return 'planner';
+  if (!stats || !freq || freq.size === 0 || looked.length === 0) return 'planner';
   const freqs = looked.map((x) => freq.get(x) ?? 0);
   if (Math.min(...freqs) < 0.002) return o.scoped ? 'planner' : 'gin';
   if (t.presetWalk && !narrowed && freqs.reduce((p, x) => p * x, 1) >= 0.01) return 'walk';
@@ -274,7 +275,8 @@ async function tier(db: Db, tierNo: number, where: TierWhere, limit: number, pla
  * tier 1 did not fill the page. Without `q`: newest first. Cursor paging over (tier, id).
  */
 export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: SearchOptions = {}): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
-  const o = { planned: opts.planned ?? true, scoped: f.clientId !== undefined, fromRows: opts.planFromRows ?? PLAN_FROM_ROWS, force: opts.plan };
+  const stats = (opts.planned ?? true) ? await tableStats(db) : null;
+  const o: PlanContext = { stats: stats && stats.rows >= (opts.planFromRows ?? PLAN_FROM_ROWS) ? stats : null, scoped: f.clientId !== undefined, force: opts.plan };
   const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
   const ranges = (withClient: boolean) => rangeSql(f, withClient);
   // Anything but tokens that narrows the matches (so token frequencies alone overstate them).
@@ -291,8 +293,7 @@ export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: SearchOpt
   } else {
     // Tier 1: the looked-up tokens in the hypothesis or tags; tier 2: elsewhere only. Both look up the
     // same tokens, so the tiers never overlap and together hold every entry containing the phrase.
-    const stats = o.planned ? await tableStats(db) : null;
-    const looked = [...new Set([...(stats && stats.rows >= o.fromRows ? indexTokens(query.tokens, stats.freq.get('search_tokens') ?? new Map()) : query.tokens), ...filters])].sort();
+    const looked = [...new Set([...(o.stats ? indexTokens(query.tokens, o.stats.freq.get('search_tokens') ?? new Map()) : query.tokens), ...filters])].sort();
     const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
     const after = (t: number) => (cursor?.tier === t ? sql`and k.id < ${cursor.id}` : sql``);
     const tiers: [number, TierWhere][] = [];

@@ -194,8 +194,9 @@ export interface TierShares {
 
 /**
  * Walk the id index newest-first (stops at the limit-th match) or use the GIN index (reads the posting
- * lists, fetches every candidate, sorts)? Costs in µs per row measured on 1M entries on this machine:
- * ~0.05 per posting, ~5 per fetched or walked row. A query that matches nothing walks the whole table.
+ * lists, fetches every candidate, sorts)? Rough costs in µs, read off EXPLAIN ANALYZE of the bench's
+ * queries on 1M entries here (a fetched row cost 1.6–13 µs, a walked one ~5): ~0.05 per posting, ~5 per
+ * fetched or walked row. A query that matches nothing walks the whole table.
  */
 export function preferWalk(s: TierShares): boolean {
   const gin = s.rows * (0.05 * s.postings + 5 * s.candidates);
