@@ -29,15 +29,15 @@ const { values } = parseArgs({
     'visitors-per-arm': { type: 'string', default: '200' },
     'max-in-flight': { type: 'string', default: '64' },
     'deadline-minutes': { type: 'string', description: 'stop waiting for the cycles after this long and report what finished' },
-    'test-max-seconds': { type: 'string', default: '120', description: "each A/B test's maximum duration" },
-    'interim-check-seconds': { type: 'string', default: '5', description: 'interval between interim checks of a running test' },
+    'test-max-seconds': { type: 'string', default: '3600', description: "each A/B test's maximum duration" },
+    'interim-check-seconds': { type: 'string', default: '30', description: 'interval between interim checks of a running test' },
     json: { type: 'string' },
     runs: { type: 'string', default: 'small,large,two', description: 'which runs, in order: small (N, one worker), large (10 × N), two (N, two workers)' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write('Usage: npm run bench:cycle -- [--engagements 100] [--scale 10 | --large 1000] [--runs small,large,two] [--no-large] [--no-two-workers] [--visitors-per-arm 200] [--max-in-flight 64] [--deadline-minutes M] [--test-max-seconds 120] [--interim-check-seconds 5] [--json out.json]\n');
+  process.stdout.write('Usage: npm run bench:cycle -- [--engagements 100] [--scale 10 | --large 1000] [--runs small,large,two] [--no-large] [--no-two-workers] [--visitors-per-arm 200] [--max-in-flight 64] [--deadline-minutes M] [--test-max-seconds 3600] [--interim-check-seconds 30] [--json out.json]\n');
   process.exit(0);
 }
 const N = Number(values.engagements);
@@ -231,10 +231,28 @@ async function withPgStatStatements(stack: Stack) {
   await c2.end();
 }
 
+// Ctrl-C or a kill stops the current run's stack too: a bench killed alone left its Postgres,
+// Temporal, API and worker running (and loading the machine) after it was gone.
+let stopCurrent: (() => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stdout.write(`\n${signal}: stopping the stack\n`);
+    void (stopCurrent?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 async function run(engagements: number, workers: number, print: (l: string) => void): Promise<RunResult> {
   const stack = new Stack();
   const stopExtra: (() => Promise<void>)[] = [];
-  const sql = () => new pg.Client({ connectionString: stack.databaseUrl });
+  stopCurrent = async () => {
+    for (const s of stopExtra) await s().catch(() => undefined);
+    await stack.stop();
+  };
+  const sql = () => {
+    const c = new pg.Client({ connectionString: stack.databaseUrl });
+    c.on('error', () => undefined); // the stack stopping under it (Ctrl-C) ends the connection
+    return c;
+  };
   try {
     await withPgStatStatements(stack);
     await stack.kaizen(['migrate']);
@@ -350,8 +368,8 @@ async function run(engagements: number, workers: number, print: (l: string) => v
       load: [load0, load1],
     };
   } finally {
-    for (const s of stopExtra) await s().catch(() => undefined);
-    await stack.stop();
+    await stopCurrent();
+    stopCurrent = undefined;
   }
 }
 
