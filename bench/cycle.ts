@@ -16,6 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import protoPkg from '@temporalio/proto';
 import pg from 'pg';
 import { ApiClient, until, World, type ApiAnswer, type CycleSettings, type EngagementRun, type Json } from '../src/sim/actors.ts';
+import { untilSignal } from '../src/cli/processes.ts';
 import { percentile } from '../src/sim/chaos.ts';
 import { projectRoot, Stack } from '../src/sim/stack.ts';
 
@@ -234,12 +235,11 @@ async function withPgStatStatements(stack: Stack) {
 // Ctrl-C or a kill stops the current run's stack too: a bench killed alone left its Postgres,
 // Temporal, API and worker running (and loading the machine) after it was gone.
 let stopCurrent: (() => Promise<void>) | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stdout.write(`\n${signal}: stopping the stack\n`);
-    void (stopCurrent?.() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
-}
+void untilSignal().then(async (signal) => {
+  process.stdout.write(`\n${signal}: stopping the stack\n`);
+  await stopCurrent?.();
+  process.exit(130);
+});
 
 async function run(engagements: number, workers: number, print: (l: string) => void): Promise<RunResult> {
   const stack = new Stack();
