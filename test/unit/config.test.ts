@@ -16,6 +16,14 @@ describe('config', () => {
     ['TEMPORAL_ADDRESS', 'no-port'],
     ['LOG_LEVEL', 'loud'],
     ['KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'short'],
+    // 16 random characters were accepted: too few to be a secret worth 256-bit tokens' company.
+    ['KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'Xq7vR2mK9pL4wT8z'],
+    // Long but not random.
+    ['KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'a'.repeat(40)],
+    ['KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'adminadminadminadminadminadmin123'],
+    ['KAIZEN_AUTH_FAILURES_PER_ADDRESS', '0'],
+    ['KAIZEN_AUTH_FAILURES_PER_PREFIX', 'many'],
+    ['KAIZEN_AUTH_FAILURE_WINDOW_SECONDS', '0'],
     ['TEMPORAL_UI_PORT', '0'],
     ['KAIZEN_BANK_KEY', 'deadbeef'],
     ['KAIZEN_PAYOUT_DAY', '31'],
@@ -31,6 +39,17 @@ describe('config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toContain(name);
+  });
+
+  it('accepts a random bootstrap admin token of 32+ characters; limits failed authentication by default', () => {
+    const token = 'kzd_q3VJ9xT2mB7rL0sN5wY8cF1hK4dP6gZaE';
+    expect(loadConfig({ KAIZEN_BOOTSTRAP_ADMIN_TOKEN: token }).bootstrapAdminToken).toBe(token);
+    expect(loadConfig({}).authFailures).toEqual({ perAddress: 50, perPrefix: 20, windowSeconds: 60 });
+    expect(loadConfig({ KAIZEN_AUTH_FAILURES_PER_ADDRESS: '5', KAIZEN_AUTH_FAILURES_PER_PREFIX: '3', KAIZEN_AUTH_FAILURE_WINDOW_SECONDS: '600' }).authFailures).toEqual({
+      perAddress: 5,
+      perPrefix: 3,
+      windowSeconds: 600,
+    });
   });
 
   it('reads external services and a 32-byte bank key', () => {
