@@ -10,9 +10,36 @@ import { forbidden, notFound } from './errors.ts';
  * changes one only if they manage it; admins change any (and reassign with PUT …/cs-manager).
  */
 export function assertManages(req: FastifyRequest, e: { id?: number; engagement_id?: number; cs_manager_id: number }): void {
-  if (req.user.role === 'cs_manager' && e.cs_manager_id !== req.user.id) {
-    throw forbidden(`You do not manage engagement ${e.engagement_id ?? e.id}; its CS manager or an admin can change it.`);
+  refuseUnlessManager(req, [e.cs_manager_id], `engagement ${e.engagement_id ?? e.id}`);
+}
+
+/** The one rule: a CS manager who is not among the thing's managers is refused (admins and finance pass). */
+function refuseUnlessManager(req: FastifyRequest, managerIds: readonly number[], what: string): void {
+  if (req.user.role === 'cs_manager' && !managerIds.includes(req.user.id)) {
+    throw forbidden(`You do not manage ${what}; its CS manager or an admin can change it.`);
   }
+}
+
+/** A client's CS managers: the CS manager of each of its engagements (any status). */
+export async function clientManagedBy(db: Db, clientId: number): Promise<number[]> {
+  const rows = await db.selectFrom('engagements').select('cs_manager_id').distinct().where('client_id', '=', clientId).execute();
+  return rows.map((r) => r.cs_manager_id);
+}
+
+/**
+ * CS scope of a client's own things (holdout, site keys, new engagements): 404 for an unknown client,
+ * else only a CS manager of one of its engagements (or an admin/finance). `unmanagedOk`: a client
+ * without any engagement yet may be taken on by any CS manager (its first engagement).
+ */
+export async function assertManagesClient(db: Db, req: FastifyRequest, clientId: number, opts: { unmanagedOk?: boolean } = {}): Promise<void> {
+  const managers = await clientManagedBy(db, clientId);
+  if (managers.length === 0) {
+    // Creating the first engagement validates the client itself (400 naming /body/client_id).
+    if (opts.unmanagedOk) return;
+    const client = await db.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst();
+    if (!client) throw notFound('client');
+  }
+  refuseUnlessManager(req, managers, `client ${clientId}`);
 }
 
 export async function engagementFor(db: Db, req: FastifyRequest, engagementId: number) {

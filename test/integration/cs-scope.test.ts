@@ -39,3 +39,48 @@ describe('CS scope', () => {
     expect((await as(admin, 'PUT', `/v1/engagements/${e.id}/settings`, { planning_seconds: 45 })).status).toBe(200);
   });
 });
+
+describe('CS scope of the client-wide and billing writes (issue 20)', () => {
+  // Found from outside: CS2, who manages only client B, changed client A's holdout, team, price plan
+  // and partner while A's settings, pages, plan and stop refused them.
+  it("a CS manager of another client cannot change a client's holdout, team, price plan, partner or open an engagement for it", async () => {
+    const cs1 = await userWithToken(h.db, 'cs_manager');
+    const cs2 = await userWithToken(h.db, 'cs_manager');
+    const admin = await userWithToken(h.db, 'admin');
+    const [clientA, clientB] = [await makeClient(h.db), await makeClient(h.db)];
+    const call = (who: { auth: { authorization: string } }, method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) =>
+      h.app.inject({ method, url, headers: who.auth, ...(payload ? { payload } : {}) }).then((r) => ({ status: r.statusCode, body: r.json() }));
+    const newEngagement = (clientId: number) => ({ client_id: clientId, offer_mode: 'open', monthly_fee_yen: 400_000 });
+    const eA = (await call(cs1, 'POST', '/v1/engagements', newEngagement(clientA.id))).body;
+    expect((await call(cs2, 'POST', '/v1/engagements', newEngagement(clientB.id))).status).toBe(201);
+    const partner = (await call(admin, 'POST', '/v1/partners', { name: 'Scope Partner', legal_name: 'スコープ株式会社' })).body;
+    const stateOfA = async () => ({
+      holdout: (await h.db.selectFrom('clients').select('holdout_percent').where('id', '=', clientA.id).executeTakeFirstOrThrow()).holdout_percent,
+      team: (await call(admin, 'GET', `/v1/engagements/${eA.id}/team`)).body.members,
+      plan: (await call(admin, 'GET', `/v1/engagements/${eA.id}/price-plan`)).body,
+      partner: (await call(admin, 'GET', `/v1/partners/${partner.id}/engagements`)).body.items,
+      engagements: (await call(admin, 'GET', `/v1/engagements?client_id=${clientA.id}`)).body.items.length,
+    });
+    const before = await stateOfA();
+
+    const writes: [method: 'PUT' | 'POST', url: string, body: object][] = [
+      ['PUT', `/v1/clients/${clientA.id}/holdout`, { holdout_percent: 50 }],
+      ['POST', `/v1/engagements/${eA.id}/team/form`, {}],
+      ['PUT', `/v1/engagements/${eA.id}/price-plan`, { platform_fee_yen: 1 }],
+      ['PUT', `/v1/engagements/${eA.id}/partner`, { partner_id: partner.id, mode: 'resale', wholesale_bp: 1 }],
+      ['POST', '/v1/engagements', newEngagement(clientA.id)],
+    ];
+    const answers = [];
+    for (const [method, url, body] of writes) answers.push(`${method} ${url} → ${(await call(cs2, method, url, body)).status}`);
+    expect(answers).toEqual(writes.map(([method, url]) => `${method} ${url} → 403`));
+    expect(await stateOfA()).toEqual(before);
+
+    // A's own CS manager and an admin still can.
+    expect((await call(cs1, 'PUT', `/v1/clients/${clientA.id}/holdout`, { holdout_percent: 5 })).status).toBe(200);
+    expect((await call(cs1, 'PUT', `/v1/engagements/${eA.id}/price-plan`, { platform_fee_yen: 300_000 })).status).toBe(200);
+    expect((await call(admin, 'PUT', `/v1/clients/${clientA.id}/holdout`, { holdout_percent: 10 })).status).toBe(200);
+    // A client nobody manages yet (just created) may be taken on by any CS manager.
+    const fresh = (await call(cs2, 'POST', '/v1/clients', { name: 'Fresh KK', industry: 'retail' })).body;
+    expect((await call(cs2, 'POST', '/v1/engagements', newEngagement(fresh.id))).status).toBe(201);
+  });
+});

@@ -11,7 +11,7 @@ import { addPage, getSettings, listPages, updateSettings } from '../../engagemen
 import { setTeam } from '../../network/teams.ts';
 import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
-import { assertManages, engagementFor } from '../access.ts';
+import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest, conflict, HttpError, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -52,6 +52,7 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
       },
     },
     async (req, reply) => {
+      await assertManagesClient(db, req, req.body.client_id, { unmanagedOk: true });
       const { engagement, replayed } = await createEngagement(db, req.user, req.body, req.headers['idempotency-key']);
       try {
         await startEngagementWorkflow(temporal, config.taskQueue, engagement);

@@ -7,6 +7,7 @@ import { addLine, createCreditNote, editLine, issueInvoice, setHold } from '../.
 import { invoicePdf } from '../../billing/pdf.ts';
 import { billingTasks, exportMonth, invoiceView, listInvoices, marginReport } from '../../billing/queries.ts';
 import { startInvoicing } from '../../billing/start.ts';
+import { assertManages } from '../access.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import { FileAnswer, JsonOrCsv, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -72,7 +73,7 @@ const MarginQuery = Type.Object(
 
 export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: ApiDeps) {
   const engagementClient = async (id: number) => {
-    const e = await db.selectFrom('engagements').select(['id', 'client_id']).where('id', '=', id).executeTakeFirst();
+    const e = await db.selectFrom('engagements').select(['id', 'client_id', 'cs_manager_id']).where('id', '=', id).executeTakeFirst();
     if (!e) throw notFound('engagement');
     return e;
   };
@@ -90,7 +91,7 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
       },
     },
     async (req) => {
-      await engagementClient(req.params.id);
+      assertManages(req, await engagementClient(req.params.id));
       const b = req.body;
       return billingCall(() =>
         putPricePlan(db, req.params.id, { platform_fee_yen: b.platform_fee_yen, cs_support_yen: b.cs_support_yen ?? 0, growth_team_yen: b.growth_team_yen ?? 0, ...(b.from_month ? { from_month: b.from_month } : {}) }, req.user.id),

@@ -10,7 +10,7 @@ import { createContract, endContract, listContracts } from '../../network/manage
 import { formTeam, teamOf, teamReview } from '../../network/teams.ts';
 import { trackRecord } from '../../network/track-records.ts';
 import { decideTeamSuggestionUpdate } from '../../workflows/engagement.ts';
-import { engagementFor } from '../access.ts';
+import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
 import { actorOf, assertClientAccess, STAFF } from '../auth.ts';
 import { forbidden, notFound, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Tag, Timestamp } from '../schemas/common.ts';
@@ -161,7 +161,7 @@ export function networkRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) 
       },
     },
     async (req) => {
-      await engagementFor(db, req, req.params.id);
+      assertManages(req, await engagementFor(db, req, req.params.id));
       return formTeam(db, req.params.id, { size: req.body.size ?? TEAM_DEFAULTS.size, sharePercent: req.body.share_percent ?? TEAM_DEFAULTS.sharePercent, skills: req.body.skills ?? [] });
     },
   );
@@ -181,6 +181,7 @@ export function networkRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) 
     },
     async (req) => {
       const e = await engagementFor(db, req, req.params.id);
+      assertManages(req, e);
       await viaUpdate(
         () =>
           temporal.workflow.getHandle(e.workflow_id).executeUpdate(decideTeamSuggestionUpdate, {
@@ -291,6 +292,7 @@ export function networkRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) 
       },
     },
     async (req) => {
+      await assertManagesClient(db, req, req.params.id);
       const row = await setHoldout(db, req.params.id, req.body.holdout_percent);
       if (!row) throw notFound('client');
       return row;

@@ -6,6 +6,7 @@ import { Type, type Static } from 'typebox';
 import { createPartner, putAttribution } from '../../billing/accounts.ts';
 import { partnerEngagements, partnerStatement } from '../../billing/queries.ts';
 import { generateToken, hashToken } from '../../db/users.ts';
+import { assertManages, engagementFor } from '../access.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from './billing-schemas.ts';
@@ -90,7 +91,10 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof AttributionBody> }>(
     '/v1/engagements/:id/partner',
     { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
-    async (req) => billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id)),
+    async (req) => {
+      assertManages(req, await engagementFor(db, req, req.params.id));
+      return billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id));
+    },
   );
 
   app.get<{ Params: Static<typeof BIdParams> }>(

@@ -14,6 +14,7 @@ import { TOKEN_CACHE_MS } from '../../db/token-cache.ts';
 import { etagOf, siteConfig } from '../../site/config.ts';
 import { MinuteWindow } from '../../site/limits.ts';
 import { sdkFiles, type SdkFile } from '../../site/sdk-build.ts';
+import { assertManagesClient } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, FileAnswer, Id, IdParams, Nullable, Timestamp } from '../schemas/common.ts';
@@ -126,19 +127,10 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
     keyOf.set(req, key);
   }
 
-  /** A manager of the client: an admin, or a CS manager of one of its engagements. */
-  async function assertManagesClient(req: FastifyRequest, clientId: number): Promise<void> {
-    const client = await db.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst();
-    if (!client) throw notFound('client');
-    if (req.user.role !== 'cs_manager') return;
-    const mine = await db.selectFrom('engagements').select('id').where('client_id', '=', clientId).where('cs_manager_id', '=', req.user.id).executeTakeFirst();
-    if (!mine) throw forbidden(`You manage no engagement of client ${clientId}; its CS manager or an admin can change its site keys.`);
-  }
-
   async function keyForChange(req: FastifyRequest, id: number): Promise<SiteKey> {
     const key = await getSiteKey(db, id);
     if (!key) throw notFound('site key');
-    await assertManagesClient(req, key.client_id);
+    await assertManagesClient(db, req, key.client_id);
     return key;
   }
 
@@ -158,7 +150,7 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
       },
     },
     async (req, reply) => {
-      await assertManagesClient(req, req.params.id);
+      await assertManagesClient(db, req, req.params.id);
       let origins: string[];
       try {
         origins = [...new Set(req.body.origins.map(normaliseOrigin))];

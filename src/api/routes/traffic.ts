@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
+import { assertManages, testFor } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { conflict, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Timestamp } from '../schemas/common.ts';
@@ -79,6 +80,8 @@ export function trafficRoutes(app: FastifyInstance, { db }: ApiDeps) {
     },
     async (req) => {
       await authorize(req, req.params.id);
+      // Traffic decides the test's verdict: a CS manager posts it only for an engagement they manage.
+      assertManages(req, await testFor(db, req, req.params.id));
       return ingestEvents(db, req.params.id, req.body.events).catch(rethrow);
     },
   );
