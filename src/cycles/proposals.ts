@@ -21,33 +21,40 @@ export interface NewProposal {
 export async function submitProposal(db: Db, viewer: Viewer, offerId: number, body: NewProposal, key: string | null) {
   const offer = await offerFor(db, viewer, offerId);
   const hackerId = viewer.hacker_id!;
-  const existingByKey = () =>
-    key ? db.selectFrom('proposals').selectAll().where('hacker_id', '=', hackerId).where('idempotency_key', '=', key).executeTakeFirst() : Promise.resolve(undefined);
-  const replay = await existingByKey();
-  if (replay) return { proposal: replay, created: false, offer };
-  const closed = proposalWindowClosed(
-    { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: offer.status, deadline: offer.deadline },
-    new Date(),
-  );
-  if (closed) throw new RuleError(closed);
-  const settings = await db.selectFrom('engagement_settings').select('max_proposals_per_hacker').where('engagement_id', '=', offer.engagement_id).executeTakeFirst();
-  const mine = await db
-    .selectFrom('proposals')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('offer_id', '=', offer.id)
-    .where('hacker_id', '=', hackerId)
-    .where('status', '!=', 'withdrawn')
-    .executeTakeFirstOrThrow();
-  const limit = proposalLimitReached(Number(mine.n), settings?.max_proposals_per_hacker ?? 3);
-  if (limit) throw new RuleError(limit);
-  const row = await db
-    .insertInto('proposals')
-    .values({ offer_id: offer.id, hacker_id: hackerId, ...body, idempotency_key: key })
-    .onConflict((oc) => oc.columns(['hacker_id', 'idempotency_key']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (row) return { proposal: row, created: true, offer };
-  return { proposal: (await existingByKey())!, created: false, offer };
+  const existingByKey = (q: Db) =>
+    key ? q.selectFrom('proposals').selectAll().where('hacker_id', '=', hackerId).where('idempotency_key', '=', key).executeTakeFirst() : Promise.resolve(undefined);
+  // Check and insert under a lock on the offer row: parallel submissions (and the window closing)
+  // queue one after another, so the per-hacker cap and the deadline hold under concurrency.
+  const row = await db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('offers').select(['status', 'deadline']).where('id', '=', offer.id).forUpdate().executeTakeFirstOrThrow();
+    // A retry (its key already stored) gets the first proposal, whatever the window and cap say now.
+    const replay = await existingByKey(trx);
+    if (replay) return { proposal: replay, created: false };
+    const closed = proposalWindowClosed(
+      { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: locked.status, deadline: locked.deadline },
+      new Date(),
+    );
+    if (closed) throw new RuleError(closed);
+    const settings = await trx.selectFrom('engagement_settings').select('max_proposals_per_hacker').where('engagement_id', '=', offer.engagement_id).executeTakeFirst();
+    const mine = await trx
+      .selectFrom('proposals')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('offer_id', '=', offer.id)
+      .where('hacker_id', '=', hackerId)
+      .where('status', '!=', 'withdrawn')
+      .executeTakeFirstOrThrow();
+    const limit = proposalLimitReached(Number(mine.n), settings?.max_proposals_per_hacker ?? 3);
+    if (limit) throw new RuleError(limit);
+    const inserted = await trx
+      .insertInto('proposals')
+      .values({ offer_id: offer.id, hacker_id: hackerId, ...body, idempotency_key: key })
+      .onConflict((oc) => oc.columns(['hacker_id', 'idempotency_key']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    // No row: the same key was used at the same moment on another offer; that proposal is the answer.
+    return inserted ? { proposal: inserted, created: true } : { proposal: (await existingByKey(trx))!, created: false };
+  });
+  return { ...row, offer };
 }
 
 export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: number): Promise<Proposal> {

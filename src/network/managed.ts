@@ -10,21 +10,25 @@ import { monthStartUtcMs } from '../domain/months.ts';
 export const managedRetainerKey = (hackerId: number, contractId: number, month: string) => `managed_retainer:${hackerId}:${contractId}:${month}`;
 
 export async function createContract(db: Db, input: { hackerId: number; monthlyRetainerYen: number; startMonth: string; endMonth: string | null; actorUserId: number }) {
-  const hacker = await db.selectFrom('hackers').select('id').where('id', '=', input.hackerId).executeTakeFirst();
-  if (!hacker) throw new RuleError(`hacker ${input.hackerId} does not exist`, 'not_found');
   if (input.endMonth !== null && input.endMonth < input.startMonth) throw new RuleError(`end_month ${input.endMonth} is before start_month ${input.startMonth}`);
-  const open = await db
-    .selectFrom('managed_contracts')
-    .select(['id', 'start_month', 'end_month'])
-    .where('hacker_id', '=', input.hackerId)
-    .where((eb) => eb.or([eb('end_month', 'is', null), eb('end_month', '>=', input.startMonth)]))
-    .executeTakeFirst();
-  if (open) throw new RuleError(`hacker ${input.hackerId} already has managed contract ${open.id} (${open.start_month}–${open.end_month ?? 'open-ended'}) overlapping ${input.startMonth}`);
-  return db
-    .insertInto('managed_contracts')
-    .values({ hacker_id: input.hackerId, monthly_retainer_yen: input.monthlyRetainerYen, start_month: input.startMonth, end_month: input.endMonth, created_by: input.actorUserId })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // The overlap check and the insert under a lock on the hacker's row: parallel requests queue, so
+  // at most one contract covers any month.
+  return db.transaction().execute(async (trx) => {
+    const hacker = await trx.selectFrom('hackers').select('id').where('id', '=', input.hackerId).forUpdate().executeTakeFirst();
+    if (!hacker) throw new RuleError(`hacker ${input.hackerId} does not exist`, 'not_found');
+    const open = await trx
+      .selectFrom('managed_contracts')
+      .select(['id', 'start_month', 'end_month'])
+      .where('hacker_id', '=', input.hackerId)
+      .where((eb) => eb.or([eb('end_month', 'is', null), eb('end_month', '>=', input.startMonth)]))
+      .executeTakeFirst();
+    if (open) throw new RuleError(`hacker ${input.hackerId} already has managed contract ${open.id} (${open.start_month}–${open.end_month ?? 'open-ended'}) overlapping ${input.startMonth}`);
+    return trx
+      .insertInto('managed_contracts')
+      .values({ hacker_id: input.hackerId, monthly_retainer_yen: input.monthlyRetainerYen, start_month: input.startMonth, end_month: input.endMonth, created_by: input.actorUserId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
 }
 
 export async function endContract(db: Db, input: { contractId: number; endMonth: string; actorUserId: number }) {
