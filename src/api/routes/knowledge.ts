@@ -8,7 +8,7 @@ import { anonymise, exportKnowledgeCsv, relatedKnowledge, searchKnowledge, type 
 import { STAFF } from '../auth.ts';
 import { engagementFor } from '../access.ts';
 import { badRequest } from '../errors.ts';
-import { authErrors, Id, Month, Nullable, Tag, Timestamp, FileAnswer } from '../schemas/common.ts';
+import { authErrors, ErrorResponse, Id, Month, Nullable, Tag, Timestamp, FileAnswer } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 
 const Entry = Type.Object({
@@ -77,6 +77,11 @@ const SearchQuery = Type.Object(
 );
 const ExportQuery = Type.Object(filterFields, { additionalProperties: false });
 
+// 1,000 characters of 4-byte UTF-8 are 12,000 bytes percent-encoded: with the rest of the request
+// still under Node's 16 KiB header limit, so no text the schema accepts meets Node's 431 (which comes
+// before validation) and a longer one is the schema's 400 until the URL itself passes 16 KiB.
+const RELATED_TEXT_MAX = 1000;
+
 export function knowledgeRoutes(base: FastifyInstance, { db }: ApiDeps) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -142,8 +147,8 @@ export function knowledgeRoutes(base: FastifyInstance, { db }: ApiDeps) {
         summary: "The client's past entries most related to a page and a hypothesis (planning)",
         description: 'Same page URL first (across engagements), then by shared words/characters with the text, newest first.',
         params: Type.Object({ id: Id }, { additionalProperties: false }),
-        querystring: Type.Object({ page_id: Type.Optional(Id), text: Type.String({ minLength: 1, maxLength: 2000 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Intersect([Entry, Type.Object({ same_page: Type.Boolean(), overlap: Type.Integer() })])) }), ...authErrors },
+        querystring: Type.Object({ page_id: Type.Optional(Id), text: Type.String({ minLength: 1, maxLength: RELATED_TEXT_MAX, description: 'Up to 1,000 characters, so the URL stays under the 16 KiB request-header limit.' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Intersect([Entry, Type.Object({ same_page: Type.Boolean(), overlap: Type.Integer() })])) }), ...authErrors, 431: { ...ErrorResponse, description: 'The URL passed the 16 KiB request-header limit (refused before validation).' } },
       },
     },
     async (req) => {

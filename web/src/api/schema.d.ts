@@ -4177,6 +4177,7 @@ export interface paths {
                 query: {
                     limit?: number;
                     page_id?: number;
+                    /** @description Up to 1,000 characters, so the URL stays under the 16 KiB request-header limit. */
                     text: string;
                 };
                 header?: never;
@@ -4282,6 +4283,24 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The URL passed the 16 KiB request-header limit (refused before validation). */
+                431: {
                     headers: {
                         [name: string]: unknown;
                     };
