@@ -92,7 +92,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(cookie);
   registerErrorHandling(app, allowedMethods);
-  registerAuth(app, deps.db);
+  registerAuth(app, deps.db, deps.config.authFailures);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   codecRoutes(app, deps);

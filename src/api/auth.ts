@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthFailureLimits } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Role, User } from '../db/schema.ts';
 import { userByToken } from '../db/token-cache.ts';
 import { findUserBySession } from '../db/sessions.ts';
 import type { Actor } from '../shared/actor.ts';
+import { AuthLimiter, tooManyFailures } from './auth-limit.ts';
 import { forbidden, HttpError } from './errors.ts';
 
 /** A route as declared: who may call it (null: public). The role matrix test walks these. */
@@ -27,8 +29,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: User;
-    /** How the caller signed in: a bearer token, or a browser session (its row id). */
-    auth: { via: 'bearer' } | { via: 'session'; sessionRowId: number; expiresAt: Date };
+    /** How the caller signed in: a bearer token (its row id and expiry), or a browser session (its row id). */
+    auth: { via: 'bearer'; tokenId: number; tokenExpiresAt: Date | null } | { via: 'session'; sessionRowId: number; expiresAt: Date };
   }
 }
 
@@ -53,8 +55,18 @@ function sameOrigin(request: FastifyRequest): boolean {
 /**
  * Authentication (a bearer token, or else the session cookie) and role check, run before body validation so an anonymous caller
  * learns nothing about a route's schema. Refuses to start if a /v1 route forgets to declare roles.
+ * A credential that matches nothing live counts against the failed-authentication limits (auth-limit.ts).
  */
-export function registerAuth(app: FastifyInstance, db: Db): void {
+export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLimits): void {
+  const limiter = new AuthLimiter(db, limits);
+  /** 429 before any lookup while the caller's address or the credential's prefix is over its limit. */
+  const notBlocked = async (request: FastifyRequest, reply: FastifyReply, credential: string) => {
+    const seconds = await limiter.waitFor(request.ip, credential);
+    if (seconds > 0) {
+      reply.header('retry-after', String(seconds));
+      throw tooManyFailures(seconds);
+    }
+  };
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
@@ -73,7 +85,7 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
   });
   app.decorateRequest('user', null as unknown as User);
   app.decorateRequest('auth', null as never);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
     const header = request.headers.authorization;
@@ -81,13 +93,22 @@ export function registerAuth(app: FastifyInstance, db: Db): void {
     if (header || !cookie) {
       const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
       if (!match) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>) or session cookie');
-      const user = await userByToken(db, match[1]!);
-      if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
-      request.user = user;
-      request.auth = { via: 'bearer' };
+      const token = match[1]!;
+      // A token this process authenticated moments ago (cached) is never held up; any lookup is.
+      const found = await userByToken(db, token, { beforeLookup: () => notBlocked(request, reply, token) });
+      if (!found) {
+        await limiter.fail(request.ip, token);
+        throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
+      }
+      request.user = found.user;
+      request.auth = { via: 'bearer', tokenId: found.tokenId, tokenExpiresAt: found.expiresAt };
     } else {
+      await notBlocked(request, reply, cookie);
       const session = await findUserBySession(db, cookie);
-      if (!session) throw new HttpError(401, 'unauthorized', 'your session has expired or was signed out; sign in again');
+      if (!session) {
+        await limiter.fail(request.ip, cookie);
+        throw new HttpError(401, 'unauthorized', 'your session has expired or was signed out; sign in again');
+      }
       if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
         throw forbidden('a request with a session cookie that changes something must come from this site (Origin header)');
       }

@@ -1,10 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from './index.ts';
 import type { Role, User } from './schema.ts';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** The one rule of a live API token (bearer or behind a session): not revoked, not past its expiry. */
+export const liveToken = (now = new Date()) => sql<boolean>`api_tokens.revoked_at is null and (api_tokens.expires_at is null or api_tokens.expires_at > ${now})`;
 
 export function generateToken(): string {
   return `kzd_${randomBytes(32).toString('base64url')}`;
@@ -47,8 +51,7 @@ export async function findUserByToken(db: Db, token: string): Promise<User | und
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
     .where('api_tokens.token_hash', '=', hashToken(token))
-    .where('api_tokens.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', new Date())]))
+    .where(liveToken())
     .executeTakeFirst();
 }
 

@@ -2,6 +2,7 @@
 // cookie backed by a server-side row; the cookie authenticates like the token; a state-changing
 // cookie request needs this site's Origin; sign-out revokes the row. And the UI is served at `/`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/db/users.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;
@@ -58,6 +59,46 @@ describe('browser sessions', () => {
     expect((await h.app.inject({ url: '/v1/session', headers: { cookie: second } })).statusCode).toBe(200);
     await h.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', cs.user.id).execute();
     expect((await h.app.inject({ url: '/v1/session', headers: { cookie: second } })).statusCode).toBe(401);
+  });
+
+  it('a session lives only as long as the token it was signed in with: revoked or expired, the session ends at once', async () => {
+    const admin = await userWithToken(h.db, 'admin');
+    const cs = await userWithToken(h.db, 'cs_manager');
+    const issue = async () => (await h.app.inject({ method: 'POST', url: `/v1/users/${cs.user.id}/tokens`, headers: admin.auth, payload: { days: 30 } })).json();
+    const second = await issue();
+    const third = await issue();
+    const signIn = async (token: string) => cookieOf((await h.app.inject({ method: 'POST', url: '/v1/session', headers: { authorization: `Bearer ${token}` } })).headers['set-cookie']).pair;
+    const [s1, s2, s3] = [await signIn(cs.token), await signIn(second.token), await signIn(third.token)];
+    const meVia = async (pair: string) => (await h.app.inject({ url: '/v1/me', headers: { cookie: pair } })).statusCode;
+    const create = async (pair: string) =>
+      (await h.app.inject({ method: 'POST', url: '/v1/clients', headers: { cookie: pair, origin: 'http://localhost:80', host: 'localhost:80' }, payload: { name: 'Session Shop', industry: 'ecommerce' } })).statusCode;
+    for (const s of [s1, s2, s3]) expect(await meVia(s)).toBe(200);
+
+    const first = (await h.app.inject({ url: '/v1/tokens', headers: cs.auth })).json().items.find((t: { expires_at: string | null }) => t.expires_at === null);
+    expect((await h.app.inject({ method: 'DELETE', url: `/v1/tokens/${first.id}`, headers: cs.auth })).statusCode).toBe(200);
+    expect(await meVia(s1)).toBe(401);
+    expect(await create(s1)).toBe(401);
+    // The same user's session from another, still valid token keeps working.
+    expect(await meVia(s2)).toBe(200);
+    expect(await create(s2)).toBe(201);
+
+    // Expiry, as another process or the clock would make it: the session ends with the token, no delay.
+    await h.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', third.id).execute();
+    expect(await meVia(s3)).toBe(401);
+    expect(await create(s3)).toBe(401);
+    expect(await meVia(s2)).toBe(200);
+
+    // A token that ends within the session's 12 hours ends the session then, and the session says so.
+    const short = await issue();
+    const tokenEnds = new Date(Date.now() + 3600_000);
+    await h.db.updateTable('api_tokens').set({ expires_at: tokenEnds }).where('id', '=', short.id).execute();
+    const session = await h.app.inject({ url: '/v1/session', headers: { cookie: await signIn(short.token) } });
+    expect(Date.parse(session.json().expires_at)).toBe(tokenEnds.getTime());
+
+    // A session row from before sessions remembered their token (no token_id) is ended: sign in again.
+    const legacy = `kzs_legacy_${cs.user.id}_${Date.now()}`;
+    await (h.db as any).insertInto('sessions').values({ user_id: cs.user.id, token_hash: hashToken(legacy), expires_at: new Date(Date.now() + 3600_000) }).execute();
+    expect(await meVia(`kaizen_session=${legacy}`)).toBe(401);
   });
 
   it('refuses to sign in without a token, with a bad one, or with only a cookie; an expired session is refused', async () => {

@@ -33,13 +33,13 @@ export function sessionRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
       schema: {
         tags: ['session'],
         summary: 'Sign in: exchange the API token for a browser session cookie',
-        description: `Send the token as \`Authorization: Bearer <token>\`. Sets an httpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\` valid for ${SESSION_HOURS} hours; the API then accepts the cookie instead of the token (state-changing cookie requests must carry this site's Origin).`,
+        description: `Send the token as \`Authorization: Bearer <token>\`. Sets an httpOnly, SameSite=Strict cookie \`${SESSION_COOKIE}\` valid for ${SESSION_HOURS} hours (less if the token ends sooner; revoking or expiring the token ends it at once); the API then accepts the cookie instead of the token (state-changing cookie requests must carry this site's Origin).`,
         response: { 201: Session, ...authErrors },
       },
     },
     async (req, reply) => {
       if (req.auth.via !== 'bearer') throw badRequest('sign in with your API token in the Authorization header', [{ path: '/headers/authorization', message: 'is required to sign in' }]);
-      const session = await createSession(db, req.user.id);
+      const session = await createSession(db, req.user.id, { id: req.auth.tokenId, expiresAt: req.auth.tokenExpiresAt });
       reply.setCookie(SESSION_COOKIE, session.id, {
         path: '/',
         httpOnly: true,
