@@ -4,7 +4,10 @@
 // scope refused), H = 404 (not found for this caller: another tenant's data, an offer not offered to
 // it), A = the request reached the handler (any other answer, e.g. 200, 400 for the empty test body,
 // 409). Write routes get an empty body, so the table checks roles there; reads check tenants too.
+// The CS scope of writes (cs_other on every write route with a valid body) is the CS_OTHER table.
 // ROLE_MATRIX_PRINT=1 prints the observed table (to review a change, never to paste blindly).
+import { isDeepStrictEqual } from 'node:util';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleDriver } from '../cycle-driver.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
@@ -135,13 +138,84 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/partners':                                               'U A D D A D D D D D',
   'POST /v1/partners/:id/users':                                     'U A D D D D D D D D',
   'PUT /v1/engagements/:id/partner':                                 'U A A A A D D D D D',
-  'POST /v1/engagements/:id/team/form':                              'U A A A D D D D D D',
+  'POST /v1/engagements/:id/team/form':                              'U A A D D D D D D D',
   'POST /v1/engagements/:id/team/suggestions/:suggestionId/decision':'U A A A D D D D D D',
   'POST /v1/hackers/:id/managed-contracts':                          'U A A A D D D D D D',
   'POST /v1/managed-contracts/:id/end':                              'U A A A D D D D D D',
   'PUT /v1/clients/:id/holdout':                                     'U A A A D D D D D D',
   'DELETE /v1/session':                                              'U A A A A A A A A A',
   'DELETE /v1/tokens/:id':                                           'U A H H H H H H H H',
+};
+
+/**
+ * The CS of another client (`cs_other`, who manages only an engagement of "Other KK") on every write
+ * route a CS manager may call, with a body that passes validation so the answer is the CS scope's,
+ * not the schema's: a scoped route answers 403 ("You do not manage …") and the rows it would change
+ * read the same before and after; an unscoped route states why it is not about one client's or
+ * engagement's things (it is not called). A write route a CS manager may call without an entry here
+ * fails the test, so a new route must decide its CS scope (README "CS scope").
+ */
+type CsOtherEntry = { body?: () => object; unchanged: () => Promise<unknown> } | { unscoped: string };
+const idOf = (k: string) => () => ids[k]!;
+/** Every row of `table` whose `column` is the fixture's id: what a refused write must leave as it was. */
+const rowsOf = (table: string, column: string, value: () => number | string) => async () =>
+  (await sql`select * from ${sql.table(table)} where ${sql.ref(column)} = ${value()} order by 1`.execute(h.db)).rows;
+const CALCULATION = 'a statistics calculation: reads and writes no one\'s data';
+const CONTRACT = "a hacker's retainer with the platform: no client's or engagement's";
+const CS_OTHER: Record<string, CsOtherEntry> = {
+  'POST /v1/session':                          { unscoped: 'signs the caller in: their own session' },
+  'DELETE /v1/session':                        { unscoped: 'signs the caller out: their own session' },
+  'DELETE /v1/tokens/:id':                     { unscoped: "revokes one of the caller's own tokens (anyone else's is a 404)" },
+  'POST /v1/clients':                          { unscoped: 'creates a client, which nobody manages yet' },
+  'POST /v1/hackers':                          { unscoped: 'adds a hacker to the network that serves every client' },
+  'POST /v1/hackers/:id/managed-contracts':    { unscoped: CONTRACT },
+  'POST /v1/managed-contracts/:id/end':        { unscoped: CONTRACT },
+  'POST /v1/stats/verdict':                    { unscoped: CALCULATION },
+  'POST /v1/stats/srm':                        { unscoped: CALCULATION },
+  'POST /v1/stats/adjust':                     { unscoped: CALCULATION },
+  'POST /v1/stats/sample-size':                { unscoped: CALCULATION },
+  'POST /v1/stats/power':                      { unscoped: CALCULATION },
+  'POST /v1/stats/mde':                        { unscoped: CALCULATION },
+  'POST /v1/engagements': {
+    body: () => ({ client_id: ids.clients, offer_mode: 'open', monthly_fee_yen: 400_000 }),
+    unchanged: rowsOf('engagements', 'client_id', idOf('clients')),
+  },
+  'POST /v1/engagements/:id/end': { body: () => ({ mode: 'immediately', reason: 'not my client' }), unchanged: rowsOf('engagements', 'id', idOf('engagements')) },
+  'PUT /v1/engagements/:id/settings': { body: () => ({ planning_seconds: 61 }), unchanged: rowsOf('engagement_settings', 'engagement_id', idOf('engagements')) },
+  'POST /v1/engagements/:id/pages': {
+    body: () => ({ url: 'https://other.example/lp', page_type: 'lp', baseline_rate: 0.1, daily_visitors: 10, value_per_conversion_yen: 100 }),
+    unchanged: rowsOf('pages', 'engagement_id', idOf('engagements')),
+  },
+  'PUT /v1/engagements/:id/team': { body: () => ({ hacker_ids: [ids.hackers] }), unchanged: rowsOf('growth_team_members', 'engagement_id', idOf('engagements')) },
+  'POST /v1/engagements/:id/team/form': { body: () => ({ size: 1 }), unchanged: rowsOf('growth_team_members', 'engagement_id', idOf('engagements')) },
+  'POST /v1/engagements/:id/team/suggestions/:suggestionId/decision': {
+    body: () => ({ decision: 'dismiss', reason: 'not my client' }),
+    unchanged: rowsOf('team_suggestions', 'engagement_id', idOf('engagements')),
+  },
+  'PUT /v1/engagements/:id/price-plan': { body: () => ({ platform_fee_yen: 1 }), unchanged: rowsOf('price_plans', 'engagement_id', idOf('engagements')) },
+  'PUT /v1/engagements/:id/partner': {
+    body: () => ({ partner_id: ids.partners, mode: 'resale', wholesale_bp: 1 }),
+    unchanged: rowsOf('partner_attributions', 'engagement_id', idOf('engagements')),
+  },
+  'PUT /v1/clients/:id/holdout': { body: () => ({ holdout_percent: 50 }), unchanged: rowsOf('clients', 'id', idOf('clients')) },
+  'POST /v1/clients/:id/site-keys': { body: () => ({ origins: ['https://other.example'] }), unchanged: rowsOf('site_keys', 'client_id', idOf('clients')) },
+  'POST /v1/site-keys/:id/rotate': { body: () => ({ overlap_minutes: 0 }), unchanged: rowsOf('site_keys', 'client_id', idOf('clients')) },
+  'DELETE /v1/site-keys/:id': { unchanged: rowsOf('site_keys', 'client_id', idOf('clients')) },
+  'POST /v1/cycles/:id/plan': {
+    body: () => ({ hypotheses: [{ author: 'cs', problem: 'not my client', page_id: ids.pages, metric: 'conversion' }] }),
+    unchanged: rowsOf('hypotheses', 'cycle_id', idOf('cycles')),
+  },
+  'POST /v1/cycles/:id/selection': {
+    body: () => ({ selections: [{ offer_id: ids.offers, proposal_ids: [ids.proposals] }] }),
+    unchanged: rowsOf('proposals', 'offer_id', idOf('offers')),
+  },
+  'POST /v1/tests/:id/stop': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'POST /v1/tests/:id/invalidate': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'POST /v1/tests/:id/learnings': { body: () => ({ learnings: 'not my client' }), unchanged: rowsOf('knowledge_learnings', 'test_id', idOf('tests')) },
+  'POST /v1/tests/:id/events': {
+    body: () => ({ events: [{ event_id: 'cs-other-1', visitor_id: 'v-cs-other', type: 'exposure' }] }),
+    unchanged: rowsOf('test_events', 'test_id', idOf('tests')),
+  },
 };
 
 let h: Harness;
@@ -170,10 +244,13 @@ beforeAll(async () => {
   // A token of a bystander: revoking it changes nobody's access during the walk.
   const bystander = await userWithToken(h.db, 'cs_manager');
   const token = await h.db.selectFrom('api_tokens').select('id').where('user_id', '=', bystander.user.id).executeTakeFirstOrThrow();
+  // The CS of another client: manages an engagement of "Other KK" only.
+  const csOther = await userWithToken(h.db, 'cs_manager');
+  await d.api('POST', '/v1/engagements', csOther.auth, { client_id: otherClient.id, offer_mode: 'open', monthly_fee_yen: 400_000 });
   Object.assign(auth, {
     admin: admin.auth,
     cs: cs.auth,
-    cs_other: (await userWithToken(h.db, 'cs_manager')).auth,
+    cs_other: csOther.auth,
     finance: finance.auth,
     client: run.clientUser.auth,
     client_other: (await userWithToken(h.db, 'client', { clientId: otherClient.id })).auth,
@@ -186,6 +263,7 @@ beforeAll(async () => {
   Object.assign(ids, {
     'site-keys': siteKey.id,
     engagements: run.e.id,
+    pages: run.pages[0].id,
     cycles: run.cycleId,
     tests: run.test.id,
     offers: run.offer.id,
@@ -256,5 +334,28 @@ describe('role matrix', () => {
     const differing = Object.entries(observed).filter(([k, v]) => EXPECTED[k] !== v).map(([k, v]) => `${k}: expected ${EXPECTED[k]}, got ${v}`);
     expect(differing).toEqual([]);
     expect(Object.keys(EXPECTED).filter((k) => !(k in observed)), 'entries for routes that no longer exist').toEqual([]);
+  });
+
+  it("the CS of another client changes nothing of the client's: every write route a CS manager may call says so", async () => {
+    const writes = h.app.declaredRoutes
+      .filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'OPTIONS' && r.roles?.includes('cs_manager'))
+      .map((r) => `${r.method} ${r.url}`);
+    expect(writes.filter((k) => !(k in CS_OTHER)), 'write routes without a "CS of another client" entry').toEqual([]);
+    expect(Object.keys(CS_OTHER).filter((k) => !writes.includes(k)), 'entries for routes a CS manager cannot write').toEqual([]);
+    const answers: string[] = [];
+    const expected: string[] = [];
+    for (const key of writes) {
+      const entry = CS_OTHER[key]!;
+      if ('unscoped' in entry) continue;
+      const [method, url] = key.split(' ') as [string, string];
+      const before = await entry.unchanged();
+      const res = await h.app.inject({ method: method as 'POST', url: concrete(url), headers: auth.cs_other!, ...(entry.body ? { payload: entry.body() } : {}) });
+      // The refusal must be the CS scope's (assertManages in src/api/access.ts), not some other 403.
+      const byScope = res.statusCode === 403 && /^You do not manage (engagement|client) \d+;/.test(res.json().error.message);
+      const changed = !isDeepStrictEqual(await entry.unchanged(), before);
+      answers.push(`${key} → ${res.statusCode}${byScope ? ' (CS scope)' : `: ${res.body.slice(0, 200)}`}${changed ? ', and it WROTE' : ''}`);
+      expected.push(`${key} → 403 (CS scope)`);
+    }
+    expect(answers).toEqual(expected);
   });
 });
