@@ -73,6 +73,10 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
     temporalUiPort: await freePort(),
     port: await freePort(),
     taskQueue: 'fuzz',
+    // schemathesis probes operations with invalid credentials (its ignored_auth check), far more than
+    // the failed-authentication limit allows one address: the limit would answer the fuzzer itself 429.
+    // test/integration/api-auth.test.ts covers the limit.
+    authFailures: { perAddress: 1_000_000, perPrefix: 1_000_000, windowSeconds: 1 },
   };
   const log = createLogger(config, 'fuzz');
   const tool = resolvePythonTool('schemathesis', config.toolsDir, log);
