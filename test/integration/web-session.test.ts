@@ -2,7 +2,10 @@
 // cookie backed by a server-side row; the cookie authenticates like the token; a state-changing
 // cookie request needs this site's Origin; sign-out revokes the row. And the UI is served at `/`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/api/app.ts';
+import { createDb } from '../../src/db/index.ts';
 import { hashToken } from '../../src/db/users.ts';
+import { createLogger } from '../../src/logger.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 let h: Harness;
@@ -73,11 +76,20 @@ describe('browser sessions', () => {
     const create = async (pair: string) =>
       (await h.app.inject({ method: 'POST', url: '/v1/clients', headers: { cookie: pair, origin: 'http://localhost:80', host: 'localhost:80' }, payload: { name: 'Session Shop', industry: 'ecommerce' } })).statusCode;
     for (const s of [s1, s2, s3]) expect(await meVia(s)).toBe(200);
+    // Another API process (its own pool and token cache), which has just seen the first token.
+    const otherDb = createDb(h.config.databaseUrl!, 2);
+    const other = await buildApp({ db: otherDb, temporal: h.temporal, config: h.config, log: createLogger({ logLevel: 'error', logPretty: false }, 'test') });
+    expect((await other.inject({ url: '/v1/me', headers: cs.auth })).statusCode).toBe(200);
 
     const first = (await h.app.inject({ url: '/v1/tokens', headers: cs.auth })).json().items.find((t: { expires_at: string | null }) => t.expires_at === null);
     expect((await h.app.inject({ method: 'DELETE', url: `/v1/tokens/${first.id}`, headers: cs.auth })).statusCode).toBe(200);
     expect(await meVia(s1)).toBe(401);
     expect(await create(s1)).toBe(401);
+    // There too, at once: a session is checked against its token in Postgres on every request.
+    expect((await other.inject({ url: '/v1/me', headers: { cookie: s1 } })).statusCode).toBe(401);
+    expect((await other.inject({ url: '/v1/me', headers: { cookie: s2 } })).statusCode).toBe(200);
+    await other.close();
+    await otherDb.destroy();
     // The same user's session from another, still valid token keeps working.
     expect(await meVia(s2)).toBe(200);
     expect(await create(s2)).toBe(201);
