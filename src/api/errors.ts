@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errorBody, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { allowHeader } from './input.ts';
 
@@ -12,6 +12,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Sent as `Retry-After`: the same request may succeed after this many seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -30,7 +32,7 @@ const RULE_STATUS = { conflict: 409, not_found: 404, forbidden: 403 } as const;
  * The one mapping from domain errors and workflow update rejections to the API's error shape:
  * RuleError by kind (409 / 404 / 403), ValidationError 400, an update rejected by its validator or a
  * failed activity by the failure's type (`Rule.<kind>`, `FourEyes` → 403, `ValidationError` → 400,
- * anything else 409). Returns undefined for errors it does not know.
+ * `NotYet` → 409 with `Retry-After`, anything else 409). Returns undefined for errors it does not know.
  */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
@@ -43,6 +45,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
     const message = sentence((cause as Error | undefined)?.message ?? err.message);
     if (type === 'FourEyes' || type.endsWith('.forbidden')) return forbidden(message);
     if (type.endsWith('.not_found')) return new HttpError(404, 'not_found', message);
+    if (type === NOT_YET_FAILURE) return new HttpError(409, 'conflict', message, [], NOT_YET_RETRY_AFTER_SECONDS);
     return conflict(message);
   }
   return undefined;
@@ -104,7 +107,10 @@ function ajvDetails(context: string, issues: AjvIssue[], data?: unknown): ErrorD
 export function registerErrorHandling(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError & Partial<HttpError>, request, reply) => {
     const mapped = toHttpError(err);
-    if (mapped) return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));
+    if (mapped) {
+      if (mapped.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapped.retryAfterSeconds));
+      return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));
+    }
     if (err instanceof ValidationError) {
       const details = err.details.map((d) => ({ ...d, path: `/body${d.path.startsWith('/') ? '' : '/'}${d.path}` }));
       return reply.status(400).send(errorBody(err.code, err.message, details));

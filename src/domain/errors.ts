@@ -36,3 +36,11 @@ export class RuleError extends Error {
     this.name = 'RuleError';
   }
 }
+
+/**
+ * The failure type of a workflow update refused only for now (its workflow has not caught up: a cycle
+ * still starting, a run still drafting or busy): HTTP 409 with `Retry-After`, so a client may retry.
+ */
+export const NOT_YET_FAILURE = 'NotYet';
+/** Seconds a caller waits before retrying a NOT_YET_FAILURE refusal. */
+export const NOT_YET_RETRY_AFTER_SECONDS = 1;

@@ -2,7 +2,8 @@
 // who sets up users, a CS manager, client users, growth hackers and two finance users. The chaos
 // harness drives them through a compressed monthly cycle and payout runs; the demo mode reuses them as
 // its load generator. Every call retries through connection errors and 5xx (the stack may be
-// restarting) and every create carries an Idempotency-Key, so a retry never doubles anything.
+// restarting) and what the API asks to retry (409, 429 or 503 with Retry-After), and every create
+// carries an Idempotency-Key, so a retry never doubles anything.
 import { randomBytes } from 'node:crypto';
 import { rng } from './random.ts';
 
@@ -12,7 +13,7 @@ export interface ApiAnswer {
   status: number;
   body: Json;
   raw: Buffer;
-  /** The call was sent more than once (a connection error or 5xx before). */
+  /** The call was sent again after an answer that may have gone through (a connection error or 5xx). */
   retried: boolean;
 }
 
@@ -20,13 +21,18 @@ export interface ApiClientOptions {
   baseUrl: () => string;
   /** Give up retrying after this long (default 300 s: a whole-stack restart takes a while). */
   retryForMs?: number;
+  /** The longest wait between two attempts, whatever Retry-After asks (default 30 s). */
+  maxWaitMs?: number;
   onRetry?: (what: string, err: string) => void;
 }
 
 export class ApiClient {
   /** Every response status seen, for the report. */
   readonly statusCounts = new Map<number, number>();
+  /** Attempts sent again: through a kill (connection error, 5xx) or because the API said "retry". */
   retries = 0;
+  /** Of those, the ones the API asked for (409 / 429 / 503 with Retry-After). */
+  retriesAsked = 0;
   constructor(private readonly opts: ApiClientOptions) {}
 
   async call(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer> {
@@ -34,6 +40,8 @@ export class ApiClient {
     let retried = false;
     for (let attempt = 1; ; attempt++) {
       let why: string;
+      let status: number | undefined;
+      let asked: number | undefined;
       try {
         const res = await fetch(this.opts.baseUrl() + url, {
           method,
@@ -43,7 +51,9 @@ export class ApiClient {
         });
         const raw = Buffer.from(await res.arrayBuffer());
         this.statusCounts.set(res.status, (this.statusCounts.get(res.status) ?? 0) + 1);
-        if (res.status < 500) {
+        status = res.status;
+        asked = RETRY_ASKED.has(res.status) ? retryAfterMs(res.headers.get('retry-after')) : undefined;
+        if (res.status < 500 && asked === undefined) {
           let parsed: Json = undefined;
           if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(raw.toString('utf8'));
           return { status: res.status, body: parsed, raw, retried };
@@ -53,10 +63,13 @@ export class ApiClient {
         why = String((err as Error).cause ?? err);
       }
       if (Date.now() > deadline) throw new Error(`${method} ${url}: still failing after ${attempt} attempts: ${why}`);
-      retried = true;
+      // A 409 or 429 the API asked to retry was refused, not half-done; a connection error or 5xx may not be.
+      if (asked === undefined || status === undefined || status >= 500) retried = true;
       this.retries++;
+      if (asked !== undefined) this.retriesAsked++;
       this.opts.onRetry?.(`${method} ${url}`, why);
-      await sleep(Math.min(2_000, 200 * attempt));
+      // Bounded backoff, never sooner than the API asked.
+      await sleep(Math.min(this.opts.maxWaitMs ?? 30_000, Math.max(asked ?? 0, Math.min(2_000, 200 * attempt))));
     }
   }
 
@@ -66,6 +79,18 @@ export class ApiClient {
     if (!ok.includes(a.status)) throw new Error(`${method} ${url} → ${a.status}: ${a.raw.toString('utf8').slice(0, 500)}`);
     return a.body;
   }
+}
+
+/** Statuses the API marks as "retry in a moment" with a Retry-After header (a 409 without it is final). */
+const RETRY_ASKED = new Set([409, 429, 503]);
+
+/** Retry-After (delta-seconds or an HTTP date) in ms; undefined when absent or unreadable. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const v = header.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -47,6 +47,8 @@ export interface ChaosReport {
   wallMs: number;
   secrets?: SecretsReport;
   apiRetries: number;
+  /** Of apiRetries, those the API asked for (409 / 429 / 503 with Retry-After). */
+  apiRetriesAsked: number;
   statuses: Record<string, number>;
 }
 
@@ -263,6 +265,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       wallMs: Date.now() - t0,
       secrets,
       apiRetries: api.retries,
+      apiRetriesAsked: api.retriesAsked,
       statuses: Object.fromEntries([...api.statusCounts].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
     };
     print('');
@@ -270,7 +273,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const c of checks) print(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
     print('recovery:');
     for (const l of formatRecoveries(recoveries)) print(`  ${l}`);
-    print(`requests: ${Object.entries(report.statuses).map(([k, v]) => `${v} × ${k}`).join(', ')}; ${report.apiRetries} retried through a kill`);
+    print(`requests: ${Object.entries(report.statuses).map(([k, v]) => `${v} × ${k}`).join(', ')}; ${report.apiRetries - report.apiRetriesAsked} retried through a kill, ${report.apiRetriesAsked} when the API asked (Retry-After)`);
     print(`wall time ${secs(report.wallMs)}; ${report.ok ? 'all invariants hold' : 'INVARIANTS VIOLATED'}`);
     for (const l of world.log) if (!l.includes('completed')) print(`  note: ${l}`);
     return report;

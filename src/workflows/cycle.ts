@@ -28,6 +28,7 @@ import {
 } from '@temporalio/workflow';
 import type { cycleActivities } from '../activities/cycles.ts';
 import { SELECT_MAX, SELECT_MIN } from '../domain/cycles/proposals.ts';
+import { NOT_YET_FAILURE } from '../domain/errors.ts';
 import {
   cycleWorkflowId,
   testWorkflowId,
@@ -97,7 +98,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     },
     {
       validator: (req) => {
-        if (!ctx) reject('the cycle is starting; retry in a moment');
+        if (!ctx) reject('the cycle is starting; retry in a moment', NOT_YET_FAILURE);
         if (view.phase !== 'planning' || planning) reject('the plan has already been submitted for this cycle');
         if (!req.hypotheses?.length) reject('a plan needs at least one hypothesis');
       },
@@ -334,6 +335,6 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
   }
 }
 
-function reject(message: string): never {
-  throw ApplicationFailure.nonRetryable(message, 'InvalidRequest');
+function reject(message: string, type = 'InvalidRequest'): never {
+  throw ApplicationFailure.nonRetryable(message, type);
 }

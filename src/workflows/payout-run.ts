@@ -24,6 +24,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
+import { NOT_YET_FAILURE } from '../domain/errors.ts';
 import { tokyoMonthOf } from '../domain/months.ts';
 import { FOUR_EYES_FAILURE, fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
 import type {
@@ -122,7 +123,13 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
 
   setHandler(payoutStatusQuery, view);
 
+  // Still drafting: review comes next (its record may already say review, before this workflow has
+  // taken the draft's result), so a decision or a hold now is "not yet", not "no".
+  const notWhileDrafting = () => {
+    if (state.phase === 'drafting') invalid(`Payout run ${runId} is still drafting; retry in a moment.`, NOT_YET_FAILURE);
+  };
   const holdValidator = (req: HoldRequest) => {
+    notWhileDrafting();
     if (state.phase !== 'review') invalid(`Payout run ${runId} is ${state.phase}; its items can change only during review.`);
     if (state.deciding) invalid(`A decision on payout run ${runId} is in progress; its items can no longer change.`);
     if (!isPositiveInt(req?.itemId)) invalid('The item id must be a positive integer.');
@@ -160,10 +167,11 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     }
   };
   const decisionValidator = (approve: boolean) => (req: DecisionRequest) => {
+    notWhileDrafting();
     if (state.phase !== 'review' || state.decision) {
       invalid(`Payout run ${runId} is ${state.decision ? `already ${state.decision === 'approve' ? 'approved' : 'rejected'}` : state.phase}, not under review.`);
     }
-    if (state.deciding || state.busy > 0) invalid(`Another change to payout run ${runId} is in progress; retry in a moment.`);
+    if (state.deciding || state.busy > 0) invalid(`Another change to payout run ${runId} is in progress; retry in a moment.`, NOT_YET_FAILURE);
     const approver = payoutUpdateUser(req);
     if (!isPositiveInt(approver)) invalid(USER_REQUIRED);
     const refusal = approve ? fourEyesRefusal({ approver, preparedBy: state.preparedBy, runId }) : undefined;
