@@ -1,6 +1,7 @@
 // `npm run fuzz`: API fuzzing with schemathesis (pinned, from PyPI, into the git-ignored .tools/)
 // over /openapi.json, on a throwaway stack (embedded Postgres, Temporal dev server, worker, API), with
-// tokens for an admin, a client user and a hacker. Fails on any 5xx, any response outside its
+// tokens for an admin, a client user, a hacker and the CS manager of another client (cs_other: manages
+// only "Fuzz Other Client"; the fuzzed ids reach "Fuzz Client", whose engagement another CS manages). Fails on any 5xx, any response outside its
 // documented schema or the error shape, and any accepted request that violates the schema.
 //
 //   npm run fuzz                              # 10 examples per operation and role, seed 1 (--examples 50: longer)
@@ -15,6 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import { createDb } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createUserWithToken } from '../src/db/users.ts';
+import { createEngagement, startEngagementWorkflow } from '../src/engagements/engagements.ts';
 import { startInfrastructure } from '../src/infra/index.ts';
 import { dataConverterFor, resolvePayloadKeys } from '../src/infra/payload-codec.ts';
 import { freePort } from '../src/infra/ports.ts';
@@ -98,10 +100,19 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
     // Somebody of each kind, with something to look at.
     const client = await db.insertInto('clients').values({ name: 'Fuzz Client', industry: 'retail' }).returning('id').executeTakeFirstOrThrow();
     const hacker = await db.insertInto('hackers').values({ display_name: 'Fuzz Hacker', kind: 'individual', residency: 'resident', skills: ['design'], industries: [] }).returning('id').executeTakeFirstOrThrow();
+    // Each client has an engagement (with its running workflow) of its own CS manager.
+    const otherClient = await db.insertInto('clients').values({ name: 'Fuzz Other Client', industry: 'retail' }).returning('id').executeTakeFirstOrThrow();
+    const cs = await createUserWithToken(db, { name: 'fuzz cs', role: 'cs_manager' });
+    const csOther = await createUserWithToken(db, { name: 'fuzz cs of another client', role: 'cs_manager' });
+    for (const [manager, clientId] of [[cs.user, client.id], [csOther.user, otherClient.id]] as const) {
+      const { engagement } = await createEngagement(db, manager, { client_id: clientId, offer_mode: 'open', monthly_fee_yen: 400_000 }, undefined);
+      await startEngagementWorkflow(temporal, config.taskQueue, engagement);
+    }
     const tokens = {
       admin: (await createUserWithToken(db, { name: 'fuzz admin', role: 'admin' })).token,
       client: (await createUserWithToken(db, { name: 'fuzz client', role: 'client', clientId: client.id })).token,
       hacker: (await createUserWithToken(db, { name: 'fuzz hacker', role: 'hacker', hackerId: hacker.id })).token,
+      cs_other: csOther.token,
     };
     const results: FuzzResult[] = [];
     for (const [role, token] of Object.entries(tokens)) {
@@ -154,6 +165,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await fuzz({ examples: Number(values.examples), seed: Number(values.seed) });
   for (const r of results) if (r.exitCode !== 0 || values.verbose) process.stdout.write(`\n===== ${r.role} =====\n${r.output}\n`);
   const failed = results.filter((r) => r.exitCode !== 0).map((r) => r.role);
-  process.stdout.write(failed.length ? `fuzz: FAILED for ${failed.join(', ')}\n` : 'fuzz: 0 server errors, 0 schema violations for admin, client and hacker\n');
+  process.stdout.write(failed.length ? `fuzz: FAILED for ${failed.join(', ')}\n` : 'fuzz: 0 server errors, 0 schema violations for admin, client, hacker and the CS of another client\n');
   process.exit(failed.length ? 1 : 0);
 }
