@@ -9,6 +9,7 @@ import { ROUNDING_LABEL_JA } from '../domain/billing/tax.ts';
 import { payeeConsumptionTax } from '../domain/billing/payee-tax.ts';
 import { lastDay } from '../domain/billing/calendar.ts';
 import { tokyoDateOf } from '../domain/months.ts';
+import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import type { MonthCheck } from './types.ts';
 
 /** Which invoices a user may see: finance/admin all; a client its own; a partner those billed to it. */
@@ -85,16 +86,13 @@ export async function invoiceView(db: Db, user: Pick<User, 'role' | 'client_id'>
 
 export type InvoiceView = NonNullable<Awaited<ReturnType<typeof invoiceView>>>;
 
-const CSV_COLUMNS = [
-  'invoice_number', 'kind', 'original_number', 'issue_date', 'month', 'period_start', 'period_end', 'due_date', 'bill_to_kind',
-  'client_id', 'partner_id', 'recipient_name', 'line_no', 'engagement_id', 'item', 'description', 'amount_yen', 'tax_rate_percent',
-  'invoice_subtotal_yen', 'invoice_tax_yen', 'invoice_total_yen', 'issuer_registration_number',
+// Names and descriptions are typed by people: text columns (formulas neutralised); amounts stay numbers.
+const EXPORT_COLUMNS: readonly CsvColumn[] = [
+  ['invoice_number', 'text'], ['kind', 'text'], ['original_number', 'text'], ['issue_date', 'date'], ['month', 'date'], ['period_start', 'date'],
+  ['period_end', 'date'], ['due_date', 'date'], ['bill_to_kind', 'text'], ['client_id', 'number'], ['partner_id', 'number'], ['recipient_name', 'text'],
+  ['line_no', 'number'], ['engagement_id', 'number'], ['item', 'text'], ['description', 'text'], ['amount_yen', 'number'], ['tax_rate_percent', 'number'],
+  ['invoice_subtotal_yen', 'number'], ['invoice_tax_yen', 'number'], ['invoice_total_yen', 'number'], ['issuer_registration_number', 'text'],
 ];
-
-function csvCell(v: unknown): string {
-  const s = v == null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** Every issued invoice and credit note of a month, one row per line (CSV) or nested (JSON). */
 export async function exportMonth(db: Db, month: string) {
@@ -121,19 +119,14 @@ export async function exportMonth(db: Db, month: string) {
   }));
   const totals = { subtotal_yen: 0, tax_yen: 0, total_yen: 0 };
   for (const i of invs) (totals.subtotal_yen += i.subtotal_yen), (totals.tax_yen += i.tax_yen), (totals.total_yen += i.total_yen);
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const i of json) {
-    i.lines.forEach((l, n) => {
-      rows.push(
-        [
-          i.number, i.kind, i.original_number, i.issue_date, i.month, i.period.start, i.period.end, i.due_date, i.bill_to.kind,
-          i.bill_to.client_id, i.bill_to.partner_id, i.bill_to.name, n + 1, l.engagement_id, l.item, l.description, l.amount_yen,
-          l.tax_rate_bp / 100, i.subtotal_yen, i.tax_yen, i.total_yen, i.issuer.registration_number,
-        ].map(csvCell).join(','),
-      );
-    });
-  }
-  return { month, invoices: json, totals, csv: rows.join('\r\n') + '\r\n' };
+  const rows = json.flatMap((i) =>
+    i.lines.map((l, n) => [
+      i.number, i.kind, i.original_number, i.issue_date, i.month, i.period.start, i.period.end, i.due_date, i.bill_to.kind,
+      i.bill_to.client_id, i.bill_to.partner_id, i.bill_to.name, n + 1, l.engagement_id, l.item, l.description, l.amount_yen,
+      l.tax_rate_bp / 100, i.subtotal_yen, i.tax_yen, i.total_yen, i.issuer.registration_number,
+    ]),
+  );
+  return { month, invoices: json, totals, csv: writeCsv(EXPORT_COLUMNS, rows) };
 }
 
 /** Issued invoices still owed, with who to tell. */
@@ -384,6 +377,9 @@ export async function marginReport(db: Db, filter: { month?: string; client_id?:
     withheld_yen: sum('withheld_yen'), commissions_yen: sum('commissions_yen'), margin_yen: sum('margin_yen'),
   };
   const cols = ['month', 'engagement_id', 'client_id', 'partner_id', 'billed_yen', 'received_yen', 'paid_to_hackers_yen', 'withheld_yen', 'commissions_yen', 'margin_yen'] as const;
-  const csv = [cols.join(','), ...items.map((i) => cols.map((c) => csvCell(i[c])).join(','))].join('\r\n') + '\r\n';
+  const csv = writeCsv(
+    cols.map((c): CsvColumn => [c, c === 'month' ? 'date' : 'number']),
+    items.map((i) => cols.map((c) => i[c])),
+  );
   return { items, totals, csv };
 }

@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
-import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, indexTokens, preferWalk, knowledgeSearchFields, queryTokens, toCsv } from '../domain/cycles/knowledge-search.ts';
+import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, indexTokens, preferWalk, knowledgeSearchFields, queryTokens } from '../domain/cycles/knowledge-search.ts';
+import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
 
@@ -341,6 +342,14 @@ export async function anonymise(db: Db, rows: KnowledgeRow[]) {
 }
 
 const EXPORT_MAX = 50_000;
+// Hypotheses, changes, tags and learnings are typed by people: text columns (formulas neutralised).
+const ANONYMISED_COLUMNS: readonly CsvColumn[] = [
+  ['id', 'number'], ['industry', 'text'], ['page_type', 'text'], ['month', 'date'], ['hypothesis', 'text'], ['change', 'text'], ['outcome', 'text'],
+  ['lift', 'number'], ['ci_low', 'number'], ['ci_high', 'number'], ['tags', 'text'], ['learnings', 'text'],
+];
+const FULL_COLUMNS: readonly CsvColumn[] = [
+  ['id', 'number'], ['client_id', 'number'], ['engagement_id', 'number'], ['test_id', 'number'], ['page_id', 'number'], ...ANONYMISED_COLUMNS.slice(1), ['status', 'text'],
+];
 
 /** The search as CSV (UTF-8 with BOM), up to 50,000 rows, in the caller's view. */
 export async function exportKnowledgeCsv(db: Db, f: Omit<KnowledgeQuery, 'limit' | 'cursor' | 'afterId'>, view: KnowledgeView): Promise<string> {
@@ -353,11 +362,17 @@ export async function exportKnowledgeCsv(db: Db, f: Omit<KnowledgeQuery, 'limit'
   } while (cursor && all.length < EXPORT_MAX);
   if (view === 'anonymised') {
     const rows = await anonymise(db, all);
-    const header = ['id', 'industry', 'page_type', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings'];
-    return toCsv(header, rows.map((r) => [r.id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings]));
+    return writeCsv(
+      ANONYMISED_COLUMNS,
+      rows.map((r) => [r.id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings]),
+      { bom: true },
+    );
   }
-  const header = ['id', 'client_id', 'engagement_id', 'test_id', 'page_id', 'industry', 'page_type', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status'];
-  return toCsv(header, all.map((r) => [r.id, r.client_id, r.engagement_id, r.test_id, r.page_id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings, r.status]));
+  return writeCsv(
+    FULL_COLUMNS,
+    all.map((r) => [r.id, r.client_id, r.engagement_id, r.test_id, r.page_id, r.industry, r.page_type, r.month, r.hypothesis, r.change, r.outcome, r.lift, r.ci_low, r.ci_high, r.tags.join(' '), r.learnings, r.status]),
+    { bom: true },
+  );
 }
 
 /**

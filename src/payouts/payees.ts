@@ -9,7 +9,7 @@ import { lookupBank, lookupBranch } from '../domain/payouts/banks.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';
 import { bpToPercent, percentToBp, type Payee as WithholdingPayee, type PayeeType } from '../domain/payouts/withholding.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
-import { toZenginName } from '../domain/payouts/zengin-name.ts';
+import { toZenginField } from '../domain/payouts/zengin-name.ts';
 import { writeAudit } from './audit.ts';
 import { decryptJson, encryptJson } from './crypto.ts';
 
@@ -140,11 +140,8 @@ export function validatePayeeInput(input: PayeeInput, kind: HackerKind, residenc
     if (!['1', '2', '4', '9'].includes(b.account_type)) {
       details.push({ path: '/bank/account_type', message: 'must be 1 (普通), 2 (当座), 4 (貯蓄) or 9 (その他)' });
     }
-    const name = toZenginName(b.holder_name, { maxBytes: 1000, legalForms: true });
+    const name = toZenginField(b.holder_name, 30);
     if (!name.ok) details.push({ path: '/bank/holder_name', message: name.error });
-    else if (name.value.length > 30) {
-      details.push({ path: '/bank/holder_name', message: `is ${name.value.length} bytes in Zengin form; the field holds 30` });
-    }
     if (details.length === 0 && name.ok && bankInfo && branchInfo) {
       bank = {
         bank_code: b.bank_code,

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import type { PayoutItemStatus } from '../db/schema.ts';
 import { tokyoDateOf } from '../domain/months.ts';
 import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
+import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import { DEFAULT_PAYER } from '../domain/payouts/payer.ts';
 import { buildZenginFile, type ZenginPayer, type ZenginTransfer } from '../domain/payouts/zengin-file.ts';
 import { zenginLineAad } from './bank.ts';
@@ -250,15 +251,12 @@ export async function zenginFile(db: Db, key: Buffer, runId: number, payer: Zeng
   return buildZenginFile({ payer, transfer_date: run.payment_date, line_ending: 'crlf', transfers });
 }
 
-function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export const ANNUAL_RECORD_COLUMNS = [
-  'year', 'hacker_id', 'payee_type', 'name', 'address', 'corporate_number', 'category', 'amount_paid', 'amount_unpaid',
-  'tax_withheld', 'tax_not_withheld', 'payments', 'note',
-] as const;
+/** The 支払調書 columns; the payee's name and address are typed by people (formulas neutralised). */
+export const ANNUAL_RECORD_COLUMNS: readonly CsvColumn[] = [
+  ['year', 'number'], ['hacker_id', 'number'], ['payee_type', 'text'], ['name', 'text'], ['address', 'text'], ['corporate_number', 'text'],
+  ['category', 'text'], ['amount_paid', 'number'], ['amount_unpaid', 'number'], ['tax_withheld', 'number'], ['tax_not_withheld', 'number'],
+  ['payments', 'number'], ['note', 'text'],
+];
 
 /**
  * 報酬、料金、契約金及び賞金の支払調書 data for `year`: every payee paid more than ¥50,000 in the
@@ -302,18 +300,14 @@ export async function annualRecordsCsv(db: Db, year: number, copy: 'tax_office' 
     left join unpaid u on u.hacker_id = p.hacker_id
     order by p.hacker_id
   `.execute(db);
-  const out = [ANNUAL_RECORD_COLUMNS.join(',')];
-  for (const r of rows) {
-    if (!needsPaymentRecord(r.paid)) continue;
-    const corporate = r.payee_type === 'corporation' && copy === 'tax_office' ? (r.invoice_registration_number?.slice(1) ?? '') : '';
-    out.push(
-      [
+  const records = rows
+    .filter((r) => needsPaymentRecord(r.paid))
+    .map((r) => {
+      const corporate = r.payee_type === 'corporation' && copy === 'tax_office' ? (r.invoice_registration_number?.slice(1) ?? '') : '';
+      return [
         year, r.hacker_id, r.payee_type, r.legal_name ?? r.display_name, r.address ?? '', corporate, 'デザイン料', r.paid,
         r.unpaid, r.tax, 0, r.payments, r.payee_type === 'nonresident_individual' ? '非居住者' : '',
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return `${out.join('\r\n')}\r\n`;
+      ];
+    });
+  return writeCsv(ANNUAL_RECORD_COLUMNS, records);
 }

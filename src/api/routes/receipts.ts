@@ -46,7 +46,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
       config: { roles: FINANCE },
       schema: {
         summary: 'Import a bank statement CSV', tags: ['billing'],
-        description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (YYYY-MM-DD, kana, integer yen). Importing the same lines again adds nothing.',
+        description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (a real calendar date YYYY-MM-DD or YYYY/MM/DD, kana, integer yen). All or nothing: every line is checked before anything is stored, and a bad file is a 400 whose details name `/body/line/<n>/<column>` (`/body/line/<n>` for a line that is not CSV), n being the line in the file as an editor numbers it (the header is line 1, blank lines count). Importing the same lines again adds nothing.',
         consumes: ['text/csv'],
         body: Type.String({ minLength: 1, examples: ['date,payer_name,amount\n2026-05-29,ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ,457672\n'] }),
         response: { 200: ImportResult, ...billingErrors },

@@ -2,6 +2,8 @@
 // marks and separators dropped) and matching a receipt against open invoices by amount and name, with
 // a transfer-fee (振込手数料) tolerance. Anything ambiguous or off waits for a person.
 import { ValidationError, type ErrorDetail } from '../errors.ts';
+import { readCsv } from '../csv.ts';
+import { calendarDateProblem } from '../payouts/validate.ts';
 import { toZenginName } from '../payouts/zengin-name.ts';
 
 const LEGAL_MARK = /\((ｶ|ﾕ|ﾄﾞ|ﾒ|ｼ|ｼﾔ|ｻﾞｲ|ｲ|ﾄｸﾋ)\)|^(ｶ|ﾕ|ﾄﾞ|ﾒ|ｼ|ｼﾔ|ｻﾞｲ|ｲ|ﾄｸﾋ)\)|\((ｶ|ﾕ|ﾄﾞ|ﾒ|ｼ|ｼﾔ|ｻﾞｲ|ｲ|ﾄｸﾋ)$/g;
@@ -59,54 +61,31 @@ export interface StatementLine {
 
 /**
  * The bank-statement CSV: UTF-8, a header `date,payer_name,amount` (any case), then one receipt a line:
- * `2026-04-30,ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ,1099890`. Dates YYYY-MM-DD or YYYY/MM/DD; amounts integer yen (commas
- * inside double quotes allowed). Errors name the line and column.
+ * `2026-04-30,ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ,1099890`. Dates YYYY-MM-DD or YYYY/MM/DD and real calendar dates; amounts
+ * integer yen (commas inside double quotes allowed). Every line is checked before anything is returned:
+ * errors name the line in the file (the header is line 1) and the column.
  */
 export function parseStatementCsv(text: string): StatementLine[] {
-  const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const [header, ...records] = readCsv(text);
   const details: ErrorDetail[] = [];
   const out: StatementLine[] = [];
-  const header = (rows[0] ?? '').split(',').map((s) => s.trim().toLowerCase());
-  if (header.join(',') !== 'date,payer_name,amount') {
+  if (header?.line !== 1 || header.cells.map((s) => s.toLowerCase()).join(',') !== 'date,payer_name,amount') {
     details.push({ path: '/line/1', message: 'header must be date,payer_name,amount' });
   }
-  for (let i = 1; i < rows.length; i++) {
-    const raw = rows[i]!.trim();
-    if (!raw) continue;
-    const cells = splitCsv(raw);
-    const n = i + 1;
+  for (const { line: n, cells } of records) {
     if (cells.length !== 3) {
       details.push({ path: `/line/${n}`, message: 'expected 3 columns: date,payer_name,amount' });
       continue;
     }
     const [d, name, amt] = cells as [string, string, string];
-    const date = d.trim().replace(/\//g, '-');
-    const amount = amt.trim().replace(/,/g, '');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
-      details.push({ path: `/line/${n}/date`, message: 'must be YYYY-MM-DD' });
-    }
-    if (!name.trim()) details.push({ path: `/line/${n}/payer_name`, message: 'is required' });
+    const date = d.replace(/\//g, '-');
+    const amount = amt.replace(/,/g, '');
+    const dateProblem = calendarDateProblem(date);
+    if (dateProblem) details.push({ path: `/line/${n}/date`, message: dateProblem });
+    if (!name) details.push({ path: `/line/${n}/payer_name`, message: 'is required' });
     if (!/^\d{1,11}$/.test(amount) || Number(amount) <= 0) details.push({ path: `/line/${n}/amount`, message: 'must be a positive integer (yen)' });
-    out.push({ line: n, received_on: date, payer_name: name.trim(), amount_yen: Number(amount) });
+    out.push({ line: n, received_on: date, payer_name: name, amount_yen: Number(amount) });
   }
   if (details.length) throw new ValidationError(`bank statement CSV: ${details[0]!.path} ${details[0]!.message}`, details);
   return out;
-}
-
-function splitCsv(line: string): string[] {
-  const cells: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') cells.push(cur), (cur = '');
-    else cur += c;
-  }
-  cells.push(cur);
-  return cells;
 }

@@ -160,15 +160,6 @@ export function anonymiseText(text: string, clientNames: string[]): string {
   return out;
 }
 
-/** CSV for Excel: UTF-8 with a BOM (so Japanese opens correctly), CRLF, quotes doubled. */
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    const t = v === null ? '' : String(v);
-    return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-  };
-  return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
-
 /**
  * The text tokens the GIN index looks up: the `max` rarest by their frequency in the statistics (a token
  * the statistics do not list is rare). The others need not be looked up: the substring recheck implies

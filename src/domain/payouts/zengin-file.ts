@@ -3,7 +3,7 @@
 import iconv from 'iconv-lite';
 import { ValidationError } from '../errors.ts';
 import { lookupBank, lookupBranch } from './banks.ts';
-import { capZengin, toZenginName } from './zengin-name.ts';
+import { capZengin, toZenginField, toZenginName } from './zengin-name.ts';
 import { Issues, isIsoDate, isRecord, ptr } from './validate.ts';
 
 export type PayerAccountType = '1' | '2' | '9';
@@ -208,7 +208,14 @@ export function zenginRecords(input: ZenginFileInput): string[] {
         return;
       }
       const acct = prepareAccount(t, base, ['1', '2', '4', '9'], issues);
-      const name = convertGivenName(t.name, `${base}/name`, 30, issues, true);
+      // The payee's name is refused when too long, as the payee master refuses it (never cut).
+      let name = '';
+      if (typeof t.name !== 'string') issues.add(`${base}/name`, 'must be a string');
+      else {
+        const r = toZenginField(t.name, 30);
+        if (r.ok) name = r.value;
+        else issues.add(`${base}/name`, r.error);
+      }
       const amount = t.amount;
       const amountOk = typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 1 && amount <= MAX_AMOUNT;
       if (!amountOk) issues.add(`${base}/amount`, `must be a positive integer (yen) at most ${MAX_AMOUNT}`);

@@ -121,8 +121,13 @@ export function capZengin(value: string, maxBytes: number): string {
   return value.slice(0, cut).trimEnd();
 }
 
+/** Control characters and line/paragraph separators: in a 120-byte record a CR or LF ends the record. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
 export function toZenginName(input: string, options: ZenginNameOptions = {}): ZenginNameResult {
   if (typeof input !== 'string') return { ok: false, error: 'must be a string' };
+  // Refused, not turned into spaces: a name with a line break is not a name the bank has.
+  if (CONTROL.test(input)) return { ok: false, error: 'must not contain control characters (line breaks, tabs…)' };
   const maxBytes = options.maxBytes ?? 30;
   let s = hiraganaToKatakana(input.normalize('NFKC'));
   s = s.replace(/\s+/g, ' ').trim();
@@ -157,4 +162,15 @@ export function toZenginName(input: string, options: ZenginNameOptions = {}): Ze
   out = out.replace(/ {2,}/g, ' ').trim();
   if (out === '') return { ok: false, error: 'is empty after conversion' };
   return { ok: true, value: capZengin(out, maxBytes) };
+}
+
+/**
+ * A name for a Zengin field of `maxBytes` that must hold it whole (a payee's account holder): converted,
+ * and refused when it does not fit instead of cut. The one check of the payee master (API) and of the
+ * bank file (CLI `kaizen payouts zengin`).
+ */
+export function toZenginField(input: string, maxBytes: number): ZenginNameResult {
+  const r = toZenginName(input, { maxBytes: Number.MAX_SAFE_INTEGER, legalForms: true });
+  if (!r.ok || r.value.length <= maxBytes) return r;
+  return { ok: false, error: `is ${r.value.length} bytes in Zengin form; the field holds ${maxBytes}` };
 }

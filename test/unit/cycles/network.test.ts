@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gradeFor } from '../../../src/domain/cycles/grades.ts';
 import { impactRows, monthsLive } from '../../../src/domain/cycles/impact.ts';
-import { anonymiseText, documentTokens, indexTokens, knowledgeSearchFields, preferWalk, normalizeSearchText, queryTokens, toCsv } from '../../../src/domain/cycles/knowledge-search.ts';
+import { anonymiseText, documentTokens, indexTokens, knowledgeSearchFields, preferWalk, normalizeSearchText, queryTokens } from '../../../src/domain/cycles/knowledge-search.ts';
+import { writeCsv } from '../../../src/domain/csv.ts';
 import { rankContributions, shareProblems, suggestReplacement } from '../../../src/domain/cycles/teams.ts';
 import { holdoutEffect, holdoutPoint, inHoldout } from '../../../src/domain/holdout.ts';
 
@@ -68,7 +69,7 @@ describe('anonymised view and CSV', () => {
     expect(t).toContain('[url]');
   });
   it('starts with a BOM and quotes what needs it', () => {
-    const csv = toCsv(['a', 'b'], [['申込, "x"', 1]]);
+    const csv = writeCsv([['a', 'text'], ['b', 'number']], [['申込, "x"', 1]], { bom: true });
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(csv).toBe('\uFEFFa,b\r\n"申込, ""x""",1\r\n');
   });

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../../../src/domain/errors.ts';
 import { buildZenginFile, zenginFileOp, zenginRecords } from '../../../src/domain/payouts/index.ts';
 import type { ZenginFileInput } from '../../../src/domain/payouts/index.ts';
+import { validatePayeeInput } from '../../../src/payouts/payees.ts';
 import { errorOf } from './expect-error.ts';
 
 const payer = {
@@ -239,5 +241,29 @@ describe('validation', () => {
   it('a non-object body', () => {
     expect(() => zenginFileOp(null)).toThrow(ValidationError);
     expect(() => zenginFileOp([])).toThrow(ValidationError);
+  });
+});
+
+describe('the bank file refuses what the payee master refuses (kaizen payouts zengin)', () => {
+  const cli = (input: unknown) => spawnSync(process.execPath, ['bin/kaizen.js', 'payouts', 'zengin'], { input: JSON.stringify(input), env: { ...process.env, LOG_LEVEL: 'silent' } });
+  // 31 bytes in Zengin form: the payee master answers 400; the file must not cut it to 30.
+  const long = 'ア'.repeat(29) + 'ガ';
+  it.each([
+    [long, /31 bytes in Zengin form; the field holds 30/],
+    ['ﾔﾏﾀﾞ\r\nﾀﾛｳ', /control characters/],
+    ['ﾔﾏﾀﾞ\tﾀﾛｳ', /control characters/],
+  ])('name %j: exit 2 naming /transfers/0/name, as PUT /v1/hackers/:id/payee does for its holder name', (name, message) => {
+    const r = cli(body([transfer({ name })]));
+    expect(r.status, r.stdout.toString()).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    const err = JSON.parse(r.stderr.toString()).error;
+    expect(err.details).toEqual([{ path: '/transfers/0/name', message: expect.stringMatching(message) }]);
+    expect(() => validatePayeeInput({ bank: { bank_code: '0036', branch_code: '201', account_type: '1', account_number: '7654321', holder_name: name } }, 'individual', 'resident')).toThrow(message);
+  });
+  it.each([
+    [{ name: 'ｶｲｾﾞﾝ\nﾃﾞｽｸ' }, '/payer/name'],
+    [{ bank_name: 'ﾐｽﾞﾎ\r' }, '/payer/bank_name'],
+  ])('payer %j: control characters refused → %s', (override, path) => {
+    expect(paths(() => zenginFileOp({ ...body(), payer: { ...payer, ...override } }))).toContain(path);
   });
 });

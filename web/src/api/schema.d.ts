@@ -16835,7 +16835,7 @@ export interface paths {
         put?: never;
         /**
          * Import a bank statement CSV
-         * @description Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (YYYY-MM-DD, kana, integer yen). Importing the same lines again adds nothing.
+         * @description Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (a real calendar date YYYY-MM-DD or YYYY/MM/DD, kana, integer yen). All or nothing: every line is checked before anything is stored, and a bad file is a 400 whose details name `/body/line/<n>/<column>` (`/body/line/<n>` for a line that is not CSV), n being the line in the file as an editor numbers it (the header is line 1, blank lines count). Importing the same lines again adds nothing.
          *
          *     Roles: admin, finance.
          */
