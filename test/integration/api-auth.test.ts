@@ -104,6 +104,17 @@ describe('API errors and auth', () => {
     expect((await app.inject({ url: '/v1/me', remoteAddress: address(), headers: good.auth })).statusCode).toBe(200);
   });
 
+  it('an IPv6 caller is one /64: hopping addresses inside it does not escape the limit', async () => {
+    const limits = { perAddress: 3, perPrefix: 1000, windowSeconds: 3600 };
+    const app = await apiProcess(limits);
+    const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+    for (const host of ['::1', ':0:0:0:2', '::abcd:3']) {
+      expect((await app.inject({ url: '/v1/me', remoteAddress: `${net}${host}`, headers: bearer(generateToken()) })).statusCode).toBe(401);
+    }
+    expect429(await app.inject({ url: '/v1/me', remoteAddress: `${net}:ffff::9`, headers: bearer(generateToken()) }), limits.windowSeconds);
+    expect((await app.inject({ url: '/v1/me', remoteAddress: `2001:db9:${randomBytes(2).toString('hex')}::1`, headers: bearer(generateToken()) })).statusCode).toBe(401);
+  });
+
   it('two API processes share the limit: failures in one count in the other', async () => {
     const limits = { perAddress: 6, perPrefix: 1000, windowSeconds: 3600 };
     const [one, two] = [await apiProcess(limits), await apiProcess(limits)];
