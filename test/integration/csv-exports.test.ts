@@ -173,8 +173,8 @@ describe('input the bank file or the export cannot take', () => {
     }
   });
 
-  it('GET /v1/invoices/export refuses a format outside its schema', async () => {
-    const res = await h.app.inject({ url: '/v1/invoices/export?month=2024-09&format=xml', headers: fin.auth });
+  it.each(['format=xml', 'format=CSV', 'format=', 'format=csv&format=xml', 'format=csv,json'])('GET /v1/invoices/export refuses %s (400 naming /querystring/format)', async (q) => {
+    const res = await h.app.inject({ url: `/v1/invoices/export?month=2024-09&${q}`, headers: fin.auth });
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain('/querystring/format');
   });

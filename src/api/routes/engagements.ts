@@ -41,7 +41,7 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
   app.post(
     '/v1/engagements',
     {
-      config: { roles: STAFF },
+      config: { roles: STAFF, idempotency: 'own' },
       schema: {
         tags: ['engagements'],
         summary: 'Create an engagement (CS, admin)',
