@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { clientErrorHandler, registerInputHandling, validatorCompiler } from './input.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { codecRoutes } from './routes/codec.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(cookie);
   registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db, deps.config.authFailures);
+  registerIdempotency(app, deps.db);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   codecRoutes(app, deps);

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_token_expiry.ts';
 import * as m0013 from './migrations/0013_traffic_scale.ts';
 import * as m0014 from './migrations/0014_holdout_stats.ts';
 import * as m0015 from './migrations/0015_session_token.ts';
+import * as m0016 from './migrations/0016_idempotency.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_traffic_scale': m0013,
   '0014_holdout_stats': m0014,
   '0015_session_token': m0015,
+  '0016_idempotency': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

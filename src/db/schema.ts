@@ -566,6 +566,20 @@ export interface ManagedContractsTable {
   created_at: CreatedAt;
 }
 
+/** A caller's Idempotency-Key on a route (0016): a claim in progress (status null) or the first answer. */
+export interface IdempotencyKeysTable {
+  user_id: number;
+  route: string;
+  key: string;
+  request_hash: string;
+  claim: string;
+  claimed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  status: number | null;
+  content_type: string | null;
+  body: Buffer | null;
+  completed_at: Date | null;
+}
+
 export interface Database extends BillingTables {
   clients: ClientsTable;
   hackers: HackersTable;
@@ -594,6 +608,7 @@ export interface Database extends BillingTables {
   payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
   payout_carry_forwards: PayoutCarryForwardsTable;
   offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Client = Selectable<ClientsTable>;

@@ -10,7 +10,7 @@ import { startInvoicing } from '../../billing/start.ts';
 import { assertManages } from '../access.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { FileAnswer, JsonOrCsv, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { FileAnswer, Idempotency, JsonOrCsv, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import type { ApiDeps } from '../app.ts';
 import { BillingAccount, BillingAlert, BillingTask, ExportJson, Invoice, InvoiceSummary, Margin, PricePlan } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
@@ -64,7 +64,6 @@ const CreditBody = Type.Object(
   },
   { additionalProperties: false, examples: [{ reason: '契約解除による返金', lines: [{ line_id: 1, amount_yen: 50_000 }] }] },
 );
-const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const FormatQuery = Type.Object({ month: BMonth, format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) }, { additionalProperties: false });
 const MarginQuery = Type.Object(
   { month: Type.Optional(BMonth), client_id: Type.Optional(BId), partner_id: Type.Optional(BId), format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'json' }) },
@@ -234,11 +233,11 @@ export function invoiceRoutes(app: FastifyInstance, { db, temporal, config }: Ap
     },
   );
 
-  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof CreditBody>; Headers: Static<typeof Idem> }>(
+  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof CreditBody>; Headers: Static<typeof Idempotency> }>(
     '/v1/invoices/:id/credit-notes',
     {
-      config: { roles: FINANCE },
-      schema: { summary: 'Issue a credit note against an invoice', tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idem, response: { 201: Invoice, ...billingErrors } },
+      config: { roles: FINANCE, idempotency: 'own' },
+      schema: { summary: 'Issue a credit note against an invoice', tags: ['billing'], description: 'Issues a credit note (返還インボイス) against an issued invoice: every line, or the given ones.', params: BIdParams, body: CreditBody, headers: Idempotency, response: { 201: Invoice, ...billingErrors } },
     },
     async (req, reply) => {
       const id = await billingCall(() =>

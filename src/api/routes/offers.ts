@@ -94,7 +94,7 @@ export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
   app.post(
     '/v1/offers/:id/proposals',
     {
-      config: { roles: ['hacker'] },
+      config: { roles: ['hacker'], idempotency: 'own' },
       schema: {
         tags: ['proposals'],
         summary: 'Submit a proposal (hackers)',

@@ -74,7 +74,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
 
   app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof UserBody> }>(
     '/v1/partners/:id/users',
-    { config: { roles: ['admin'] }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: PartnerUser, ...billingErrors } } },
+    { config: { roles: ['admin'], idempotency: 'secret' }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: PartnerUser, ...billingErrors } } },
     async (req, reply) => {
       const p = await db.selectFrom('partners').select('id').where('id', '=', req.params.id).executeTakeFirst();
       if (!p) throw notFound('partner');

@@ -76,7 +76,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
   app.post(
     '/v1/payout-runs',
     {
-      config: { roles: FINANCE },
+      config: { roles: FINANCE, idempotency: 'own' },
       schema: {
         tags: ['payouts'],
         summary: "Open a month's payout run",

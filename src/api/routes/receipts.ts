@@ -7,7 +7,7 @@ import { HttpError } from '../errors.ts';
 import type { ApiDeps } from '../app.ts';
 import { ImportResult, Receipt } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
-import { nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
 const ReceiptBody = Type.Object(
   {
@@ -17,7 +17,6 @@ const ReceiptBody = Type.Object(
   },
   { additionalProperties: false, examples: [{ received_on: '2026-05-29', payer_name: 'ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ', amount_yen: 457_672 }] },
 );
-const Idem = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) });
 const StatusQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) });
 const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false, examples: [{ invoice_id: 1, fee_yen: 660 }] });
 
@@ -27,11 +26,11 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
   }
   const tolerance = config.billing.feeToleranceYen;
 
-  app.post<{ Body: Static<typeof ReceiptBody>; Headers: Static<typeof Idem> }>(
+  app.post<{ Body: Static<typeof ReceiptBody>; Headers: Static<typeof Idempotency> }>(
     '/v1/receipts',
     {
-      config: { roles: FINANCE },
-      schema: { summary: 'Record a receipt (matched automatically when possible)', tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idem, response: { 201: Receipt, 200: Receipt, ...billingErrors } },
+      config: { roles: FINANCE, idempotency: 'own' },
+      schema: { summary: 'Record a receipt (matched automatically when possible)', tags: ['billing'], description: 'Records a receipt and matches it automatically when it can (amount and payer name, fee tolerance).', body: ReceiptBody, headers: Idempotency, response: { 201: Receipt, 200: Receipt, ...billingErrors } },
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'] ? `manual:${req.user.id}:${req.headers['idempotency-key']}` : `manual:${crypto.randomUUID()}`;

@@ -139,7 +139,7 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NewKeyBody> }>(
     '/v1/clients/:id/site-keys',
     {
-      config: { roles: STAFF },
+      config: { roles: STAFF, idempotency: 'secret' },
       schema: {
         tags: ['site'],
         summary: "Create a public site key for one of the client's sites (CS managing the client, admin)",
@@ -198,7 +198,7 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RotateBody> }>(
     '/v1/site-keys/:id/rotate',
     {
-      config: { roles: STAFF },
+      config: { roles: STAFF, idempotency: 'secret' },
       schema: {
         tags: ['site'],
         summary: 'Rotate a site key: a new key with the same origins and limits (CS managing the client, admin)',

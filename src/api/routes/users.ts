@@ -51,7 +51,7 @@ export function userRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
 
   app.post<{ Body: Static<typeof NewUser> }>(
     '/v1/users',
-    { config: { roles: ['admin'] }, schema: { tags: ['users'], summary: 'Create a user and its API token, shown once (admin)', body: NewUser, response: { 201: Created, ...authErrors } } },
+    { config: { roles: ['admin'], idempotency: 'secret' }, schema: { tags: ['users'], summary: 'Create a user and its API token, shown once (admin)', body: NewUser, response: { 201: Created, ...authErrors } } },
     async (req, reply) => {
       const details = await userBindingProblems(db, req.body);
       if (req.body.role === 'partner') details.push({ path: '/body/role', message: 'partner users are created with POST /v1/partners/:id/users (bound to their partner)' });
@@ -99,7 +99,7 @@ export function userRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NewToken> }>(
     '/v1/users/:id/tokens',
     {
-      config: { roles: ['admin'] },
+      config: { roles: ['admin'], idempotency: 'secret' },
       schema: { tags: ['users'], summary: 'Issue another token for a user, shown once (admin)', params: IdParams, body: NewToken, response: { 201: Type.Intersect([Token, Type.Object({ token: Type.String() })]), ...authErrors } },
     },
     async (req, reply) => {
