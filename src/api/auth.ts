@@ -107,7 +107,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLi
       const session = await findUserBySession(db, cookie);
       if (!session) {
         await limiter.fail(request.ip, cookie);
-        throw new HttpError(401, 'unauthorized', 'your session has expired or was signed out; sign in again');
+        throw new HttpError(401, 'unauthorized', 'your session has expired, was signed out or its token was revoked; sign in again');
       }
       if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) {
         throw forbidden('a request with a session cookie that changes something must come from this site (Origin header)');
