@@ -328,6 +328,18 @@ export class World {
   }
 
   /**
+   * A decision sent again after a kill may have gone through the first time: the API then refuses the
+   * repeat (409 for a plan; 400 "is selected, not submitted" for a selection, even with the same
+   * Idempotency-Key). Such a refusal passes only after a retry; the wait that follows (for the plan's
+   * offers, the selection's tests) confirms the first attempt.
+   */
+  private decided(what: string, a: ApiAnswer) {
+    if (a.status === 200 || a.status === 201) return;
+    if (!a.retried || a.status < 400 || a.status >= 500) throw new Error(`${what} → ${a.status}: ${a.raw}`);
+    this.note(`${what}: ${a.status} after a retry (the first attempt went through): ${a.raw.toString('utf8').slice(0, 200)}`);
+  }
+
+  /**
    * One engagement's month: the client plans two hypotheses, two hackers propose to each offer (one
    * replayed on purpose), the client selects one per offer, the site sends traffic (a clear winner on
    * the checkout, nothing on the landing page, which CS stops), CS records a learning; until completed.
@@ -341,9 +353,8 @@ export class World {
         { author: 'client', problem: 'Checkout form asks for too much', page_id: pages[0].id, metric: 'conversion', offer_kind: 'open' },
         { author: 'client', problem: 'Landing hero does not say what we sell', page_id: pages[1].id, metric: 'conversion', offer_kind: 'open' },
       ],
-    });
-    // A 409 after a retry: the first attempt went through.
-    if (plan.status !== 200 && plan.status !== 201 && !(plan.retried && plan.status === 409)) throw new Error(`plan → ${plan.status}: ${plan.raw}`);
+    }, { 'idempotency-key': `plan-${this.runTag}-${run.cycleId}` });
+    this.decided(`plan of cycle ${run.cycleId}`, plan);
     const offers = await until(`offers of cycle ${run.cycleId}`, async () => {
       const list = (await this.api.ok('GET', '/v1/offers?limit=200', this.cs.token)).items.filter((o: Json) => o.cycle_id === run.cycleId);
       return list.length === 2 ? list : undefined;
@@ -363,8 +374,8 @@ export class World {
     }
     await this.waitPhase(run, ['selection']);
     const selections = offers.map((o: Json, k: number) => ({ offer_id: o.id, proposal_ids: [picks[k]!] })).filter((s: Json) => s.proposal_ids[0]);
-    const sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections });
-    if (sel.status !== 200 && sel.status !== 201 && !(sel.retried && sel.status === 409)) throw new Error(`selection → ${sel.status}: ${sel.raw}`);
+    const sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections }, { 'idempotency-key': `selection-${this.runTag}-${run.cycleId}` });
+    this.decided(`selection of cycle ${run.cycleId}`, sel);
     const tests = await until(`tests of cycle ${run.cycleId}`, async () => {
       const list = (await this.api.ok('GET', `/v1/tests?engagement_id=${run.engagementId}&limit=100`, this.cs.token)).items.filter((t: Json) => t.cycle_id === run.cycleId);
       return list.length === selections.length ? list : undefined;

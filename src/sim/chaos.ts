@@ -214,7 +214,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           stackKilled = true;
           print(`chaos: SIGKILL API, worker, Temporal and Postgres at ${secs(killedAt - t0)}`);
           await sleep(500 + rand() * 1000);
-          const { readyAt } = await stack.restartAll();
+          const { readyAt, failedStarts } = await stack.restartAll();
+          for (const f of failedStarts) print(`chaos: a restarted worker exited before polling and was started again: ${f.split('\n').slice(0, 4).join(' | ')}`);
           const interrupted = await startedActivities(temporal!);
           const m = await measureRecovery(db!, temporal!, readyAt, undefined, interrupted);
           recoveries.push({ kind: 'stack', restartMs: readyAt - killedAt, ...m });
@@ -225,7 +226,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           // What the dead worker was running: still "started" on the server until a timeout.
           const interrupted = await startedActivities(temporal!);
           await sleep(300 + rand() * 1200);
-          const { readyAt } = await stack.startWorker();
+          const { readyAt, failedStarts } = await stack.startWorker();
+          for (const f of failedStarts) print(`chaos: a restarted worker exited before polling and was started again: ${f.split('\n').slice(0, 4).join(' | ')}`);
           const m = await measureRecovery(db!, temporal!, readyAt, before, interrupted);
           recoveries.push({ kind: 'worker', restartMs: readyAt - killedAt, ...m });
           print(

@@ -26,7 +26,7 @@ export interface StackOptions {
   env?: Record<string, string>;
 }
 
-type Proc = { child: ChildProcess; exited: Promise<void>; out: WriteStream };
+type Proc = { child: ChildProcess; exited: Promise<void>; out: WriteStream; /** The last of its output, kept in memory (the log file may lag). */ tail: () => string };
 
 export class Stack {
   readonly dataDir: string;
@@ -121,8 +121,11 @@ export class Stack {
     });
     child.stdout!.pipe(out, { end: false });
     child.stderr!.pipe(out, { end: false });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return { child, exited, out };
+    let tail = '';
+    for (const s of [child.stdout!, child.stderr!]) s.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-3000)));
+    // 'close', not 'exit': its last output has been read by then.
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    return { child, exited, out, tail: () => tail };
   }
 
   /** Resolves when the process's log shows `marker`, rejects if it exits first. */
@@ -138,7 +141,7 @@ export class Stack {
         /* not created yet */
       }
       if (text.includes(marker)) return;
-      if (dead) throw new Error(`${path.basename(file)} exited before "${marker}":\n${text.slice(-3000)}`);
+      if (dead) throw new Error(`${path.basename(file)} exited (${proc.child.exitCode ?? proc.child.signalCode}) before "${marker}":\n${proc.tail() || text.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`${path.basename(file)}: no "${marker}" within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -150,13 +153,27 @@ export class Stack {
     await this.waitForLog(this.api, path.join(this.logDir, `api-${n}.log`), 'API listening');
   }
 
-  /** Starts a worker process; resolves once it polls (returns the time it took). */
-  async startWorker(): Promise<{ startedAt: number; readyAt: number }> {
+  /**
+   * Starts a worker process; resolves once it polls (returns the time it took). One that exits before
+   * it polls (e.g. Postgres still recovering after a kill) is started again, as a supervisor would, up
+   * to 3 times; `failedStarts` says why each one exited.
+   */
+  async startWorker(): Promise<{ startedAt: number; readyAt: number; failedStarts: string[] }> {
     const startedAt = Date.now();
-    const n = ++this.workerStarts;
-    this.worker = this.spawnProcess('worker', n);
-    await this.waitForLog(this.worker, path.join(this.logDir, `worker-${n}.log`), 'worker polling');
-    return { startedAt, readyAt: Date.now() };
+    const failedStarts: string[] = [];
+    for (;;) {
+      const n = ++this.workerStarts;
+      this.worker = this.spawnProcess('worker', n);
+      try {
+        await this.waitForLog(this.worker, path.join(this.logDir, `worker-${n}.log`), 'worker polling');
+        return { startedAt, readyAt: Date.now(), failedStarts };
+      } catch (err) {
+        const exited = this.worker.child.exitCode !== null || this.worker.child.signalCode !== null;
+        if (!exited || failedStarts.length >= 2) throw err;
+        this.worker.out.end();
+        failedStarts.push((err as Error).message);
+      }
+    }
   }
 
   private static async killProc(p: Proc | undefined) {
@@ -187,12 +204,12 @@ export class Stack {
   }
 
   /** Everything back on the same data folder and ports. */
-  async restartAll(): Promise<{ startedAt: number; readyAt: number }> {
+  async restartAll(): Promise<{ startedAt: number; readyAt: number; failedStarts: string[] }> {
     const startedAt = Date.now();
     await this.startServices();
     await this.startApi();
     const w = await this.startWorker();
-    return { startedAt, readyAt: w.readyAt };
+    return { startedAt, readyAt: w.readyAt, failedStarts: w.failedStarts };
   }
 
   /** The text of every process log so far (API, worker, CLI commands). */
