@@ -35,7 +35,7 @@ export function addressKey(ip: string): string {
 export const prefixKey = (credential: string) => `p:${createHash('sha256').update(credential.slice(0, PREFIX_LENGTH)).digest('hex').slice(0, 32)}`;
 
 export function tooManyFailures(seconds: number): HttpError {
-  return new HttpError(429, 'rate_limited', `too many failed authentications from this address or with this token; try again in ${seconds} s`);
+  return new HttpError(429, 'rate_limited', `too many failed authentications from this address or with this token; try again in ${seconds} s`, [], seconds);
 }
 
 export class AuthLimiter {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthFailureLimits } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import type { Role, User } from '../db/schema.ts';
@@ -60,12 +60,9 @@ function sameOrigin(request: FastifyRequest): boolean {
 export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLimits): void {
   const limiter = new AuthLimiter(db, limits);
   /** 429 before any lookup while the caller's address or the credential's prefix is over its limit. */
-  const notBlocked = async (request: FastifyRequest, reply: FastifyReply, credential: string) => {
+  const notBlocked = async (request: FastifyRequest, credential: string) => {
     const seconds = await limiter.waitFor(request.ip, credential);
-    if (seconds > 0) {
-      reply.header('retry-after', String(seconds));
-      throw tooManyFailures(seconds);
-    }
+    if (seconds > 0) throw tooManyFailures(seconds);
   };
   const declared: DeclaredRoute[] = [];
   app.decorate('declaredRoutes', declared);
@@ -85,7 +82,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLi
   });
   app.decorateRequest('user', null as unknown as User);
   app.decorateRequest('auth', null as never);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config?.roles;
     if (!roles) return;
     const header = request.headers.authorization;
@@ -95,7 +92,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLi
       if (!match) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>) or session cookie');
       const token = match[1]!;
       // A token this process authenticated moments ago (cached) is never held up; any lookup is.
-      const found = await userByToken(db, token, { beforeLookup: () => notBlocked(request, reply, token) });
+      const found = await userByToken(db, token, { beforeLookup: () => notBlocked(request, token) });
       if (!found) {
         await limiter.fail(request.ip, token);
         throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
@@ -103,7 +100,7 @@ export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLi
       request.user = found.user;
       request.auth = { via: 'bearer', tokenId: found.tokenId, tokenExpiresAt: found.expiresAt };
     } else {
-      await notBlocked(request, reply, cookie);
+      await notBlocked(request, cookie);
       const session = await findUserBySession(db, cookie);
       if (!session) {
         await limiter.fail(request.ip, cookie);
