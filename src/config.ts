@@ -20,6 +20,12 @@ export interface Config {
   /** TEMPORAL_UI_URL: where admins open a workflow in the Temporal Web UI (default the dev server's). */
   temporalUiUrl: string;
   taskQueue: string;
+  /**
+   * Deadlines of the API's Temporal calls: KAIZEN_TEMPORAL_QUERY_TIMEOUT_MS (100-60000, 3000) for
+   * queries and describes (past it, the database's view answers), KAIZEN_TEMPORAL_CALL_TIMEOUT_MS
+   * (100-120000, 10000) for updates, signals and starts (past it, 503).
+   */
+  temporalTimeouts: { queryMs: number; callMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logPretty: boolean;
   bootstrapAdminToken: string | undefined;
@@ -194,6 +200,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiPort: port(env, 'TEMPORAL_UI_PORT', 8233),
     temporalUiUrl: (optional(env, 'TEMPORAL_UI_URL') ?? `http://localhost:${port(env, 'TEMPORAL_UI_PORT', 8233)}`).replace(/\/+$/, ''),
     taskQueue,
+    temporalTimeouts: {
+      queryMs: intIn(env, 'KAIZEN_TEMPORAL_QUERY_TIMEOUT_MS', 100, 60_000, 3_000),
+      callMs: intIn(env, 'KAIZEN_TEMPORAL_CALL_TIMEOUT_MS', 100, 120_000, 10_000),
+    },
     logLevel,
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
     bootstrapAdminToken: token,

@@ -1,10 +1,11 @@
 // Temporal plumbing shared by the worker, the API and the CLI: runtime logging into pino, client
 // connections, search-attribute registration.
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
+import type { Config } from './config.ts';
 import { SEARCH_ATTRIBUTE_NAMES } from './workflows/search-attributes.ts';
 
 let runtimeInstalled = false;
@@ -25,10 +26,27 @@ export function installRuntimeLogger(log: Logger): void {
   });
 }
 
-/** A client whose payloads go through the project's codec (infra/payload-codec.ts). */
-export async function connectClient(address: string, namespace: string, dataConverter: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace, dataConverter });
+/**
+ * A client whose payloads go through the project's codec (infra/payload-codec.ts). With `timeouts`
+ * (the API's client), every workflow call has a deadline and a server that refuses connections is
+ * retried for about a second instead of the SDK's ~20 s: an outage answers 503 at once (errors.ts),
+ * a query falls back to the database's view. result() is left unbounded (it waits by design).
+ */
+export async function connectClient(address: string, namespace: string, dataConverter: DataConverter, timeouts?: Config['temporalTimeouts']): Promise<Client> {
+  if (!timeouts) return new Client({ connection: await Connection.connect({ address }), namespace, dataConverter });
+  const connection = await Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))] });
+  return new Client({ connection, namespace, dataConverter, interceptors: { workflow: [withDeadlines(connection, timeouts)] } });
+}
+
+/** Queries and describes within `queryMs`, every other workflow call within `callMs`. */
+function withDeadlines(connection: Connection, timeouts: Config['temporalTimeouts']): WorkflowClientInterceptor {
+  const within =
+    (ms: number) =>
+    <I, R>(input: I, next: (input: I) => Promise<R>): Promise<R> =>
+      connection.withDeadline(Date.now() + ms, () => next(input));
+  const read = within(timeouts.queryMs);
+  const call = within(timeouts.callMs);
+  return { query: read, describe: read, start: call, startWithDetails: call, startUpdate: call, startUpdateWithStart: call, signal: call, signalWithStart: call, terminate: call, cancel: call };
 }
 
 /** Registers the project's search attributes on an external cluster; a no-op when present. */

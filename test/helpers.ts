@@ -35,22 +35,22 @@ export const TEST_PAYLOAD_KEYS = parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV);
 /** The codec every test client and worker uses; replay tests pass it too. */
 export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
 
-/** `databaseUrl`: another database of the cluster (default: the shared one of the run). */
-export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'>; databaseUrl?: string } = {}): Promise<Harness> {
+/** `databaseUrl`: another database of the cluster (default: the shared one of the run); `temporalAddress`: another Temporal server (a file's own). */
+export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'>; databaseUrl?: string; temporalAddress?: string } = {}): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
     ...loadConfig({ ...process.env, LOG_PRETTY: 'false' }),
     databaseUrl: opts.databaseUrl ?? inject('databaseUrl'),
-    temporalAddress: inject('temporalAddress'),
+    temporalAddress: opts.temporalAddress ?? inject('temporalAddress'),
     temporalNamespace: inject('temporalNamespace'),
     taskQueue: `test-${randomUUID()}`,
     bankKey: randomBytes(32),
     payloadKeys: TEST_PAYLOAD_KEYS_ENV,
   };
   const db = createDb(config.databaseUrl!, 5);
-  const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter);
+  const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter, config.temporalTimeouts);
   const app = await buildApp({ db, temporal, config, log });
   await app.ready();
 

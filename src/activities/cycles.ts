@@ -10,7 +10,7 @@ import { closeOfferWindow, postOffer } from '../cycles/offers.ts';
 import { recordPlan } from '../cycles/plan.ts';
 import { recordSelection } from '../cycles/proposals.ts';
 import { completeCycle } from '../cycles/report.ts';
-import { createTest, finalizeTest, interimCheck } from '../cycles/tests.ts';
+import { createTest, finalizeTest, interimCheck, recordStop } from '../cycles/tests.ts';
 import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { HypothesisInput } from '../shared/cycles.ts';
@@ -31,6 +31,7 @@ export function cycleActivities(db: Db) {
     createTest: (i: { offerId: number }) => createTest(db, i),
     interimCheck: (i: { testId: number; checkNo: number }) => interimCheck(db, i),
     finalizeTest: (i: { testId: number; reason: string; srm: boolean; end?: TestEnd['by'] }) => finalizeTest(db, i),
+    recordStop: (i: { testId: number; reason: string; actor: Actor }) => recordStop(db, i),
     captureKnowledge: (i: { testId: number }) => captureKnowledge(db, i),
     addLearnings: (i: { testId: number; learnings: string; tags: string[]; actor: Actor; key: string }) => addLearning(db, i),
     finalizeKnowledge: (i: { cycleId: number }) => finalizeKnowledge(db, i),

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
@@ -28,6 +28,47 @@ export const badRequest = (message: string, details: ErrorDetail[]) =>
 
 const RULE_STATUS = { conflict: 409, not_found: 404, forbidden: 403 } as const;
 
+/** Seconds a caller is asked to wait (`Retry-After`) while a dependency is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+// gRPC codes of a Temporal server that is down or did not answer within the call's deadline.
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+// Postgres refusing or dropping connections: socket errors, SQLSTATE 57P01-57P03 (admin shutdown,
+// crash shutdown, cannot connect now) and class 08 (connection exception), pg's own messages for a
+// dropped connection and the pool's connect timeout.
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const PG_UNAVAILABLE_STATE = /^(57P0[123]|08[0-9A-Z]{3})$/;
+const PG_GONE = /^(timeout exceeded when trying to connect|Connection terminated|Connection ended unexpectedly|Client has encountered a connection error)/;
+
+/** The error and its causes (`cause`, an AggregateError's `errors`). */
+function chain(err: unknown, seen = new Set<unknown>()): Error[] {
+  if (!(err instanceof Error) || seen.has(err)) return [];
+  seen.add(err);
+  const nested = err instanceof AggregateError ? err.errors : [];
+  return [err, ...chain((err as { cause?: unknown }).cause, seen), ...nested.flatMap((e) => chain(e, seen))];
+}
+
+/** Which dependency an error says is unreachable (a connection failure, not a refusal), if any. */
+export function unavailableDependency(err: unknown): 'database' | 'Temporal' | undefined {
+  const errors = chain(err);
+  for (const e of errors) {
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'Temporal';
+    if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return 'Temporal';
+  }
+  for (const e of errors) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (SOCKET_CODES.has(code) || PG_UNAVAILABLE_STATE.test(code))) return 'database';
+    if (PG_GONE.test(e.message)) return 'database';
+  }
+  return undefined;
+}
+
+const UNAVAILABLE_MESSAGE = {
+  database: `The database is unreachable; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} seconds.`,
+  Temporal: `Temporal (the workflow engine) is unreachable or did not answer in time; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} seconds.`,
+} as const;
+
 /**
  * The one mapping from domain errors and workflow update rejections to the API's error shape:
  * RuleError by kind (409 / 404 / 403), ValidationError 400, an update rejected by its validator or a
@@ -36,6 +77,8 @@ const RULE_STATUS = { conflict: 409, not_found: 404, forbidden: 403 } as const;
  */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  const dependency = unavailableDependency(err);
+  if (dependency) return new HttpError(503, 'service_unavailable', UNAVAILABLE_MESSAGE[dependency], [], UNAVAILABLE_RETRY_AFTER_SECONDS);
   if (err instanceof RuleError) return new HttpError(RULE_STATUS[err.kind], err.kind === 'not_found' ? 'not_found' : err.kind, sentence(err.message));
   if (err instanceof WorkflowUpdateFailedError) {
     let cause: unknown = err.cause;
@@ -107,6 +150,8 @@ function ajvDetails(context: string, issues: AjvIssue[], data?: unknown): ErrorD
 export function registerErrorHandling(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError & Partial<HttpError>, request, reply) => {
     const mapped = toHttpError(err);
+    // An outage is logged with the cause's message only (never a connection string or a payload).
+    if (mapped?.code === 'service_unavailable') request.log.warn({ cause: err.message }, 'dependency unavailable');
     if (mapped) {
       if (mapped.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapped.retryAfterSeconds));
       return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));

@@ -1,5 +1,6 @@
 // `npm run dev`: everything in one process tree, on embedded defaults. Ctrl-C stops it all in order:
-// API (no new requests), worker (drains), Temporal server, Postgres.
+// API (no new requests), worker (drains), Temporal server, Postgres, within 10 s whatever is dead.
+// The embedded servers are supervised (infra/supervise.ts): one that dies is restarted.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
@@ -11,6 +12,7 @@ import { ensurePayoutSchedule } from '../payouts/start.ts';
 import { ensureNetworkSchedule } from '../network/start.ts';
 import { ensureInvoicingSchedule } from '../billing/start.ts';
 import { startInfrastructure } from '../infra/index.ts';
+import { within } from '../infra/supervise.ts';
 import { ensureWebBuild } from '../infra/web-build.ts';
 import { createLogger } from '../logger.ts';
 import { dataConverterFor, resolvePayloadKeys } from '../infra/payload-codec.ts';
@@ -37,8 +39,22 @@ export async function dev(): Promise<void> {
   const stopping = untilSignal();
   const infra = await startInfrastructure(config, log);
   const stack: Running[] = [infra];
+  // A worker cannot drain against a dead Temporal server (it retried for a minute): the processes get
+  // 5 s between them, the servers the rest of 10 s. Returns whether something was cut short.
   const stopAll = async () => {
-    for (const r of stack.reverse()) await r.stop().catch((err) => log.error({ err }, 'error while stopping'));
+    const started = Date.now();
+    let cut = false;
+    for (const r of stack.reverse()) {
+      const until = started + (r === infra ? 10_000 : 5_000);
+      const done = await within(Math.max(until - Date.now(), 250), () =>
+        r.stop().then(
+          () => true,
+          (err) => (log.error({ err }, 'error while stopping'), true),
+        ),
+      );
+      if (!done) (cut = true), log.warn(r === infra ? 'the embedded servers did not stop in time' : 'a process did not stop in time; going on');
+    }
+    return cut;
   };
   try {
     const db = createDb(infra.databaseUrl, 10, log);
@@ -48,7 +64,7 @@ export async function dev(): Promise<void> {
     const token = await adminToken(config, db);
     await ensureBootstrapAdmin(db, token);
 
-    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
+    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)), config.temporalTimeouts);
     stack.push({ stop: () => temporal.connection.close() });
     await ensureSearchAttributes(temporal, config.temporalNamespace);
     stack.push(await startWorker(config, log, db, infra.temporalAddress));
@@ -89,6 +105,8 @@ export async function dev(): Promise<void> {
   }
   const signal = await stopping;
   log.info({ signal }, 'shutting down');
-  await stopAll();
+  const cut = await stopAll();
   log.info('stopped');
+  // What was cut short (a worker still polling a dead server) would keep the process alive.
+  if (cut) process.exit(process.exitCode ?? 0);
 }

@@ -63,7 +63,7 @@ export async function api(): Promise<void> {
   const { databaseUrl, temporalAddress } = required(config, 'api');
   const log = createLogger(config);
   const db = createDb(databaseUrl, 10, log);
-  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
+  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)), config.temporalTimeouts);
   const server = await startApi(config, log, db, temporal);
   log.info({ url: server.url }, 'API listening');
   log.info({ signal: await untilSignal() }, 'stopping API');

@@ -168,10 +168,19 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   return outcomeOf(result, winnerVariantId);
 }
 
-/** CS stops a test with a reason: recorded with who, before the workflow is told. */
+/** Why a test cannot be stopped (the route asks first, the stop's activity again), if it cannot. */
+export function stopRefusal(t: { id: number; status: TestStatus }): RuleError | undefined {
+  return t.status === 'running' ? undefined : new RuleError(`test ${t.id} is ${t.status}, not running`);
+}
+
+/**
+ * CS stops a test with a reason: recorded with who by the test workflow's stop update, i.e. only once
+ * the workflow accepted it. Idempotent (a retried activity writes nothing twice).
+ */
 export async function recordStop(db: Db, input: { testId: number; reason: string; actor: Actor }) {
   const t = await db.selectFrom('tests').select(['id', 'cycle_id', 'status']).where('id', '=', input.testId).executeTakeFirstOrThrow();
-  if (t.status !== 'running') throw new RuleError(`test ${t.id} is ${t.status}, not running`);
+  const refusal = stopRefusal(t);
+  if (refusal) throw refusal;
   await db.updateTable('tests').set({ stopped_by: input.actor.userId }).where('id', '=', t.id).where('stopped_by', 'is', null).execute();
   await recordDecision(db, { cycleId: t.cycle_id, testId: t.id, kind: 'stop', actorUserId: input.actor.userId, summary: `stopped test ${t.id}: ${input.reason}`, key: `stop:${t.id}` });
 }

@@ -14,11 +14,18 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 export type Db = Kysely<Database>;
 
+/** How long a request waits for a connection: a database that is down or saturated answers 503 (api/errors.ts) instead of hanging. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn'>): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle connection dropped by the server (restart, shutdown) must not crash the process; the
   // pool reconnects on next use.
   pool.on('error', (err) => log?.warn({ err: err.message }, 'idle Postgres connection lost'));
+  // A connection lost while checked out (between a transaction's statements) emits 'error' on its
+  // client, which the pool does not listen to then: unheard, it would crash the process. Its next
+  // statement fails instead (a 503, api/errors.ts) and the pool drops it.
+  pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: err.message }, 'Postgres connection lost')));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

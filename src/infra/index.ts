@@ -1,10 +1,12 @@
 // Brings up what the configuration leaves unset: an embedded Postgres when DATABASE_URL is absent, a
-// Temporal dev server when TEMPORAL_ADDRESS is absent. Both keep their data under the data folder.
+// Temporal dev server when TEMPORAL_ADDRESS is absent. Both keep their data under the data folder and
+// are supervised (supervise.ts): restarted with backoff when they die, stopped within 10 s.
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { ensureDatabase } from '../db/index.ts';
 import { startEmbeddedPostgres } from './postgres.ts';
+import { supervise, type SupervisionOptions } from './supervise.ts';
 import { startTemporalDevServer } from './temporal-server.ts';
 
 export interface Infrastructure {
@@ -19,6 +21,8 @@ export async function startInfrastructure(
   config: Config,
   log: Logger,
   want: { temporal: boolean } = { temporal: true },
+  /** How soon a dead server is restarted (default 1 s, doubling to 30 s). */
+  supervision: SupervisionOptions = {},
 ): Promise<Infrastructure> {
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -27,24 +31,31 @@ export async function startInfrastructure(
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+      const pg = await supervise('postgres', (signal) => startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log, signal }), log, supervision);
       stops.push(pg.stop);
-      databaseUrl = pg.url.replace(/\/postgres$/, '/kaizen');
+      databaseUrl = pg.current()!.url.replace(/\/postgres$/, '/kaizen');
       await ensureDatabase(databaseUrl);
       log.info({ port: config.embeddedPgPort, dir: path.join(config.dataDir, 'pg') }, 'embedded Postgres up');
     }
     let temporalAddress = config.temporalAddress ?? '';
     if (!temporalAddress && want.temporal) {
-      const server = await startTemporalDevServer({
-        toolsDir: config.toolsDir,
-        namespace: config.temporalNamespace,
-        port: config.temporalPort,
-        uiPort: config.temporalUiPort,
-        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+      const server = await supervise(
+        'temporal',
+        (signal) =>
+          startTemporalDevServer({
+            toolsDir: config.toolsDir,
+            namespace: config.temporalNamespace,
+            port: config.temporalPort,
+            uiPort: config.temporalUiPort,
+            dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+            log,
+            signal,
+          }),
         log,
-      });
+        supervision,
+      );
       stops.push(server.stop);
-      temporalAddress = server.address;
+      temporalAddress = server.current()!.address;
       log.info({ address: temporalAddress }, 'Temporal dev server up');
     }
     return { databaseUrl, temporalAddress, embeddedTemporal: !config.temporalAddress && want.temporal, stop };

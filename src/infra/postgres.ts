@@ -6,9 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { ServerExit } from './supervise.ts';
 
 export interface RunningPostgres {
   url: string;
+  /** Resolves once the postmaster has exited (a crash or a stop); the supervisor restarts on a crash. */
+  exited: Promise<ServerExit>;
   stop(): Promise<void>;
   /** SIGKILL of the postmaster and its backends, no shutdown (crash tests); resolves when it has exited. */
   kill(): Promise<void>;
@@ -47,6 +50,8 @@ export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   log?: Logger;
+  /** Aborts a start in progress (the supervisor is stopping): the server is stopped again. */
+  signal?: AbortSignal;
 }): Promise<RunningPostgres> {
   const root = path.resolve(opts.dataDir);
   const databaseDir = path.join(root, 'pg');
@@ -89,9 +94,9 @@ export async function startEmbeddedPostgres(opts: {
   // Ctrl-C reaches Postgres directly (same process group) and it shuts down by itself; stop() must
   // then not wait for an exit event that has already happened.
   const child = (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
-  const exited = new Promise<void>((resolve) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+  const exited = new Promise<ServerExit>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
   const kill = async () => {
@@ -113,7 +118,12 @@ export async function startEmbeddedPostgres(opts: {
     }
     await exited;
   };
-  return { url, stop: () => Promise.race([pg.stop(), exited]), kill };
+  const stop = () => Promise.race([pg.stop(), exited]).then(() => undefined);
+  if (opts.signal?.aborted) {
+    await stop();
+    throw new Error('embedded Postgres start aborted');
+  }
+  return { url, exited, stop, kill };
 }
 
 /**

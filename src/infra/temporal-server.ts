@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes.ts';
+import type { ServerExit } from './supervise.ts';
 import { resolveTemporalTool } from './tools.ts';
 
 export interface DevServerOptions {
@@ -16,10 +17,14 @@ export interface DevServerOptions {
   /** undefined = in memory */
   dbFile?: string;
   log?: Logger;
+  /** Aborts a start in progress (the supervisor is stopping): the process is killed. */
+  signal?: AbortSignal;
 }
 
 export interface RunningTemporal {
   address: string;
+  /** Resolves once the server process has exited; never for the SDK-downloaded server (not supervised). */
+  exited: Promise<ServerExit>;
   stop(): Promise<void>;
   /** SIGKILL, no shutdown (crash tests); resolves when it has exited. Absent for the SDK-downloaded server. */
   kill?(): Promise<void>;
@@ -50,6 +55,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   ];
   if (opts.dbFile) mkdirSync(new URL('.', `file://${opts.dbFile}`).pathname, { recursive: true });
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<ServerExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const log = opts.log?.child({ component: 'temporal-server' });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -61,7 +67,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
   child.stderr?.on('data', collect);
   const address = `127.0.0.1:${opts.port}`;
   try {
-    await waitForTemporal(address, opts.namespace, child, () => output);
+    await waitForTemporal(address, opts.namespace, child, () => output, opts.signal);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -73,15 +79,16 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
           child.once('exit', () => resolve());
           child.kill('SIGKILL');
         });
-  return { address, stop: () => stopChild(child), kill };
+  return { address, exited, stop: () => stopChild(child), kill };
 }
 
-async function waitForTemporal(address: string, namespace: string, child: ChildProcess, output: () => string) {
+async function waitForTemporal(address: string, namespace: string, child: ChildProcess, output: () => string, signal?: AbortSignal) {
   const deadline = Date.now() + 90_000;
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
     if (exited) throw new Error(`Temporal dev server exited during start-up:\n${output()}`);
+    if (signal?.aborted) throw new Error('Temporal dev server start aborted');
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -100,7 +107,8 @@ async function waitForTemporal(address: string, namespace: string, child: ChildP
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // A server that does not stop within 5 s is killed: the whole shutdown must fit in 10 s.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
@@ -123,5 +131,5 @@ async function startWithSdkDownload(opts: DevServerOptions): Promise<RunningTemp
       searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) => ({ name, type: 'KEYWORD' as const })),
     },
   });
-  return { address: env.address, stop: () => env.teardown() };
+  return { address: env.address, exited: new Promise<never>(() => {}), stop: () => env.teardown() };
 }

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -16,7 +17,7 @@ import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { AbTestInput, StopTestRequest, TestOutcome } from '../shared/cycles.ts';
 
 // Activities heartbeat every second (withLiveness): a killed worker's activity is retried after 5 s.
-const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest'>>({
+const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest' | 'recordStop'>>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '5 seconds',
   retry: { maximumInterval: '1 minute' },
@@ -30,18 +31,31 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
   const endsAt = startedAt + input.maxDurationMs;
   let checks = input.checks ?? 0;
   let stopReason: string | null = null;
+  // A stop being recorded (its activity running): a second one is refused, the checks wait for it.
+  let recordingStop = false;
 
   setHandler(testStatusQuery, () => ({ checks, stopping: stopReason }));
   setHandler(
     stopTestUpdate,
-    (req) => {
+    async (req) => {
+      // Who stopped it and why is written here, once the workflow has accepted the stop (before, the
+      // route wrote it first and kept it when the update never arrived). Older histories stopped
+      // without the activity.
+      if (patched('stop-recorded-in-update')) {
+        recordingStop = true;
+        try {
+          await acts.recordStop({ testId: input.testId, reason: req.reason.trim(), actor: req.actor });
+        } finally {
+          recordingStop = false;
+        }
+      }
       stopReason = `stopped by CS: ${req.reason.trim()}`;
       return { accepted: true as const };
     },
     {
       validator: (req) => {
         if (!req.reason?.trim()) throw ApplicationFailure.nonRetryable('a reason is required', 'InvalidStop');
-        if (stopReason) throw ApplicationFailure.nonRetryable('the test is already stopping', 'InvalidStop');
+        if (stopReason || recordingStop) throw ApplicationFailure.nonRetryable('the test is already stopping', 'InvalidStop');
       },
     },
   );
@@ -52,7 +66,12 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
   while (!reason) {
     setCurrentDetails(`Running test ${input.testId}: ${checks} interim checks so far; ends by ${new Date(endsAt).toISOString()}`);
     const wait = Math.max(1, Math.min(input.interimCheckMs, endsAt - Date.now()));
-    await condition(() => stopReason !== null, wait);
+    await condition(() => stopReason !== null || recordingStop, wait);
+    if (recordingStop) {
+      // A stop being recorded decides, not the clock; if it failed, the test runs on.
+      await condition(() => !recordingStop);
+      if (!stopReason) continue;
+    }
     if (stopReason) {
       reason = stopReason;
       end = 'cs';
@@ -75,6 +94,8 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
       await continueAsNew<typeof abTestWorkflow>({ ...input, startedAt, checks });
     }
   }
+  // A stop that arrived during the last check finishes its update before the test ends.
+  if (recordingStop) await condition(() => !recordingStop);
   setCurrentDetails(`Test ${input.testId} finished: ${reason}`);
   return acts.finalizeTest({ testId: input.testId, reason, srm, end });
 }

@@ -52,7 +52,8 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     },
     async (req) => {
       const { engagement_status: _, engagement_end_reason: __, ...c } = await cycleFor(db, req, req.params.id);
-      const live = await temporal.connection.withDeadline(Date.now() + 3_000, () => temporal.workflow.getHandle(c.workflow_id).query(cycleStatusQuery)).catch(() => null);
+      // Time-boxed by the client (connectClient): no worker or no Temporal → the database's view alone.
+      const live = await temporal.workflow.getHandle(c.workflow_id).query(cycleStatusQuery).catch(() => null);
       return { ...c, live };
     },
   );

@@ -13,7 +13,7 @@ import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
-import { badRequest, conflict, HttpError, viaUpdate } from '../errors.ts';
+import { badRequest, conflict, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
 import type { ApiDeps } from '../app.ts';
@@ -28,12 +28,14 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
   async function workflowState(e: EngagementRow): Promise<Static<typeof S.WorkflowState>> {
     const handle = temporal.workflow.getHandle(e.workflow_id);
     try {
+      // Both are time-boxed by the client (connectClient); a query also needs a worker.
       const description = await handle.describe();
-      // A query needs a worker; never let a stopped worker hang the API.
-      const live = await temporal.connection.withDeadline(Date.now() + 3_000, () => handle.query(engagementStatusQuery)).catch(() => null);
+      const live = await handle.query(engagementStatusQuery).catch(() => null);
       return { workflow_id: e.workflow_id, execution_status: description.status.name, live };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return { workflow_id: e.workflow_id, execution_status: 'NOT_FOUND', live: null };
+      // Temporal down or slow: the engagement as the database has it, without the live view.
+      if (unavailableDependency(err) === 'Temporal') return { workflow_id: e.workflow_id, execution_status: 'UNAVAILABLE', live: null };
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { learningsOf } from '../../cycles/knowledge.ts';
-import { listTests, listVerdicts, recordStop } from '../../cycles/tests.ts';
+import { listTests, listVerdicts, stopRefusal } from '../../cycles/tests.ts';
 import { armStats } from '../../cycles/traffic.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
@@ -161,13 +161,25 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     '/v1/tests/:id/stop',
     {
       config: { roles: STAFF },
-      schema: { tags: ['tests'], summary: 'Stop a running test with a reason (CS, admin)', description: 'The final verdict follows on the data collected.', params: IdParams, body: Reason, response: { 200: Type.Object({ test_id: Id, stopping: Type.Boolean() }), ...authErrors, 409: ErrorResponse } },
+      schema: {
+        tags: ['tests'],
+        summary: 'Stop a running test with a reason (CS, admin)',
+        description:
+          'The final verdict follows on the data collected. Who stopped it and why is recorded by the test workflow once it accepted the stop: a 503 (Temporal unreachable) records nothing, so the same request can be retried.',
+        params: IdParams,
+        body: Reason,
+        response: { 200: Type.Object({ test_id: Id, stopping: Type.Boolean() }), ...authErrors, 409: ErrorResponse, 503: ErrorResponse },
+      },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
       assertManages(req, t);
-      await recordStop(db, { testId: t.id, reason: req.body.reason, actor: actorOf(req) });
-      await viaUpdate(() => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, actor: actorOf(req) }] }));
+      const refusal = stopRefusal(t);
+      if (refusal) throw refusal;
+      await viaUpdate(
+        () => temporal.workflow.getHandle(t.workflow_id).executeUpdate(stopTestUpdate, { args: [{ reason: req.body.reason, actor: actorOf(req) }] }),
+        `Test ${t.id} is no longer running.`,
+      );
       return { test_id: t.id, stopping: true };
     },
   );

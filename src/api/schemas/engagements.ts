@@ -24,7 +24,7 @@ export const Engagement = Type.Object({
 
 export const WorkflowState = Type.Object({
   workflow_id: Type.String(),
-  execution_status: Type.String({ description: "Temporal's execution status: RUNNING, COMPLETED, … or NOT_FOUND" }),
+  execution_status: Type.String({ description: "Temporal's execution status: RUNNING, COMPLETED, … or NOT_FOUND; UNAVAILABLE when Temporal did not answer (the rest is the database's view)" }),
   live: Nullable(
     Type.Object({
       status: EngagementStatus,
