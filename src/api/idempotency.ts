@@ -172,14 +172,20 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     }
   };
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Callback hooks, so a request without a claim passes through without an extra tick (a handler that
+  // sends without returning the reply, like the site routes' CORS answer, would otherwise send twice).
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!claims.has(req)) return done(null, payload);
     const contentType = reply.getHeader('content-type');
     // An answer that asks to be retried (Retry-After) is not final, whatever its status.
-    await settle(req, { status: reply.statusCode, final: !reply.hasHeader('retry-after'), contentType: contentType === undefined ? null : String(contentType), payload });
-    return payload;
+    settle(req, { status: reply.statusCode, final: !reply.hasHeader('retry-after'), contentType: contentType === undefined ? null : String(contentType), payload }).then(
+      () => done(null, payload),
+      done,
+    );
   });
   // A request that never reached onSend (the connection went away): release its claim.
-  app.addHook('onResponse', async (req) => {
-    await settle(req, { status: 500, final: false, contentType: null, payload: null });
+  app.addHook('onResponse', (req, _reply, done) => {
+    if (!claims.has(req)) return done();
+    settle(req, { status: 500, final: false, contentType: null, payload: null }).then(() => done(), done);
   });
 }
