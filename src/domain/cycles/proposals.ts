@@ -1,5 +1,6 @@
-// When a hacker may submit or withdraw a proposal, and what a selection may contain. The routes call
-// these before writing; the cycle workflow's update validator checks the same selection limits.
+// When a hacker may submit or withdraw a proposal, and what a selection may contain. The use cases
+// call these in the transaction that writes (a submission under a lock on the offer row, so the cap
+// holds under concurrency); the cycle workflow's update validator checks the same selection limits.
 import type { ErrorDetail } from '../errors.ts';
 
 export const SELECT_MIN = 1;
