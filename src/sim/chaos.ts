@@ -237,8 +237,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         }
       }
     })();
-    await scenario;
-    await chaos;
+    // Together: a failed restart (chaos) must reach the finally below, not crash the process as an
+    // unhandled rejection while the scenario is awaited, leaving Postgres and Temporal running.
+    await Promise.all([scenario, chaos]);
 
     // Worker and API stay up for the checks; the checks read through the API and SQL.
     const checks = await checkInvariants(db, api, world, runIds);
