@@ -1,4 +1,4 @@
-import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
@@ -110,6 +110,23 @@ export async function viaUpdate<R>(run: () => Promise<R>, gone = 'the workflow i
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw conflict(gone);
     throw toHttpError(err) ?? err;
+  }
+}
+
+/**
+ * The outcome of an update already sent under `updateId` (an Idempotency-Key's), or undefined when
+ * none completed. A retry whose first attempt Temporal took although its answer was lost (a 503 after
+ * the update was accepted) would be refused by the route's own pre-checks, which now see that
+ * decision's effect; asking first answers the retry as the first time. Bounded like a query.
+ */
+export async function earlierUpdate<R>(handle: WorkflowHandle, updateId: string | undefined, withinMs = 3_000): Promise<R | undefined> {
+  if (!updateId) return undefined;
+  const { connection } = handle.client;
+  try {
+    return await connection.withDeadline(Date.now() + withinMs, () => handle.getUpdateHandle<R>(updateId).result());
+  } catch {
+    // No such update (or a rejected one, or Temporal unreachable): the pre-checks' answer stands.
+    return undefined;
   }
 }
 

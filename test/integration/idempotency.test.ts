@@ -140,3 +140,33 @@ describe('every other creating POST', () => {
     }
   });
 });
+
+describe('a decision Temporal took whose answer was lost', () => {
+  it('a selection retried with its key answers as the first time, not "selected, not submitted"', async () => {
+    const d = cycleDriver(h, cs);
+    const author = await d.hacker(['design']);
+    const { cycleId, clientUser, pages } = await d.startEngagement({ planning_seconds: 60, offer_window_seconds: 2, selection_seconds: 60, min_proposals: 1 });
+    await d.api('POST', `/v1/cycles/${cycleId}/plan`, clientUser.auth, {
+      hypotheses: [{ author: 'client', problem: 'p', page_id: pages[0].id, metric: 'conversion', offer_kind: 'open' }],
+    });
+    const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', cycleId).executeTakeFirst()) ?? undefined);
+    const p = await d.api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 't', description: 'd', design_url: 'https://figma.example/t' });
+    await eventually(async () => (await d.phaseOf(cycleId)) === 'selection', 20_000);
+    const key = randomUUID();
+    const selections = [{ offer_id: offer.id, proposal_ids: [p.id] }];
+    // The first attempt reached the workflow under the route's update id, and its answer never came
+    // back (e.g. a 503 from a proxy): the key was released, the decision stands.
+    const cycle = await h.db.selectFrom('cycles').select('workflow_id').where('id', '=', cycleId).executeTakeFirstOrThrow();
+    const { selectProposalsUpdate } = await import('../../src/workflows/cycle.ts');
+    const first = await h.temporal.workflow.getHandle(cycle.workflow_id).executeUpdate(selectProposalsUpdate, {
+      args: [{ selections, actor: { userId: cs.user.id, role: 'cs_manager' } }],
+      updateId: `select-${cycleId}-${key}`,
+    });
+    const retry = await h.app.inject({ method: 'POST', url: `/v1/cycles/${cycleId}/selection`, headers: { ...cs.auth, 'idempotency-key': key }, payload: { selections } });
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.json()).toEqual({ cycle_id: cycleId, pending_offers: first.pendingOffers });
+    // Without the key it is a new decision, refused as before.
+    const fresh = await h.app.inject({ method: 'POST', url: `/v1/cycles/${cycleId}/selection`, headers: cs.auth, payload: { selections } });
+    expect(fresh.statusCode).toBe(400);
+  });
+});

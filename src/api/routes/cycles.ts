@@ -9,7 +9,7 @@ import type { CyclePhase } from '../../db/schema.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
 import { assertManages, cycleFor } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
-import { badRequest, conflict, viaUpdate } from '../errors.ts';
+import { badRequest, conflict, earlierUpdate, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/cycles.ts';
 import type { ApiDeps } from '../app.ts';
@@ -76,13 +76,16 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       const c = await cycleFor(db, req, req.params.id);
       assertManages(req, c);
       assertEngagementLive(c);
+      const handle = temporal.workflow.getHandle(c.workflow_id);
+      const updateId = req.headers['idempotency-key'] ? `plan-${c.id}-${req.headers['idempotency-key']}` : undefined;
       const details = await planProblems(db, c.engagement_id, actorOf(req), req.body.hypotheses);
-      if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
+      if (details.length) {
+        const earlier = await earlierUpdate<{ hypothesisIds: number[] }>(handle, updateId);
+        if (earlier) return { cycle_id: c.id, hypothesis_ids: earlier.hypothesisIds };
+        throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
+      }
       const result = await viaUpdate(() =>
-        temporal.workflow.getHandle(c.workflow_id).executeUpdate(submitPlanUpdate, {
-          args: [{ hypotheses: req.body.hypotheses, actor: actorOf(req) }],
-          ...(req.headers['idempotency-key'] ? { updateId: `plan-${c.id}-${req.headers['idempotency-key']}` } : {}),
-        }),
+        handle.executeUpdate(submitPlanUpdate, { args: [{ hypotheses: req.body.hypotheses, actor: actorOf(req) }], ...(updateId ? { updateId } : {}) }),
       );
       return { cycle_id: c.id, hypothesis_ids: result.hypothesisIds };
     },
@@ -106,13 +109,16 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       const c = await cycleFor(db, req, req.params.id);
       assertManages(req, c);
       assertEngagementLive(c);
+      const handle = temporal.workflow.getHandle(c.workflow_id);
+      const updateId = req.headers['idempotency-key'] ? `select-${c.id}-${req.headers['idempotency-key']}` : undefined;
       const details = await checkSelection(db, c.id, req.body.selections);
-      if (details.length) throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
+      if (details.length) {
+        const earlier = await earlierUpdate<{ pendingOffers: number[] }>(handle, updateId);
+        if (earlier) return { cycle_id: c.id, pending_offers: earlier.pendingOffers };
+        throw badRequest(`${details[0]!.path} ${details[0]!.message}`, details);
+      }
       const result = await viaUpdate(() =>
-        temporal.workflow.getHandle(c.workflow_id).executeUpdate(selectProposalsUpdate, {
-          args: [{ selections: req.body.selections, actor: actorOf(req) }],
-          ...(req.headers['idempotency-key'] ? { updateId: `select-${c.id}-${req.headers['idempotency-key']}` } : {}),
-        }),
+        handle.executeUpdate(selectProposalsUpdate, { args: [{ selections: req.body.selections, actor: actorOf(req) }], ...(updateId ? { updateId } : {}) }),
       );
       return { cycle_id: c.id, pending_offers: result.pendingOffers };
     },

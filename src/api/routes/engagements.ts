@@ -13,7 +13,7 @@ import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';
-import { badRequest, conflict, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
+import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
 import type { ApiDeps } from '../app.ts';
@@ -125,14 +125,17 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
     async (req) => {
       const e = await engagementFor(db, req, req.params.id);
       assertManages(req, e);
+      const handle = temporal.workflow.getHandle(e.workflow_id);
+      const updateId = req.headers['idempotency-key'] ? `end-${e.id}-${req.headers['idempotency-key']}` : undefined;
       const problem = endRequestProblem({ status: e.status, month: e.current_month }, req.body);
+      if (problem && (await earlierUpdate(handle, updateId)) !== undefined) return engagementFor(db, req, e.id);
       if (problem?.path) throw badRequest(`/body${problem.path} ${problem.message}`, [{ path: `/body${problem.path}`, message: problem.message }]);
       if (problem) throw conflict(`Engagement ${e.id}: ${problem.message}.`);
       await viaUpdate(
         () =>
-          temporal.workflow.getHandle(e.workflow_id).executeUpdate(endEngagementUpdate, {
+          handle.executeUpdate(endEngagementUpdate, {
             args: [{ mode: req.body.mode, reason: req.body.reason, actor: { userId: req.user.id, role: req.user.role } }],
-            ...(req.headers['idempotency-key'] ? { updateId: `end-${e.id}-${req.headers['idempotency-key']}` } : {}),
+            ...(updateId ? { updateId } : {}),
           }),
         `Engagement ${e.id} has no running workflow.`,
       );
