@@ -219,7 +219,8 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
 
   // ---------- site-key routes (the browser SDK) ----------
 
-  const cors = async (req: FastifyRequest, reply: FastifyReply) => {
+  // Returns the reply: an async handler that sends without returning it lets an onSend hook send twice.
+  const cors = async (req: FastifyRequest, reply: FastifyReply) =>
     reply
       .header('access-control-allow-origin', req.headers.origin ?? '*')
       .header('access-control-allow-methods', 'GET, POST')
@@ -228,7 +229,6 @@ export function siteRoutes(base: FastifyInstance, { db }: ApiDeps) {
       .header('vary', 'Origin')
       .status(204)
       .send();
-  };
 
   app.get<{ Querystring: Static<typeof KeyQuery> }>(
     '/v1/site/config',

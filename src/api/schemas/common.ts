@@ -32,7 +32,8 @@ export const ErrorResponse = Type.Object({
 });
 
 /** Standard error responses for an authenticated route (429: too many failed authentications from the caller's address or with its token's prefix, auth-limit.ts). */
-export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse } as const;
+/** 503: Postgres or Temporal unreachable (with Retry-After; errors.ts). Every authenticated route can answer it. */
+export const authErrors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse } as const;
 
 const pageParams = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'page size (default 100)' })),
