@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client } from '@temporalio/client';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import type { Config } from '../config.ts';
-import type { Db } from '../db/index.ts';
+import type { ApiDeps } from './deps.ts';
 import { registerAuth } from './auth.ts';
 import { registerErrorHandling } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -34,15 +31,6 @@ import { receiptRoutes } from './routes/receipts.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { serveWeb } from './web.ts';
 import { payoutTaxRoutes } from './routes/payout-tax.ts';
-
-export interface ApiDeps {
-  db: Db;
-  temporal: Client;
-  config: Config;
-  log: Logger;
-  /** The built web back office (default web/dist); served at `/`. */
-  webRoot?: string;
-}
 
 /**
  * One line per request, when it completes, instead of Fastify's two (incoming + completed): half the

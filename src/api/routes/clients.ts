@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import { authErrors, Id, IdParams, Name, nextAfter, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Client = Type.Object({ id: Id, name: Type.String(), industry: Type.String(), created_at: Timestamp });
 const NewClient = Type.Object(

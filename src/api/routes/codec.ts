@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { AesGcmPayloadCodec, resolvePayloadKeys } from '../../infra/payload-codec.ts';
 import { authErrors } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const WirePayload = Type.Object({ metadata: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'base64' }))), data: Type.Optional(Type.String({ description: 'base64' })) });
 const Payloads = Type.Object(

@@ -12,7 +12,7 @@ import { actorOf, STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/cycles.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();

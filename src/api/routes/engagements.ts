@@ -16,7 +16,7 @@ import { STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const ListQuery = PagedQuery({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) });
 

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { STAFF } from '../auth.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { authErrors, Id, IdParams, Name, nextAfter, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Kind = Type.Union([Type.Literal('individual'), Type.Literal('corporation')]);
 const Residency = Type.Union([Type.Literal('resident'), Type.Literal('non_resident')]);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps) {
   app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers (public)', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({

@@ -11,7 +11,7 @@ import { assertManages } from '../access.ts';
 import { assertClientAccess } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import { FileAnswer, Idempotency, JsonOrCsv, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import { BillingAccount, BillingAlert, BillingTask, ExportJson, Invoice, InvoiceSummary, Margin, PricePlan } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 

@@ -9,7 +9,7 @@ import { STAFF } from '../auth.ts';
 import { engagementFor } from '../access.ts';
 import { badRequest } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, Month, Nullable, Tag, Timestamp, FileAnswer } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Entry = Type.Object({
   id: Id,

@@ -15,7 +15,7 @@ import { actorOf, assertClientAccess, STAFF } from '../auth.ts';
 import { forbidden, notFound, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Month, Nullable, Tag, Timestamp } from '../schemas/common.ts';
 import { TeamBody } from '../schemas/engagements.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Stats = {
   proposals: Type.Integer(),

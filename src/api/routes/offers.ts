@@ -8,7 +8,7 @@ import { listProposals, submitProposal, withdrawProposal } from '../../cycles/pr
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, Nullable, OfferKind, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Offer = Type.Object({
   id: Id,

@@ -8,7 +8,7 @@ import { partnerEngagements, partnerStatement } from '../../billing/queries.ts';
 import { generateToken, hashToken } from '../../db/users.ts';
 import { assertManages, engagementFor } from '../access.ts';
 import { notFound } from '../errors.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from './billing-schemas.ts';
 import { assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 

@@ -8,7 +8,7 @@ import { hackerLedger, statement } from '../../payouts/queries.ts';
 import { forbidden, HttpError } from '../errors.ts';
 import { authErrors, IdParams } from '../schemas/common.ts';
 import { Ledger, LedgerQuery, Payee, PayeeBody, Statement, StatementParams } from '../schemas/payouts.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const READERS = ['admin', 'finance', 'hacker'] as const;
 /** A 404 whose message is a whole sentence. */

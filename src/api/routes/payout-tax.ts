@@ -6,7 +6,7 @@ import { inputTaxReport, paymentStatement } from '../../billing/payout-tax.ts';
 import { paymentStatementPdf } from '../../billing/pdf.ts';
 import { notFound } from '../errors.ts';
 import { FileAnswer } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import { InputTax, PaymentStatement } from './billing-schemas.ts';
 import { BId, BMonth, billingErrors, FINANCE } from './billing-common.ts';
 

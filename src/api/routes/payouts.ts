@@ -38,7 +38,7 @@ import {
   RunsQuery,
   Withholding,
 } from '../schemas/payouts.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 /**
  * Who may do what: finance and admin read everything and may open a run; money decisions (hold,

@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox';
 import { importStatement, listReceipts, matchByHand, recordReceipt } from '../../billing/receipts.ts';
 import { ValidationError } from '../../domain/errors.ts';
 import { HttpError } from '../errors.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 import { ImportResult, Receipt } from './billing-schemas.ts';
 import { BDate, BId, BIdParams, billingCall, billingErrors, FINANCE } from './billing-common.ts';
 import { Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';

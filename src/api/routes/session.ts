@@ -8,7 +8,7 @@ import { createSession, revokeSession, SESSION_HOURS } from '../../db/sessions.t
 import { SESSION_COOKIE } from '../auth.ts';
 import { badRequest } from '../errors.ts';
 import { authErrors, Id, Nullable } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Session = Type.Object({
   user: Type.Object({ id: Id, name: Type.String(), role: Type.String(), client_id: Nullable(Id), hacker_id: Nullable(Id) }),

@@ -18,7 +18,7 @@ import { assertManagesClient } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { badRequest, conflict, forbidden, HttpError, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, FileAnswer, Id, IdParams, Nullable, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
 const Origin = Type.String({ minLength: 8, maxLength: 300, description: 'scheme://host[:port], as browsers send it in Origin' });

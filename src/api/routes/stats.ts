@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { runStatsOp, type StatsOp } from '../../domain/stats/index.ts';
 import { authErrors, Nullable } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Decision = Type.Object({ outcome: Type.String({ description: 'winner, loser, inconclusive or invalid' }), arm: Type.Optional(Type.String()), reason: Type.String() });
 const VariantResult = Type.Object({

@@ -8,7 +8,7 @@ import { financeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors } from '../schemas/common.ts';
 import { Task } from '../schemas/cycles.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();

@@ -13,7 +13,7 @@ import { assertManages, testFor } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import { viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, nextAfter, Nullable, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ reason: 'tracking tag fired twice on variant A' }] });
 const Learnings = Type.Object(

@@ -5,7 +5,7 @@ import { assertManages, testFor } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import { conflict, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
 

@@ -6,7 +6,7 @@ import { createUserWithToken, issueToken, listTokens, revokeTokens } from '../..
 import { ROLES } from '../../db/schema.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authErrors, Id, IdParams, Name, nextAfter, Nullable, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
-import type { ApiDeps } from '../app.ts';
+import type { ApiDeps } from '../deps.ts';
 
 const NewUser = Type.Object(
   {
