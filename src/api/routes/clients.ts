@@ -1,22 +1,21 @@
+// Clients: staff create them; client users see only their own.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { createClient, getClient, listClients } from '../../clients/clients.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
-import { notFound } from '../errors.ts';
-import { authErrors, Id, IdParams, Name, nextAfter, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../deps.ts';
+import { notFound } from '../errors.ts';
+import { Client, NewClient } from '../schemas/clients.ts';
+import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
-const Client = Type.Object({ id: Id, name: Type.String(), industry: Type.String(), created_at: Timestamp });
-const NewClient = Type.Object(
-  { name: Name, industry: Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9_-]*$' }) },
-  { additionalProperties: false, examples: [{ name: '株式会社サンプル', industry: 'finance' }] },
-);
+export function clientRoutes(base: FastifyInstance, { db }: ApiDeps) {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-export function clientRoutes(app: FastifyInstance, { db }: ApiDeps) {
-  app.post<{ Body: Static<typeof NewClient> }>(
+  app.post(
     '/v1/clients',
     { config: { roles: STAFF }, schema: { tags: ['clients'], summary: 'Create a client company (CS, admin)', body: NewClient, response: { 201: Client, ...authErrors } } },
     async (req, reply) => {
-      const row = await db.insertInto('clients').values(req.body).returningAll().executeTakeFirstOrThrow();
+      const row = await createClient(db, req.body);
       req.log.info({ clientId: row.id }, 'client created');
       return reply.status(201).send(row);
     },
@@ -29,16 +28,14 @@ export function clientRoutes(app: FastifyInstance, { db }: ApiDeps) {
       schema: { tags: ['clients'], summary: 'List clients (client users: their own)', querystring: PagedQuery({}), response: { 200: PageOf(Client), ...authErrors } },
     },
     async (req) => {
-      const { limit = 100, after_id } = req.query as { limit?: number; after_id?: number };
-      let q = db.selectFrom('clients').selectAll().orderBy('id').limit(limit);
-      if (req.user.role === 'client') q = q.where('id', '=', req.user.client_id!);
-      if (after_id) q = q.where('id', '>', after_id);
-      const items = await q.execute();
+      const limit = req.query.limit ?? 100;
+      const clientId = req.user.role === 'client' ? req.user.client_id! : undefined;
+      const items = await listClients(db, { clientId, afterId: req.query.after_id, limit });
       return { items, next_after_id: nextAfter(items, limit) };
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get(
     '/v1/clients/:id',
     {
       config: { roles: [...STAFF, 'finance', 'client'] },
@@ -46,7 +43,7 @@ export function clientRoutes(app: FastifyInstance, { db }: ApiDeps) {
     },
     async (req) => {
       assertClientAccess(req, req.params.id);
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+      const row = await getClient(db, req.params.id);
       if (!row) throw notFound('client');
       return row;
     },
