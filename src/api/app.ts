@@ -93,7 +93,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   payeeRoutes(app, deps);
   payoutRoutes(app, deps);
   trafficRoutes(app, deps);
-  siteRoutes(app, deps);
+  await app.register(siteRoutes, deps);
   statsRoutes(app, deps);
   cycleRoutes(app, deps);
   offerRoutes(app, deps);
