@@ -1,25 +1,15 @@
 // Billing activities: thin wrappers over src/billing/. Inputs and outputs are months, ids and counts.
-import { ApplicationFailure } from '@temporalio/activity';
 import { loadConfig, type BillingConfig } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { BillingRuleError } from '../billing/errors.ts';
 import { draftMonth } from '../billing/invoicing.ts';
 import { checkMonth } from '../billing/queries.ts';
 import type { DraftMonthSummary, MonthCheck } from '../billing/types.ts';
+import { ruled } from './ruled.ts';
 
 export interface BillingActivityDeps {
   db: Db;
   /** Default: from the config (KAIZEN_ISSUER_*, KAIZEN_INVOICE_ROUNDING). */
   billing?: BillingConfig;
-}
-
-async function ruled<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof BillingRuleError) throw ApplicationFailure.nonRetryable(err.message, `BillingRule.${err.kind}`);
-    throw err;
-  }
 }
 
 export function billingActivities(deps: BillingActivityDeps) {

@@ -1,12 +1,10 @@
 // Payout activities: thin wrappers over src/payouts/runs.ts. Inputs and outputs are ids, counts and
 // amounts only; bank details are loaded and decrypted here, never passed through Temporal.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { loadConfig } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { ValidationError } from '../domain/errors.ts';
-import { FOUR_EYES_FAILURE } from '../domain/payouts/four-eyes.ts';
 import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
-import { withLiveness } from './ruled.ts';
+import { ruled } from './ruled.ts';
 import { resolveBankKey } from '../payouts/crypto.ts';
 import {
   blockRun,
@@ -17,7 +15,6 @@ import {
   noteWaiting,
   openRun,
   payBatch,
-  PayoutRuleError,
   recordRemittance,
   setItemHold,
 } from '../payouts/runs.ts';
@@ -29,26 +26,6 @@ export interface PayoutActivityDeps {
   bankKey?: Buffer;
   /** Default: from the config (KAIZEN_BANK_ADAPTER, zengin file unless "simulated"). */
   bankAdapter?: BankAdapter;
-}
-
-/**
- * Rules broken (wrong state, unknown item, four eyes, a date outside the tax calendar) never succeed on
- * retry: they become non-retryable failures typed `PayoutRule.<kind>` (a RangeError from the pure
- * domain is a rule failure too). Anything else (database, bank) is retried.
- */
-async function ruled<T>(fn: () => Promise<T>, details?: () => unknown): Promise<T> {
-  try {
-    // Heartbeats while it runs: a killed worker's activity is retried within the workflow's
-    // heartbeatTimeout (seconds), not its start-to-close timeout.
-    return await withLiveness(fn, details);
-  } catch (err) {
-    if (err instanceof PayoutRuleError) {
-      throw ApplicationFailure.nonRetryable(err.message, err.kind === 'four_eyes' ? FOUR_EYES_FAILURE : `PayoutRule.${err.kind}`);
-    }
-    if (err instanceof ValidationError) throw ApplicationFailure.nonRetryable(err.message, 'ValidationError');
-    if (err instanceof RangeError) throw ApplicationFailure.nonRetryable(err.message, 'PayoutRule.invalid');
-    throw err;
-  }
 }
 
 /** Seconds a pay attempt leases its payees' bank calls (see payPayoutBatch). */

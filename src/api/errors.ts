@@ -1,7 +1,8 @@
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ruleFailureDetail, ValidationError, type ErrorDetail, type RuleFailureDetail } from '../domain/errors.ts';
+import { FOUR_EYES_FAILURE } from '../domain/payouts/four-eyes.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { allowHeader } from './input.ts';
 
@@ -26,7 +27,30 @@ export const conflict = (message: string, details: ErrorDetail[] = []) =>
 export const badRequest = (message: string, details: ErrorDetail[]) =>
   new HttpError(400, 'validation_error', message, details);
 
-const RULE_STATUS = { conflict: 409, not_found: 404, forbidden: 403 } as const;
+/**
+ * A broken rule as the API answers it, by its kind: conflict 409, not_found 404, forbidden 403,
+ * invalid 400 naming the offending body field (the rule's path) as an error detail.
+ */
+function ruleHttpError(rule: RuleFailureDetail, message: string): HttpError {
+  switch (rule.kind) {
+    case 'not_found':
+      return new HttpError(404, 'not_found', sentence(message));
+    case 'forbidden':
+      return forbidden(sentence(message));
+    case 'invalid': {
+      if (!rule.path) return badRequest(sentence(message), []);
+      const path = `/body${rule.path}`;
+      // Messages of path rules start with the path ("/from_month a price change…"): the detail says it once.
+      const detail = message.replace(rule.path, '').trim();
+      return badRequest(`${path} ${detail}`, [{ path, message: detail }]);
+    }
+    case 'conflict':
+      return conflict(sentence(message));
+  }
+}
+
+// The database's guard on issued invoices (a trigger raising P0001 "… immutable …"): a conflict.
+const isImmutableGuard = (err: unknown) => (err as { code?: unknown }).code === 'P0001' && /immutable/.test((err as Error).message ?? '');
 
 /** Seconds a caller is asked to wait (`Retry-After`) while a dependency is unreachable. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
@@ -70,26 +94,29 @@ const UNAVAILABLE_MESSAGE = {
 } as const;
 
 /**
- * The one mapping from domain errors and workflow update rejections to the API's error shape:
- * RuleError by kind (409 / 404 / 403), ValidationError 400, an update rejected by its validator or a
- * failed activity by the failure's type (`Rule.<kind>`, `FourEyes` → 403, `ValidationError` → 400,
- * `NotYet` → 409 with `Retry-After`, anything else 409). Returns undefined for errors it does not know.
+ * The one mapping from domain errors and workflow update rejections to the API's error shape: a
+ * RuleError by its kind (ruleHttpError); a refused update or failed activity by the rule its failure
+ * carries (details[0].kind, see src/activities/ruled.ts), `NotYet` → 409 with `Retry-After`,
+ * `FourEyes` (the workflow's own refusal) → 403, anything else 409. Returns undefined for errors it
+ * does not know.
  */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   const dependency = unavailableDependency(err);
   if (dependency) return new HttpError(503, 'service_unavailable', UNAVAILABLE_MESSAGE[dependency], [], UNAVAILABLE_RETRY_AFTER_SECONDS);
-  if (err instanceof RuleError) return new HttpError(RULE_STATUS[err.kind], err.kind === 'not_found' ? 'not_found' : err.kind, sentence(err.message));
+  if (err instanceof RuleError) return ruleHttpError(err.detail, err.message);
+  if (isImmutableGuard(err)) return conflict((err as Error).message);
   if (err instanceof WorkflowUpdateFailedError) {
     let cause: unknown = err.cause;
     // An activity's failure inside the update handler: its own cause carries the rule.
     while (cause instanceof Error && !(cause instanceof ApplicationFailure) && (cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
-    const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
-    const message = sentence((cause as Error | undefined)?.message ?? err.message);
-    if (type === 'FourEyes' || type.endsWith('.forbidden')) return forbidden(message);
-    if (type.endsWith('.not_found')) return new HttpError(404, 'not_found', message);
-    if (type === NOT_YET_FAILURE) return new HttpError(409, 'conflict', message, [], NOT_YET_RETRY_AFTER_SECONDS);
-    return conflict(message);
+    const failure = cause instanceof ApplicationFailure ? cause : undefined;
+    const message = (cause as Error | undefined)?.message ?? err.message;
+    if (failure?.type === NOT_YET_FAILURE) return new HttpError(409, 'conflict', sentence(message), [], NOT_YET_RETRY_AFTER_SECONDS);
+    const rule = ruleFailureDetail(failure?.details);
+    if (rule) return ruleHttpError(rule, message);
+    if (failure?.type === FOUR_EYES_FAILURE) return forbidden(sentence(message));
+    return conflict(sentence(message));
   }
   return undefined;
 }

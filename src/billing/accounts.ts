@@ -6,7 +6,7 @@ import { addMonths, tokyoMonthOf } from '../domain/months.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';
 import { payerKey } from '../domain/billing/matching.ts';
 import type { PricePlan } from '../domain/billing/draft.ts';
-import { BillingRuleError } from './errors.ts';
+import { RuleError } from '../domain/errors.ts';
 
 export interface BillingAccountInput {
   legal_name: string;
@@ -18,13 +18,13 @@ export interface BillingAccountInput {
 
 function checkKana(names: string[] | undefined, path: string) {
   (names ?? []).forEach((n, i) => {
-    if (!payerKey(n)) throw new BillingRuleError(`${path}/${i} must be a kana name as on bank statements`, 'invalid', `${path}/${i}`);
+    if (!payerKey(n)) throw new RuleError('invalid', `${path}/${i} must be a kana name as on bank statements`, { path: `${path}/${i}` });
   });
 }
 
 export async function putBillingAccount(db: Db, clientId: number, input: BillingAccountInput, by: number) {
   const client = await db.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst();
-  if (!client) throw new BillingRuleError('client not found', 'not_found');
+  if (!client) throw new RuleError('not_found', 'client not found');
   checkKana(input.payer_kana, '/payer_kana');
   const values = {
     legal_name: input.legal_name,
@@ -53,13 +53,13 @@ export async function getBillingAccount(db: Db, clientId: number) {
  */
 export async function putPricePlan(db: Db, engagementId: number, plan: PricePlan & { from_month?: string }, by: number, nowMs = Date.now()) {
   const e = await db.selectFrom('engagements').select(['id', 'start_month']).where('id', '=', engagementId).executeTakeFirst();
-  if (!e) throw new BillingRuleError('engagement not found', 'not_found');
+  if (!e) throw new RuleError('not_found', 'engagement not found');
   const existing = await db.selectFrom('price_plans').select('id').where('engagement_id', '=', engagementId).executeTakeFirst();
   const next = addMonths(tokyoMonthOf(nowMs), 1);
   const earliest = existing ? next : e.start_month;
   const month = plan.from_month ?? earliest;
   if (month < earliest) {
-    throw new BillingRuleError(`/from_month a price change takes effect from ${earliest} at the earliest`, 'invalid', '/from_month');
+    throw new RuleError('invalid', `/from_month a price change takes effect from ${earliest} at the earliest`, { path: '/from_month' });
   }
   const values = {
     platform_fee_yen: plan.platform_fee_yen,
@@ -118,7 +118,7 @@ export interface PartnerInput {
 
 export async function createPartner(db: Db, input: PartnerInput) {
   if (input.invoice && !isValidInvoiceRegistrationNumber(input.invoice.registration_number)) {
-    throw new BillingRuleError('/invoice/registration_number has an invalid check digit', 'invalid', '/invoice/registration_number');
+    throw new RuleError('invalid', '/invoice/registration_number has an invalid check digit', { path: '/invoice/registration_number' });
   }
   checkKana(input.payer_kana, '/payer_kana');
   // A partner is a payee of the payout run: a corporation (no withholding) with its own payee master
@@ -167,18 +167,18 @@ export interface AttributionInput {
 
 export async function putAttribution(db: Db, engagementId: number, input: AttributionInput, by: number) {
   const e = await db.selectFrom('engagements').select(['id', 'start_month']).where('id', '=', engagementId).executeTakeFirst();
-  if (!e) throw new BillingRuleError('engagement not found', 'not_found');
+  if (!e) throw new RuleError('not_found', 'engagement not found');
   const p = await db.selectFrom('partners').select('id').where('id', '=', input.partner_id).executeTakeFirst();
-  if (!p) throw new BillingRuleError('/partner_id no such partner', 'invalid', '/partner_id');
+  if (!p) throw new RuleError('invalid', '/partner_id no such partner', { path: '/partner_id' });
   if (input.mode === 'resale' && input.wholesale_bp === undefined) {
-    throw new BillingRuleError('/wholesale_bp is required for a resale', 'invalid', '/wholesale_bp');
+    throw new RuleError('invalid', '/wholesale_bp is required for a resale', { path: '/wholesale_bp' });
   }
   if (input.mode === 'referral' && input.commission_bp === undefined) {
-    throw new BillingRuleError('/commission_bp is required for a referral', 'invalid', '/commission_bp');
+    throw new RuleError('invalid', '/commission_bp is required for a referral', { path: '/commission_bp' });
   }
   const from = input.commission_from_month ?? e.start_month;
   if (input.commission_to_month && input.commission_to_month < from) {
-    throw new BillingRuleError('/commission_to_month is before commission_from_month', 'invalid', '/commission_to_month');
+    throw new RuleError('invalid', '/commission_to_month is before commission_from_month', { path: '/commission_to_month' });
   }
   const values = {
     partner_id: input.partner_id,

@@ -12,7 +12,7 @@ import { commissionYen } from '../domain/billing/payee-tax.ts';
 import { invoiceTotals, type Rounding } from '../domain/billing/tax.ts';
 import { monthStartUtcMs, tokyoDateOf } from '../domain/months.ts';
 import { standardRateBp } from '../domain/billing/rates.ts';
-import { BillingRuleError } from './errors.ts';
+import { RuleError } from '../domain/errors.ts';
 import { planInForce } from './accounts.ts';
 import type { DraftMonthSummary } from './types.ts';
 
@@ -133,12 +133,12 @@ export async function draftMonth(db: Db, billing: Pick<BillingConfig, 'issuerNam
 
 async function lockInvoice(trx: Trx, id: number) {
   const inv = await trx.selectFrom('invoices').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-  if (!inv) throw new BillingRuleError(`invoice ${id} not found`, 'not_found');
+  if (!inv) throw new RuleError('not_found', `invoice ${id} not found`);
   return inv;
 }
 
 function assertEditable(inv: { status: string; number: string | null; id: number }) {
-  if (inv.status === 'issued') throw new BillingRuleError(`invoice ${inv.number} is issued and cannot change; issue a credit note`, 'conflict');
+  if (inv.status === 'issued') throw new RuleError('conflict', `invoice ${inv.number} is issued and cannot change; issue a credit note`);
 }
 
 async function recomputeTotals(trx: Trx, id: number, rounding: Rounding) {
@@ -174,7 +174,7 @@ export async function editLine(db: Db, id: number, lineId: number, edit: LineEdi
       .where('id', '=', lineId)
       .where('invoice_id', '=', id)
       .executeTakeFirst();
-    if (!res.numUpdatedRows) throw new BillingRuleError(`line ${lineId} is not on invoice ${id}`, 'not_found');
+    if (!res.numUpdatedRows) throw new RuleError('not_found', `line ${lineId} is not on invoice ${id}`);
     await recomputeTotals(trx, id, inv.rounding);
   });
 }
@@ -183,12 +183,12 @@ export async function addLine(db: Db, id: number, line: { description: string; a
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
     assertEditable(inv);
-    if (inv.kind !== 'invoice') throw new BillingRuleError('credit notes are issued as created', 'conflict');
+    if (inv.kind !== 'invoice') throw new RuleError('conflict', 'credit notes are issued as created');
     const pos = await trx.selectFrom('invoice_lines').select(sql<number>`coalesce(max(position), 0)::int`.as('p')).where('invoice_id', '=', id).executeTakeFirstOrThrow();
     const rate = await trx.selectFrom('invoice_lines').select('tax_rate_bp').where('invoice_id', '=', id).executeTakeFirst();
     if (line.engagement_id != null) {
       const e = await trx.selectFrom('engagements').select('client_id').where('id', '=', line.engagement_id).executeTakeFirst();
-      if (!e || (inv.client_id != null && e.client_id !== inv.client_id)) throw new BillingRuleError('/engagement_id is not this client\'s engagement', 'invalid', '/engagement_id');
+      if (!e || (inv.client_id != null && e.client_id !== inv.client_id)) throw new RuleError('invalid', '/engagement_id is not this client\'s engagement', { path: '/engagement_id' });
     }
     await trx
       .insertInto('invoice_lines')
@@ -270,10 +270,10 @@ async function settleCommissions(trx: Trx, invoiceId: number) {
 export async function issueInvoice(db: Db, id: number, by: number | null, nowMs = Date.now()) {
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
-    if (inv.status === 'issued') throw new BillingRuleError(`invoice ${id} is already issued as ${inv.number}`, 'conflict');
-    if (inv.status === 'held') throw new BillingRuleError(`invoice ${id} is held (${inv.hold_reason ?? 'no reason'}); release it first`, 'conflict');
+    if (inv.status === 'issued') throw new RuleError('conflict', `invoice ${id} is already issued as ${inv.number}`);
+    if (inv.status === 'held') throw new RuleError('conflict', `invoice ${id} is held (${inv.hold_reason ?? 'no reason'}); release it first`);
     const lines = await trx.selectFrom('invoice_lines').select('id').where('invoice_id', '=', id).execute();
-    if (lines.length === 0) throw new BillingRuleError(`invoice ${id} has no lines`, 'conflict');
+    if (lines.length === 0) throw new RuleError('conflict', `invoice ${id} has no lines`);
     const number = await nextNumber(trx, inv.kind);
     await trx
       .updateTable('invoices')
@@ -302,7 +302,7 @@ export async function createCreditNote(
   if (again) return again.id;
   return db.transaction().execute(async (trx) => {
     const orig = await lockInvoice(trx, originalId);
-    if (orig.kind !== 'invoice' || orig.status !== 'issued') throw new BillingRuleError('only an issued invoice can be credited', 'conflict');
+    if (orig.kind !== 'invoice' || orig.status !== 'issued') throw new RuleError('conflict', 'only an issued invoice can be credited');
     const lines = await trx.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', originalId).orderBy('position').execute();
     const credited = await trx
       .selectFrom('invoice_lines as l')
@@ -316,12 +316,12 @@ export async function createCreditNote(
     const wanted = input.lines ?? lines.map((l) => ({ line_id: l.id, amount_yen: l.amount_yen - (done.get(l.id) ?? 0) }));
     const out = wanted.map((w, i) => {
       const l = lines.find((x) => x.id === w.line_id);
-      if (!l) throw new BillingRuleError(`/lines/${i}/line_id is not a line of invoice ${originalId}`, 'invalid', `/lines/${i}/line_id`);
+      if (!l) throw new RuleError('invalid', `/lines/${i}/line_id is not a line of invoice ${originalId}`, { path: `/lines/${i}/line_id` });
       const left = l.amount_yen - (done.get(l.id) ?? 0);
-      if (w.amount_yen > left) throw new BillingRuleError(`/lines/${i}/amount_yen exceeds what is left to credit (${left})`, 'invalid', `/lines/${i}/amount_yen`);
+      if (w.amount_yen > left) throw new RuleError('invalid', `/lines/${i}/amount_yen exceeds what is left to credit (${left})`, { path: `/lines/${i}/amount_yen` });
       return { l, amount: w.amount_yen };
     }).filter((x) => x.amount > 0);
-    if (out.length === 0) throw new BillingRuleError('nothing left to credit on this invoice', 'conflict');
+    if (out.length === 0) throw new RuleError('conflict', 'nothing left to credit on this invoice');
     const t = invoiceTotals(out.map((x) => ({ amount_yen: -x.amount, tax_rate_bp: x.l.tax_rate_bp })), orig.rounding);
     const cn = await trx
       .insertInto('invoices')

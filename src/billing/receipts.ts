@@ -5,7 +5,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { matchReceipt, parseStatementCsv, payerKey, type OpenInvoice } from '../domain/billing/matching.ts';
-import { BillingRuleError } from './errors.ts';
+import { RuleError } from '../domain/errors.ts';
 import { openInvoices } from './queries.ts';
 
 async function openForMatching(db: Db): Promise<OpenInvoice[]> {
@@ -102,11 +102,11 @@ export async function matchByHand(db: Db, receiptId: number, invoiceId: number, 
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('billing-receipt-matching'))`.execute(trx);
     const r = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).forUpdate().executeTakeFirst();
-    if (!r) throw new BillingRuleError('receipt not found', 'not_found');
-    if (r.status === 'matched') throw new BillingRuleError(`receipt ${receiptId} is already matched to invoice ${r.invoice_id}`, 'conflict');
+    if (!r) throw new RuleError('not_found', 'receipt not found');
+    if (r.status === 'matched') throw new RuleError('conflict', `receipt ${receiptId} is already matched to invoice ${r.invoice_id}`);
     const open = (await openInvoices(trx as unknown as Db)).find((o) => o.id === invoiceId);
-    if (!open) throw new BillingRuleError('/invoice_id is not an open issued invoice', 'invalid', '/invoice_id');
-    if (r.amount_yen + feeYen > open.outstanding_yen) throw new BillingRuleError(`/fee_yen receipt + fee exceed the outstanding ¥${open.outstanding_yen}`, 'invalid', '/fee_yen');
+    if (!open) throw new RuleError('invalid', '/invoice_id is not an open issued invoice', { path: '/invoice_id' });
+    if (r.amount_yen + feeYen > open.outstanding_yen) throw new RuleError('invalid', `/fee_yen receipt + fee exceed the outstanding ¥${open.outstanding_yen}`, { path: '/fee_yen' });
     return trx
       .updateTable('receipts')
       .set({ status: 'matched', invoice_id: invoiceId, fee_yen: feeYen, matched_how: 'manual', matched_by: by, unmatched_reason: null, matched_at: new Date() })

@@ -19,7 +19,7 @@ export async function cycleRow(db: Db, cycleId: number) {
     .select(['cycles.id', 'cycles.month', 'cycles.phase', 'cycles.engagement_id', 'engagements.client_id', 'engagements.offer_mode', 'engagements.cs_manager_id', 'clients.industry'])
     .where('cycles.id', '=', cycleId)
     .executeTakeFirst();
-  if (!row) throw new RuleError(`cycle ${cycleId} does not exist`, 'not_found');
+  if (!row) throw new RuleError('not_found', `cycle ${cycleId} does not exist`);
   return row;
 }
 

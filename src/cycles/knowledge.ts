@@ -65,7 +65,7 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
 export async function addLearning(db: Db, input: { testId: number; learnings: string; tags: string[]; actor: Actor; key: string }) {
   await db.transaction().execute(async (trx) => {
     const entry = await trx.selectFrom('knowledge_entries').select(['id', 'status']).where('test_id', '=', input.testId).forUpdate().executeTakeFirst();
-    if (!entry) throw new RuleError(`test ${input.testId} has no knowledge entry yet`, 'not_found');
+    if (!entry) throw new RuleError('not_found', `test ${input.testId} has no knowledge entry yet`);
     const row = await trx
       .insertInto('knowledge_learnings')
       .values({ test_id: input.testId, author_user_id: input.actor.userId, text: input.learnings.trim(), unique_key: input.key })

@@ -48,7 +48,7 @@ export function visibleOffers(db: Db, viewer: Viewer, listing = true) {
 
 export async function offerFor(db: Db, viewer: Viewer, offerId: number) {
   const offer = await visibleOffers(db, viewer, false).where('offers.id', '=', offerId).executeTakeFirst();
-  if (!offer) throw new RuleError('offer not found', 'not_found');
+  if (!offer) throw new RuleError('not_found', 'offer not found');
   return offer;
 }
 
@@ -61,7 +61,7 @@ export async function postOffer(db: Db, input: { cycleId: number; hypothesisId: 
     .select(['hypotheses.problem', 'hypotheses.offer_kind', 'hypotheses.skills', 'hypotheses.metric', 'pages.url', 'pages.page_type'])
     .where('hypotheses.id', '=', input.hypothesisId)
     .executeTakeFirst();
-  if (!hypothesis) throw new RuleError(`hypothesis ${input.hypothesisId} does not exist`, 'not_found');
+  if (!hypothesis) throw new RuleError('not_found', `hypothesis ${input.hypothesisId} does not exist`);
   const team = await db.selectFrom('growth_team_members').select('hacker_id').where('engagement_id', '=', cycle.engagement_id).execute();
   const kind = offerKindFor(hypothesis.offer_kind, cycle.offer_mode, team.length);
   await db
@@ -85,7 +85,7 @@ export async function postOffer(db: Db, input: { cycleId: number; hypothesisId: 
 
 export async function closeOfferWindow(db: Db, input: { offerId: number; minProposals: number; canExtend: boolean; windowMs: number }) {
   const offer = await db.selectFrom('offers').selectAll().where('id', '=', input.offerId).executeTakeFirst();
-  if (!offer) throw new RuleError(`offer ${input.offerId} does not exist`, 'not_found');
+  if (!offer) throw new RuleError('not_found', `offer ${input.offerId} does not exist`);
   const n = await db
     .selectFrom('proposals')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -159,7 +159,7 @@ async function invite(
 /** The offer's invitees with their scores and parts, and the hackers left out near the cut with why. */
 export async function offerInvitations(db: Db, offerId: number) {
   const offer = await db.selectFrom('offers').select(['id', 'kind']).where('id', '=', offerId).executeTakeFirst();
-  if (!offer) throw new RuleError('offer not found', 'not_found');
+  if (!offer) throw new RuleError('not_found', 'offer not found');
   const invited = await db
     .selectFrom('offer_invitations')
     .innerJoin('hackers', 'hackers.id', 'offer_invitations.hacker_id')

@@ -34,7 +34,7 @@ export async function submitProposal(db: Db, viewer: Viewer, offerId: number, bo
       { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: locked.status, deadline: locked.deadline },
       new Date(),
     );
-    if (closed) throw new RuleError(closed);
+    if (closed) throw new RuleError('conflict', closed);
     const settings = await trx.selectFrom('engagement_settings').select('max_proposals_per_hacker').where('engagement_id', '=', offer.engagement_id).executeTakeFirst();
     const mine = await trx
       .selectFrom('proposals')
@@ -44,7 +44,7 @@ export async function submitProposal(db: Db, viewer: Viewer, offerId: number, bo
       .where('status', '!=', 'withdrawn')
       .executeTakeFirstOrThrow();
     const limit = proposalLimitReached(Number(mine.n), settings?.max_proposals_per_hacker ?? 3);
-    if (limit) throw new RuleError(limit);
+    if (limit) throw new RuleError('conflict', limit);
     const inserted = await trx
       .insertInto('proposals')
       .values({ offer_id: offer.id, hacker_id: hackerId, ...body, idempotency_key: key })
@@ -68,11 +68,11 @@ export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: numbe
     .where('proposals.id', '=', proposalId)
     .where('proposals.hacker_id', '=', viewer.hacker_id!)
     .executeTakeFirst();
-  if (!p) throw new RuleError('proposal not found', 'not_found');
+  if (!p) throw new RuleError('not_found', 'proposal not found');
   const { deadline, offer_status, engagement_status, end_reason, ...proposal } = p;
   if (p.status === 'withdrawn') return proposal;
   const refused = withdrawRefused(p, { engagementStatus: engagement_status, engagementEndReason: end_reason, offerStatus: offer_status, deadline }, new Date());
-  if (refused) throw new RuleError(refused);
+  if (refused) throw new RuleError('conflict', refused);
   return db.updateTable('proposals').set({ status: 'withdrawn', updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
 }
 

@@ -26,7 +26,7 @@ async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['en
     .select(['tests.metric', 'tests.planned_sample_total', 'engagement_settings.alpha', 'engagement_settings.tuning_parameter', 'engagement_settings.risk_threshold'])
     .where('tests.id', '=', testId)
     .executeTakeFirst();
-  if (!test) throw new RuleError(`test ${testId} does not exist`, 'not_found');
+  if (!test) throw new RuleError('not_found', `test ${testId} does not exist`);
   const arms = await armStats(db, testId);
   const variants = await db.selectFrom('variants').select(['id', 'weight', 'proposal_id']).where('test_id', '=', testId).orderBy('position').execute();
   const binomial = test.metric === 'conversion';
@@ -52,11 +52,11 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
     .select(['offers.id', 'offers.cycle_id', 'hypotheses.page_id', 'hypotheses.metric', 'pages.baseline_rate', 'engagement_settings.alpha', 'engagement_settings.mde_relative'])
     .where('offers.id', '=', input.offerId)
     .executeTakeFirst();
-  if (!offer) throw new RuleError(`offer ${input.offerId} does not exist`, 'not_found');
+  if (!offer) throw new RuleError('not_found', `offer ${input.offerId} does not exist`);
   const existing = await db.selectFrom('tests').select('id').where('offer_id', '=', offer.id).executeTakeFirst();
   if (existing) return { testId: existing.id };
   const chosen = await db.selectFrom('proposals').select('id').where('offer_id', '=', input.offerId).where('status', '=', 'selected').orderBy('id').execute();
-  if (chosen.length === 0) throw new RuleError(`offer ${input.offerId} has no selected proposal`);
+  if (chosen.length === 0) throw new RuleError('conflict', `offer ${input.offerId} has no selected proposal`);
   const k = chosen.length + 1;
   // The conversion-rate design is used for revenue too, as the page's conversion rate drives most of
   // the variance. A design that cannot be planned is a rule failure: the cycle fails visibly.
@@ -116,7 +116,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
     .select(['tests.id', 'tests.status', 'tests.page_id', 'tests.cycle_id', 'cycles.engagement_id', 'engagement_settings.verdict_engine'])
     .where('tests.id', '=', input.testId)
     .executeTakeFirst();
-  if (!test) throw new RuleError(`test ${input.testId} does not exist`, 'not_found');
+  if (!test) throw new RuleError('not_found', `test ${input.testId} does not exist`);
   const existing = await db.selectFrom('verdicts').selectAll().where('test_id', '=', input.testId).where('kind', '=', 'final').executeTakeFirst();
   const variants = await db.selectFrom('variants').select(['id', 'proposal_id']).where('test_id', '=', input.testId).execute();
   const outcomeOf = (result: VerdictResult, winnerVariantId: number | null): TestOutcome => ({
@@ -170,7 +170,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
 
 /** Why a test cannot be stopped (the route asks first, the stop's activity again), if it cannot. */
 export function stopRefusal(t: { id: number; status: TestStatus }): RuleError | undefined {
-  return t.status === 'running' ? undefined : new RuleError(`test ${t.id} is ${t.status}, not running`);
+  return t.status === 'running' ? undefined : new RuleError('conflict', `test ${t.id} is ${t.status}, not running`);
 }
 
 /**

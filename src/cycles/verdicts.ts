@@ -17,12 +17,12 @@ export async function invalidateVerdict(db: Db, testId: number, reason: string, 
   if (!why) throw new ValidationError('a reason is required', [{ path: '/reason', message: 'must not be empty' }]);
   const result = await db.transaction().execute(async (trx) => {
     const test = await trx.selectFrom('tests').select(['id', 'status', 'cycle_id', 'page_id', 'replaced_control']).where('id', '=', testId).forUpdate().executeTakeFirst();
-    if (!test) throw new RuleError(`test ${testId} does not exist`, 'not_found');
-    if (test.status === 'running') throw new RuleError(`test ${testId} is still running; stop it instead`);
+    if (!test) throw new RuleError('not_found', `test ${testId} does not exist`);
+    if (test.status === 'running') throw new RuleError('conflict', `test ${testId} is still running; stop it instead`);
     const final = await trx.selectFrom('verdicts').select(['id', 'invalidated_at', 'invalidation_reason']).where('test_id', '=', testId).where('kind', '=', 'final').executeTakeFirst();
-    if (!final) throw new RuleError(`test ${testId} has no final verdict to invalidate`);
+    if (!final) throw new RuleError('conflict', `test ${testId} has no final verdict to invalidate`);
     if (final.invalidated_at) {
-      throw new RuleError(`the verdict of test ${testId} was already invalidated on ${final.invalidated_at.toISOString()}: ${final.invalidation_reason}`);
+      throw new RuleError('conflict', `the verdict of test ${testId} was already invalidated on ${final.invalidated_at.toISOString()}: ${final.invalidation_reason}`);
     }
     await trx.updateTable('verdicts').set({ invalidated_at: new Date(), invalidation_reason: why, invalidated_by: actor.userId }).where('id', '=', final.id).execute();
     await trx.updateTable('tests').set({ status: 'invalid' }).where('id', '=', testId).execute();

@@ -23,18 +23,51 @@ export function errorBody(code: string, message: string, details: ErrorDetail[] 
   return { error: { code, message, details } };
 }
 
+/** What a broken rule means to a caller: HTTP 409 / 404 / 403 / 400. */
+export type RuleKind = 'conflict' | 'not_found' | 'forbidden' | 'invalid';
+
+/** What a rule failure carries across Temporal (an ApplicationFailure's first detail). */
+export interface RuleFailureDetail {
+  kind: RuleKind;
+  code?: string;
+  /** The offending field (e.g. "/from_month"), for `invalid`. */
+  path?: string;
+}
+
 /**
- * A business rule the request breaks (a wrong state, an unknown row, a forbidden actor): never
- * succeeds on retry. HTTP 409 / 404 / 403 by kind; non-retryable in activities (type `Rule.<kind>`).
+ * A business rule the request breaks (a wrong state, an unknown row, a forbidden actor, a value the
+ * rules refuse): never succeeds on retry. The one error every use case throws for a broken rule:
+ * activities turn it into a non-retryable failure carrying kind/code/path (src/activities/ruled.ts),
+ * the API answers by kind (src/api/errors.ts toHttpError). Messages are sentences.
  */
 export class RuleError extends Error {
+  readonly code?: string;
+  readonly path?: string;
   constructor(
+    readonly kind: RuleKind,
     message: string,
-    readonly kind: 'conflict' | 'not_found' | 'forbidden' = 'conflict',
+    options: { code?: string; path?: string } = {},
   ) {
     super(message);
     this.name = 'RuleError';
+    this.code = options.code;
+    this.path = options.path;
   }
+
+  get detail(): RuleFailureDetail {
+    return { kind: this.kind, ...(this.code ? { code: this.code } : {}), ...(this.path ? { path: this.path } : {}) };
+  }
+}
+
+/** The failure type of a RuleError in Temporal (`Rule.conflict`…); recorded histories contain these. */
+export const ruleFailureType = (kind: RuleKind) => `Rule.${kind}`;
+
+const RULE_KINDS: readonly string[] = ['conflict', 'not_found', 'forbidden', 'invalid'] satisfies RuleKind[];
+
+/** The rule a failure's details carry (see RuleFailureDetail), if any. */
+export function ruleFailureDetail(details: readonly unknown[] | null | undefined): RuleFailureDetail | undefined {
+  const d = details?.[0] as Partial<RuleFailureDetail> | undefined;
+  return d && typeof d === 'object' && typeof d.kind === 'string' && RULE_KINDS.includes(d.kind) ? (d as RuleFailureDetail) : undefined;
 }
 
 /**

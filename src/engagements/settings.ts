@@ -48,7 +48,7 @@ export async function addPage(db: Db, engagementId: number, page: NewPage) {
     .onConflict((oc) => oc.columns(['engagement_id', 'url']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (!row) throw new RuleError(`page ${page.url} is already registered for this engagement`);
+  if (!row) throw new RuleError('conflict', `page ${page.url} is already registered for this engagement`);
   return row;
 }
 

@@ -10,19 +10,19 @@ import { monthStartUtcMs } from '../domain/months.ts';
 export const managedRetainerKey = (hackerId: number, contractId: number, month: string) => `managed_retainer:${hackerId}:${contractId}:${month}`;
 
 export async function createContract(db: Db, input: { hackerId: number; monthlyRetainerYen: number; startMonth: string; endMonth: string | null; actorUserId: number }) {
-  if (input.endMonth !== null && input.endMonth < input.startMonth) throw new RuleError(`end_month ${input.endMonth} is before start_month ${input.startMonth}`);
+  if (input.endMonth !== null && input.endMonth < input.startMonth) throw new RuleError('conflict', `end_month ${input.endMonth} is before start_month ${input.startMonth}`);
   // The overlap check and the insert under a lock on the hacker's row: parallel requests queue, so
   // at most one contract covers any month.
   return db.transaction().execute(async (trx) => {
     const hacker = await trx.selectFrom('hackers').select('id').where('id', '=', input.hackerId).forUpdate().executeTakeFirst();
-    if (!hacker) throw new RuleError(`hacker ${input.hackerId} does not exist`, 'not_found');
+    if (!hacker) throw new RuleError('not_found', `hacker ${input.hackerId} does not exist`);
     const open = await trx
       .selectFrom('managed_contracts')
       .select(['id', 'start_month', 'end_month'])
       .where('hacker_id', '=', input.hackerId)
       .where((eb) => eb.or([eb('end_month', 'is', null), eb('end_month', '>=', input.startMonth)]))
       .executeTakeFirst();
-    if (open) throw new RuleError(`hacker ${input.hackerId} already has managed contract ${open.id} (${open.start_month}–${open.end_month ?? 'open-ended'}) overlapping ${input.startMonth}`);
+    if (open) throw new RuleError('conflict', `hacker ${input.hackerId} already has managed contract ${open.id} (${open.start_month}–${open.end_month ?? 'open-ended'}) overlapping ${input.startMonth}`);
     return trx
       .insertInto('managed_contracts')
       .values({ hacker_id: input.hackerId, monthly_retainer_yen: input.monthlyRetainerYen, start_month: input.startMonth, end_month: input.endMonth, created_by: input.actorUserId })
@@ -33,8 +33,8 @@ export async function createContract(db: Db, input: { hackerId: number; monthlyR
 
 export async function endContract(db: Db, input: { contractId: number; endMonth: string; actorUserId: number }) {
   const c = await db.selectFrom('managed_contracts').selectAll().where('id', '=', input.contractId).executeTakeFirst();
-  if (!c) throw new RuleError(`managed contract ${input.contractId} does not exist`, 'not_found');
-  if (input.endMonth < c.start_month) throw new RuleError(`end_month ${input.endMonth} is before the contract's start_month ${c.start_month}`);
+  if (!c) throw new RuleError('not_found', `managed contract ${input.contractId} does not exist`);
+  if (input.endMonth < c.start_month) throw new RuleError('conflict', `end_month ${input.endMonth} is before the contract's start_month ${c.start_month}`);
   if (c.end_month !== null && c.end_month <= input.endMonth) return c;
   return db.updateTable('managed_contracts').set({ end_month: input.endMonth, ended_by: input.actorUserId }).where('id', '=', c.id).returningAll().executeTakeFirstOrThrow();
 }

@@ -37,7 +37,7 @@ async function sharesElsewhere(trx: Tx, engagementId: number, hackerIds: number[
 }
 
 function refuse(problems: ReturnType<typeof shareProblems>): never {
-  throw new RuleError(problems.map((p) => p.message).join('; '));
+  throw new RuleError('conflict', problems.map((p) => p.message).join('; '));
 }
 
 export async function teamOf(db: Db, engagementId: number) {
@@ -79,7 +79,7 @@ export async function setTeam(db: Db, engagementId: number, members: TeamMemberR
 /** Forms a team from the best-ranked available hackers for the client's industry (and skills). */
 export async function formTeam(db: Db, engagementId: number, opts: { size: number; sharePercent: number; skills: string[] }) {
   const e = await db.selectFrom('engagements').innerJoin('clients', 'clients.id', 'engagements.client_id').select(['clients.industry']).where('engagements.id', '=', engagementId).executeTakeFirst();
-  if (!e) throw new RuleError(`engagement ${engagementId} does not exist`, 'not_found');
+  if (!e) throw new RuleError('not_found', `engagement ${engagementId} does not exist`);
   const records = (await networkRecords(db, e.industry)).filter((r) => r.teamSharePercent + opts.sharePercent <= TEAM_DEFAULTS.maxPercentAcrossTeams);
   const { invited } = rankForOffer(records, { requiredSkills: opts.skills, topN: opts.size, now: Date.now() });
   return setTeam(db, engagementId, invited.map((r) => ({ hacker_id: r.hackerId, share_percent: opts.sharePercent })));
@@ -153,15 +153,15 @@ export async function decideSuggestion(db: Db, input: { engagementId: number; su
   return db.transaction().execute(async (trx) => {
     await lockTeams(trx);
     const s = await trx.selectFrom('team_suggestions').selectAll().where('id', '=', input.suggestionId).where('engagement_id', '=', input.engagementId).forUpdate().executeTakeFirst();
-    if (!s) throw new RuleError(`suggestion ${input.suggestionId} is not one of engagement ${input.engagementId}'s`, 'not_found');
+    if (!s) throw new RuleError('not_found', `suggestion ${input.suggestionId} is not one of engagement ${input.engagementId}'s`);
     const status = input.decision === 'accept' ? 'accepted' : 'dismissed';
     if (s.status !== 'pending') {
       if (s.status === status) return s;
-      throw new RuleError(`suggestion ${s.id} was already ${s.status}`);
+      throw new RuleError('conflict', `suggestion ${s.id} was already ${s.status}`);
     }
     if (input.decision === 'accept') {
       const out = await trx.selectFrom('growth_team_members').select('hacker_id').where('engagement_id', '=', input.engagementId).where('hacker_id', '=', s.out_hacker_id).executeTakeFirst();
-      if (!out) throw new RuleError(`hacker ${s.out_hacker_id} is no longer on the team`);
+      if (!out) throw new RuleError('conflict', `hacker ${s.out_hacker_id} is no longer on the team`);
       const problems = shareProblems([{ hacker_id: s.in_hacker_id, share_percent: s.share_percent }], await capOf(trx, input.engagementId), await sharesElsewhere(trx, input.engagementId, [s.in_hacker_id]));
       if (problems.length) refuse(problems);
       await trx.deleteFrom('growth_team_members').where('engagement_id', '=', input.engagementId).where('hacker_id', '=', s.out_hacker_id).execute();

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
+import { RuleError } from '../domain/errors.ts';
 import type { PayoutItemStatus } from '../db/schema.ts';
 import { nextBusinessDay, payoutMonthProblem } from '../domain/payouts/calendar.ts';
 import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
@@ -18,20 +19,6 @@ import type { BankAdapter } from './bank.ts';
 import { openBankAccount, payeeType, withholdingPayee, type BankAccount } from './payees.ts';
 import type { DraftSummary, PayBatchResult, PaySummary, PayoutRunStatus } from '../shared/payouts.ts';
 import { FINAL_PAYOUT_RUN_STATUSES, payoutWorkflowId } from '../shared/payouts.ts';
-
-/**
- * Thrown for requests that can never succeed (bad item, wrong state, four eyes, a month outside the
- * rules): non-retryable in activities, with the failure type `PayoutRule.<kind>`. Messages are sentences.
- */
-export class PayoutRuleError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'not_found' | 'conflict' | 'forbidden' | 'four_eyes' | 'invalid' = 'conflict',
-  ) {
-    super(message);
-    this.name = 'PayoutRuleError';
-  }
-}
 
 const DAY_MS = 86_400_000;
 
@@ -67,7 +54,7 @@ export async function openRun(db: Db, month: string, preparedBy: number | null) 
   return { run, created: false };
 }
 
-const runNotFound = (runId: number) => new PayoutRuleError(`Payout run ${runId} does not exist.`, 'not_found');
+const runNotFound = (runId: number) => new RuleError('not_found', `Payout run ${runId} does not exist.`);
 
 /** A finished run's record never changes: every write to payout_runs outside its own transition guards on this. */
 async function setWaiting(db: Db, runId: number, waitingFor: string | null) {
@@ -130,7 +117,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
         return { runId, ...c, skipped: carried.n, carriedForward: carried.n, paymentDate: run.payment_date ?? '', status: run.status };
       }
       const monthProblem = payoutMonthProblem(run.month);
-      if (monthProblem) throw new PayoutRuleError(monthProblem, 'invalid');
+      if (monthProblem) throw new RuleError('invalid', monthProblem);
       const paymentDate = plannedPaymentDate(run.month, payDay, nowMs);
       const cutoff = addDays(paymentDate, -59);
       // The run's lines, fixed once in a temp table: the totals and the links come from the same set.
@@ -300,17 +287,17 @@ export async function setItemHold(
       .where('i.run_id', '=', req.runId)
       .forUpdate('i')
       .executeTakeFirst();
-    if (!item) throw new PayoutRuleError(`Item ${req.itemId} is not part of payout run ${req.runId}.`, 'not_found');
+    if (!item) throw new RuleError('not_found', `Item ${req.itemId} is not part of payout run ${req.runId}.`);
     const action = req.hold ? 'item_held' : 'item_released';
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return { itemId: item.id, status: item.status };
     if (run.status !== 'review') {
-      throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}; its items can change only during review.`);
+      throw new RuleError('conflict', `Payout run ${req.runId} is ${run.status}; its items can change only during review.`);
     }
     const from: PayoutItemStatus = req.hold ? 'pending' : 'held';
-    if (item.status !== from) throw new PayoutRuleError(`Item ${item.id} is ${item.status}, not ${from}, so it cannot be ${req.hold ? 'held' : 'released'}.`);
+    if (item.status !== from) throw new RuleError('conflict', `Item ${item.id} is ${item.status}, not ${from}, so it cannot be ${req.hold ? 'held' : 'released'}.`);
     if (!req.hold && !item.has_bank) {
-      throw new PayoutRuleError(`Item ${item.id} cannot be released: the payee has no bank details.`);
+      throw new RuleError('conflict', `Item ${item.id} cannot be released: the payee has no bank details.`);
     }
     const to: PayoutItemStatus = req.hold ? 'held' : 'pending';
     await trx
@@ -342,9 +329,9 @@ export async function decideRun(
     if (!run) throw runNotFound(req.runId);
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return run.status;
-    if (run.status !== 'review') throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}, not under review.`);
+    if (run.status !== 'review') throw new RuleError('conflict', `Payout run ${req.runId} is ${run.status}, not under review.`);
     const refusal = req.approve ? fourEyesRefusal({ approver: req.by, preparedBy: run.prepared_by, runId: run.id }) : undefined;
-    if (refusal) throw new PayoutRuleError(refusal, 'four_eyes');
+    if (refusal) throw new RuleError('forbidden', refusal, { code: 'four_eyes' });
     const status: PayoutRunStatus = req.approve ? 'paying' : 'rejected';
     await trx
       .updateTable('payout_runs')
@@ -417,7 +404,7 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
   const { db } = deps;
   const run = await db.selectFrom('payout_runs').select(['status', 'payment_date']).where('id', '=', runId).executeTakeFirst();
   if (!run) throw runNotFound(runId);
-  if (run.status !== 'paying') throw new PayoutRuleError(`Payout run ${runId} is ${run.status}, not paying.`);
+  if (run.status !== 'paying') throw new RuleError('conflict', `Payout run ${runId} is ${run.status}, not paying.`);
   const items = (await db
     .selectFrom('payout_items as i')
     .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
@@ -621,7 +608,7 @@ export async function recordRemittance(
     if (!run) throw runNotFound(req.runId);
     const done = await trx.selectFrom('payout_audit_log').select('id').where('unique_key', '=', `update:${req.updateId}`).executeTakeFirst();
     if (done) return;
-    if (run.status !== 'remitting') throw new PayoutRuleError(`Payout run ${req.runId} is ${run.status}; it has no remittance to record.`);
+    if (run.status !== 'remitting') throw new RuleError('conflict', `Payout run ${req.runId} is ${run.status}; it has no remittance to record.`);
     await trx
       .updateTable('payout_runs')
       .set({
@@ -688,7 +675,7 @@ export async function withholdingSummary(db: Db, runId: number): Promise<(Monthl
   if (!run) return undefined;
   const month = (run.payment_date ?? `${run.month}-01`).slice(0, 7);
   const problem = payoutMonthProblem(month);
-  if (problem) throw new PayoutRuleError(`Payout run ${runId} has no withholding summary: ${problem}`);
+  if (problem) throw new RuleError('conflict', `Payout run ${runId} has no withholding summary: ${problem}`);
   const rows = await db
     .selectFrom('payout_items as i')
     .innerJoin('payout_runs as r', 'r.id', 'i.run_id')

@@ -68,13 +68,14 @@ function invalid(message: string, type = 'InvalidPayoutRequest'): never {
   throw ApplicationFailure.nonRetryable(message, type);
 }
 
-/** An activity's rule failure becomes the update's failure (message and type kept). */
+/** An activity's rule failure becomes the update's failure (message, type and details — the rule's kind — kept). */
 async function asUpdateFailure<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-      throw ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? 'PayoutRule');
+      const { message, type, details } = err.cause;
+      throw ApplicationFailure.create({ message, type: type ?? 'PayoutRule', nonRetryable: true, details: details ?? undefined });
     }
     throw err;
   }

@@ -10,7 +10,7 @@ import { assertManages, engagementFor } from '../access.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from './billing-schemas.ts';
-import { assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingCall, billingErrors, FINANCE } from './billing-common.ts';
+import { assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingErrors, FINANCE } from './billing-common.ts';
 
 const PartnerBody = Type.Object(
   {
@@ -48,7 +48,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Body: Static<typeof PartnerBody> }>(
     '/v1/partners',
     { config: { roles: FINANCE }, schema: { summary: 'Create a partner', tags: ['partners'], body: PartnerBody, response: { 201: Partner, ...billingErrors } } },
-    async (req, reply) => reply.status(201).send(await billingCall(() => createPartner(db, req.body))),
+    async (req, reply) => reply.status(201).send(await createPartner(db, req.body)),
   );
 
   app.get(
@@ -93,7 +93,7 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
     async (req) => {
       assertManages(req, await engagementFor(db, req, req.params.id));
-      return billingCall(() => putAttribution(db, req.params.id, req.body, req.user.id));
+      return putAttribution(db, req.params.id, req.body, req.user.id);
     },
   );
 

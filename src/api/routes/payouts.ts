@@ -8,10 +8,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { payoutMonthProblem } from '../../domain/payouts/calendar.ts';
 import { tokyoDateOf } from '../../domain/months.ts';
-import { RuleError } from '../../domain/errors.ts';
 import { resolveBankKey } from '../../payouts/crypto.ts';
 import { annualRecordsCsv, auditLog, getRun, listItems, listRuns, zenginFile } from '../../payouts/queries.ts';
-import { PayoutRuleError, withholdingSummary } from '../../payouts/runs.ts';
+import { withholdingSummary } from '../../payouts/runs.ts';
 import { startPayoutRun } from '../../payouts/start.ts';
 import {
   approveRunUpdate,
@@ -280,10 +279,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
       },
     },
     async (req) => {
-      const summary = await withholdingSummary(db, req.params.id).catch((err: unknown) => {
-        // A use-case rule (no summary yet): the one mapper answers it as a 409.
-        throw err instanceof PayoutRuleError ? new RuleError(err.message, 'conflict') : err;
-      });
+      const summary = await withholdingSummary(db, req.params.id);
       if (!summary) throw missing(`Payout run ${req.params.id} does not exist.`);
       return summary;
     },
