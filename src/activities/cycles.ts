@@ -2,7 +2,7 @@
 // src/cycles/. Each is idempotent there (a business key behind a unique constraint, or a guarded
 // UPDATE); a broken rule is a typed non-retryable failure (ruled.ts).
 import type { Db } from '../db/index.ts';
-import type { CyclePhase } from '../db/schema.ts';
+import type { CyclePhase } from '../shared/cycles.ts';
 import { abandonCycle, cutCycleShort, failCycle, openCycle, raiseAlert, setCyclePhase } from '../cycles/context.ts';
 import { accrueEarnings } from '../cycles/earnings.ts';
 import { addLearning, captureKnowledge, finalizeKnowledge } from '../cycles/knowledge.ts';

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthFailureLimits } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import type { Role, User } from '../db/schema.ts';
+import type { User } from '../db/schema.ts';
+import type { Role } from '../shared/actor.ts';
 import { userByToken } from '../db/token-cache.ts';
 import { findUserBySession } from '../db/sessions.ts';
 import type { Actor } from '../shared/actor.ts';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { userBindingProblems } from '../api/routes/users.ts';
-import { ROLES, type Role } from '../db/schema.ts';
+import { ROLES, type Role } from '../shared/actor.ts';
 import { createUserWithToken, revokeTokens } from '../db/users.ts';
 import { loadConfig } from '../config.ts';
 import { ValidationError } from '../domain/errors.ts';

@@ -1,7 +1,7 @@
 // A cycle's frame: its row, settings and phase, its alerts, and how it ends when it cannot complete
 // (abandoned for want of people, failed on a broken rule, cut short by the engagement ending).
 import type { Db } from '../db/index.ts';
-import type { CyclePhase, DecisionKind } from '../db/schema.ts';
+import type { CyclePhase, DecisionKind } from '../shared/cycles.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { CycleContext } from '../shared/cycles.ts';
 import { accrueEarnings } from './earnings.ts';

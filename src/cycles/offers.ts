@@ -2,7 +2,7 @@
 // extended once and widened when too few proposals came; and who may see them.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { OfferKind } from '../db/schema.ts';
+import type { OfferKind } from '../shared/cycles.ts';
 import { offerKindFor, rankForOffer, widen, type Explanation } from '../domain/cycles/audience.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';

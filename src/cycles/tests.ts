@@ -2,7 +2,7 @@
 // planned sample from the verdict engine), interim sequential checks, the final verdict and what
 // follows from it (a winner becomes the page's control), and the reads people page through.
 import type { Db } from '../db/index.ts';
-import type { PageControl, TestStatus } from '../db/schema.ts';
+import type { PageControl, TestStatus } from '../shared/cycles.ts';
 import { plannedSample } from '../domain/cycles/design.ts';
 import { promotedControl } from '../domain/cycles/promotion.ts';
 import { finalDecision, type TestEnd } from '../domain/cycles/verdict-text.ts';

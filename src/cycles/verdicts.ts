@@ -4,7 +4,7 @@
 // recomputed, and each win bonus it paid is reversed by a NEW negative ledger line (the ledger is
 // append-only; a payout run nets the reversal against the hacker's next payment).
 import type { Db } from '../db/index.ts';
-import type { PageControl } from '../db/schema.ts';
+import type { PageControl } from '../shared/cycles.ts';
 import { restoredControl } from '../domain/cycles/promotion.ts';
 import { RuleError, ValidationError } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';

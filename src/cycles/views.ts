@@ -1,7 +1,8 @@
 // What people read about cycles: the engagement's month-by-month timeline (with who decided what),
 // cycle lists, and the cycle tasks waiting for someone now.
 import type { Db } from '../db/index.ts';
-import type { CyclePhase, User } from '../db/schema.ts';
+import type { User } from '../db/schema.ts';
+import type { CyclePhase } from '../shared/cycles.ts';
 import { visibleOffers } from './offers.ts';
 
 export async function timeline(db: Db, engagementId: number) {

@@ -2,13 +2,14 @@
 // read as JS numbers: see db/index.ts), times are timestamptz (UTC), months are 'YYYY-MM' text.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BillingTables } from './billing-schema.ts';
-import type { PayoutRunStatus } from '../shared/payouts.ts';
+// The vocabulary (roles, phases, kinds, statuses and their value lists) lives in src/shared/, which
+// workflows and pure rules import without the database.
+import type { Role } from '../shared/actor.ts';
+import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, TestStatus } from '../shared/cycles.ts';
+import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency } from '../shared/payouts.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
-
-export type Role = 'admin' | 'cs_manager' | 'finance' | 'client' | 'hacker' | 'partner';
-export const ROLES: readonly Role[] = ['admin', 'cs_manager', 'finance', 'client', 'hacker', 'partner'];
 
 export interface ClientsTable {
   id: Generated<number>;
@@ -18,9 +19,6 @@ export interface ClientsTable {
   holdout_percent: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
-
-export type HackerKind = 'individual' | 'corporation';
-export type Residency = 'resident' | 'non_resident';
 
 export interface HackersTable {
   id: Generated<number>;
@@ -128,28 +126,6 @@ export interface GrowthTeamMembersTable {
   joined_at: Generated<Date>;
 }
 
-export type CyclePhase =
-  | 'planning'
-  | 'offer_posting'
-  | 'proposals'
-  | 'selection'
-  | 'test_run'
-  | 'verdict'
-  | 'knowledge_capture'
-  | 'earnings'
-  | 'completed'
-  | 'abandoned'
-  | 'failed';
-
-/** Every phase, in order; the last three are the ends a cycle can reach. */
-export const CYCLE_PHASES: readonly CyclePhase[] = [
-  'planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings',
-  'completed', 'abandoned', 'failed',
-];
-
-/** Who an offer reaches: everyone, the top of the ranking, or the engagement's growth team. */
-export type OfferKind = 'open' | 'targeted' | 'team';
-
 export interface CyclesTable {
   id: Generated<number>;
   engagement_id: number;
@@ -209,8 +185,6 @@ export interface OfferInvitationsTable {
   created_at: CreatedAt;
 }
 
-export type ProposalStatus = 'submitted' | 'selected' | 'rejected' | 'withdrawn';
-
 export interface ProposalsTable {
   id: Generated<number>;
   offer_id: number;
@@ -224,15 +198,6 @@ export interface ProposalsTable {
   selected_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
-}
-
-export type TestStatus = 'running' | 'completed' | 'invalid' | 'cancelled';
-
-/** The page's control before a winner replaced it (given back if that verdict is invalidated). */
-export interface PageControl {
-  description: string;
-  baseline_rate: number;
-  since_test_id: number | null;
 }
 
 export interface TestsTable {
@@ -336,8 +301,6 @@ export interface KnowledgeLearningsTable {
   created_at: CreatedAt;
 }
 
-export type DecisionKind = 'plan' | 'selection' | 'stop' | 'learnings' | 'invalidation' | 'end';
-
 export interface CycleDecisionsTable {
   id: Generated<number>;
   cycle_id: number;
@@ -348,8 +311,6 @@ export interface CycleDecisionsTable {
   unique_key: string;
   created_at: CreatedAt;
 }
-
-export type LedgerKind = 'adoption_fee' | 'win_bonus' | 'submission_fee' | 'team_retainer' | 'bonus_reversal' | 'partner_commission' | 'managed_retainer';
 
 export interface EarningsLedgerTable {
   id: Generated<number>;
@@ -402,8 +363,6 @@ export interface PayeesTable {
   created_at: CreatedAt;
 }
 
-export type { PayoutRunStatus };
-
 export interface PayoutRunsTable {
   id: Generated<number>;
   month: string;
@@ -422,8 +381,6 @@ export interface PayoutRunsTable {
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
-
-export type PayoutItemStatus = 'pending' | 'held' | 'sent' | 'failed' | 'cancelled';
 
 export interface PayoutItemsTable {
   id: Generated<number>;

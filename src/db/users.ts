@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from './index.ts';
-import type { Role, User } from './schema.ts';
+import type { Role } from '../shared/actor.ts';
+import type { User } from './schema.ts';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corporateNumberCheckDigit } from '../domain/payouts/corporate-number.ts';
+import type { OfferKind } from '../shared/cycles.ts';
 import { ApiClient, rng, sleep, type Json } from '../sim/actors.ts';
 
 export interface DemoPerson {
@@ -23,7 +24,7 @@ export interface DemoClient {
   user: DemoPerson;
   cs: DemoPerson;
   engagementId: number;
-  offerKinds: ('open' | 'targeted' | 'team')[];
+  offerKinds: OfferKind[];
   pages: { id: number; url: string; page_type: string }[];
 }
 export interface DemoState {
@@ -90,7 +91,7 @@ const KANA = 'ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆ
 interface ClientSpec {
   name: string;
   industry: string;
-  offerKinds: ('open' | 'targeted' | 'team')[];
+  offerKinds: OfferKind[];
   pages: { url: string; page_type: string; baseline_rate: number; daily_visitors: number; value_per_conversion_yen: number }[];
   problems: string[];
 }

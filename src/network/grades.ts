@@ -2,7 +2,7 @@
 // (ON CONFLICT DO NOTHING), so a retried activity or a second run of the schedule changes nothing.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import { gradeFor } from '../domain/cycles/grades.ts';
+import { gradeFor } from '../domain/network/grades.ts';
 import { networkRecords } from './track-records.ts';
 
 export async function recomputeGrades(db: Db, input: { month: string }): Promise<{ month: string; graded: number; written: number }> {

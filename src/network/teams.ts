@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { rankForOffer } from '../domain/cycles/audience.ts';
 import { RuleError, ValidationError } from '../domain/errors.ts';
-import { shareProblems, suggestReplacement, TEAM_DEFAULTS, type MemberContribution, type TeamMemberRequest } from '../domain/cycles/teams.ts';
+import { shareProblems, suggestReplacement, TEAM_DEFAULTS, type MemberContribution, type TeamMemberRequest } from '../domain/network/teams.ts';
 import type { Actor } from '../shared/actor.ts';
 import { networkRecords } from './track-records.ts';
 

@@ -3,7 +3,8 @@
 // stored encrypted, and only ever shown masked. Decryption happens in activities and file downloads.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { HackerKind, Residency, User } from '../db/schema.ts';
+import type { User } from '../db/schema.ts';
+import type { HackerKind, Residency } from '../shared/payouts.ts';
 import { ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { lookupBank, lookupBranch } from '../domain/payouts/banks.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';

@@ -2,7 +2,7 @@
 // Zengin file (decrypted on demand), the audit log and the annual payment records (支払調書) as CSV.
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
-import type { PayoutItemStatus } from '../db/schema.ts';
+import type { PayoutItemStatus } from '../shared/payouts.ts';
 import { tokyoDateOf } from '../domain/months.ts';
 import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
 import { writeCsv, type CsvColumn } from '../domain/csv.ts';

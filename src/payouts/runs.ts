@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
-import type { PayoutItemStatus } from '../db/schema.ts';
+import type { PayoutItemStatus } from '../shared/payouts.ts';
 import { nextBusinessDay, payoutMonthProblem } from '../domain/payouts/calendar.ts';
 import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
 import { planPayment } from '../domain/payouts/payment.ts';

@@ -1,7 +1,7 @@
 // What finance must act on now, for the caller: runs to review and approve, remittances to record,
 // runs a rule has blocked. Read from Postgres (the read model); the /v1/tasks route shapes nothing more.
 import type { Db } from '../db/index.ts';
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../shared/actor.ts';
 import { withholdingDueDate } from '../domain/payouts/calendar.ts';
 import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
 

@@ -1,9 +1,39 @@
-// The contract of the cycle and A/B test workflows (ids, inputs, update payloads, views), shared
-// with their activities and the API. Dependency-free: workflow code imports it.
-import type { CyclePhase, OfferKind } from '../db/schema.ts';
+// The contract of the cycle and A/B test workflows (ids, inputs, update payloads, views) and the
+// cycle's vocabulary, shared with their activities, the API and the database types. Dependency-free:
+// workflow code imports it.
 import type { Actor } from './actor.ts';
 
-export type { CyclePhase, OfferKind };
+/** Every phase, in order; the last three are the ends a cycle can reach. */
+export const CYCLE_PHASES = [
+  'planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings',
+  'completed', 'abandoned', 'failed',
+] as const;
+export type CyclePhase = (typeof CYCLE_PHASES)[number];
+
+/** Who an offer reaches: everyone, the top of the ranking, or the engagement's growth team. */
+export const OFFER_KINDS = ['open', 'targeted', 'team'] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
+
+export const PROPOSAL_STATUSES = ['submitted', 'selected', 'rejected', 'withdrawn'] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+
+export const TEST_STATUSES = ['running', 'completed', 'invalid', 'cancelled'] as const;
+export type TestStatus = (typeof TEST_STATUSES)[number];
+
+/** The human decisions a cycle records (cycle_decisions.kind). */
+export const DECISION_KINDS = ['plan', 'selection', 'stop', 'learnings', 'invalidation', 'end'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+
+/** Lines of the earnings ledger (earnings_ledger.kind). */
+export const LEDGER_KINDS = ['adoption_fee', 'win_bonus', 'submission_fee', 'team_retainer', 'bonus_reversal', 'partner_commission', 'managed_retainer'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** The page's control before a winner replaced it (given back if that verdict is invalidated). */
+export interface PageControl {
+  description: string;
+  baseline_rate: number;
+  since_test_id: number | null;
+}
 
 export const cycleWorkflowId = (engagementId: number, month: string) => `cycle-${engagementId}-${month}`;
 export const testWorkflowId = (testId: number) => `test-${testId}`;

@@ -1,6 +1,6 @@
 // The contract of the engagement workflow (id, input, update payloads, view), shared with its
 // activities and the API. Dependency-free: workflow code imports it.
-import type { OfferKind } from '../db/schema.ts';
+import type { OfferKind } from './cycles.ts';
 import type { Actor } from './actor.ts';
 
 export type OfferMode = OfferKind;

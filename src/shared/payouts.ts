@@ -3,6 +3,16 @@
 // workflows see ids, amounts and phases only.
 import type { Actor } from './actor.ts';
 
+/** What a payee is (hackers.kind) and where they live for tax (hackers.residency). */
+export const HACKER_KINDS = ['individual', 'corporation'] as const;
+export type HackerKind = (typeof HACKER_KINDS)[number];
+export const RESIDENCIES = ['resident', 'non_resident'] as const;
+export type Residency = (typeof RESIDENCIES)[number];
+
+/** A payee's item in a run (payout_items.status). */
+export const PAYOUT_ITEM_STATUSES = ['pending', 'held', 'sent', 'failed', 'cancelled'] as const;
+export type PayoutItemStatus = (typeof PAYOUT_ITEM_STATUSES)[number];
+
 /** A run's status in Postgres and its workflow's phase: one list. `blocked`: a rule stops it (see waiting_for). */
 export const PAYOUT_RUN_STATUSES = ['drafting', 'review', 'paying', 'remitting', 'completed', 'rejected', 'blocked'] as const;
 export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];

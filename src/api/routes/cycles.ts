@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { checkSelection } from '../../cycles/proposals.ts';
 import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
-import type { CyclePhase } from '../../db/schema.ts';
+import type { CyclePhase } from '../../shared/cycles.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
 import { assertManages, cycleFor } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';

@@ -9,7 +9,7 @@ import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
 import { addPage, getSettings, listPages, updateSettings } from '../../engagements/settings.ts';
 import { setTeam } from '../../network/teams.ts';
-import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
+import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
 import { STAFF } from '../auth.ts';

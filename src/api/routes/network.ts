@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { holdoutReport, revenueImpact, setHoldout } from '../../cycles/impact.ts';
 import { offerInvitations } from '../../cycles/offers.ts';
-import { TEAM_DEFAULTS } from '../../domain/cycles/teams.ts';
+import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
 import { createContract, endContract, listContracts } from '../../network/managed.ts';
 import { formTeam, teamOf, teamReview } from '../../network/teams.ts';
 import { trackRecord } from '../../network/track-records.ts';

@@ -3,7 +3,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ROLES } from '../../db/schema.ts';
+import { ROLES } from '../../shared/actor.ts';
 import { createSession, revokeSession, SESSION_HOURS } from '../../db/sessions.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { badRequest } from '../errors.ts';

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { createUserWithToken, issueToken, listTokens, revokeTokens } from '../../db/users.ts';
-import { ROLES } from '../../db/schema.ts';
+import { ROLES } from '../../shared/actor.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authErrors, Id, IdParams, Name, nextAfter, Nullable, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
 import type { ApiDeps } from '../deps.ts';

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { knowledgeSearchFields } from '../../domain/cycles/knowledge-search.ts';
 
 // The network and the memory (issue 11): grades per hacker and month, explained invitations and the
 // hackers left out near the cut, growth teams with shares and monthly reviews, managed contracts (a
@@ -136,4 +135,57 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`alter table engagement_settings drop column if exists team_share_cap_percent`.execute(db);
   await sql`alter table growth_team_members drop column if exists joined_at`.execute(db);
   await sql`alter table knowledge_entries drop column if exists search_text, drop column if exists search_tokens, drop column if exists search_head_tokens`.execute(db);
+}
+
+// Frozen copy of the search fields as this migration wrote them (domain/cycles/knowledge-search.ts
+// when 0011 was written): a migration never changes when the live rule does.
+const CJK = /[\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+const WORD = /[\p{L}\p{N}]/u;
+
+function normalizeSearchText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+function documentTokens(text: string): string[] {
+  const out = new Set<string>();
+  const runs: { kind: 'cjk' | 'word'; text: string }[] = [];
+  let current: { kind: 'cjk' | 'word'; text: string } | null = null;
+  for (const ch of normalizeSearchText(text)) {
+    const kind = CJK.test(ch) ? 'cjk' : WORD.test(ch) ? 'word' : null;
+    if (kind === null) {
+      current = null;
+      continue;
+    }
+    if (current && current.kind === kind) current.text += ch;
+    else runs.push((current = { kind, text: ch }));
+  }
+  for (const run of runs) {
+    if (run.kind === 'word') {
+      out.add(run.text);
+      continue;
+    }
+    const chars = [...run.text];
+    for (let i = 0; i < chars.length; i++) {
+      out.add(chars[i]!);
+      if (i + 1 < chars.length) out.add(chars[i]! + chars[i + 1]!);
+    }
+  }
+  return [...out].sort();
+}
+
+function knowledgeSearchFields(e: { hypothesis: string; change: string; learnings: string | null; tags: string[]; page_type: string; outcome: string; industry: string; month: string }) {
+  const filters: string[] = [];
+  if (e.industry) filters.push(`industry:${e.industry}`);
+  if (e.page_type) filters.push(`page:${e.page_type}`);
+  if (e.outcome) filters.push(`outcome:${e.outcome}`);
+  if (e.month) filters.push(`month:${e.month}`);
+  for (const t of e.tags ?? []) filters.push(`tag:${t}`);
+  const head = [e.hypothesis, ...e.tags].join('\n');
+  const body = [e.change, e.learnings ?? '', e.page_type, e.outcome].join('\n');
+  const all = [e.hypothesis, e.tags.join(' '), e.change, e.learnings ?? '', e.page_type, e.outcome].join('\n');
+  return {
+    search_text: normalizeSearchText(all),
+    search_tokens: [...documentTokens(body), ...filters].sort(),
+    search_head_tokens: [...documentTokens(head), ...filters].sort(),
+  };
 }

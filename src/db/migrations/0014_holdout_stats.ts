@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { inHoldout } from '../../domain/holdout.ts';
 
 // The holdout report without scanning visitors (issue 15's "reads that do not grow with traffic",
 // applied to issue 11's holdout):
@@ -8,8 +7,8 @@ import { inHoldout } from '../../domain/holdout.ts';
 // - holdout_stats: per client, held out or not, a few slots (like arm_stats), the number of exposed
 //   visitors and how many of them converted, folded in by the same statement from each visitor's
 //   change. A report sums at most 2 × slots rows.
-// Backfilled from the stored events; the holdout rule is applied in JS (domain/holdout.ts), not
-// rewritten in SQL.
+// Backfilled from the stored events; the holdout rule is applied in JS (a frozen copy of
+// domain/holdout.ts at the end of this file), not rewritten in SQL.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create table client_visitors (
@@ -51,7 +50,10 @@ export async function up(db: Kysely<any>): Promise<void> {
        order by e.client_id, ev.visitor_id
        limit 10000`.execute(db);
     if (rows.length === 0) break;
-    const holdout = rows.map((r) => r.percents.some((p) => inHoldout(r.client_id, r.visitor_id, Number(p))));
+    const holdout = await Promise.all(rows.map(async (r) => {
+      for (const p of r.percents) if (await inHoldout(r.client_id, r.visitor_id, Number(p))) return true;
+      return false;
+    }));
     await sql`
       insert into client_visitors (client_id, visitor_id, holdout, exposed, converted)
       select * from unnest(${rows.map((r) => r.client_id)}::bigint[], ${rows.map((r) => r.visitor_id)}::text[], ${holdout}::bool[],
@@ -67,4 +69,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop table if exists holdout_stats`.execute(db);
   await sql`drop table if exists client_visitors`.execute(db);
+}
+
+// Frozen copy of the holdout rule as this migration applied it (domain/holdout.ts when 0014 was
+// written: SHA-256 of `holdout:${clientId}:${visitorId}`, top 53 bits / 2^53 < percent / 100). Web
+// Crypto (a global) so that the migration imports nothing but kysely.
+async function inHoldout(clientId: number, visitorId: string, percent: number): Promise<boolean> {
+  if (!(percent > 0)) return false;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`holdout:${clientId}:${visitorId}`)));
+  const high = ((digest[0]! << 24) >>> 0) + (digest[1]! << 16) + (digest[2]! << 8) + digest[3]!;
+  const low = ((digest[4]! << 16) + (digest[5]! << 8) + digest[6]!) >>> 3;
+  return (high * 2 ** 21 + low) / 2 ** 53 < percent / 100;
 }

@@ -3,7 +3,7 @@
 // fair chance and one lucky win does not top the list; team offers go to the growth team (targeted
 // when there is none); too few proposals widen the audience one step. Who may SEE an offer is decided
 // where offers are read: `visibleOffers` in src/cycles/offers.ts (SQL: listings filter in the database).
-import type { OfferKind } from '../../db/schema.ts';
+import type { OfferKind } from '../../shared/cycles.ts';
 
 /** What targeting knows about one hacker (computed by network/track-records.ts). */
 export interface NetworkRecord {

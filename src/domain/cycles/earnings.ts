@@ -1,7 +1,7 @@
 // What a cycle pays, as ledger lines: one line per business fact, whose unique key makes accrual
 // idempotent. Deliverables count from when they were received (the Freelance Act's 60 days): the
 // submission for a submission fee, the selection for the adoption fee and the win bonus.
-import type { LedgerKind } from '../../db/schema.ts';
+import type { LedgerKind } from '../../shared/cycles.ts';
 
 export interface EarningProposal {
   id: number;

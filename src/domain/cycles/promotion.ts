@@ -1,6 +1,6 @@
 // A winner becomes the page's control, and its observed rate the baseline the next test is planned
 // from; the replaced control is kept so that invalidating the verdict later gives it back.
-import type { PageControl } from '../../db/schema.ts';
+import type { PageControl } from '../../shared/cycles.ts';
 
 export interface WinnerArm {
   title: string;

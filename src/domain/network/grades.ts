@@ -2,7 +2,7 @@
 // from the shrunk win rate (the same shrinkage as targeting: domain/cycles/audience.ts) and the volume
 // of decided tests. A grade needs both: a high rate on few tests is luck, many tests at a low rate is
 // not excellence. Thresholds are in README ("Network and knowledge").
-import { shrunkWinRate } from './audience.ts';
+import { shrunkWinRate } from '../cycles/audience.ts';
 
 export type Grade = 'gold' | 'silver' | 'bronze' | 'none';
 
