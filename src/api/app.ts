@@ -85,10 +85,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerIdempotency(app, deps.db);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
-  codecRoutes(app, deps);
-  userRoutes(app, deps);
-  clientRoutes(app, deps);
-  hackerRoutes(app, deps);
+  await app.register(codecRoutes, deps);
+  await app.register(userRoutes, deps);
+  await app.register(clientRoutes, deps);
+  await app.register(hackerRoutes, deps);
   engagementRoutes(app, deps);
   payeeRoutes(app, deps);
   payoutRoutes(app, deps);

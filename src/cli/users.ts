@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { userBindingProblems } from '../api/routes/users.ts';
 import { ROLES, type Role } from '../shared/actor.ts';
-import { createUserWithToken, revokeTokens } from '../db/users.ts';
+import { createUserWithToken, revokeTokens, userBindingProblems } from '../db/users.ts';
 import { loadConfig } from '../config.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { withDatabase } from './database.ts';

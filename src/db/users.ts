@@ -98,3 +98,38 @@ export async function revokeTokens(db: Db, which: { tokenId?: number; userId?: n
   forgetTokens(which);
   return Number(res.numUpdatedRows);
 }
+
+/** Users newest first: the user an admin just created is on the first page. */
+export function listUsers(db: Db, f: { afterId?: number; limit: number }) {
+  let q = db.selectFrom('users').select(['id', 'name', 'role', 'client_id', 'hacker_id', 'created_at']).orderBy('id', 'desc').limit(f.limit);
+  if (f.afterId) q = q.where('id', '<', f.afterId);
+  return q.execute();
+}
+
+export async function userExists(db: Db, id: number): Promise<boolean> {
+  return !!(await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst());
+}
+
+/** A token's id and owner (never its hash), to decide who may revoke it. */
+export function tokenOwner(db: Db, tokenId: number) {
+  return db.selectFrom('api_tokens').select(['id', 'user_id']).where('id', '=', tokenId).executeTakeFirst();
+}
+
+/** A client user needs an existing client; a hacker user an existing hacker; others neither. */
+export async function userBindingProblems(db: Db, u: { role: string; client_id?: number; hacker_id?: number }, prefix = '/body') {
+  const details: { path: string; message: string }[] = [];
+  const check = async (field: 'client_id' | 'hacker_id', table: 'clients' | 'hackers', role: string) => {
+    const value = u[field];
+    if (u.role === role) {
+      if (value === undefined) details.push({ path: `${prefix}/${field}`, message: `is required for role ${role}` });
+      else if (!(await db.selectFrom(table).select('id').where('id', '=', value).executeTakeFirst())) {
+        details.push({ path: `${prefix}/${field}`, message: `no such ${table.slice(0, -1)}` });
+      }
+    } else if (value !== undefined) {
+      details.push({ path: `${prefix}/${field}`, message: `only allowed for role ${role}` });
+    }
+  };
+  await check('client_id', 'clients', 'client');
+  await check('hacker_id', 'hackers', 'hacker');
+  return details;
+}

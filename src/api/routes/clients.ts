@@ -1,6 +1,5 @@
 // Clients: staff create them; client users see only their own.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createClient, getClient, listClients } from '../../clients/clients.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -8,8 +7,7 @@ import { notFound } from '../errors.ts';
 import { Client, NewClient } from '../schemas/clients.ts';
 import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
-export function clientRoutes(base: FastifyInstance, { db }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
 
   app.post(
     '/v1/clients',
@@ -48,4 +46,4 @@ export function clientRoutes(base: FastifyInstance, { db }: ApiDeps) {
       return row;
     },
   );
-}
+};

@@ -2,17 +2,13 @@
 // `POST /codec/decode` and `/codec/encode` with `{payloads:[{metadata:{k: base64}, data: base64}]}`.
 // Admins only (bearer token); CORS for the Temporal UI's origin, with the headers it sends.
 import type { Payload } from '@temporalio/common';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import type { Static } from 'typebox';
 import { AesGcmPayloadCodec, resolvePayloadKeys } from '../../infra/payload-codec.ts';
+import { Payloads, PayloadsAnswer, type WirePayload } from '../schemas/codec.ts';
 import { authErrors } from '../schemas/common.ts';
 import type { ApiDeps } from '../deps.ts';
-
-const WirePayload = Type.Object({ metadata: Type.Optional(Type.Record(Type.String(), Type.String({ description: 'base64' }))), data: Type.Optional(Type.String({ description: 'base64' })) });
-const Payloads = Type.Object(
-  { payloads: Type.Array(WirePayload, { maxItems: 10_000 }) },
-  { examples: [{ payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] }] },
-);
 
 const fromWire = (p: Static<typeof WirePayload>): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
@@ -23,7 +19,7 @@ const toWire = (p: Payload) => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
-export function codecRoutes(app: FastifyInstance, { config }: ApiDeps) {
+export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config }) => {
   const codec = new AesGcmPayloadCodec(resolvePayloadKeys(config));
   const origin = new URL(config.temporalUiUrl).origin;
   const cors = (reply: FastifyReply) =>
@@ -37,7 +33,7 @@ export function codecRoutes(app: FastifyInstance, { config }: ApiDeps) {
   for (const op of ['decode', 'encode'] as const) {
     // Preflight carries no credentials: answered for the UI's origin only, with no payload work.
     app.options(`/codec/${op}`, { schema: { hide: true } }, async (_req, reply) => cors(reply).status(204).send());
-    app.post<{ Body: Static<typeof Payloads> }>(
+    app.post(
       `/codec/${op}`,
       {
         config: { roles: ['admin'] },
@@ -47,7 +43,7 @@ export function codecRoutes(app: FastifyInstance, { config }: ApiDeps) {
           summary: `${op === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads for the Temporal UI / CLI (admin)`,
           description: 'Temporal codec server protocol. Point the Temporal UI or `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <admin token>"` here.',
           body: Payloads,
-          response: { 200: Type.Object({ payloads: Type.Array(WirePayload) }), ...authErrors },
+          response: { 200: PayloadsAnswer, ...authErrors },
         },
       },
       async (req) => {
@@ -58,4 +54,4 @@ export function codecRoutes(app: FastifyInstance, { config }: ApiDeps) {
       },
     );
   }
-}
+};

@@ -1,6 +1,5 @@
 // Growth hackers: staff add them; finance and staff list them; a hacker sees only its own profile.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHacker, hackerProfile, listHackers } from '../../network/hackers.ts';
 import { STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -8,8 +7,7 @@ import { forbidden, notFound } from '../errors.ts';
 import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import { Hacker, HackerWithGrade, NewHacker } from '../schemas/hackers.ts';
 
-export function hackerRoutes(base: FastifyInstance, { db }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
 
   app.post(
     '/v1/hackers',
@@ -53,4 +51,4 @@ export function hackerRoutes(base: FastifyInstance, { db }: ApiDeps) {
       return profile;
     },
   );
-}
+};
