@@ -2,22 +2,55 @@
 // forgets the check. Offers are loaded through cycles/offers.ts, where who may see one is decided.
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/index.ts';
-import { assertClientAccess } from './auth.ts';
+import { assertClientAccess, roleRefusal } from './auth.ts';
 import { forbidden, notFound } from './errors.ts';
+
+/**
+ * What a view tells the caller about one action: whether they may take it now and, if not, why (the
+ * sentence the refusal would carry). Views build it from the predicates below — the ones the routes
+ * enforce — so a button the page shows is a request the server accepts.
+ */
+export interface Action {
+  allowed: boolean;
+  reason: string | null;
+}
+
+/** An action refused by the first of `refusals` that is set (checked in order: role, scope, state). */
+export function action(...refusals: (string | undefined)[]): Action {
+  const reason = refusals.find((r) => r !== undefined);
+  return { allowed: reason === undefined, reason: reason ?? null };
+}
+
+/** The role check of a declared route (auth.ts enforces it) for the caller: why they may not call it. */
+export function routeRefusal(req: FastifyRequest, method: string, url: string): string | undefined {
+  const route = req.server.declaredRoutes.find((r) => r.method === method && r.url === url);
+  if (!route?.roles) throw new Error(`no route ${method} ${url} declares roles`);
+  return roleRefusal(req.user.role, route.roles);
+}
 
 /**
  * CS scope: every CS manager may read every engagement (they cover for each other's clients), but
  * changes one only if they manage it; admins change any (and reassign with PUT …/cs-manager).
  */
 export function assertManages(req: FastifyRequest, e: { id?: number; engagement_id?: number; cs_manager_id: number }): void {
-  refuseUnlessManager(req, [e.cs_manager_id], `engagement ${e.engagement_id ?? e.id}`);
+  refuseUnlessManager(manageRefusal(req, e));
+}
+
+/** Why the caller may not change engagement `e` (CS scope), or undefined when they may. */
+export function manageRefusal(req: FastifyRequest, e: { id?: number; engagement_id?: number; cs_manager_id: number }): string | undefined {
+  return managerRefusal(req, [e.cs_manager_id], `engagement ${e.engagement_id ?? e.id}`);
 }
 
 /** The one rule: a CS manager who is not among the thing's managers is refused (admins and finance pass). */
-function refuseUnlessManager(req: FastifyRequest, managerIds: readonly number[], what: string): void {
+function managerRefusal(req: FastifyRequest, managerIds: readonly number[], what: string): string | undefined {
   if (req.user.role === 'cs_manager' && !managerIds.includes(req.user.id)) {
-    throw forbidden(`You do not manage ${what}; its CS manager or an admin can change it.`);
+    return `You do not manage ${what}; its CS manager or an admin can change it.`;
   }
+  return undefined;
+}
+
+function refuseUnlessManager(refusal: string | undefined): void {
+  if (refusal) throw forbidden(refusal);
 }
 
 /** A client's CS managers: the CS manager of each of its engagements (any status). */
@@ -32,14 +65,24 @@ export async function clientManagedBy(db: Db, clientId: number): Promise<number[
  * without any engagement yet may be taken on by any CS manager (its first engagement).
  */
 export async function assertManagesClient(db: Db, req: FastifyRequest, clientId: number, opts: { unmanagedOk?: boolean } = {}): Promise<void> {
+  refuseUnlessManager(await manageClientRefusal(db, req, clientId, opts));
+}
+
+/** Why the caller may not change client `clientId`'s own things (CS scope, as above); 404 for an unknown client. */
+export async function manageClientRefusal(db: Db, req: FastifyRequest, clientId: number, opts: { unmanagedOk?: boolean } = {}): Promise<string | undefined> {
   const managers = await clientManagedBy(db, clientId);
   if (managers.length === 0) {
     // Creating the first engagement validates the client itself (400 naming /body/client_id).
-    if (opts.unmanagedOk) return;
+    if (opts.unmanagedOk) return undefined;
     const client = await db.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst();
     if (!client) throw notFound('client');
   }
-  refuseUnlessManager(req, managers, `client ${clientId}`);
+  return managerRefusal(req, managers, `client ${clientId}`);
+}
+
+/** The partner a partner user is bound to; 404 (not 403) for any other partner, so none leaks. */
+export function assertPartnerAccess(req: FastifyRequest, partnerId: number): void {
+  if (req.user.role === 'partner' && req.user.partner_id !== partnerId) throw notFound('partner');
 }
 
 export async function engagementFor(db: Db, req: FastifyRequest, engagementId: number) {

@@ -36,6 +36,8 @@ declare module 'fastify' {
 }
 
 export const STAFF: readonly Role[] = ['admin', 'cs_manager'];
+/** Who reads money: finance and admin (money decisions on payout runs are finance's alone). */
+export const FINANCE: readonly Role[] = ['admin', 'finance'];
 
 /** The browser session cookie (httpOnly, SameSite=Strict), set by POST /v1/session. */
 export const SESSION_COOKIE = 'kaizen_session';
@@ -115,8 +117,14 @@ export function registerAuth(app: FastifyInstance, db: Db, limits: AuthFailureLi
     }
     const user = request.user;
     request.log = request.log.child({ userId: user.id, role: user.role });
-    if (!roles.includes(user.role)) throw forbidden(`role ${user.role} may not call this route`);
+    const refusal = roleRefusal(user.role, roles);
+    if (refusal) throw forbidden(refusal);
   });
+}
+
+/** The role check of a route's declaration: why `role` may not call it, or undefined (views ask it too, access.ts). */
+export function roleRefusal(role: Role, roles: readonly Role[]): string | undefined {
+  return roles.includes(role) ? undefined : `role ${role} may not call this route`;
 }
 
 /** Tenant check: a client user may only touch its own client's data. */

@@ -26,7 +26,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@te
 import type { Activities } from '../activities/index.ts';
 import { NOT_YET_FAILURE } from '../domain/errors.ts';
 import { tokyoMonthOf } from '../domain/months.ts';
-import { FOUR_EYES_FAILURE, fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
+import { decisionStateRefusal, FOUR_EYES_FAILURE, fourEyesRefusal, itemChangeRefusal, remittanceRefusal } from '../domain/payouts/four-eyes.ts';
 import type {
   DecisionRequest,
   HoldRequest,
@@ -131,7 +131,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
   };
   const holdValidator = (req: HoldRequest) => {
     notWhileDrafting();
-    if (state.phase !== 'review') invalid(`Payout run ${runId} is ${state.phase}; its items can change only during review.`);
+    const notReview = itemChangeRefusal(runId, state.phase);
+    if (notReview) invalid(notReview);
     if (state.deciding) invalid(`A decision on payout run ${runId} is in progress; its items can no longer change.`);
     if (!isPositiveInt(req?.itemId)) invalid('The item id must be a positive integer.');
     if (!isPositiveInt(payoutUpdateUser(req))) invalid(USER_REQUIRED);
@@ -169,9 +170,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
   };
   const decisionValidator = (approve: boolean) => (req: DecisionRequest) => {
     notWhileDrafting();
-    if (state.phase !== 'review' || state.decision) {
-      invalid(`Payout run ${runId} is ${state.decision ? `already ${state.decision === 'approve' ? 'approved' : 'rejected'}` : state.phase}, not under review.`);
-    }
+    const notReview = decisionStateRefusal(runId, state.phase, state.decision);
+    if (notReview) invalid(notReview);
     if (state.deciding || state.busy > 0) invalid(`Another change to payout run ${runId} is in progress; retry in a moment.`, NOT_YET_FAILURE);
     const approver = payoutUpdateUser(req);
     if (!isPositiveInt(approver)) invalid(USER_REQUIRED);
@@ -193,7 +193,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     },
     {
       validator: (req) => {
-        if (state.phase !== 'remitting' || state.remitted) invalid(`Payout run ${runId} is ${state.phase}; it has no remittance to record.`);
+        const none = remittanceRefusal(runId, state.phase, state.remitted);
+        if (none) invalid(none);
         if (!isPositiveInt(payoutUpdateUser(req))) invalid(USER_REQUIRED);
         if (typeof req.remittedOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(req.remittedOn)) invalid('The remittance date must be written YYYY-MM-DD.');
       },

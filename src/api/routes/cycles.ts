@@ -7,7 +7,7 @@ import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
 import type { CyclePhase } from '../../shared/cycles.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
-import { assertManages, cycleFor } from '../access.ts';
+import { action, assertManages, cycleFor, manageRefusal, routeRefusal } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -21,7 +21,12 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
 
   /** A decision on an ended engagement's cycle is refused with the reason, before the workflow. */
   function assertEngagementLive(c: { engagement_status: string; engagement_end_reason: string | null }) {
-    if (c.engagement_status === 'ended') throw conflict(`The engagement has ended (${c.engagement_end_reason ?? 'no reason given'}); its cycles take no more decisions.`);
+    const ended = endedRefusal(c);
+    if (ended) throw conflict(ended);
+  }
+  function endedRefusal(c: { engagement_status: string; engagement_end_reason: string | null }): string | undefined {
+    if (c.engagement_status === 'ended') return `The engagement has ended (${c.engagement_end_reason ?? 'no reason given'}); its cycles take no more decisions.`;
+    return undefined;
   }
 
   app.get(
@@ -51,10 +56,13 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       schema: { tags: ['cycles'], summary: 'One cycle with its live view', description: "The cycle row plus the workflow's live view (incl. past tests on the same pages; null when no worker answers).", params: IdParams, response: { 200: S.Cycle, ...authErrors } },
     },
     async (req) => {
-      const { engagement_status: _, engagement_end_reason: __, ...c } = await cycleFor(db, req, req.params.id);
+      const row = await cycleFor(db, req, req.params.id);
+      const { engagement_status: _, engagement_end_reason: __, ...c } = row;
       // Time-boxed by the client (connectClient): no worker or no Temporal → the database's view alone.
       const live = await temporal.workflow.getHandle(c.workflow_id).query(cycleStatusQuery).catch(() => null);
-      return { ...c, live };
+      // Who may decide, by the decision routes' own checks (the phase says which decision is due).
+      const decide = (path: string) => action(routeRefusal(req, 'POST', `/v1/cycles/:id/${path}`), manageRefusal(req, row), endedRefusal(row));
+      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') } };
     },
   );
 

@@ -11,7 +11,7 @@ import { addPage, getSettings, listPages, updateSettings } from '../../engagemen
 import { setTeam } from '../../network/teams.ts';
 import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
 import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
-import { assertManages, assertManagesClient, engagementFor } from '../access.ts';
+import { action, assertManages, assertManagesClient, engagementFor, manageRefusal, routeRefusal } from '../access.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -98,12 +98,22 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
         summary: 'One engagement with its live workflow state',
         description: "The Postgres record plus the workflow's live state (a query; null when no worker answers).",
         params: IdParams,
-        response: { 200: Type.Intersect([S.Engagement, Type.Object({ workflow: S.WorkflowState })]), ...authErrors },
+        response: { 200: Type.Intersect([S.Engagement, Type.Object({ workflow: S.WorkflowState, actions: S.EngagementActions })]), ...authErrors },
       },
     },
     async (req) => {
       const e = await engagementFor(db, req, req.params.id);
-      return { ...e, workflow: await workflowState(e) };
+      // What the caller may change, by the write routes' own checks (declared roles, then CS scope).
+      const may = (method: string, path: string) => action(routeRefusal(req, method, `/v1/engagements/:id${path}`), manageRefusal(req, e));
+      const actions = {
+        end: may('POST', '/end'),
+        change_settings: may('PUT', '/settings'),
+        add_page: may('POST', '/pages'),
+        set_team: may('PUT', '/team'),
+        reassign: action(routeRefusal(req, 'PUT', '/v1/engagements/:id/cs-manager')),
+        site_keys: action(routeRefusal(req, 'GET', '/v1/clients/:id/site-keys')),
+      };
+      return { ...e, workflow: await workflowState(e), actions };
     },
   );
 

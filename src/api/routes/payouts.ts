@@ -2,11 +2,12 @@
 // release items, approve (four eyes) or reject, record the withholding remittance; the bank file, the
 // withholding summary and the year's 支払調書 records. Decisions are updates on the run's workflow;
 // their refusals map to the API's errors in one place (errors.ts viaUpdate / toHttpError).
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { payoutMonthProblem } from '../../domain/payouts/calendar.ts';
+import { decisionStateRefusal, fourEyesRefusal, itemChangeRefusal, remittanceRefusal } from '../../domain/payouts/four-eyes.ts';
 import { tokyoDateOf } from '../../domain/months.ts';
 import { resolveBankKey } from '../../payouts/crypto.ts';
 import { annualRecordsCsv, auditLog, getRun, listItems, listRuns, zenginFile } from '../../payouts/queries.ts';
@@ -19,7 +20,8 @@ import {
   rejectRunUpdate,
   releaseItemUpdate,
 } from '../../workflows/payout-run.ts';
-import { actorOf } from '../auth.ts';
+import { action, routeRefusal } from '../access.ts';
+import { actorOf, FINANCE } from '../auth.ts';
 import { badRequest, HttpError, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, FileAnswer, Idempotency, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import {
@@ -40,16 +42,14 @@ import {
 import type { ApiDeps } from '../deps.ts';
 
 /**
- * Who may do what: finance and admin read everything and may open a run; money decisions (hold,
- * release, approve, reject, record the remittance) are finance's alone.
+ * Who may do what: finance and admin (FINANCE) read everything and may open a run; money decisions
+ * (hold, release, approve, reject, record the remittance) are finance's alone.
  */
-const FINANCE = ['admin', 'finance'] as const;
 const MONEY = ['finance'] as const;
 /** A 404 whose message is a whole sentence. */
 const missing = (message: string) => new HttpError(404, 'not_found', message);
 
-export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal, config }) => {
   let key: Buffer | undefined;
   const bankKey = () => (key ??= resolveBankKey(config));
 
@@ -57,6 +57,28 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
     const run = await getRun(db, id);
     if (!run) throw missing(`Payout run ${id} does not exist.`);
     return run;
+  }
+
+  /**
+   * The run as the caller sees it: with what they may do to it now, by the checks the decision routes
+   * enforce (their declared roles, then the run's state and four eyes as the workflow's validators ask).
+   */
+  type RunRow = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+  function runView(req: FastifyRequest, run: RunRow) {
+    const role = (path: string) => routeRefusal(req, 'POST', `/v1/payout-runs/:id${path}`);
+    const items = itemChangeRefusal(run.id, run.status);
+    // The row stays in review until payment starts; a decision already taken is what refuses another.
+    const decision = run.decided_by == null ? undefined : run.status === 'rejected' ? 'reject' : 'approve';
+    return {
+      ...run,
+      actions: {
+        approve: action(role('/approve'), decisionStateRefusal(run.id, run.status, decision), fourEyesRefusal({ approver: req.user.id, preparedBy: run.prepared_by, runId: run.id })),
+        reject: action(role('/reject'), decisionStateRefusal(run.id, run.status, decision)),
+        hold: action(role('/items/:itemId/hold'), items),
+        release: action(role('/items/:itemId/release'), items),
+        record_remittance: action(role('/remittance'), remittanceRefusal(run.id, run.status)),
+      },
+    };
   }
 
   /**
@@ -69,7 +91,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
     const opts = typeof idem === 'string' && idem ? { updateId: `${action}-${run.id}-${req.user.id}-${idem}` } : {};
     await viaUpdate(() => fn(temporal.workflow.getHandle(run.workflow_id), opts), `Payout run ${run.id} has no running workflow; it is ${run.status}.`);
     req.log.info({ runId: run.id, action }, 'payout run updated');
-    return loadRun(run.id);
+    return runView(req, await loadRun(run.id));
   }
 
   app.post(
@@ -105,7 +127,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
         throw new HttpError(503, 'workflow_unavailable', 'The payout run could not start its workflow; retry the same request.');
       }
       req.log.info({ runId, month: req.body.month, created }, created ? 'payout run opened' : 'payout run already open');
-      return reply.status(created ? 201 : 200).send(await loadRun(runId));
+      return reply.status(created ? 201 : 200).send(runView(req, await loadRun(runId)));
     },
   );
 
@@ -124,7 +146,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
     async (req) => {
       const limit = req.query.limit ?? 100;
       const items = await listRuns(db, { limit, beforeId: req.query.after_id });
-      return { items, next_after_id: nextAfter(items, limit) };
+      return { items: items.map((r) => runView(req, r)), next_after_id: nextAfter(items, limit) };
     },
   );
 
@@ -134,7 +156,7 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
       config: { roles: FINANCE },
       schema: { tags: ['payouts'], summary: 'One payout run with its totals', params: IdParams, response: { 200: Run, ...authErrors } },
     },
-    async (req) => loadRun(req.params.id),
+    async (req) => runView(req, await loadRun(req.params.id)),
   );
 
   app.get(
@@ -329,4 +351,4 @@ export function payoutRoutes(base: FastifyInstance, { db, temporal, config }: Ap
         .send(csv);
     },
   );
-}
+};

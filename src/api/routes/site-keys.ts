@@ -4,10 +4,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { createSiteKey, getSiteKey, listSiteKeys, normaliseOrigin, revokeSiteKey, rotateSiteKey, type SiteKey } from '../../db/site-keys.ts';
 import type { SiteKeyCache } from '../../site/keys.ts';
-import { assertManagesClient } from '../access.ts';
+import { action, assertManagesClient, manageClientRefusal, routeRefusal } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams } from '../schemas/common.ts';
 import { NewKeyAnswer, NewKeyBody, RotateAnswer, RotateBody, SiteKeyList, SiteKeyRow } from '../schemas/site.ts';
 
@@ -60,7 +60,17 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'> & { ke
     },
     async (req) => {
       assertClientAccess(req, req.params.id);
-      return { items: await listSiteKeys(db, req.params.id) };
+      // Who may change the keys, by the checks those routes make (an unknown client: their 404's reason).
+      const scope = await manageClientRefusal(db, req, req.params.id).catch((err: unknown) => {
+        if (err instanceof HttpError && err.statusCode === 404) return err.message;
+        throw err;
+      });
+      const actions = {
+        create: action(routeRefusal(req, 'POST', '/v1/clients/:id/site-keys'), scope),
+        rotate: action(routeRefusal(req, 'POST', '/v1/site-keys/:id/rotate'), scope),
+        revoke: action(routeRefusal(req, 'DELETE', '/v1/site-keys/:id'), scope),
+      };
+      return { items: await listSiteKeys(db, req.params.id), actions };
     },
   );
 

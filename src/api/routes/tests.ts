@@ -1,115 +1,29 @@
 // A/B tests as people read and steer them: lists, one test with its live per-arm figures, the whole
-// verdict history (paged), stopping a test, invalidating its verdict, adding learnings.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+// verdict history (paged), stopping a test, invalidating its verdict, adding learnings; and as the
+// client's site feeds them: a visitor's assignment and the exposures and conversions it posts.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { learningsOf } from '../../cycles/knowledge.ts';
-import { listTests, listVerdicts, stopRefusal } from '../../cycles/tests.ts';
-import { armStats } from '../../cycles/traffic.ts';
+import { listTests, listVerdicts, stopRefusal, testFigures } from '../../cycles/tests.ts';
+import { assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
-import { assertManages, testFor } from '../access.ts';
-import { actorOf, STAFF } from '../auth.ts';
-import { viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, nextAfter, Nullable, PagedQuery, PageOf, Tag, Timestamp } from '../schemas/common.ts';
+import { action, assertManages, manageRefusal, routeRefusal, testFor } from '../access.ts';
+import { actorOf, assertClientAccess, STAFF } from '../auth.ts';
+import { conflict, notFound, viaUpdate } from '../errors.ts';
+import { authErrors, ErrorResponse, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import * as S from '../schemas/tests.ts';
 import type { ApiDeps } from '../deps.ts';
 
-const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ reason: 'tracking tag fired twice on variant A' }] });
-const Learnings = Type.Object(
-  { learnings: Type.String({ minLength: 1, maxLength: 10_000 }), tags: Type.Optional(Type.Array(Tag, { maxItems: 20, uniqueItems: true })) },
-  { additionalProperties: false, examples: [{ learnings: 'Fewer fields beat reassurance badges', tags: ['forms'] }] },
-);
-const TestStatus = Type.Union(['running', 'completed', 'invalid', 'cancelled'].map((s) => Type.Literal(s)));
-const TestSummary = Type.Object({
-  id: Id,
-  cycle_id: Id,
-  offer_id: Id,
-  page_id: Id,
-  engagement_id: Id,
-  client_id: Id,
-  month: Type.String(),
-  metric: Type.String(),
-  status: Type.String(),
-  planned_sample_total: Type.Integer(),
-  stop_reason: Nullable(Type.String()),
-  started_at: Timestamp,
-  stopped_at: Nullable(Timestamp),
-  outcome: Nullable(Type.String({ description: 'final verdict as it stands now (invalidated → invalid)' })),
-  invalidated: Type.Boolean(),
-});
-// Every figure the engine returned (src/domain/stats/types.ts); further fields pass through.
-const VariantResult = Type.Object(
-  {
-    arm: Type.String(),
-    expected: Type.Optional(Type.Number({ description: 'the effect (relative lift by default)' })),
-    ci: Type.Optional(Type.Array(Nullable(Type.Number()), { description: '[low, high]; null = unbounded' })),
-    uplift_stddev: Type.Optional(Type.Number()),
-    p_value: Type.Optional(Type.Number()),
-    chance_to_win: Type.Optional(Type.Number()),
-    risk: Type.Optional(Type.Array(Type.Number())),
-    error: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
-const VerdictResult = Type.Object(
-  {
-    variants: Type.Array(VariantResult, { description: 'one per treatment, compared with the control' }),
-    srm_p_value: Type.Optional(Type.Number()),
-    decision: Type.Object({ outcome: Type.String(), arm: Type.Optional(Type.String()), reason: Type.Optional(Type.String()) }, { additionalProperties: true }),
-  },
-  { additionalProperties: true, description: 'every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision' },
-);
-const Verdict = Type.Object({
-  id: Id,
-  test_id: Id,
-  kind: Type.String({ description: 'interim (one per check) or final' }),
-  check_no: Type.Integer(),
-  engine: Type.String(),
-  outcome: Type.String(),
-  winner_variant_id: Nullable(Id),
-  request: Type.Unknown({ description: 'the verdict engine request (arms, weights, settings)' }),
-  result: Type.Unsafe<unknown>(VerdictResult),
-  invalidated_at: Nullable(Timestamp),
-  invalidation_reason: Nullable(Type.String()),
-  invalidated_by: Nullable(Id),
-  created_at: Timestamp,
-});
-const Arm = Type.Object({ variant_id: Id, arm: Type.String(), n: Type.Integer(), conversions: Type.Integer(), sum: Type.Number(), sum_squares: Type.Number() });
-const Variant = Type.Object({ id: Id, test_id: Id, arm: Type.String(), position: Type.Integer(), proposal_id: Nullable(Id), weight: Type.Number() });
-const Learning = Type.Object({ id: Id, test_id: Id, text: Type.String(), author_user_id: Id, author_name: Type.String(), created_at: Timestamp });
-const TestDetail = Type.Object({
-  id: Id,
-  cycle_id: Id,
-  offer_id: Id,
-  page_id: Id,
-  engagement_id: Id,
-  client_id: Id,
-  metric: Type.String(),
-  status: Type.String(),
-  planned_sample_total: Type.Integer(),
-  baseline_rate: Nullable(Type.Number()),
-  workflow_id: Type.String(),
-  stop_reason: Nullable(Type.String()),
-  stopped_by: Nullable(Id),
-  started_at: Timestamp,
-  stopped_at: Nullable(Timestamp),
-  variants: Type.Array(Variant),
-  arms: Type.Array(Arm),
-  final_verdict: Nullable(Verdict),
-  interim_checks: Type.Integer({ description: 'how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them' }),
-  learnings: Type.Array(Learning),
-});
-
-export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal }) => {
   const readers = [...STAFF, 'finance', 'client'] as const;
 
   app.get(
     '/v1/tests',
     {
       config: { roles: readers },
-      schema: { tags: ['tests'], summary: 'List tests by engagement or status (client users: their own)', querystring: PagedQuery({ engagement_id: Type.Optional(Id), status: Type.Optional(TestStatus) }), response: { 200: PageOf(TestSummary), ...authErrors } },
+      schema: { tags: ['tests'], summary: 'List tests by engagement or status (client users: their own)', querystring: PagedQuery(S.TestListQuery), response: { 200: PageOf(S.TestSummary), ...authErrors } },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
@@ -128,18 +42,15 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     '/v1/tests/:id',
     {
       config: { roles: readers },
-      schema: { tags: ['tests'], summary: 'One test: variants, live per-arm figures, final verdict, learnings', params: IdParams, response: { 200: TestDetail, ...authErrors } },
+      schema: { tags: ['tests'], summary: 'One test: variants, live per-arm figures, final verdict, learnings', params: IdParams, response: { 200: S.TestDetail, ...authErrors } },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      const [variants, arms, final, interim, learnings] = await Promise.all([
-        db.selectFrom('variants').selectAll().where('test_id', '=', t.id).orderBy('position').execute(),
-        armStats(db, t.id),
-        db.selectFrom('verdicts').selectAll().where('test_id', '=', t.id).where('kind', '=', 'final').executeTakeFirst(),
-        db.selectFrom('verdicts').select((eb) => eb.fn.countAll<number>().as('n')).where('test_id', '=', t.id).where('kind', '=', 'interim').executeTakeFirstOrThrow(),
-        learningsOf(db, [t.id]),
-      ]);
-      return { ...t, variants, arms, final_verdict: final ?? null, interim_checks: Number(interim.n), learnings };
+      const [figures, learnings] = await Promise.all([testFigures(db, t.id), learningsOf(db, [t.id])]);
+      // What the caller may do, by the write routes' own checks (learnings are taken during knowledge capture).
+      const may = (path: string, ...more: (string | undefined)[]) => action(routeRefusal(req, 'POST', `/v1/tests/:id/${path}`), manageRefusal(req, t), ...more);
+      const actions = { stop: may('stop', stopRefusal(t)?.message), invalidate: may('invalidate'), add_learnings: may('learnings') };
+      return { ...t, ...figures, learnings, actions };
     },
   );
 
@@ -147,7 +58,7 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
     '/v1/tests/:id/verdicts',
     {
       config: { roles: readers },
-      schema: { tags: ['tests'], summary: "A test's whole verdict history, in check order (paged)", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(Verdict), ...authErrors } },
+      schema: { tags: ['tests'], summary: "A test's whole verdict history, in check order (paged)", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(S.Verdict), ...authErrors } },
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
@@ -167,8 +78,8 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
         description:
           'The final verdict follows on the data collected. Who stopped it and why is recorded by the test workflow once it accepted the stop: a 503 (Temporal unreachable) records nothing, so the same request can be retried.',
         params: IdParams,
-        body: Reason,
-        response: { 200: Type.Object({ test_id: Id, stopping: Type.Boolean() }), ...authErrors, 409: ErrorResponse, 503: ErrorResponse },
+        body: S.Reason,
+        response: { 200: S.Stopping, ...authErrors, 409: ErrorResponse, 503: ErrorResponse },
       },
     },
     async (req) => {
@@ -194,8 +105,8 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
         description:
           "Undoes what followed from it: the win bonus is reversed by a new ledger line, the page gets back the control the winner replaced, the cycle report and the knowledge entry say invalid. A second invalidation is a 409.",
         params: IdParams,
-        body: Reason,
-        response: { 200: Type.Object({ test_id: Id, invalidated: Type.Boolean(), reversed: Type.Integer(), control_restored: Type.Boolean() }), ...authErrors, 409: ErrorResponse },
+        body: S.Reason,
+        response: { 200: S.Invalidated, ...authErrors, 409: ErrorResponse },
       },
     },
     async (req) => {
@@ -214,8 +125,8 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
         summary: 'Add a learning during knowledge capture (CS, admin)',
         description: 'Each learning is kept as its own entry (who, when, text), in order; tags are added to the entry.',
         params: IdParams,
-        body: Learnings,
-        response: { 200: Type.Object({ test_id: Id, learnings: Type.Array(Learning) }), ...authErrors, 409: ErrorResponse },
+        body: S.Learnings,
+        response: { 200: S.TestLearnings, ...authErrors, 409: ErrorResponse },
       },
     },
     async (req) => {
@@ -229,4 +140,65 @@ export function testRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       return { test_id: t.id, learnings: await learningsOf(db, [t.id]) };
     },
   );
+
+  // The client's site: a visitor's variant and the events it posts (staff may call them too).
+  const callers = [...STAFF, 'client'] as const;
+
+  /** 404 for an unknown test, 403 for another client's; the tenant is checked on every request. */
+  async function authorize(req: FastifyRequest, testId: number): Promise<TestMeta> {
+    const meta = await loadTestMeta(db, testId).catch(rethrow);
+    if (!meta) throw notFound('test');
+    assertClientAccess(req, meta.client_id);
+    return meta;
+  }
+
+  app.get(
+    '/v1/tests/:id/assignment',
+    {
+      config: { roles: callers },
+      schema: {
+        tags: ['traffic'],
+        summary: "A visitor's variant of a running test (the client's site)",
+        description:
+          'The variant a visitor sees: deterministic (sha256 of test and visitor id against the variant weights), so the same visitor always gets the same arm.',
+        params: IdParams,
+        querystring: S.AssignmentQuery,
+        response: { 200: S.AssignmentBody, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await authorize(req, req.params.id);
+      return assignVisitor(db, req.params.id, req.query.visitor).catch(rethrow);
+    },
+  );
+
+  app.post(
+    '/v1/tests/:id/events',
+    {
+      config: { roles: callers },
+      schema: {
+        tags: ['traffic'],
+        summary: 'Post exposures and conversions of a running test (the client\'s site)',
+        description:
+          'Records exposures and conversions of a running test. An event id counts once per test, so a batch can be retried safely.',
+        params: IdParams,
+        body: S.EventsBody,
+        response: { 200: S.IngestBody, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await authorize(req, req.params.id);
+      // Traffic decides the test's verdict: a CS manager posts it only for an engagement they manage.
+      assertManages(req, await testFor(db, req, req.params.id));
+      return ingestEvents(db, req.params.id, req.body.events).catch(rethrow);
+    },
+  );
+};
+
+function rethrow(err: unknown): never {
+  if (err instanceof TrafficError) {
+    if (err.reason === 'test_not_found') throw notFound('test');
+    throw conflict(err.message);
+  }
+  throw err;
 }

@@ -23,6 +23,14 @@ export const Tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/** One action the caller may or may not take now (access.ts `action`): the page shows what the server accepts. */
+export const Action = Type.Object(
+  { allowed: Type.Boolean(), reason: Nullable(Type.String({ description: 'why not: the sentence the refusal would carry' })) },
+  { description: 'whether the caller may take this action now, computed by the checks the action itself enforces' },
+);
+/** A view's actions: each named one the caller may or may not take. */
+export const Actions = <K extends string>(names: readonly K[]) => Type.Object(Object.fromEntries(names.map((n) => [n, Action])) as Record<K, typeof Action>);
+
 export const ErrorResponse = Type.Object({
   error: Type.Object({
     code: Type.String(),

@@ -1,6 +1,6 @@
 // Request and response shapes of cycles, offers, proposals, tests and knowledge.
 import { Type } from 'typebox';
-import { Id, Month, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
+import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
 
 export const CyclePhase = Type.Union(
   ['planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings', 'completed', 'abandoned', 'failed'].map((p) => Type.Literal(p)),
@@ -50,6 +50,7 @@ export const Cycle = Type.Object({
   updated_at: Timestamp,
   created_at: Timestamp,
   live: Nullable(CycleLive),
+  actions: Actions(['plan', 'select'] as const),
 });
 
 export const CycleListQuery = { engagement_id: Type.Optional(Id), phase: Type.Optional(CyclePhase), month: Type.Optional(Month) };

@@ -1,6 +1,6 @@
 // Request and response shapes of engagements and their sub-resources (settings, pages, team, timeline).
 import { Type } from 'typebox';
-import { Id, Month, Nullable, OfferKind, Tag, Timestamp, Yen } from './common.ts';
+import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp, Yen } from './common.ts';
 
 export const EngagementStatus = Type.Union([Type.Literal('active'), Type.Literal('ending'), Type.Literal('ended')]);
 
@@ -162,3 +162,6 @@ export const Timeline = Type.Object({
     }),
   ),
 });
+
+/** What the caller may do to one engagement (site_keys: open its client's site keys). */
+export const EngagementActions = Actions(['end', 'change_settings', 'add_page', 'set_team', 'reassign', 'site_keys'] as const);

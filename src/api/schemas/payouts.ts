@@ -1,7 +1,7 @@
 // Request and response shapes of the payee master, the hackers' payout reads (statement, ledger) and
 // the payout runs (items, audit, decisions, withholding, bank file, annual records).
 import { Type } from 'typebox';
-import { CalendarDate, Id, Month, Nullable, PagedQuery, Timestamp } from './common.ts';
+import { Actions, CalendarDate, Id, Month, Nullable, PagedQuery, Timestamp } from './common.ts';
 
 const Amount = Type.Integer({ description: 'integer yen' });
 const Reason = Type.String({ minLength: 1, maxLength: 1000 });
@@ -193,6 +193,10 @@ const Totals = Type.Object({
 });
 const CarriedForward = Type.Object({ hacker_id: Id, balance_yen: Type.Integer(), line_count: Type.Integer() });
 
+export const RUN_ACTIONS = ['approve', 'reject', 'hold', 'release', 'record_remittance'] as const;
+/** What the caller may do to the run now (hold/release: its items), by the checks those routes enforce. */
+export const RunActions = Actions(RUN_ACTIONS);
+
 export const Run = Type.Object({
   id: Id,
   month: Type.String(),
@@ -212,6 +216,7 @@ export const Run = Type.Object({
   updated_at: Timestamp,
   totals: Totals,
   carried_forward: Type.Array(CarriedForward),
+  actions: RunActions,
 });
 
 export const Item = Type.Object({

@@ -1,6 +1,6 @@
 // Shapes of site keys (management) and of the site-key routes the browser SDK calls.
 import { Type } from 'typebox';
-import { Id, Nullable, Timestamp } from './common.ts';
+import { Actions, Id, Nullable, Timestamp } from './common.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
 const Origin = Type.String({ minLength: 8, maxLength: 300, description: 'scheme://host[:port], as browsers send it in Origin' });
@@ -62,5 +62,7 @@ export const SiteIngest = Type.Object({
   rejected: Type.Integer({ description: "events for a test that is not this client's or not running" }),
   rate_limited: Type.Integer({ description: "events dropped: their visitor was over the key's per-visitor limit" }),
 });
-export const SiteKeyList = Type.Object({ items: Type.Array(SiteKeyRow) });
+/** What the caller may do to this client's keys: create, rotate and revoke (CS managing the client, admin). */
+export const SiteKeyActions = Actions(['create', 'rotate', 'revoke'] as const);
+export const SiteKeyList = Type.Object({ items: Type.Array(SiteKeyRow), actions: SiteKeyActions });
 export const RotateAnswer = Type.Object({ key: NewKeyAnswer, replaced: SiteKeyRow });

@@ -1,4 +1,5 @@
-// Four eyes on a payout run: the one rule, used by the workflow's approve validator and by decideRun.
+// Four eyes on a payout run: the one rule, used by the workflow's approve validator and by decideRun;
+// and when a run's decisions can be taken at all (its validators and the run's `actions` view).
 // Dependency-free: workflow code imports it.
 //
 // The rule a finance lead would set: the approver must be a finance user other than the one who
@@ -29,4 +30,20 @@ export function fourEyesRefusal(c: FourEyesCase): string | undefined {
 
 export function mayApprove(c: FourEyesCase): boolean {
   return fourEyesRefusal(c) === undefined;
+}
+
+/** Why a run in `phase` cannot be approved or rejected now (`decision`: one already taken); undefined when it can. */
+export function decisionStateRefusal(runId: number, phase: string, decision?: 'approve' | 'reject'): string | undefined {
+  if (phase === 'review' && !decision) return undefined;
+  return `Payout run ${runId} is ${decision ? `already ${decision === 'approve' ? 'approved' : 'rejected'}` : phase}, not under review.`;
+}
+
+/** Why a run's items cannot be held or released in `phase`; undefined during review. */
+export function itemChangeRefusal(runId: number, phase: string): string | undefined {
+  return phase === 'review' ? undefined : `Payout run ${runId} is ${phase}; its items can change only during review.`;
+}
+
+/** Why no remittance can be recorded on a run in `phase`; undefined while it waits for one. */
+export function remittanceRefusal(runId: number, phase: string, remitted = false): string | undefined {
+  return phase === 'remitting' && !remitted ? undefined : `Payout run ${runId} is ${phase}; it has no remittance to record.`;
 }

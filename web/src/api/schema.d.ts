@@ -2172,6 +2172,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                create: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                revoke: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                rotate: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             items: {
                                 client_id: number;
                                 /** Format: date-time */
@@ -2725,6 +2742,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                plan: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                select: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             client_id: number;
                             completed_at: string | null;
                             /** Format: date-time */
@@ -3819,6 +3848,38 @@ export interface paths {
                             updated_at: string;
                             workflow_id: string;
                         } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_page: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                change_settings: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                end: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reassign: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                set_team: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                site_keys: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             workflow: {
                                 /** @description Temporal's execution status: RUNNING, COMPLETED, … or NOT_FOUND; UNAVAILABLE when Temporal did not answer (the rest is the database's view) */
                                 execution_status: string;
@@ -15397,6 +15458,33 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    approve: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    hold: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    record_remittance: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    reject: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    release: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
                                 carried_forward: {
                                     balance_yen: number;
                                     hacker_id: number;
@@ -15610,6 +15698,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -15677,6 +15792,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -15882,6 +16024,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -16095,6 +16264,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -16720,6 +16916,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -16979,6 +17202,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -17237,6 +17487,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -17501,6 +17778,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                record_remittance: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             carried_forward: {
                                 balance_yen: number;
                                 hacker_id: number;
@@ -19739,6 +20043,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description what the caller may do (pages, navigation): each the role check of the route that does it */
+                            can: {
+                                create_engagement: boolean;
+                                list_users: boolean;
+                                manage_site_keys: boolean;
+                                manage_users: boolean;
+                                open_payout_run: boolean;
+                                submit_proposal: boolean;
+                                view_cycles: boolean;
+                                view_engagements: boolean;
+                                view_knowledge: boolean;
+                                view_offers: boolean;
+                                view_own_statements: boolean;
+                                view_payouts: boolean;
+                                view_tasks: boolean;
+                                view_tests: boolean;
+                            };
                             expires_at: string | null;
                             temporal_ui_url: string | null;
                             user: {
@@ -19746,7 +20067,7 @@ export interface paths {
                                 hacker_id: number | null;
                                 id: number;
                                 name: string;
-                                role: string;
+                                role: "admin" | "cs_manager" | "finance" | "client" | "hacker" | "partner";
                             };
                             /** @description how this request was authenticated */
                             via: "session" | "bearer";
@@ -19888,6 +20209,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description what the caller may do (pages, navigation): each the role check of the route that does it */
+                            can: {
+                                create_engagement: boolean;
+                                list_users: boolean;
+                                manage_site_keys: boolean;
+                                manage_users: boolean;
+                                open_payout_run: boolean;
+                                submit_proposal: boolean;
+                                view_cycles: boolean;
+                                view_engagements: boolean;
+                                view_knowledge: boolean;
+                                view_offers: boolean;
+                                view_own_statements: boolean;
+                                view_payouts: boolean;
+                                view_tasks: boolean;
+                                view_tests: boolean;
+                            };
                             expires_at: string | null;
                             temporal_ui_url: string | null;
                             user: {
@@ -19895,7 +20233,7 @@ export interface paths {
                                 hacker_id: number | null;
                                 id: number;
                                 name: string;
-                                role: string;
+                                role: "admin" | "cs_manager" | "finance" | "client" | "hacker" | "partner";
                             };
                             /** @description how this request was authenticated */
                             via: "session" | "bearer";
@@ -22593,6 +22931,23 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_learnings: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                invalidate: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                stop: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             arms: {
                                 arm: string;
                                 conversions: number;
