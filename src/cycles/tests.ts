@@ -220,3 +220,14 @@ export async function listVerdicts(db: Db, testId: number, page: { afterId?: num
   if (page.afterId) q = q.where('id', '>', page.afterId);
   return q.execute();
 }
+
+/** What one test's page shows beside its row: variants, live per-arm figures, the final verdict, how many interim checks ran. */
+export async function testFigures(db: Db, testId: number) {
+  const [variants, arms, final, interim] = await Promise.all([
+    db.selectFrom('variants').selectAll().where('test_id', '=', testId).orderBy('position').execute(),
+    armStats(db, testId),
+    db.selectFrom('verdicts').selectAll().where('test_id', '=', testId).where('kind', '=', 'final').executeTakeFirst(),
+    db.selectFrom('verdicts').select((eb) => eb.fn.countAll<number>().as('n')).where('test_id', '=', testId).where('kind', '=', 'interim').executeTakeFirstOrThrow(),
+  ]);
+  return { variants, arms, final_verdict: final ?? null, interim_checks: Number(interim.n) };
+}
