@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { ErrorAlert } from './ui.tsx';
 import { PAGES } from './pages.ts';
-import { hasRole, SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
+import { SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -74,7 +74,7 @@ function Shell({ session }: { session: Session }) {
   const qc = useQueryClient();
   const loc = useLocation();
   const [opened, { toggle }] = useDisclosure();
-  const mine = PAGES.filter((p) => hasRole(session, p.roles));
+  const mine = PAGES.filter((p) => session.can[p.can]);
   const nav = mine.filter((p) => p.nav).sort((a, b) => a.nav!.order - b.nav!.order);
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">

@@ -1,11 +1,12 @@
-// Adding a page is one file: web/src/pages/<name>.tsx exporting `page` (its path, who may open it,
-// and optionally a navigation entry). The shell collects them here.
+// Adding a page is one file: web/src/pages/<name>.tsx exporting `page` (its path, what the caller must
+// be able to do to open it — a name of the session's `can`, which the server derives from its routes'
+// roles — and optionally a navigation entry). The shell collects them here.
 import type { ComponentType } from 'react';
-import type { Role } from './session.tsx';
+import type { Session } from './session.tsx';
 
 export interface PageDef {
   path: string;
-  roles: readonly Role[];
+  can: keyof Session['can'];
   /** In the side navigation: the i18n key of its label and its place. */
   nav?: { label: string; order: number };
   Component: ComponentType;

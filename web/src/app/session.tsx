@@ -4,7 +4,8 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { api, must, type Body } from '../api/client.ts';
 
 export type Session = Body<'/v1/session', 'get'>;
-export type Role = 'admin' | 'cs_manager' | 'finance' | 'client' | 'hacker' | 'partner';
+/** The roles, as the API's schema names them (generated types). */
+export type Role = Session['user']['role'];
 
 const Ctx = createContext<Session | null>(null);
 
@@ -14,7 +15,6 @@ export function useSession(): Session {
   return s;
 }
 
-export const hasRole = (s: Session, roles: readonly string[]) => roles.includes(s.user.role);
 
 export function useSessionQuery() {
   const qc = useQueryClient();

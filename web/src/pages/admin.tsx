@@ -320,4 +320,4 @@ function Admin() {
   );
 }
 
-export const page: PageDef = { path: '/admin', roles: ['admin'], nav: { label: 'nav.admin', order: 90 }, Component: Admin };
+export const page: PageDef = { path: '/admin', can: 'manage_users', nav: { label: 'nav.admin', order: 90 }, Component: Admin };

@@ -9,7 +9,7 @@ import { Link, useParams } from 'react-router';
 import { api, must, type Body } from '../api/client.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { hasRole, useSession } from '../app/session.tsx';
+import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Cycle = Body<'/v1/cycles/{id}', 'get'>;
@@ -235,7 +235,6 @@ function CyclePage() {
   if (q.error) return <ErrorAlert error={q.error} resource />;
   if (!q.data) return null;
   const c = q.data;
-  const decider = hasRole(session, ['admin', 'cs_manager', 'client']);
   return (
     <Stack>
       <Group justify="space-between">
@@ -253,7 +252,7 @@ function CyclePage() {
         </Alert>
       )}
       {c.end_reason && <Alert color="gray">{c.end_reason}</Alert>}
-      {c.phase === 'planning' && decider && <PlanForm cycle={c} />}
+      {c.phase === 'planning' && c.actions.plan.allowed && <PlanForm cycle={c} />}
       {(c.live?.offers.length ?? 0) > 0 && (
         <Card withBorder>
           <Title order={2} size="h3">{t('cycle.offers')}</Title>
@@ -283,7 +282,7 @@ function CyclePage() {
           </Table>
         </Card>
       )}
-      {c.phase === 'selection' && decider && <SelectionForm cycle={c} />}
+      {c.phase === 'selection' && c.actions.select.allowed && <SelectionForm cycle={c} />}
       {(c.live?.tests.length ?? 0) > 0 && (
         <Card withBorder>
           <Title order={2} size="h3">{t('cycle.tests')}</Title>
@@ -304,4 +303,4 @@ function CyclePage() {
   );
 }
 
-export const page: PageDef = { path: '/cycles/:id', roles: ['admin', 'cs_manager', 'client', 'finance'], Component: CyclePage };
+export const page: PageDef = { path: '/cycles/:id', can: 'view_cycles', Component: CyclePage };

@@ -35,7 +35,7 @@ function NewEngagement() {
   const clients = useQuery({ queryKey: ['clients-all'], queryFn: () => must(api.GET('/v1/clients', { params: { query: { limit: 500 } } as never })) });
   const users = useQuery({
     queryKey: ['users-cs'],
-    enabled: session.user.role === 'admin',
+    enabled: session.can.list_users,
     queryFn: () => must(api.GET('/v1/users', { params: { query: { limit: 500 } } as never })),
   });
   const [clientId, setClientId] = useState<string | null>(null);
@@ -95,7 +95,7 @@ function NewEngagement() {
               searchable
               error={err('client_id')}
             />
-            {session.user.role === 'admin' && (
+            {session.can.list_users && (
               <Select
                 label={t('engagements.csManager')}
                 data={csManagers.map((u) => ({ value: String(u.id), label: u.name }))}
@@ -172,4 +172,4 @@ function NewEngagement() {
   );
 }
 
-export const page: PageDef = { path: '/engagements/new', roles: ['admin', 'cs_manager'], Component: NewEngagement };
+export const page: PageDef = { path: '/engagements/new', can: 'create_engagement', Component: NewEngagement };

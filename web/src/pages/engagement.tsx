@@ -7,7 +7,7 @@ import { Link, useParams } from 'react-router';
 import { api, must } from '../api/client.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { hasRole, useSession } from '../app/session.tsx';
+import { useSession } from '../app/session.tsx';
 import { ErrorAlert, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 function EngagementDetail() {
@@ -35,7 +35,7 @@ function EngagementDetail() {
         <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
         <Group>
           {/* Where CS starts when the client's site needs the SDK. */}
-          {hasRole(session, ['admin', 'cs_manager']) && (
+          {eg.actions.site_keys.allowed && (
             <Button size="xs" variant="light" component={Link} to={`/site-keys?client=${eg.client_id}`}>
               {t('siteKeys.open')}
             </Button>
@@ -147,4 +147,4 @@ function EngagementDetail() {
   );
 }
 
-export const page: PageDef = { path: '/engagements/:id', roles: ['admin', 'cs_manager', 'client', 'finance'], Component: EngagementDetail };
+export const page: PageDef = { path: '/engagements/:id', can: 'view_engagements', Component: EngagementDetail };

@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { api, must } from '../api/client.ts';
 import { yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { hasRole, useSession } from '../app/session.tsx';
+import { useSession } from '../app/session.tsx';
 import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
 
 function Engagements() {
@@ -29,7 +29,7 @@ function Engagements() {
     <Stack>
       <Group justify="space-between">
         <Title order={1}>{t('engagements.title')}</Title>
-        {hasRole(session, ['admin', 'cs_manager']) && (
+        {session.can.create_engagement && (
           <Button component={Link} to="/engagements/new">
             {t('engagements.create')}
           </Button>
@@ -94,7 +94,7 @@ function Engagements() {
 
 export const page: PageDef = {
   path: '/engagements',
-  roles: ['admin', 'cs_manager', 'client', 'finance'],
+  can: 'view_engagements',
   nav: { label: 'nav.engagements', order: 10 },
   Component: Engagements,
 };

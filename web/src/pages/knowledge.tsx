@@ -67,4 +67,4 @@ function Knowledge() {
   );
 }
 
-export const page: PageDef = { path: '/knowledge', roles: ['admin', 'cs_manager', 'client'], nav: { label: 'nav.knowledge', order: 40 }, Component: Knowledge };
+export const page: PageDef = { path: '/knowledge', can: 'view_knowledge', nav: { label: 'nav.knowledge', order: 40 }, Component: Knowledge };

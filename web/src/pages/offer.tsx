@@ -35,7 +35,7 @@ function OfferPage() {
   if (offer.error) return <ErrorAlert error={offer.error} resource />;
   if (!offer.data) return null;
   const o = offer.data;
-  const isHacker = session.user.role === 'hacker';
+  const isHacker = session.can.submit_proposal;
   const open = o.status === 'open' && new Date(o.deadline as string).getTime() > Date.now();
   const err = (f: string) => fieldError(submit.error, f);
   return (
@@ -108,4 +108,4 @@ function OfferPage() {
   );
 }
 
-export const page: PageDef = { path: '/offers/:id', roles: ['hacker', 'admin', 'cs_manager', 'client'], Component: OfferPage };
+export const page: PageDef = { path: '/offers/:id', can: 'view_offers', Component: OfferPage };

@@ -55,4 +55,4 @@ function Offers() {
   );
 }
 
-export const page: PageDef = { path: '/offers', roles: ['hacker', 'admin', 'cs_manager', 'client'], nav: { label: 'nav.offers', order: 20 }, Component: Offers };
+export const page: PageDef = { path: '/offers', can: 'view_offers', nav: { label: 'nav.offers', order: 20 }, Component: Offers };

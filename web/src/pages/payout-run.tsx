@@ -179,8 +179,10 @@ function Decision({ run }: { run: Run }) {
   const [reason, setReason] = useState('');
   const refresh = () => qc.invalidateQueries({ queryKey: ['payout-run', run.id] });
   if (run.status !== 'review') return null;
-  if (session.user.role !== 'finance') return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
+  // The server says what the caller may decide (role, the run's state, four eyes): no rule here.
+  if (!run.actions.reject.allowed) return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
   const mine = run.prepared_by === session.user.id;
+  const fourEyes = !run.actions.approve.allowed;
   return (
     <Card withBorder>
       <Stack>
@@ -188,7 +190,7 @@ function Decision({ run }: { run: Run }) {
           {t('payouts.decisionTitle')}
         </Title>
         <Text>{t('payouts.preparedBy', { who: mine ? t('payouts.you') : t('payouts.userNo', { id: run.prepared_by ?? '—' }) })}</Text>
-        {mine ? (
+        {fourEyes ? (
           <Alert color="yellow" title={t('payouts.fourEyesTitle')} data-testid="four-eyes">
             {t('payouts.fourEyesSelf')}
           </Alert>
@@ -200,7 +202,7 @@ function Decision({ run }: { run: Run }) {
           <ConfirmButton
             label={t('payouts.approve')}
             color="green"
-            disabled={mine}
+            disabled={fourEyes}
             title={t('payouts.approveTitle', { month: run.month })}
             body={t('payouts.approveBody', { count: run.totals.pending, amount: yen(run.totals.to_pay_net_yen), date: run.payment_date ?? '—' })}
             onConfirm={async () => {
@@ -280,7 +282,7 @@ function Withholding({ run }: { run: Run }) {
       </Table>
       {s.remitted_on ? (
         <Text>{t('payouts.remittedOn', { date: s.remitted_on })}</Text>
-      ) : run.status === 'remitting' && session.user.role === 'finance' ? (
+      ) : run.actions.record_remittance.allowed ? (
         <Card withBorder>
           <Stack>
             <Group align="flex-end">
@@ -383,7 +385,7 @@ function PayoutRun() {
           <Tabs.Tab value="audit">{t('payouts.auditTab')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="items" pt="md">
-          <Items run={run} canDecide={session.user.role === 'finance'} />
+          <Items run={run} canDecide={run.actions.hold.allowed || run.actions.release.allowed} />
         </Tabs.Panel>
         <Tabs.Panel value="withholding" pt="md">
           <Withholding run={run} />
@@ -396,4 +398,4 @@ function PayoutRun() {
   );
 }
 
-export const page: PageDef = { path: '/payout-runs/:id', roles: ['finance', 'admin'], Component: PayoutRun };
+export const page: PageDef = { path: '/payout-runs/:id', can: 'view_payouts', Component: PayoutRun };

@@ -92,7 +92,7 @@ function PayoutRuns() {
 
 export const page: PageDef = {
   path: '/payout-runs',
-  roles: ['finance', 'admin'],
+  can: 'view_payouts',
   nav: { label: 'nav.payouts', order: 60 },
   Component: PayoutRuns,
 };

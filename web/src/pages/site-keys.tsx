@@ -273,4 +273,4 @@ function SiteKeys() {
   );
 }
 
-export const page: PageDef = { path: '/site-keys', roles: ['admin', 'cs_manager'], nav: { label: 'nav.siteKeys', order: 50 }, Component: SiteKeys };
+export const page: PageDef = { path: '/site-keys', can: 'manage_site_keys', nav: { label: 'nav.siteKeys', order: 50 }, Component: SiteKeys };

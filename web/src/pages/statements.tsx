@@ -76,4 +76,4 @@ function Statements() {
   );
 }
 
-export const page: PageDef = { path: '/statements', roles: ['hacker'], nav: { label: 'nav.statements', order: 30 }, Component: Statements };
+export const page: PageDef = { path: '/statements', can: 'view_own_statements', nav: { label: 'nav.statements', order: 30 }, Component: Statements };

@@ -64,7 +64,7 @@ function Tasks() {
 
 export const page: PageDef = {
   path: '/',
-  roles: ['admin', 'cs_manager', 'finance', 'client', 'hacker'],
+  can: 'view_tasks',
   nav: { label: 'nav.tasks', order: 0 },
   Component: Tasks,
 };

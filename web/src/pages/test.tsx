@@ -10,7 +10,7 @@ import { Link, useParams } from 'react-router';
 import { api, must, type Body } from '../api/client.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { hasRole, useSession } from '../app/session.tsx';
+import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
@@ -43,7 +43,7 @@ export function verdictSentence(v: Verdict, level: number, t: TFunction): string
   return t('tests.sentence.inconclusive', args);
 }
 
-function Learnings({ testId, cycleId, learnings }: { testId: number; cycleId: number; learnings: Body<'/v1/tests/{id}', 'get'>['learnings'] }) {
+function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cycleId: number; learnings: Body<'/v1/tests/{id}', 'get'>['learnings']; mayAdd: boolean }) {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const qc = useQueryClient();
@@ -69,7 +69,7 @@ function Learnings({ testId, cycleId, learnings }: { testId: number; cycleId: nu
           </Text>
         ))}
         {learnings.length === 0 && <Text size="sm">{t('tests.noLearnings')}</Text>}
-        {capturing && hasRole(session, ['admin', 'cs_manager']) && (
+        {capturing && mayAdd && (
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -212,7 +212,7 @@ function TestPage() {
         )}
         <Badge variant="light" mt="xs">{t('tests.checks', { n: test.interim_checks })}</Badge>
       </Card>
-      {running && hasRole(session, ['admin', 'cs_manager']) && (
+      {running && test.actions.stop.allowed && (
         <Group>
           <ConfirmButton
             label={t('tests.stop')}
@@ -227,9 +227,9 @@ function TestPage() {
           <ErrorAlert error={stop.error} />
         </Group>
       )}
-      <Learnings testId={test.id} cycleId={test.cycle_id} learnings={test.learnings} />
+      <Learnings testId={test.id} cycleId={test.cycle_id} learnings={test.learnings} mayAdd={test.actions.add_learnings.allowed} />
     </Stack>
   );
 }
 
-export const page: PageDef = { path: '/tests/:id', roles: ['admin', 'cs_manager', 'client', 'finance'], Component: TestPage };
+export const page: PageDef = { path: '/tests/:id', can: 'view_tests', Component: TestPage };
