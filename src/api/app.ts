@@ -24,12 +24,16 @@ import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { testRoutes } from './routes/tests.ts';
 import { userRoutes } from './routes/users.ts';
+import { billingAccountRoutes } from './routes/billing-accounts.ts';
+import { billingRoutes } from './routes/billing.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
+import { paymentStatementRoutes } from './routes/payment-statements.ts';
+import { pricePlanRoutes } from './routes/price-plans.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { serveWeb } from './web.ts';
-import { payoutTaxRoutes } from './routes/payout-tax.ts';
 
 /**
  * One line per request, when it completes, instead of Fastify's two (incoming + completed): half the
@@ -89,17 +93,21 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(clientRoutes, deps);
   await app.register(hackerRoutes, deps);
   engagementRoutes(app, deps);
-  payeeRoutes(app, deps);
-  payoutRoutes(app, deps);
+  await app.register(payeeRoutes, deps);
+  await app.register(payoutRoutes, deps);
   await app.register(siteRoutes, deps);
   statsRoutes(app, deps);
   cycleRoutes(app, deps);
   offerRoutes(app, deps);
   await app.register(testRoutes, deps);
-  invoiceRoutes(app, deps);
-  receiptRoutes(app, deps);
+  await app.register(pricePlanRoutes, deps);
+  await app.register(billingAccountRoutes, deps);
+  await app.register(invoiceRoutes, deps);
+  await app.register(reportRoutes, deps);
+  await app.register(billingRoutes, deps);
+  await app.register(receiptRoutes, deps);
   partnerRoutes(app, deps);
-  payoutTaxRoutes(app, deps);
+  await app.register(paymentStatementRoutes, deps);
   knowledgeRoutes(app, deps);
   networkRoutes(app, deps);
   taskRoutes(app, deps);

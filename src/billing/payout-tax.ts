@@ -119,3 +119,9 @@ export async function inputTaxReport(db: Db, month: string) {
     payees: rows,
   };
 }
+
+/** The hacker record a partner is paid through (its payee), if any. */
+export async function partnerPayeeHackerId(db: Db, partnerId: number): Promise<number | null | undefined> {
+  const p = await db.selectFrom('partners').select('payee_hacker_id').where('id', '=', partnerId).executeTakeFirst();
+  return p?.payee_hacker_id;
+}

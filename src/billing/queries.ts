@@ -37,6 +37,9 @@ const creditSub = (db: Db) =>
 
 export type InvoiceRow = Awaited<ReturnType<typeof listInvoices>>[number];
 
+/** Where an issued invoice stands with its payments (null for drafts and credit notes). */
+export type PaymentStatus = 'paid' | 'credited' | 'overdue' | 'partially_paid' | 'unpaid';
+
 export async function listInvoices(
   db: Db,
   user: Pick<User, 'role' | 'client_id'> & { partner_id?: number | null },
@@ -56,7 +59,7 @@ export async function listInvoices(
   const today = tokyoDateOf(Date.now());
   return rows.map((r) => {
     const outstanding = r.kind === 'invoice' && r.status === 'issued' ? Math.max(0, r.total_yen + r.credited_yen - r.received_yen - r.fees_yen) : 0;
-    const payment_status =
+    const payment_status: PaymentStatus | null =
       r.kind !== 'invoice' || r.status !== 'issued' ? null : outstanding === 0 ? (r.received_yen > 0 ? 'paid' : 'credited') : r.due_date < today ? 'overdue' : r.received_yen > 0 ? 'partially_paid' : 'unpaid';
     return { ...r, tax_summary: r.tax_summary as RateTotal[], outstanding_yen: outstanding, payment_status };
   });
@@ -382,4 +385,16 @@ export async function marginReport(db: Db, filter: { month?: string; client_id?:
     items.map((i) => cols.map((c) => i[c])),
   );
   return { items, totals, csv };
+}
+
+/** The engagement a price plan belongs to (who its client and CS manager are), if it exists. */
+export function billedEngagement(db: Db, engagementId: number) {
+  return db.selectFrom('engagements').select(['id', 'client_id', 'cs_manager_id']).where('id', '=', engagementId).executeTakeFirst();
+}
+
+/** Billing alerts for the caller, newest first: a CS manager's own, everyone else finance's. */
+export function billingAlerts(db: Db, user: Pick<User, 'id' | 'role'>, page: { afterId?: number; limit: number }) {
+  let q = db.selectFrom('billing_alerts').selectAll().orderBy('id', 'desc').limit(page.limit);
+  if (page.afterId) q = q.where('id', '<', page.afterId);
+  return (user.role === 'cs_manager' ? q.where('recipient', '=', `user:${user.id}`) : q.where('recipient', '=', 'finance')).execute();
 }

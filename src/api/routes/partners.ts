@@ -6,11 +6,13 @@ import { Type, type Static } from 'typebox';
 import { createPartner, putAttribution } from '../../billing/accounts.ts';
 import { partnerEngagements, partnerStatement } from '../../billing/queries.ts';
 import { generateToken, hashToken } from '../../db/users.ts';
-import { assertManages, engagementFor } from '../access.ts';
+import { assertManages, assertPartnerAccess, engagementFor } from '../access.ts';
+import { FINANCE } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import type { ApiDeps } from '../deps.ts';
-import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from './billing-schemas.ts';
-import { assertPartnerAccess, BDate, BId, BIdParams, BMonth, billingErrors, FINANCE } from './billing-common.ts';
+import { billingErrors } from '../schemas/billing.ts';
+import { CalendarDate, Id, IdParams, Month } from '../schemas/common.ts';
+import { Attribution, Partner, PartnerEngagement, PartnerStatement, PartnerUser } from '../schemas/partners.ts';
 
 const PartnerBody = Type.Object(
   {
@@ -19,7 +21,7 @@ const PartnerBody = Type.Object(
     invoice: Type.Optional(
       Type.Union([
         Type.Object(
-          { registration_number: Type.String({ pattern: '^T[0-9]{13}$' }), registered_on: BDate, expires_on: Type.Optional(Type.Union([BDate, Type.Null()])) },
+          { registration_number: Type.String({ pattern: '^T[0-9]{13}$' }), registered_on: CalendarDate, expires_on: Type.Optional(Type.Union([CalendarDate, Type.Null()])) },
           { additionalProperties: false },
         ),
         Type.Null(),
@@ -31,18 +33,18 @@ const PartnerBody = Type.Object(
 );
 const AttributionBody = Type.Object(
   {
-    partner_id: BId,
+    partner_id: Id,
     mode: Type.Union([Type.Literal('referral'), Type.Literal('resale')]),
     commission_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'referral: commission in basis points of invoiced fees' })),
-    commission_from_month: Type.Optional(BMonth),
-    commission_to_month: Type.Optional(Type.Union([BMonth, Type.Null()])),
+    commission_from_month: Type.Optional(Month),
+    commission_to_month: Type.Optional(Type.Union([Month, Type.Null()])),
     wholesale_bp: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'resale: the partner\'s price in basis points of the list price' })),
   },
   { additionalProperties: false, examples: [{ partner_id: 1, mode: 'referral', commission_bp: 1500, commission_to_month: '2027-03' }] },
 );
 const UserBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: 'Partner staff' }] });
-const PE = Type.Object({ id: BId, engagementId: BId }, { additionalProperties: false });
-const PM = Type.Object({ id: BId, month: BMonth }, { additionalProperties: false });
+const PE = Type.Object({ id: Id, engagementId: Id }, { additionalProperties: false });
+const PM = Type.Object({ id: Id, month: Month }, { additionalProperties: false });
 
 export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
   app.post<{ Body: Static<typeof PartnerBody> }>(
@@ -61,9 +63,9 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     },
   );
 
-  app.get<{ Params: Static<typeof BIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/partners/:id',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One partner', tags: ['partners'], params: BIdParams, response: { 200: Partner, ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: 'One partner', tags: ['partners'], params: IdParams, response: { 200: Partner, ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       const p = await db.selectFrom('partners').selectAll().where('id', '=', req.params.id).executeTakeFirst();
@@ -72,9 +74,9 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     },
   );
 
-  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof UserBody> }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof UserBody> }>(
     '/v1/partners/:id/users',
-    { config: { roles: ['admin'], idempotency: 'secret' }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: BIdParams, body: UserBody, response: { 201: PartnerUser, ...billingErrors } } },
+    { config: { roles: ['admin'], idempotency: 'secret' }, schema: { summary: 'Create a partner user (token shown once)', tags: ['partners'], description: 'Creates a partner user; its token is shown once.', params: IdParams, body: UserBody, response: { 201: PartnerUser, ...billingErrors } } },
     async (req, reply) => {
       const p = await db.selectFrom('partners').select('id').where('id', '=', req.params.id).executeTakeFirst();
       if (!p) throw notFound('partner');
@@ -88,18 +90,18 @@ export function partnerRoutes(app: FastifyInstance, { db }: ApiDeps) {
     },
   );
 
-  app.put<{ Params: Static<typeof BIdParams>; Body: Static<typeof AttributionBody> }>(
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof AttributionBody> }>(
     '/v1/engagements/:id/partner',
-    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: BIdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
+    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: IdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
     async (req) => {
       assertManages(req, await engagementFor(db, req, req.params.id));
       return putAttribution(db, req.params.id, req.body, req.user.id);
     },
   );
 
-  app.get<{ Params: Static<typeof BIdParams> }>(
+  app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/partners/:id/engagements',
-    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's attributed engagements", tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: BIdParams, response: { 200: Type.Object({ items: Type.Array(PartnerEngagement) }), ...billingErrors } } },
+    { config: { roles: [...FINANCE, 'partner'] }, schema: { summary: "A partner's attributed engagements", tags: ['partners'], description: 'Attributed engagements: status and results summary (tests, wins, uplift).', params: IdParams, response: { 200: Type.Object({ items: Type.Array(PartnerEngagement) }), ...billingErrors } } },
     async (req) => {
       assertPartnerAccess(req, req.params.id);
       return { items: await partnerEngagements(db, req.params.id) };

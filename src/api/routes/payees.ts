@@ -1,7 +1,8 @@
 // The payee master (who is paid, how, and how tax is withheld) and each hacker's payout reads: the
 // month's statement and the earnings ledger. Finance and admin see everyone; a hacker only itself.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { hackerExists } from '../../network/hackers.ts';
 import { resolveBankKey } from '../../payouts/crypto.ts';
 import { getPayee, upsertPayee } from '../../payouts/payees.ts';
 import { hackerLedger, statement } from '../../payouts/queries.ts';
@@ -18,14 +19,12 @@ function assertSelfOr(req: FastifyRequest, hackerId: number) {
   if (req.user.role === 'hacker' && req.user.hacker_id !== hackerId) throw forbidden('hackers see only their own payee data');
 }
 
-export function payeeRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const payeeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   let key: Buffer | undefined;
   const bankKey = () => (key ??= resolveBankKey(config));
 
   async function assertHacker(id: number) {
-    const hacker = await db.selectFrom('hackers').select('id').where('id', '=', id).executeTakeFirst();
-    if (!hacker) throw missing(`Hacker ${id} does not exist.`);
+    if (!(await hackerExists(db, id))) throw missing(`Hacker ${id} does not exist.`);
   }
 
   app.put(
@@ -116,4 +115,4 @@ export function payeeRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
       return hackerLedger(db, req.params.id, { limit: req.query.limit ?? 100, afterId: req.query.after_id });
     },
   );
-}
+};

@@ -1,32 +1,21 @@
 // Receipts (入金消込): manual entry, bank-statement CSV import, the waiting list, manual matching.
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { importStatement, listReceipts, matchByHand, recordReceipt } from '../../billing/receipts.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { HttpError } from '../errors.ts';
+import { FINANCE } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { ImportResult, Receipt } from './billing-schemas.ts';
-import { BDate, BId, BIdParams, billingErrors, FINANCE } from './billing-common.ts';
-import { Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { HttpError } from '../errors.ts';
+import { billingErrors } from '../schemas/billing.ts';
+import { Idempotency, IdParams, nextAfter, PageOf } from '../schemas/common.ts';
+import { ImportResult, MatchBody, Receipt, ReceiptBody, ReceiptsQuery, StatementCsv } from '../schemas/receipts.ts';
 
-const ReceiptBody = Type.Object(
-  {
-    received_on: BDate,
-    payer_name: Type.String({ minLength: 1, maxLength: 100, description: 'payer name as on the bank statement (kana)' }),
-    amount_yen: Type.Integer({ minimum: 1, maximum: 10_000_000_000 }),
-  },
-  { additionalProperties: false, examples: [{ received_on: '2026-05-29', payer_name: 'ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ', amount_yen: 457_672 }] },
-);
-const StatusQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('matched'), Type.Literal('unmatched')])) });
-const MatchBody = Type.Object({ invoice_id: BId, fee_yen: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })) }, { additionalProperties: false, examples: [{ invoice_id: 1, fee_yen: 660 }] });
-
-export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
+export const receiptRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   if (!app.hasContentTypeParser('text/csv')) {
     app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
   const tolerance = config.billing.feeToleranceYen;
 
-  app.post<{ Body: Static<typeof ReceiptBody>; Headers: Static<typeof Idempotency> }>(
+  app.post(
     '/v1/receipts',
     {
       config: { roles: FINANCE, idempotency: 'own' },
@@ -39,7 +28,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     },
   );
 
-  app.post<{ Body: string }>(
+  app.post(
     '/v1/receipts/import',
     {
       config: { roles: FINANCE },
@@ -47,7 +36,7 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
         summary: 'Import a bank statement CSV', tags: ['billing'],
         description: 'Bank statement import, `Content-Type: text/csv`: header `date,payer_name,amount`, then one receipt a line (a real calendar date YYYY-MM-DD or YYYY/MM/DD, kana, integer yen). All or nothing: every line is checked before anything is stored, and a bad file is a 400 whose details name `/body/line/<n>/<column>` (`/body/line/<n>` for a line that is not CSV), n being the line in the file as an editor numbers it (the header is line 1, blank lines count). Importing the same lines again adds nothing.',
         consumes: ['text/csv'],
-        body: Type.String({ minLength: 1, examples: ['date,payer_name,amount\n2026-05-29,ｶ)ｶｲｾﾞﾝｼｮｳｼﾞ,457672\n'] }),
+        body: StatementCsv,
         response: { 200: ImportResult, ...billingErrors },
       },
     },
@@ -61,9 +50,9 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     },
   );
 
-  app.get<{ Querystring: Static<typeof StatusQuery> }>(
+  app.get(
     '/v1/receipts',
-    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: StatusQuery, response: { 200: PageOf(Receipt), ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'List receipts', tags: ['billing'], description: '`?status=unmatched`: receipts waiting for finance.', querystring: ReceiptsQuery, response: { 200: PageOf(Receipt), ...billingErrors } } },
     async (req) => {
       const limit = req.query.limit ?? 100;
       const items = await listReceipts(db, req.query.status, { afterId: req.query.after_id, limit });
@@ -71,9 +60,9 @@ export function receiptRoutes(app: FastifyInstance, { db, config }: ApiDeps) {
     },
   );
 
-  app.post<{ Params: Static<typeof BIdParams>; Body: Static<typeof MatchBody> }>(
+  app.post(
     '/v1/receipts/:id/match',
-    { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: BIdParams, body: MatchBody, response: { 200: Receipt, ...billingErrors } } },
+    { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: IdParams, body: MatchBody, response: { 200: Receipt, ...billingErrors } } },
     async (req) => matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0),
   );
-}
+};

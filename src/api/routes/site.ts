@@ -52,9 +52,11 @@ export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }
         const key = req.siteKey!;
         const json = JSON.stringify(await siteConfig(db, key.client_id));
         const etag = etagOf(json);
-        reply.header('etag', etag).header('cache-control', 'public, max-age=30');
-        if (req.headers['if-none-match'] === etag) return reply.status(304).send();
-        return reply.type('application/json; charset=utf-8').send(json);
+        // Sent as the very JSON its ETag was computed from (and a 304 with no body): untyped on purpose.
+        const raw = reply as FastifyReply;
+        raw.header('etag', etag).header('cache-control', 'public, max-age=30');
+        if (req.headers['if-none-match'] === etag) return raw.status(304).send();
+        return raw.type('application/json; charset=utf-8').send(json);
       },
     );
 
