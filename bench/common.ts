@@ -1,19 +1,17 @@
-// Shared by the traffic benches: an embedded Postgres of their own (temp folder, free port), the real
-// Fastify app on 127.0.0.1 (Temporal never dialled: these routes do not use it), and seeding.
+// Shared by the traffic benches: src/stack.ts with an embedded Postgres of their own (temp folder, free
+// port) and the real Fastify app on 127.0.0.1 (Temporal never dialled: these routes do not use it), and seeding.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/api/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { createDb, ensureDatabase, type Db } from '../src/db/index.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { pino } from 'pino';
+import { loadConfigWith, type Config } from '../src/config.ts';
 import { createUserWithToken } from '../src/db/users.ts';
+import type { Db } from '../src/db/index.ts';
 import { freePort } from '../src/infra/ports.ts';
-import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
 import { createLogger } from '../src/logger.ts';
+import { startStack as startKaizenStack } from '../src/stack.ts';
 
 export interface BenchStack {
   db: Db;
@@ -27,40 +25,32 @@ export interface BenchStack {
 export async function startStack(opts: { logLevel?: 'info' | 'warn'; poolSize?: number } = {}): Promise<BenchStack> {
   const log = createLogger({ logLevel: 'warn', logPretty: false }, 'bench');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-'));
-  const cleanups: (() => Promise<unknown>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })];
   try {
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log });
-    cleanups.unshift(pg.stop);
-    const url = new URL(pg.url);
-    url.pathname = '/kaizen_bench';
-    await ensureDatabase(url.toString());
-    const db = createDb(url.toString(), opts.poolSize ?? 10);
-    cleanups.unshift(() => db.destroy());
-    await migrateToLatest(db);
-    const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const config = {
-      ...loadConfig({ ...process.env, LOG_PRETTY: 'false', LOG_LEVEL: 'warn' }),
-      databaseUrl: url.toString(),
+    const config: Config = {
+      ...loadConfigWith({ overrides: { KAIZEN_DATA_DIR: dataDir, LOG_PRETTY: 'false', LOG_LEVEL: 'warn' }, unset: ['DATABASE_URL'] }),
+      embeddedPgPort: await freePort(),
+      host: '127.0.0.1',
+      port: 0,
       bankKey: randomBytes(32),
       payloadKeys: `bench:${randomBytes(32).toString('base64')}`,
     };
     // The API logs as in production (info: a line per request) to /dev/null unless told otherwise.
-    const apiLog = (await import('pino')).pino({ level: opts.logLevel ?? 'info' }, (await import('pino')).pino.destination({ dest: '/dev/null', sync: false }));
-    const app = await buildApp({ db, temporal, config, log: apiLog });
-    cleanups.unshift(() => app.close());
-    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const apiLog = pino({ level: opts.logLevel ?? 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+    // Temporal is never dialled: these routes do not use it.
+    const stack = await startKaizenStack({ config, log, temporal: false, api: { log: apiLog }, ...(opts.poolSize ? { poolSize: opts.poolSize } : {}) });
     return {
-      db,
-      dbUrl: url.toString(),
+      db: stack.db,
+      dbUrl: stack.databaseUrl,
       dataDir,
-      app,
-      address,
+      app: stack.app!,
+      address: stack.apiUrl!,
       async close() {
-        for (const c of cleanups) await c().catch(() => undefined);
+        await stack.stop();
+        rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    for (const c of cleanups) await c().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 // `npm run fuzz`: API fuzzing with schemathesis (pinned, from PyPI, into the git-ignored .tools/)
-// over /openapi.json, on a throwaway stack (embedded Postgres, Temporal dev server, worker, API), with
+// over /openapi.json, on a throwaway stack (src/stack.ts: embedded Postgres, Temporal dev server, worker, API), with
 // tokens for an admin, a client user, a hacker and the CS manager of another client (cs_other: manages
 // only "Fuzz Other Client"; the fuzzed ids reach "Fuzz Client", whose engagement another CS manages). Fails on any 5xx, any response outside its
 // documented schema or the error shape, and any accepted request that violates the schema.
@@ -11,18 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startApi, startWorker } from '../src/cli/processes.ts';
-import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/index.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import { loadConfigWith } from '../src/config.ts';
 import { createUserWithToken } from '../src/db/users.ts';
 import { createEngagement, startEngagementWorkflow } from '../src/engagements/engagements.ts';
-import { startInfrastructure } from '../src/infra/index.ts';
-import { dataConverterFor, resolvePayloadKeys } from '../src/infra/payload-codec.ts';
 import { freePort } from '../src/infra/ports.ts';
 import { resolvePythonTool } from '../src/infra/tools.ts';
 import { createLogger } from '../src/logger.ts';
-import { connectClient, ensureSearchAttributes } from '../src/temporal.ts';
+import { startStack } from '../src/stack.ts';
 
 /**
  * Checks left out, and why: `positive_data_acceptance` expects every schema-valid request to succeed,
@@ -67,7 +62,7 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
   const say = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-fuzz-'));
   const config = {
-    ...loadConfig({ ...process.env, KAIZEN_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'fatal', LOG_PRETTY: 'false' }),
+    ...loadConfigWith({ overrides: { KAIZEN_DATA_DIR: dataDir, LOG_PRETTY: 'false' }, defaults: { LOG_LEVEL: 'fatal' } }),
     databaseUrl: undefined,
     temporalAddress: undefined,
     embeddedPgPort: await freePort(),
@@ -83,19 +78,11 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
   const log = createLogger(config, 'fuzz');
   const tool = resolvePythonTool('schemathesis', config.toolsDir, log);
   if (!tool) throw new Error('schemathesis could not be installed (python3 with pip and PyPI are needed)');
-  const infra = await startInfrastructure(config, log);
-  const stops: (() => Promise<void>)[] = [infra.stop];
+  const stack = await startStack({ config, log, worker: true, api: true });
+  const stops: (() => Promise<unknown>)[] = [stack.stop];
   try {
-    const db = createDb(infra.databaseUrl, 10, log);
-    stops.push(() => db.destroy());
-    await migrateToLatest(db);
-    const dataConverter = dataConverterFor(resolvePayloadKeys(config));
-    const temporal = await connectClient(infra.temporalAddress, config.temporalNamespace, dataConverter);
-    stops.push(() => temporal.connection.close());
-    await ensureSearchAttributes(temporal, config.temporalNamespace);
-    stops.push((await startWorker(config, log, db, infra.temporalAddress)).stop);
-    const api = await startApi(config, log, db, temporal);
-    stops.push(api.stop);
+    const { db, temporal } = stack;
+    const api = { url: stack.apiUrl! };
 
     // Somebody of each kind, with something to look at.
     const client = await db.insertInto('clients').values({ name: 'Fuzz Client', industry: 'retail' }).returning('id').executeTakeFirstOrThrow();

@@ -220,3 +220,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billing: billing(env),
   };
 }
+
+/**
+ * The environment's Config as a harness wants it (the demo, fuzzing, the benches, the tests): `defaults`
+ * apply where a variable is unset, `overrides` always, `unset` variables are ignored. The environment
+ * is still read here only.
+ */
+export function loadConfigWith(
+  opts: { defaults?: NodeJS.ProcessEnv; overrides?: NodeJS.ProcessEnv; unset?: string[] },
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const merged: NodeJS.ProcessEnv = { ...opts.defaults, ...env, ...opts.overrides };
+  for (const name of opts.unset ?? []) delete merged[name];
+  return loadConfig(merged);
+}

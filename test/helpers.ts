@@ -1,12 +1,14 @@
-// Per-file harness over the shared services: a DB handle, a Temporal client, a Worker on a private
-// task queue (so files never steal each other's tasks) and the Fastify app wired to them.
+// Per-file harness over the shared services (started by test/global-setup.ts with src/stack.ts): a DB
+// handle, a Temporal client, a Worker on a private task queue (so files never steal each other's
+// tasks) and the Fastify app wired to them. The worker's activities get the harness's config, as
+// startStack hands its config to its worker.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { loadConfigWith, type Config } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/index.ts';
 import { createUserWithToken } from '../src/db/users.ts';
 import type { Role } from '../src/db/schema.ts';
@@ -36,12 +38,12 @@ export const TEST_PAYLOAD_KEYS = parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV);
 export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
 
 /** `databaseUrl`: another database of the cluster (default: the shared one of the run); `temporalAddress`: another Temporal server (a file's own). */
-export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db'>; databaseUrl?: string; temporalAddress?: string } = {}): Promise<Harness> {
+export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db' | 'config'>; databaseUrl?: string; temporalAddress?: string } = {}): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
-    ...loadConfig({ ...process.env, LOG_PRETTY: 'false' }),
+    ...loadConfigWith({ overrides: { LOG_PRETTY: 'false' } }),
     databaseUrl: opts.databaseUrl ?? inject('databaseUrl'),
     temporalAddress: opts.temporalAddress ?? inject('temporalAddress'),
     temporalNamespace: inject('temporalNamespace'),
@@ -61,7 +63,7 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
       address: config.temporalAddress!,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
-      deps: { db, bankKey: config.bankKey, ...opts.deps },
+      deps: { db, config, ...opts.deps },
       dataConverter,
       log,
       workflowBundle: await bundle,

@@ -1,5 +1,5 @@
 // Billing activities: thin wrappers over src/billing/. Inputs and outputs are months, ids and counts.
-import { loadConfig, type BillingConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { draftMonth } from '../billing/invoicing.ts';
 import { checkMonth } from '../billing/queries.ts';
@@ -8,13 +8,12 @@ import { ruled } from './ruled.ts';
 
 export interface BillingActivityDeps {
   db: Db;
-  /** Default: from the config (KAIZEN_ISSUER_*, KAIZEN_INVOICE_ROUNDING). */
-  billing?: BillingConfig;
+  /** Billing settings from here (KAIZEN_ISSUER_*, KAIZEN_INVOICE_ROUNDING). */
+  config: Pick<Config, 'billing'>;
 }
 
 export function billingActivities(deps: BillingActivityDeps) {
-  let billing = deps.billing;
-  const cfg = () => (billing ??= loadConfig().billing);
+  const cfg = () => deps.config.billing;
   return {
     /** Idempotent: draft keys are unique per month and bill-to party. */
     async draftInvoicesForMonth(input: { month: string; requestedBy: number | null }): Promise<DraftMonthSummary> {

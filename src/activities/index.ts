@@ -1,16 +1,16 @@
-// Activities are plain functions closed over their dependencies (samples-typescript style).
+// Activities are plain functions closed over their dependencies (samples-typescript style): the
+// configuration comes in with them, from whoever started the worker (src/stack.ts); no activity reads
+// the environment.
 import type { Db } from '../db/index.ts';
 import { cycleActivities } from './cycles.ts';
 import { engagementActivities } from './engagements.ts';
 import { networkActivities } from './network.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
 import { billingActivities } from './billing.ts';
-import type { BillingConfig } from '../config.ts';
 
+/** `config` (loaded once by the process), and optionally a bank key and adapter that override it. */
 export interface ActivityDeps extends PayoutActivityDeps {
   db: Db;
-  /** Billing settings; default: from the config. */
-  billing?: BillingConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {

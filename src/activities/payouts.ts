@@ -1,7 +1,7 @@
 // Payout activities: thin wrappers over src/payouts/runs.ts. Inputs and outputs are ids, counts and
 // amounts only; bank details are loaded and decrypted here, never passed through Temporal.
 import { Context } from '@temporalio/activity';
-import { loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
 import { ruled } from './ruled.ts';
@@ -22,6 +22,8 @@ import type { DraftSummary, PayBatchResult, PaySummary, PayoutRunStatus } from '
 
 export interface PayoutActivityDeps {
   db: Db;
+  /** The process's configuration, handed in by whoever started the worker (never read here). */
+  config: Config;
   /** AES-256-GCM key for bank details; default: from the config (KAIZEN_BANK_KEY or the dev key file). */
   bankKey?: Buffer;
   /** Default: from the config (KAIZEN_BANK_ADAPTER, zengin file unless "simulated"). */
@@ -35,8 +37,9 @@ export function payoutActivities(deps: PayoutActivityDeps) {
   const { db } = deps;
   let key: Buffer | undefined = deps.bankKey;
   let bank: BankAdapter | undefined = deps.bankAdapter;
-  const bankKey = () => (key ??= resolveBankKey(loadConfig()));
-  const adapter = () => (bank ??= createBankAdapter(loadConfig().payout.bankAdapter, db, bankKey()));
+  // Resolved on first use: a worker that never pays never needs (or creates) the dev key file.
+  const bankKey = () => (key ??= resolveBankKey(deps.config));
+  const adapter = () => (bank ??= createBankAdapter(deps.config.payout.bankAdapter, db, bankKey()));
 
   return {
     async openPayoutRun(input: { month: string; preparedBy: number | null }): Promise<{ runId: number; created: boolean; status: PayoutRunStatus }> {

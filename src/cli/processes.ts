@@ -1,45 +1,14 @@
-// The long-running processes (API, worker) and migrations, reused by `kaizen dev`.
-import type { Client } from '@temporalio/client';
+// The API and the worker as processes of their own (`kaizen api`, `kaizen worker`: production, and
+// the chaos harness's child processes) and `kaizen migrate`; each is startStack (src/stack.ts) on
+// external services, with the configuration loaded once here.
 import type { Logger } from 'pino';
-import { buildApp } from '../api/app.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { createDb, type Db } from '../db/index.ts';
+import { createDb } from '../db/index.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { reconcileEngagementWorkflows } from '../engagements/engagements.ts';
 import { createLogger } from '../logger.ts';
 import { dataConverterFor, resolvePayloadKeys } from '../infra/payload-codec.ts';
-import { connectClient, createWorker, ensureSearchAttributes } from '../temporal.ts';
-
-export interface Running {
-  stop(): Promise<void>;
-}
-
-export async function startApi(config: Config, log: Logger, db: Db, temporal: Client): Promise<Running & { url: string }> {
-  const app = await buildApp({ db, temporal, config, log });
-  const url = await app.listen({ port: config.port, host: config.host });
-  return { url, stop: () => app.close() };
-}
-
-export async function startWorker(config: Config, log: Logger, db: Db, temporalAddress: string): Promise<Running> {
-  const { worker, connection } = await createWorker({
-    address: temporalAddress,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    deps: { db },
-    log,
-    dataConverter: dataConverterFor(resolvePayloadKeys(config)),
-  });
-  const running = worker.run();
-  log.info({ taskQueue: config.taskQueue }, 'worker polling');
-  return {
-    // Drains: in-flight activities finish (up to the shutdown grace time) before run() resolves.
-    stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
-    },
-  };
-}
+import { startStack } from '../stack.ts';
+import { connectClient, ensureSearchAttributes } from '../temporal.ts';
 
 function required(config: Config, command: string) {
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', `is required for "kaizen ${command}" (npm run dev starts embedded services)`);
@@ -59,32 +28,25 @@ export function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 export async function api(): Promise<void> {
-  const config = loadConfig();
-  const { databaseUrl, temporalAddress } = required(config, 'api');
-  const log = createLogger(config);
-  const db = createDb(databaseUrl, 10, log);
-  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)), config.temporalTimeouts);
-  const server = await startApi(config, log, db, temporal);
-  log.info({ url: server.url }, 'API listening');
+  const { config, log } = external('api');
+  const stack = await startStack({ config, log, migrate: false, api: true });
+  log.info({ url: stack.apiUrl }, 'API listening');
   log.info({ signal: await untilSignal() }, 'stopping API');
-  await server.stop();
-  await temporal.connection.close();
-  await db.destroy();
+  await stack.stop();
 }
 
 export async function worker(): Promise<void> {
-  const config = loadConfig();
-  const { databaseUrl, temporalAddress } = required(config, 'worker');
-  const log = createLogger(config);
-  const db = createDb(databaseUrl, 10, log);
-  const temporal = await connectClient(temporalAddress!, config.temporalNamespace, dataConverterFor(resolvePayloadKeys(config)));
-  const started = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
-  if (started) log.warn({ started }, 'started missing engagement workflows');
-  const running = await startWorker(config, log, db, temporalAddress!);
+  const { config, log } = external('worker');
+  const stack = await startStack({ config, log, migrate: false, worker: true, reconcile: true });
   log.info({ signal: await untilSignal() }, 'draining worker');
-  await running.stop();
-  await temporal.connection.close();
-  await db.destroy();
+  await stack.stop();
+}
+
+/** The configuration of a process on external services (DATABASE_URL and TEMPORAL_ADDRESS given). */
+function external(command: 'api' | 'worker'): { config: Config; log: Logger } {
+  const config = loadConfig();
+  required(config, command);
+  return { config, log: createLogger(config) };
 }
 
 export async function migrate(): Promise<void> {

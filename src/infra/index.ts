@@ -17,10 +17,19 @@ export interface Infrastructure {
   stop(): Promise<void>;
 }
 
+export interface InfrastructureOptions {
+  /** Whether Temporal is wanted at all (default true). */
+  temporal?: boolean;
+  /** The dev server's store: a SQLite file under dataDir (default), or memory (the test run). */
+  temporalStore?: 'file' | 'memory';
+  /** The dev server's Web UI on config.temporalUiPort (default true). */
+  temporalUi?: boolean;
+}
+
 export async function startInfrastructure(
   config: Config,
   log: Logger,
-  want: { temporal: boolean } = { temporal: true },
+  want: InfrastructureOptions = {},
   /** How soon a dead server is restarted (default 1 s, doubling to 30 s). */
   supervision: SupervisionOptions = {},
 ): Promise<Infrastructure> {
@@ -38,7 +47,7 @@ export async function startInfrastructure(
       log.info({ port: config.embeddedPgPort, dir: path.join(config.dataDir, 'pg') }, 'embedded Postgres up');
     }
     let temporalAddress = config.temporalAddress ?? '';
-    if (!temporalAddress && want.temporal) {
+    if (!temporalAddress && want.temporal !== false) {
       const server = await supervise(
         'temporal',
         (signal) =>
@@ -46,8 +55,8 @@ export async function startInfrastructure(
             toolsDir: config.toolsDir,
             namespace: config.temporalNamespace,
             port: config.temporalPort,
-            uiPort: config.temporalUiPort,
-            dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+            ...(want.temporalUi !== false ? { uiPort: config.temporalUiPort } : {}),
+            ...(want.temporalStore !== 'memory' ? { dbFile: path.join(config.dataDir, 'temporal.sqlite') } : {}),
             log,
             signal,
           }),
@@ -58,7 +67,7 @@ export async function startInfrastructure(
       temporalAddress = server.current()!.address;
       log.info({ address: temporalAddress }, 'Temporal dev server up');
     }
-    return { databaseUrl, temporalAddress, embeddedTemporal: !config.temporalAddress && want.temporal, stop };
+    return { databaseUrl, temporalAddress, embeddedTemporal: !config.temporalAddress && want.temporal !== false, stop };
   } catch (err) {
     await stop();
     throw err;

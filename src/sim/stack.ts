@@ -1,7 +1,10 @@
 // A throwaway Kaizen Desk stack of real processes for the chaos harness (and later the demo load):
 // embedded Postgres and the Temporal dev server (SQLite file) on a temporary data folder and free
 // ports, `kaizen migrate`, then `kaizen api` and `kaizen worker` as child processes with their logs in
-// files. Any part can be SIGKILLed and started again on the same data.
+// files. Any part can be SIGKILLed and started again on the same data. The services are the same
+// building blocks startStack (src/stack.ts) uses, unsupervised here because the harness kills them on
+// purpose; the API and the worker are `kaizen api|worker`, each startStack in its own process with
+// the configuration its environment (env() below) gives it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, type WriteStream } from 'node:fs';

@@ -1,9 +1,12 @@
 // Smoke test of `npm run demo` (issue 14): the real script on a temp folder and free ports, a small
 // network (40 hackers) and one short compressed month; then, through the API with the tokens the demo
 // saved, at least one test reached a verdict, earnings accrued, the knowledge base has entries and the
-// first month's payout run waits in review. No timing assertions: only generous eventual timeouts.
+// first month's payout run waits in review; approved by the second finance user, it pays through the
+// demo's own (simulated) bank with the demo's own key, and nothing is written to the default data
+// folder (KAIZEN_DATA_DIR of the demo's environment points at an empty temp folder that must stay
+// empty). No timing assertions: only generous eventual timeouts.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +16,9 @@ import type { DemoState } from '../../src/demo/world.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-demo-'));
+// Where a process that reads the environment instead of the demo's configuration would write (the
+// default data folder): the demo promises to keep everything under its own --data folder.
+const defaultDataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-demo-default-'));
 let child: ChildProcess;
 let out = '';
 let exited: Promise<number | null>;
@@ -29,7 +35,7 @@ beforeAll(async () => {
   child = spawn(
     process.execPath,
     ['--import', 'tsx', 'scripts/demo.ts', '--hackers', '40', '--month-seconds', '75', '--months', '1', '--seed', '7', '--free-ports', '--no-web', '--data', dataDir],
-    { cwd: root, env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { cwd: root, env: { ...process.env, LOG_LEVEL: 'error', KAIZEN_DATA_DIR: defaultDataDir }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -52,6 +58,7 @@ afterAll(async () => {
     clearTimeout(timer);
   }
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(defaultDataDir, { recursive: true, force: true });
 }, 90_000);
 
 describe('npm run demo (one short compressed month)', () => {
@@ -86,4 +93,28 @@ describe('npm run demo (one short compressed month)', () => {
     expect(run.month).toBe(state.firstMonth);
     expect(out).toContain(`/v1/payout-runs/${state.payoutRunId}/approve`);
   });
+
+  it("approved by the second finance user, the run pays through the demo's own bank and key, and nothing lands in the default data folder", async () => {
+    const finB = state.finance[1]!;
+    const res = await fetch(`${apiUrl}/v1/payout-runs/${state.payoutRunId}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${finB.token}`, 'idempotency-key': `demo-test-approve-${state.payoutRunId}` },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const deadline = Date.now() + 180_000;
+    let run: any;
+    for (;;) {
+      run = await get(`/v1/payout-runs/${state.payoutRunId}`, finB.token);
+      if (['remitting', 'completed', 'blocked'].includes(run.status) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(['remitting', 'completed'], JSON.stringify(run)).toContain(run.status);
+    const items = (await get(`/v1/payout-runs/${state.payoutRunId}/items?limit=200`, finB.token)).items as any[];
+    expect(items.filter((i) => i.failure_reason?.includes('cannot be read')), 'items failed on the bank key').toEqual([]);
+    const sent = items.filter((i) => i.status === 'sent');
+    expect(sent.length).toBeGreaterThan(0);
+    // The simulated bank's references (the zengin file adapter's are "zengin:…").
+    expect(sent.filter((i) => !String(i.bank_reference).startsWith('SIM-')).map((i) => i.bank_reference)).toEqual([]);
+    expect(readdirSync(defaultDataDir)).toEqual([]);
+  }, 240_000);
 });
