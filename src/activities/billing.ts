@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { draftMonth } from '../billing/invoicing.ts';
 import { checkMonth } from '../billing/queries.ts';
-import type { DraftMonthSummary, MonthCheck } from '../billing/types.ts';
+import type { DraftMonthSummary, MonthCheck } from '../shared/billing.ts';
 import { ruled } from './ruled.ts';
 
 export interface BillingActivityDeps {

@@ -14,7 +14,7 @@ import { monthStartUtcMs, tokyoDateOf } from '../domain/months.ts';
 import { standardRateBp } from '../domain/billing/rates.ts';
 import { RuleError } from '../domain/errors.ts';
 import { planInForce } from './accounts.ts';
-import type { DraftMonthSummary } from './types.ts';
+import type { DraftMonthSummary } from '../shared/billing.ts';
 
 type Trx = Transaction<Database>;
 

@@ -10,7 +10,7 @@ import { payeeConsumptionTax } from '../domain/billing/payee-tax.ts';
 import { lastDay } from '../domain/billing/calendar.ts';
 import { tokyoDateOf } from '../domain/months.ts';
 import { writeCsv, type CsvColumn } from '../domain/csv.ts';
-import type { MonthCheck } from './types.ts';
+import type { MonthCheck } from '../shared/billing.ts';
 
 /** Which invoices a user may see: finance/admin all; a client its own; a partner those billed to it. */
 export function scopeInvoices(db: Db, user: Pick<User, 'role' | 'client_id'> & { partner_id?: number | null }) {

@@ -2,7 +2,7 @@
 import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../config.ts';
 import { invoicingScheduleWorkflow, invoicingWorkflow } from '../workflows/invoicing.ts';
-import { INVOICING_SCHEDULE_ID, invoicingWorkflowId, type InvoicingInput } from './types.ts';
+import { INVOICING_SCHEDULE_ID, invoicingWorkflowId, type InvoicingInput } from '../shared/billing.ts';
 
 /**
  * Starts `invoicing-<month>`; when it runs already, returns it. The workflow's drafting is idempotent,

@@ -7,8 +7,8 @@ import { ParentClosePolicy, proxyActivities, setCurrentDetails, sleep, startChil
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
 import { addMonths, tokyoMonthOf } from '../domain/months.ts';
-import type { DraftMonthSummary, InvoicingInput, MonthCheck } from '../billing/types.ts';
-import { invoicingWorkflowId } from '../billing/types.ts';
+import type { DraftMonthSummary, InvoicingInput, MonthCheck } from '../shared/billing.ts';
+import { invoicingWorkflowId } from '../shared/billing.ts';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',

@@ -12,7 +12,7 @@ import { draftMonth } from '../../src/billing/invoicing.ts';
 import { draftRun, openRun } from '../../src/payouts/runs.ts';
 import { raiseOverdueAlerts } from '../../src/billing/queries.ts';
 import { ensureInvoicingSchedule, startInvoicing } from '../../src/billing/start.ts';
-import { INVOICING_SCHEDULE_ID } from '../../src/billing/types.ts';
+import { INVOICING_SCHEDULE_ID } from '../../src/shared/billing.ts';
 import { invoices as invoicesCli } from '../../src/cli/invoices.ts';
 import { addMonths, tokyoMonthOf } from '../../src/domain/months.ts';
 import { workflowsPath } from '../../src/temporal.ts';

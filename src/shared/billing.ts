@@ -1,4 +1,5 @@
-// Names shared by the billing workflow, its starters and routes. Workflow-safe: no Node imports.
+// The invoicing workflow's contract (ids, input, activity results), shared by the workflow, its
+// activities, its starters and routes. Dependency-free: workflow code imports it.
 export const INVOICING_SCHEDULE_ID = 'invoicing-monthly';
 export const invoicingWorkflowId = (month: string) => `invoicing-${month}`;
 
