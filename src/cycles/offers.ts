@@ -46,6 +46,14 @@ export function visibleOffers(db: Db, viewer: Viewer, listing = true) {
   return q;
 }
 
+/** A page of the offers a viewer sees, by id, optionally only open or closed ones. */
+export function listOffers(db: Db, viewer: Viewer, f: { status?: 'open' | 'closed'; afterId?: number; limit: number }) {
+  let q = visibleOffers(db, viewer).orderBy('offers.id').limit(f.limit);
+  if (f.status) q = q.where('offers.status', '=', f.status);
+  if (f.afterId) q = q.where('offers.id', '>', f.afterId);
+  return q.execute();
+}
+
 export async function offerFor(db: Db, viewer: Viewer, offerId: number) {
   const offer = await visibleOffers(db, viewer, false).where('offers.id', '=', offerId).executeTakeFirst();
   if (!offer) throw new RuleError('not_found', 'offer not found');

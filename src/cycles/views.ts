@@ -112,3 +112,9 @@ export async function cycleTasks(db: Db, user: User): Promise<CycleTask[]> {
     waiting_for: c.phase === 'failed' ? `CS to fix the engagement: ${c.end_reason}` : c.waiting_for,
   }));
 }
+
+/** The workflow that runs a cycle, to signal it. */
+export async function cycleWorkflowOf(db: Db, cycleId: number): Promise<string> {
+  const cycle = await db.selectFrom('cycles').select('workflow_id').where('id', '=', cycleId).executeTakeFirstOrThrow();
+  return cycle.workflow_id;
+}

@@ -56,6 +56,11 @@ export async function listPages(db: Db, engagementId: number) {
   return db.selectFrom('pages').selectAll().where('engagement_id', '=', engagementId).orderBy('id').execute();
 }
 
+/** One page of this engagement (undefined for another engagement's). */
+export function pageOf(db: Db, engagementId: number, pageId: number) {
+  return db.selectFrom('pages').selectAll().where('id', '=', pageId).where('engagement_id', '=', engagementId).executeTakeFirst();
+}
+
 /** The standing growth team: each member gives 10% of their time. */
 export async function setTeam(db: Db, engagementId: number, hackerIds: number[]) {
   const known = hackerIds.length ? await db.selectFrom('hackers').select('id').where('id', 'in', hackerIds).execute() : [];

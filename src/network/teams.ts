@@ -179,3 +179,8 @@ export async function decideSuggestion(db: Db, input: { engagementId: number; su
       .executeTakeFirstOrThrow();
   });
 }
+
+/** One team suggestion as recorded (after its decision). */
+export function suggestionOf(db: Db, suggestionId: number) {
+  return db.selectFrom('team_suggestions').selectAll().where('id', '=', suggestionId).executeTakeFirstOrThrow();
+}

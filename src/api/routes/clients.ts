@@ -1,10 +1,12 @@
-// Clients: staff create them; client users see only their own.
+// Clients: staff create them; client users see only their own; the client's persistent holdout.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createClient, getClient, listClients } from '../../clients/clients.ts';
+import { clientExists, createClient, getClient, listClients } from '../../clients/clients.ts';
+import { holdoutReport, setHoldout } from '../../cycles/impact.ts';
+import { assertManagesClient } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
-import { Client, NewClient } from '../schemas/clients.ts';
+import { Client, Holdout, HoldoutBody, HoldoutSet, NewClient } from '../schemas/clients.ts';
 import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
 export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
@@ -42,6 +44,40 @@ export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
     async (req) => {
       assertClientAccess(req, req.params.id);
       const row = await getClient(db, req.params.id);
+      if (!row) throw notFound('client');
+      return row;
+    },
+  );
+
+  app.get(
+    '/v1/clients/:id/holdout',
+    {
+      config: { roles: [...STAFF, 'client'] },
+      schema: { tags: ['network'], summary: "The client's persistent holdout and the measured total effect of its tests", params: IdParams, response: { 200: Holdout, ...authErrors } },
+    },
+    async (req) => {
+      assertClientAccess(req, req.params.id);
+      if (!(await clientExists(db, req.params.id))) throw notFound('client');
+      return holdoutReport(db, req.params.id);
+    },
+  );
+
+  app.put(
+    '/v1/clients/:id/holdout',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: "Set the client's persistent holdout share (CS, admin)",
+        description: 'That share of visitors always gets the original page in every test of this client (sticky per visitor across tests). Applies to tests created from now on; a running test keeps its split.',
+        params: IdParams,
+        body: HoldoutBody,
+        response: { 200: HoldoutSet, ...authErrors },
+      },
+    },
+    async (req) => {
+      await assertManagesClient(db, req, req.params.id);
+      const row = await setHoldout(db, req.params.id, req.body.holdout_percent);
       if (!row) throw notFound('client');
       return row;
     },

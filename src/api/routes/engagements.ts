@@ -1,27 +1,28 @@
-// Engagements and their sub-resources: settings, pages, growth team, the month-by-month timeline.
+// Engagements and their sub-resources: settings, pages, growth team (and its monthly review's
+// suggestions), the month-by-month timeline, the past knowledge related to a plan.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { timeline } from '../../cycles/views.ts';
 import type { Engagement as EngagementRow } from '../../db/schema.ts';
 import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
-import { addPage, getSettings, listPages, updateSettings } from '../../engagements/settings.ts';
-import { setTeam } from '../../network/teams.ts';
+import { relatedKnowledge } from '../../cycles/knowledge.ts';
+import { addPage, getSettings, listPages, pageOf, updateSettings } from '../../engagements/settings.ts';
+import { formTeam, setTeam, suggestionOf, teamOf, teamReview } from '../../network/teams.ts';
 import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
-import { engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
+import { decideTeamSuggestionUpdate, engagementStatusQuery, endEngagementUpdate } from '../../workflows/engagement.ts';
 import { action, assertManages, assertManagesClient, engagementFor, manageRefusal, routeRefusal } from '../access.ts';
-import { STAFF } from '../auth.ts';
+import { actorOf, STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
 import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
+import * as K from '../schemas/knowledge.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const ListQuery = PagedQuery({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) });
 
-export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db, temporal, config } = deps;
   const readers = [...STAFF, 'finance', 'client'] as const;
 
@@ -263,4 +264,85 @@ export function engagementRoutes(base: FastifyInstance, deps: ApiDeps) {
       return { engagement_id: req.params.id, cycles: await timeline(db, req.params.id) };
     },
   );
-}
+
+  app.get(
+    '/v1/engagements/:id/team',
+    {
+      config: { roles: [...STAFF, 'client'] },
+      schema: { tags: ['network'], summary: 'The growth team and its latest monthly review', params: IdParams, response: { 200: S.TeamWithReview, ...authErrors } },
+    },
+    async (req) => {
+      await engagementFor(db, req, req.params.id);
+      return { ...(await teamOf(db, req.params.id)), review: await teamReview(db, req.params.id, null) };
+    },
+  );
+
+
+  app.post(
+    '/v1/engagements/:id/team/form',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: 'Form the growth team from the best-ranked available hackers (CS, admin)',
+        description: "Default 10 members at 10% each, ranked for the client's industry (and skills); hackers without room for the share are skipped.",
+        params: IdParams,
+        body: S.FormTeam,
+        response: { 200: S.TeamBody, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      assertManages(req, await engagementFor(db, req, req.params.id));
+      return formTeam(db, req.params.id, { size: req.body.size ?? TEAM_DEFAULTS.size, sharePercent: req.body.share_percent ?? TEAM_DEFAULTS.sharePercent, skills: req.body.skills ?? [] });
+    },
+  );
+
+
+  app.post(
+    '/v1/engagements/:id/team/suggestions/:suggestionId/decision',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: "Accept or dismiss a team review's suggestion (CS, admin)",
+        description: "A Temporal update on the engagement workflow: recorded with who and why. Accept swaps the members (the new one takes the old one's share); the next team offer reaches the new member, not the old one.",
+        params: S.SuggestionParams,
+        body: S.SuggestionDecision,
+        response: { 200: S.Suggestion, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const e = await engagementFor(db, req, req.params.id);
+      assertManages(req, e);
+      await viaUpdate(
+        () =>
+          temporal.workflow.getHandle(e.workflow_id).executeUpdate(decideTeamSuggestionUpdate, {
+            args: [{ suggestion_id: req.params.suggestionId, decision: req.body.decision, reason: req.body.reason, actor: actorOf(req) }],
+          }),
+        `Engagement ${e.id} has no running workflow.`,
+      );
+      return suggestionOf(db, req.params.suggestionId);
+    },
+  );
+
+  app.get(
+    '/v1/engagements/:id/related-knowledge',
+    {
+      config: { roles: [...STAFF, 'client'] },
+      schema: {
+        tags: ['knowledge'],
+        summary: "The client's past entries most related to a page and a hypothesis (planning)",
+        description: 'Same page URL first (across engagements), then by shared words/characters with the text, newest first.',
+        params: IdParams,
+        querystring: K.RelatedQuery,
+        response: { 200: K.Related, ...authErrors, 431: K.UrlTooLong },
+      },
+    },
+    async (req) => {
+      const e = await engagementFor(db, req, req.params.id);
+      const page = req.query.page_id ? await pageOf(db, e.id, req.query.page_id) : undefined;
+      if (req.query.page_id && !page) throw badRequest('/querystring/page_id is not a page of this engagement', [{ path: '/querystring/page_id', message: 'is not a page of this engagement' }]);
+      return { items: await relatedKnowledge(db, { clientId: e.client_id, pageUrl: page?.url ?? null, text: req.query.text, limit: req.query.limit ?? 10 }) };
+    },
+  );
+};

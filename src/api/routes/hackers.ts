@@ -1,11 +1,14 @@
-// Growth hackers: staff add them; finance and staff list them; a hacker sees only its own profile.
+// Growth hackers: staff add them; finance and staff list them; a hacker sees only its own profile,
+// track record and managed contracts (a monthly retainer; `/v1/managed-contracts/:id/end` ends one).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createHacker, hackerProfile, listHackers } from '../../network/hackers.ts';
+import { createHacker, hackerExists, hackerProfile, listHackers } from '../../network/hackers.ts';
+import { createContract, endContract, listContracts } from '../../network/managed.ts';
+import { trackRecord } from '../../network/track-records.ts';
 import { STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import { Hacker, HackerWithGrade, NewHacker } from '../schemas/hackers.ts';
+import { authErrors, ErrorResponse, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { Contract, Contracts, EndContract, Hacker, HackerWithGrade, NewContract, NewHacker, TrackRecord } from '../schemas/hackers.ts';
 
 export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
 
@@ -50,5 +53,71 @@ export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       if (!profile) throw notFound('hacker');
       return profile;
     },
+  );
+
+  app.get(
+    '/v1/hackers/:id/track-record',
+    {
+      config: { roles: [...STAFF, 'hacker'] },
+      schema: {
+        tags: ['network'],
+        summary: "A hacker's track record and grade (staff; the hacker itself)",
+        description: 'Overall, per industry and per skill: proposals, adoptions, tests won / lost / inconclusive, win rate (raw and shrunk), median lift of wins, last activity; the current grade and its monthly history.',
+        params: IdParams,
+        response: { 200: TrackRecord, ...authErrors },
+      },
+    },
+    async (req) => {
+      if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only their own track record');
+      if (!(await hackerExists(db, req.params.id))) throw notFound('hacker');
+      return trackRecord(db, req.params.id);
+    },
+  );
+
+  app.post(
+    '/v1/hackers/:id/managed-contracts',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: 'Contract a hacker as managed: a monthly retainer paid in advance (CS, admin)',
+        description: 'The retainer accrues on the 1st of each Tokyo month (ledger kind `managed_retainer`, one line per contract and month) and flows into the payout run with withholding, until `end_month`.',
+        params: IdParams,
+        body: NewContract,
+        response: { 201: Contract, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      const c = await createContract(db, { hackerId: req.params.id, monthlyRetainerYen: req.body.monthly_retainer_yen, startMonth: req.body.start_month, endMonth: req.body.end_month ?? null, actorUserId: req.user.id });
+      return reply.status(201).send(c);
+    },
+  );
+
+  app.get(
+    '/v1/hackers/:id/managed-contracts',
+    {
+      config: { roles: [...STAFF, 'finance', 'hacker'] },
+      schema: { tags: ['network'], summary: "A hacker's managed contracts", params: IdParams, response: { 200: Contracts, ...authErrors } },
+    },
+    async (req) => {
+      if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only their own contracts');
+      return { items: await listContracts(db, req.params.id) };
+    },
+  );
+
+  app.post(
+    '/v1/managed-contracts/:id/end',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: 'End a managed contract after a month (CS, admin)',
+        description: 'No retainer accrues for months after `end_month`; an earlier end than already set wins, a later one is ignored.',
+        params: IdParams,
+        body: EndContract,
+        response: { 200: Contract, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => endContract(db, { contractId: req.params.id, endMonth: req.body.end_month, actorUserId: req.user.id }),
   );
 };

@@ -1,48 +1,15 @@
 // Offers and proposals as hackers, clients and CS see them. Who sees what is decided in
 // cycles/offers.ts; when a proposal is accepted, in domain/cycles/proposals.ts.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { offerFor, visibleOffers } from '../../cycles/offers.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { listOffers, offerFor, offerInvitations } from '../../cycles/offers.ts';
 import { listProposals, submitProposal, withdrawProposal } from '../../cycles/proposals.ts';
+import { cycleWorkflowOf } from '../../cycles/views.ts';
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
 import { STAFF } from '../auth.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, Nullable, OfferKind, PagedQuery, PageOf, Timestamp } from '../schemas/common.ts';
+import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { Invitations, NewProposal, Offer, OfferListQuery, Proposal } from '../schemas/offers.ts';
 import type { ApiDeps } from '../deps.ts';
-
-const Offer = Type.Object({
-  id: Id,
-  cycle_id: Id,
-  engagement_id: Id,
-  kind: OfferKind,
-  brief: Type.String(),
-  adoption_fee_yen: Type.Integer(),
-  win_bonus_yen: Type.Integer(),
-  submission_fee_yen: Type.Integer(),
-  deadline: Timestamp,
-  status: Type.String(),
-  extended: Type.Boolean(),
-  widen_reason: Nullable(Type.String()),
-});
-const Proposal = Type.Object({
-  id: Id,
-  offer_id: Id,
-  hacker_id: Id,
-  title: Type.String(),
-  description: Type.String(),
-  design_url: Type.String(),
-  status: Type.String({ description: 'submitted, selected, rejected or withdrawn' }),
-  created_at: Timestamp,
-});
-const NewProposal = Type.Object(
-  {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    description: Type.String({ minLength: 1, maxLength: 10_000 }),
-    design_url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
-  },
-  { additionalProperties: false, examples: [{ title: 'One-page checkout', description: 'Merge the address and payment steps…', design_url: 'https://figma.example/file/abc' }] },
-);
-const ListQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
 
 const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer> => ({
   id: o.id,
@@ -59,8 +26,7 @@ const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer
   widen_reason: o.widen_reason,
 });
 
-export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal }) => {
   const viewers = [...STAFF, 'client', 'hacker'] as const;
 
   app.get(
@@ -71,16 +37,13 @@ export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
         tags: ['offers'],
         summary: 'Offers I may see',
         description: 'Hackers: open offers and those offered to them (targeted or team); client users: their own; CS and admin: all.',
-        querystring: ListQuery,
+        querystring: OfferListQuery,
         response: { 200: PageOf(Offer), ...authErrors },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      let q = visibleOffers(db, req.user).orderBy('offers.id').limit(limit);
-      if (req.query.status) q = q.where('offers.status', '=', req.query.status);
-      if (req.query.after_id) q = q.where('offers.id', '>', req.query.after_id);
-      const items = (await q.execute()).map(offerView);
+      const items = (await listOffers(db, req.user, { status: req.query.status, afterId: req.query.after_id, limit })).map(offerView);
       return { items, next_after_id: nextAfter(items, limit) };
     },
   );
@@ -110,9 +73,8 @@ export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       if (!created) return reply.status(200).send(proposal);
       // The row first (system of record), then tell the workflow; a lost signal loses nothing, as the
       // cycle counts proposals from Postgres when the window closes.
-      const cycle = await db.selectFrom('cycles').select('workflow_id').where('id', '=', offer.cycle_id).executeTakeFirstOrThrow();
       await temporal.workflow
-        .getHandle(cycle.workflow_id)
+        .getHandle(await cycleWorkflowOf(db, offer.cycle_id))
         .signal(proposalSubmittedSignal, { offerId: offer.id })
         .catch((err) => req.log.warn({ err: String(err), offerId: offer.id }, 'proposal saved; cycle signal failed'));
       req.log.info({ proposalId: proposal.id, offerId: offer.id }, 'proposal submitted');
@@ -141,4 +103,18 @@ export function offerRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       return { items, next_after_id: nextAfter(items, limit) };
     },
   );
-}
+
+  app.get(
+    '/v1/offers/:id/invitations',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['network'],
+        summary: "Who an offer invited, each score's parts, and who was left out near the cut (CS, admin)",
+        params: IdParams,
+        response: { 200: Invitations, ...authErrors },
+      },
+    },
+    async (req) => offerInvitations(db, req.params.id),
+  );
+};

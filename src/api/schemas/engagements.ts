@@ -1,5 +1,6 @@
 // Request and response shapes of engagements and their sub-resources (settings, pages, team, timeline).
 import { Type } from 'typebox';
+import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
 import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp, Yen } from './common.ts';
 
 export const EngagementStatus = Type.Union([Type.Literal('active'), Type.Literal('ending'), Type.Literal('ended')]);
@@ -165,3 +166,33 @@ export const Timeline = Type.Object({
 
 /** What the caller may do to one engagement (site_keys: open its client's site keys). */
 export const EngagementActions = Actions(['end', 'change_settings', 'add_page', 'set_team', 'reassign', 'site_keys'] as const);
+
+// The growth team's monthly review and its suggestions.
+const Contribution = Type.Object({ hacker_id: Id, share_percent: Type.Integer(), proposals: Type.Integer(), adoptions: Type.Integer(), wins: Type.Integer(), median_response_hours: Nullable(Type.Number()) });
+export const Suggestion = Type.Object({
+  id: Id,
+  out_hacker_id: Id,
+  in_hacker_id: Id,
+  share_percent: Type.Integer(),
+  reason: Type.String(),
+  status: Type.String({ description: 'pending, accepted or dismissed' }),
+  decided_by: Nullable(Id),
+  decided_at: Nullable(Timestamp),
+  decision_reason: Nullable(Type.String()),
+  created_at: Timestamp,
+});
+const Review = Type.Object({ id: Id, engagement_id: Id, month: Type.String(), members: Type.Array(Contribution), suggestions: Type.Array(Suggestion), created_at: Timestamp });
+export const SuggestionDecision = Type.Object(
+  { decision: Type.Union([Type.Literal('accept'), Type.Literal('dismiss')]), reason: Type.String({ minLength: 1, maxLength: 1000 }) },
+  { additionalProperties: false, examples: [{ decision: 'accept', reason: 'no proposal in two months; the suggested hacker won twice in finance' }] },
+);
+export const SuggestionParams = Type.Object({ id: Id, suggestionId: Id }, { additionalProperties: false });
+export const TeamWithReview = Type.Intersect([TeamBody, Type.Object({ review: Nullable(Review) })]);
+export const FormTeam = Type.Object(
+  {
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, default: TEAM_DEFAULTS.size })),
+    share_percent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: TEAM_DEFAULTS.sharePercent })),
+    skills: Type.Optional(Type.Array(Tag, { maxItems: 10 })),
+  },
+  { additionalProperties: false, examples: [{ size: 10, share_percent: 10, skills: ['form'] }] },
+);

@@ -1,0 +1,47 @@
+// Request and response shapes of offers and proposals.
+import { Type } from 'typebox';
+import { Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
+
+export const Offer = Type.Object({
+  id: Id,
+  cycle_id: Id,
+  engagement_id: Id,
+  kind: OfferKind,
+  brief: Type.String(),
+  adoption_fee_yen: Type.Integer(),
+  win_bonus_yen: Type.Integer(),
+  submission_fee_yen: Type.Integer(),
+  deadline: Timestamp,
+  status: Type.String(),
+  extended: Type.Boolean(),
+  widen_reason: Nullable(Type.String()),
+});
+export const Proposal = Type.Object({
+  id: Id,
+  offer_id: Id,
+  hacker_id: Id,
+  title: Type.String(),
+  description: Type.String(),
+  design_url: Type.String(),
+  status: Type.String({ description: 'submitted, selected, rejected or withdrawn' }),
+  created_at: Timestamp,
+});
+export const NewProposal = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ minLength: 1, maxLength: 10_000 }),
+    design_url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
+  },
+  { additionalProperties: false, examples: [{ title: 'One-page checkout', description: 'Merge the address and payment steps…', design_url: 'https://figma.example/file/abc' }] },
+);
+export const OfferListQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
+
+// Who an offer invited, each score's parts, and who was left out near the cut.
+const Part = Type.Object({ value: Type.Number({ description: '0..1' }), weight: Type.Number(), points: Type.Number({ description: 'value × weight; the parts add up to the score' }) });
+const Parts = Nullable(Type.Object({ industry_win_rate: Part, adoption_rate: Part, skill_match: Part, recency: Part }));
+export const Invitations = Type.Object({
+  offer_id: Id,
+  kind: Type.String(),
+  invited: Type.Array(Type.Object({ hacker_id: Id, display_name: Type.String(), reason: Type.String(), rank: Nullable(Type.Integer()), score: Nullable(Type.Number()), parts: Parts, created_at: Timestamp })),
+  left_out: Type.Array(Type.Object({ hacker_id: Id, display_name: Type.String(), reason: Type.String({ description: 'below_cut, at_capacity, inactive' }), score: Nullable(Type.Number()), parts: Parts })),
+});
