@@ -8,7 +8,8 @@ import type { HackerKind, Residency } from '../shared/payouts.ts';
 import { ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { lookupBank, lookupBranch } from '../domain/payouts/banks.ts';
 import { isValidInvoiceRegistrationNumber } from '../domain/payouts/corporate-number.ts';
-import { bpToPercent, percentToBp, type Payee as WithholdingPayee, type PayeeType } from '../domain/payouts/withholding.ts';
+import { bpToPercent, percentToBp, type PayeeType } from '../domain/payouts/withholding.ts';
+import { payeeType } from '../domain/payouts/payment.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
 import { toZenginField } from '../domain/payouts/zengin-name.ts';
 import { writeAudit } from './audit.ts';
@@ -66,10 +67,8 @@ export interface PayeeView {
 
 const bankAad = (hackerId: number) => `payee:${hackerId}:bank`;
 
-export function payeeType(kind: HackerKind, residency: Residency): PayeeType {
-  if (kind === 'corporation') return 'corporation';
-  return residency === 'non_resident' ? 'nonresident_individual' : 'resident_individual';
-}
+// The payee's withholding category and payee: rules of the pure payout domain.
+export { payeeType, withholdingPayee } from '../domain/payouts/payment.ts';
 
 export function maskAccountNumber(n: string): string {
   return `****${n.slice(-3)}`;
@@ -265,8 +264,3 @@ export function openBankAccount(key: Buffer, hackerId: number, envelope: string)
   return decryptJson<BankAccount>(key, bankAad(hackerId), envelope);
 }
 
-/** The withholding payee of the domain module, from the master's columns. */
-export function withholdingPayee(type: PayeeType, treatyFiled: boolean | null, treatyBp: number | null): WithholdingPayee {
-  if (type !== 'nonresident_individual' || !treatyFiled || treatyBp == null) return { type };
-  return { type, treaty: { form_filed: true, limit_rate_percent: bpToPercent(treatyBp) } };
-}
