@@ -14,7 +14,7 @@ export interface DeclaredRoute {
   method: string;
   url: string;
   roles: readonly Role[] | null;
-  /** Authenticated by a public site key (routes/site.ts), not by a user. */
+  /** Authenticated by a public site key (the site gate, api/site-gate.ts), not by a user. */
   siteKey?: boolean;
 }
 
@@ -25,7 +25,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed to call the route. Required on every /v1 route; absent = public. */
     roles?: readonly Role[];
-    /** The route authenticates a public site key itself (routes/site.ts): no user roles. */
+    /** The route is behind the site gate (api/site-gate.ts): a public site key, no user roles. */
     siteKey?: boolean;
   }
   interface FastifyRequest {
