@@ -87,7 +87,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.db, deps.config.authFailures);
   registerIdempotency(app, deps.db);
   sessionRoutes(app, deps);
-  healthRoutes(app, deps);
+  await app.register(healthRoutes, deps);
   await app.register(codecRoutes, deps);
   await app.register(userRoutes, deps);
   await app.register(clientRoutes, deps);
@@ -96,8 +96,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(payeeRoutes, deps);
   await app.register(payoutRoutes, deps);
   await app.register(siteRoutes, deps);
-  statsRoutes(app, deps);
-  cycleRoutes(app, deps);
+  await app.register(statsRoutes, deps);
+  await app.register(cycleRoutes, deps);
   await app.register(offerRoutes, deps);
   await app.register(testRoutes, deps);
   await app.register(pricePlanRoutes, deps);
@@ -110,7 +110,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(paymentStatementRoutes, deps);
   await app.register(knowledgeRoutes, deps);
   await app.register(impactRoutes, deps);
-  taskRoutes(app, deps);
+  await app.register(taskRoutes, deps);
   await serveWeb(app, deps.webRoot);
   return app;
 }

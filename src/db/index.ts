@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from './schema.ts';
@@ -30,6 +30,14 @@ export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn
 }
 
 /** Creates the database named in the URL if it does not exist (embedded/dev convenience). */
+/** Whether Postgres answers now (readiness). */
+export async function databaseAnswers(db: Db): Promise<boolean> {
+  return sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));

@@ -154,3 +154,21 @@ export async function reconcileEngagementWorkflows(db: Db, temporal: Client, tas
   }
   return started;
 }
+
+/** A page of engagements by id; `ownClientId` pins a client user to its company, `clientId` and `status` filter. */
+export function listEngagements(db: Db, f: { ownClientId?: number; clientId?: number; status?: Engagement['status']; afterId?: number; limit: number }) {
+  let q = db.selectFrom('engagements').selectAll().orderBy('id').limit(f.limit);
+  if (f.ownClientId !== undefined) q = q.where('client_id', '=', f.ownClientId);
+  if (f.clientId) q = q.where('client_id', '=', f.clientId);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.afterId) q = q.where('id', '>', f.afterId);
+  return q.execute();
+}
+
+/** Hands the engagement to another CS manager; false (nothing changed) when that user is not one. */
+export async function reassignCsManager(db: Db, engagementId: number, csManagerId: number): Promise<boolean> {
+  const cs = await db.selectFrom('users').select('role').where('id', '=', csManagerId).executeTakeFirst();
+  if (cs?.role !== 'cs_manager') return false;
+  await db.updateTable('engagements').set({ cs_manager_id: csManagerId, updated_at: new Date() }).where('id', '=', engagementId).execute();
+  return true;
+}

@@ -1,7 +1,6 @@
 // Cycles: list, read (row + the workflow's live view), and the two human decisions that move a month
 // on — the plan and the selection — forwarded to the cycle workflow as updates.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkSelection } from '../../cycles/proposals.ts';
 import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
@@ -14,8 +13,7 @@ import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery
 import * as S from '../schemas/cycles.ts';
 import type { ApiDeps } from '../deps.ts';
 
-export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const cycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal }) => {
   const readers = [...STAFF, 'finance', 'client'] as const;
   const deciders = [...STAFF, 'client'] as const;
 
@@ -131,4 +129,4 @@ export function cycleRoutes(base: FastifyInstance, { db, temporal }: ApiDeps) {
       return { cycle_id: c.id, pending_offers: result.pendingOffers };
     },
   );
-}
+};

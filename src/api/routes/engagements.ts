@@ -2,11 +2,11 @@
 // suggestions), the month-by-month timeline, the past knowledge related to a plan.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import type { Static } from 'typebox';
 import { timeline } from '../../cycles/views.ts';
 import type { Engagement as EngagementRow } from '../../db/schema.ts';
 import { endRequestProblem } from '../../domain/engagements.ts';
-import { createEngagement, startEngagementWorkflow } from '../../engagements/engagements.ts';
+import { createEngagement, listEngagements, reassignCsManager, startEngagementWorkflow } from '../../engagements/engagements.ts';
 import { relatedKnowledge } from '../../cycles/knowledge.ts';
 import { addPage, getSettings, listPages, pageOf, updateSettings } from '../../engagements/settings.ts';
 import { formTeam, setTeam, suggestionOf, teamOf, teamReview } from '../../network/teams.ts';
@@ -15,12 +15,10 @@ import { decideTeamSuggestionUpdate, engagementStatusQuery, endEngagementUpdate 
 import { action, assertManages, assertManagesClient, engagementFor, manageRefusal, routeRefusal } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, viaUpdate } from '../errors.ts';
-import { authErrors, ErrorResponse, Id, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
+import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
 import * as K from '../schemas/knowledge.ts';
 import type { ApiDeps } from '../deps.ts';
-
-const ListQuery = PagedQuery({ client_id: Type.Optional(Id), status: Type.Optional(S.EngagementStatus) });
 
 export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
   const { db, temporal, config } = deps;
@@ -76,16 +74,12 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/v1/engagements',
     {
       config: { roles: readers },
-      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own); page with `after_id`', querystring: ListQuery, response: { 200: PageOf(S.Engagement), ...authErrors } },
+      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own); page with `after_id`', querystring: PagedQuery(S.EngagementListQuery), response: { 200: PageOf(S.Engagement), ...authErrors } },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      let q = db.selectFrom('engagements').selectAll().orderBy('id').limit(limit);
-      if (req.user.role === 'client') q = q.where('client_id', '=', req.user.client_id!);
-      if (req.query.client_id) q = q.where('client_id', '=', req.query.client_id);
-      if (req.query.status) q = q.where('status', '=', req.query.status);
-      if (req.query.after_id) q = q.where('id', '>', req.query.after_id);
-      const items = await q.execute();
+      const ownClientId = req.user.role === 'client' ? req.user.client_id! : undefined;
+      const items = await listEngagements(db, { ownClientId, clientId: req.query.client_id, status: req.query.status, afterId: req.query.after_id, limit });
       return { items, next_after_id: nextAfter(items, limit) };
     },
   );
@@ -99,7 +93,7 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         summary: 'One engagement with its live workflow state',
         description: "The Postgres record plus the workflow's live state (a query; null when no worker answers).",
         params: IdParams,
-        response: { 200: Type.Intersect([S.Engagement, Type.Object({ workflow: S.WorkflowState, actions: S.EngagementActions })]), ...authErrors },
+        response: { 200: S.EngagementDetail, ...authErrors },
       },
     },
     async (req) => {
@@ -197,7 +191,7 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
 
   app.get(
     '/v1/engagements/:id/pages',
-    { config: { roles: readers }, schema: { tags: ['engagements'], summary: "An engagement's pages", params: IdParams, response: { 200: Type.Object({ items: Type.Array(S.Page) }), ...authErrors } } },
+    { config: { roles: readers }, schema: { tags: ['engagements'], summary: "An engagement's pages", params: IdParams, response: { 200: S.Pages, ...authErrors } } },
     async (req) => {
       await engagementFor(db, req, req.params.id);
       return { items: await listPages(db, req.params.id) };
@@ -233,15 +227,15 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         tags: ['engagements'],
         summary: 'Reassign the engagement to another CS manager (admin)',
         params: IdParams,
-        body: Type.Object({ cs_manager_id: Id }, { additionalProperties: false, examples: [{ cs_manager_id: 7 }] }),
+        body: S.CsManagerBody,
         response: { 200: S.Engagement, ...authErrors },
       },
     },
     async (req) => {
       await engagementFor(db, req, req.params.id);
-      const cs = await db.selectFrom('users').select('role').where('id', '=', req.body.cs_manager_id).executeTakeFirst();
-      if (cs?.role !== 'cs_manager') throw badRequest('/body/cs_manager_id is not a CS manager', [{ path: '/body/cs_manager_id', message: 'is not a CS manager' }]);
-      await db.updateTable('engagements').set({ cs_manager_id: req.body.cs_manager_id, updated_at: new Date() }).where('id', '=', req.params.id).execute();
+      if (!(await reassignCsManager(db, req.params.id, req.body.cs_manager_id))) {
+        throw badRequest('/body/cs_manager_id is not a CS manager', [{ path: '/body/cs_manager_id', message: 'is not a CS manager' }]);
+      }
       req.log.info({ engagementId: req.params.id, csManagerId: req.body.cs_manager_id }, 'engagement reassigned');
       return engagementFor(db, req, req.params.id);
     },

@@ -1,17 +1,15 @@
 // `/v1/tasks`: what waits for the caller now, from every domain that asks people for something.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { billingTasks } from '../../billing/queries.ts';
 import { cycleTasks } from '../../cycles/views.ts';
 import { financeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors } from '../schemas/common.ts';
-import { Task } from '../schemas/cycles.ts';
+import { type Task, Tasks } from '../schemas/cycles.ts';
 import type { ApiDeps } from '../deps.ts';
 
-export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
   app.get(
     '/v1/tasks',
     {
@@ -21,7 +19,7 @@ export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
         summary: 'What waits for me now',
         description:
           'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; finance: payout runs to review, remittances to record, invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.',
-        response: { 200: Type.Object({ items: Type.Array(Task) }), ...authErrors },
+        response: { 200: Tasks, ...authErrors },
       },
     },
     async (req) => {
@@ -31,4 +29,4 @@ export function taskRoutes(base: FastifyInstance, { db }: ApiDeps) {
       return { items };
     },
   );
-}
+};

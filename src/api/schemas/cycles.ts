@@ -117,3 +117,4 @@ export const Task = Type.Object({
   may_approve: Type.Optional(Nullable(Type.Boolean({ description: 'payout reviews: whether I may approve (four eyes)' }))),
   approve_refusal: Type.Optional(Nullable(Type.String({ description: 'payout reviews: why I may not approve' }))),
 });
+export const Tasks = Type.Object({ items: Type.Array(Task) });

@@ -196,3 +196,8 @@ export const FormTeam = Type.Object(
   },
   { additionalProperties: false, examples: [{ size: 10, share_percent: 10, skills: ['form'] }] },
 );
+
+export const EngagementListQuery = { client_id: Type.Optional(Id), status: Type.Optional(EngagementStatus) };
+export const EngagementDetail = Type.Intersect([Engagement, Type.Object({ workflow: WorkflowState, actions: EngagementActions })]);
+export const Pages = Type.Object({ items: Type.Array(Page) });
+export const CsManagerBody = Type.Object({ cs_manager_id: Id }, { additionalProperties: false, examples: [{ cs_manager_id: 7 }] });
