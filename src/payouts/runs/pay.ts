@@ -72,131 +72,16 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
   let failed = 0;
   const transient: Error[] = [];
 
+  const keyOf = (i: PayableItem) => `${runId}:${i.hacker_id}`;
   for (let c = 0; c < items.length; c += chunkSize) {
     const chunk = items.slice(c, c + chunkSize);
-    const keyOf = (i: PayableItem) => `${runId}:${i.hacker_id}`;
-    const keys = chunk.map(keyOf);
-    await sql`
-      insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount)
-      select k, ${runId}, i, h, a from unnest(${keys}::text[], ${chunk.map((i) => i.id)}::bigint[],
-                                           ${chunk.map((i) => i.hacker_id)}::bigint[], ${chunk.map((i) => i.net_transfer)}::bigint[]) as u(k, i, h, a)
-      on conflict (idempotency_key) do nothing
-    `.execute(db);
-    // (1) Lease every payee of the chunk that is still pending and not leased by a live attempt.
-    const { rows: claimed } = await sql<{ idempotency_key: string }>`
-      update payout_payments set claim_token = ${token}, claimed_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
-      where idempotency_key = any(${keys}::text[]) and status = 'pending'
-        and (claim_token is null or claimed_until < now() or claim_token = ${token})
-      returning idempotency_key
-    `.execute(db);
-    const mine = new Set(claimed.map((r) => r.idempotency_key));
-    if (mine.size < keys.length) {
-      // Done by an earlier attempt that died before updating the item: bring the items in line.
-      await sql`
-        update payout_items i set status = p.status, bank_reference = p.reference,
-               submitted_at = case when p.status = 'sent' then coalesce(i.submitted_at, p.completed_at, now()) end, updated_at = now()
-        from payout_payments p
-        where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and i.status = 'pending'
-      `.execute(db);
-      const { rows: busy } = await sql<{ n: number }>`
-        select count(*)::int as n from payout_payments where idempotency_key = any(${keys}::text[]) and status = 'pending'
-          and claim_token is distinct from ${token}`.execute(db);
-      if (busy[0]!.n > 0) transient.push(new Error(`${busy[0]!.n} payees are leased by another attempt`));
-    }
-
-    // (2) Call the bank for each leased payee. Bank details that cannot be opened (missing, or sealed
-    // with another key) fail that payee's transfer visibly instead of retrying the batch forever.
-    const outcomes: Outcome[] = [];
-    const released: string[] = [];
-    const accounts = new Map<number, BankAccount>();
-    const unreadableBank: PayableItem[] = [];
-    for (const i of chunk) {
-      if (!mine.has(keyOf(i)) || !i.bank_encrypted) continue;
-      try {
-        accounts.set(i.id, openBankAccount(deps.key, i.hacker_id, i.bank_encrypted));
-      } catch {
-        unreadableBank.push(i);
-      }
-    }
-    for (const i of unreadableBank) {
-      outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'bank details cannot be read (encrypted with another key); update the payee record' });
-    }
-    const queue = chunk.filter((i) => mine.has(keyOf(i)) && !unreadableBank.includes(i));
-    const worker = async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        const key = keyOf(item);
-        if (!item.bank_encrypted) {
-          outcomes.push({ key, status: 'failed', reference: null, reason: 'missing bank details' });
-          continue;
-        }
-        try {
-          const result = await deps.bank.transfer({
-            idempotencyKey: key,
-            runId,
-            payeeId: item.hacker_id,
-            amount: item.net_transfer,
-            transferDate: run.payment_date!,
-            account: accounts.get(item.id)!,
-          });
-          outcomes.push({ key, status: result.status, reference: result.reference, reason: result.reason ?? null });
-        } catch (err) {
-          transient.push(err as Error);
-          released.push(key);
-        }
-      }
-    };
-    if (deps.bank.transferMany) {
-      const withBank = queue.filter((i) => i.bank_encrypted);
-      for (const i of queue) if (!i.bank_encrypted) outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'missing bank details' });
-      try {
-        const results = await deps.bank.transferMany(
-          withBank.map((item) => ({
-            idempotencyKey: keyOf(item),
-            runId,
-            payeeId: item.hacker_id,
-            amount: item.net_transfer,
-            transferDate: run.payment_date!,
-            account: accounts.get(item.id)!,
-          })),
-        );
-        results.forEach((r, j) => outcomes.push({ key: keyOf(withBank[j]!), status: r.status, reference: r.reference, reason: r.reason ?? null }));
-      } catch (err) {
-        transient.push(err as Error);
-        released.push(...withBank.map(keyOf));
-      }
-    } else {
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, queue.length)) }, worker));
-    }
-
-    // (3) Record: payment row, item and audit entry together, only where this attempt holds the lease.
-    if (outcomes.length > 0) {
-      const { rows } = await sql<{ action: string }>`
-        with o as (
-          select * from unnest(${outcomes.map((o) => o.key)}::text[], ${outcomes.map((o) => o.status)}::text[],
-                               ${outcomes.map((o) => o.reference)}::text[], ${outcomes.map((o) => o.reason)}::text[])
-                   as o(key, status, reference, reason)
-        ), p as (
-          update payout_payments pp set status = o.status, reference = o.reference, completed_at = now(), claim_token = null
-          from o where pp.idempotency_key = o.key and pp.status = 'pending' and pp.claim_token = ${token}
-          returning pp.item_id, pp.idempotency_key, o.status, o.reference, o.reason
-        ), i as (
-          update payout_items it set status = p.status, bank_reference = p.reference, failure_reason = p.reason,
-                 submitted_at = case when p.status = 'sent' then now() end, updated_at = now()
-          from p where it.id = p.item_id and it.status = 'pending'
-          returning it.id, it.hacker_id, it.run_id, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
-        )
-        insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, details, unique_key)
-        select run_id, id, hacker_id, 'system', case when status = 'sent' then 'item_sent' else 'item_failed' end, reason,
-               jsonb_build_object('amount', net_transfer, 'reference', reference, 'bank', ${deps.bank.name}::text), 'pay:' || idempotency_key
-        from i
-        on conflict (unique_key) do nothing
-        returning action
-      `.execute(db);
-      for (const r of rows) {
-        if (r.action === 'item_sent') sent++;
-        else failed++;
-      }
-    }
+    const { mine, busy } = await leaseChunk(db, runId, chunk, chunk.map(keyOf), token, lease);
+    if (busy) transient.push(busy);
+    const { outcomes, released, failures } = await transferChunk(deps, run.payment_date!, runId, chunk, mine, keyOf);
+    transient.push(...failures);
+    const recorded = await recordOutcomes(db, token, deps.bank.name, outcomes);
+    sent += recorded.sent;
+    failed += recorded.failed;
     if (released.length > 0) {
       // Transient failures: give the lease back so the retry calls the bank again (same key).
       await sql`update payout_payments set claim_token = null, claimed_until = null
@@ -208,6 +93,157 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
     throw new Error(`${transient.length} of ${items.length} transfers failed transiently (will retry): ${transient[0]!.message}`);
   }
   return { processed: items.length, lastItemId: items[items.length - 1]!.id, sent, failed };
+}
+
+/**
+ * (1) Creates the chunk's payment rows if missing and leases to this attempt every one still pending
+ * and not leased by a live attempt. Rows an earlier attempt finished bring their items in line. Returns
+ * the keys this attempt holds, and an error when another live attempt holds some (retried later).
+ */
+async function leaseChunk(db: Db, runId: number, chunk: PayableItem[], keys: string[], token: string, lease: number): Promise<{ mine: Set<string>; busy?: Error }> {
+  await sql`
+    insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount)
+    select k, ${runId}, i, h, a from unnest(${keys}::text[], ${chunk.map((i) => i.id)}::bigint[],
+                                         ${chunk.map((i) => i.hacker_id)}::bigint[], ${chunk.map((i) => i.net_transfer)}::bigint[]) as u(k, i, h, a)
+    on conflict (idempotency_key) do nothing
+  `.execute(db);
+  // (1) Lease every payee of the chunk that is still pending and not leased by a live attempt.
+  const { rows: claimed } = await sql<{ idempotency_key: string }>`
+    update payout_payments set claim_token = ${token}, claimed_until = now() + make_interval(secs => ${lease}), attempts = attempts + 1
+    where idempotency_key = any(${keys}::text[]) and status = 'pending'
+      and (claim_token is null or claimed_until < now() or claim_token = ${token})
+    returning idempotency_key
+  `.execute(db);
+  const mine = new Set(claimed.map((r) => r.idempotency_key));
+  if (mine.size < keys.length) {
+    // Done by an earlier attempt that died before updating the item: bring the items in line.
+    await sql`
+      update payout_items i set status = p.status, bank_reference = p.reference,
+             submitted_at = case when p.status = 'sent' then coalesce(i.submitted_at, p.completed_at, now()) end, updated_at = now()
+      from payout_payments p
+      where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and i.status = 'pending'
+    `.execute(db);
+    const { rows: busy } = await sql<{ n: number }>`
+      select count(*)::int as n from payout_payments where idempotency_key = any(${keys}::text[]) and status = 'pending'
+        and claim_token is distinct from ${token}`.execute(db);
+    if (busy[0]!.n > 0) return { mine, busy: new Error(`${busy[0]!.n} payees are leased by another attempt`) };
+  }
+  return { mine };
+}
+
+/**
+ * (2) Calls the bank for each payee this attempt leased. Returns the outcomes to record, the keys whose
+ * call failed transiently (their lease is given back) and those failures.
+ */
+async function transferChunk(
+  deps: PayDeps,
+  paymentDate: string,
+  runId: number,
+  chunk: PayableItem[],
+  mine: Set<string>,
+  keyOf: (i: PayableItem) => string,
+): Promise<{ outcomes: Outcome[]; released: string[]; failures: Error[] }> {
+  const transient: Error[] = [];
+  // (2) Call the bank for each leased payee. Bank details that cannot be opened (missing, or sealed
+  // with another key) fail that payee's transfer visibly instead of retrying the batch forever.
+  const outcomes: Outcome[] = [];
+  const released: string[] = [];
+  const accounts = new Map<number, BankAccount>();
+  const unreadableBank: PayableItem[] = [];
+  for (const i of chunk) {
+    if (!mine.has(keyOf(i)) || !i.bank_encrypted) continue;
+    try {
+      accounts.set(i.id, openBankAccount(deps.key, i.hacker_id, i.bank_encrypted));
+    } catch {
+      unreadableBank.push(i);
+    }
+  }
+  for (const i of unreadableBank) {
+    outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'bank details cannot be read (encrypted with another key); update the payee record' });
+  }
+  const queue = chunk.filter((i) => mine.has(keyOf(i)) && !unreadableBank.includes(i));
+  const worker = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const key = keyOf(item);
+      if (!item.bank_encrypted) {
+        outcomes.push({ key, status: 'failed', reference: null, reason: 'missing bank details' });
+        continue;
+      }
+      try {
+        const result = await deps.bank.transfer({
+          idempotencyKey: key,
+          runId,
+          payeeId: item.hacker_id,
+          amount: item.net_transfer,
+          transferDate: paymentDate,
+          account: accounts.get(item.id)!,
+        });
+        outcomes.push({ key, status: result.status, reference: result.reference, reason: result.reason ?? null });
+      } catch (err) {
+        transient.push(err as Error);
+        released.push(key);
+      }
+    }
+  };
+  if (deps.bank.transferMany) {
+    const withBank = queue.filter((i) => i.bank_encrypted);
+    for (const i of queue) if (!i.bank_encrypted) outcomes.push({ key: keyOf(i), status: 'failed', reference: null, reason: 'missing bank details' });
+    try {
+      const results = await deps.bank.transferMany(
+        withBank.map((item) => ({
+          idempotencyKey: keyOf(item),
+          runId,
+          payeeId: item.hacker_id,
+          amount: item.net_transfer,
+          transferDate: paymentDate,
+          account: accounts.get(item.id)!,
+        })),
+      );
+      results.forEach((r, j) => outcomes.push({ key: keyOf(withBank[j]!), status: r.status, reference: r.reference, reason: r.reason ?? null }));
+    } catch (err) {
+      transient.push(err as Error);
+      released.push(...withBank.map(keyOf));
+    }
+  } else {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, queue.length)) }, worker));
+  }
+  return { outcomes, released, failures: transient };
+}
+
+/** (3) Records the outcomes; returns how many payees were sent and failed by this attempt. */
+async function recordOutcomes(db: Db, token: string, bankName: string, outcomes: Outcome[]): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  let failed = 0;
+  // (3) Record: payment row, item and audit entry together, only where this attempt holds the lease.
+  if (outcomes.length > 0) {
+    const { rows } = await sql<{ action: string }>`
+      with o as (
+        select * from unnest(${outcomes.map((o) => o.key)}::text[], ${outcomes.map((o) => o.status)}::text[],
+                             ${outcomes.map((o) => o.reference)}::text[], ${outcomes.map((o) => o.reason)}::text[])
+                 as o(key, status, reference, reason)
+      ), p as (
+        update payout_payments pp set status = o.status, reference = o.reference, completed_at = now(), claim_token = null
+        from o where pp.idempotency_key = o.key and pp.status = 'pending' and pp.claim_token = ${token}
+        returning pp.item_id, pp.idempotency_key, o.status, o.reference, o.reason
+      ), i as (
+        update payout_items it set status = p.status, bank_reference = p.reference, failure_reason = p.reason,
+               submitted_at = case when p.status = 'sent' then now() end, updated_at = now()
+        from p where it.id = p.item_id and it.status = 'pending'
+        returning it.id, it.hacker_id, it.run_id, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
+      )
+      insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, details, unique_key)
+      select run_id, id, hacker_id, 'system', case when status = 'sent' then 'item_sent' else 'item_failed' end, reason,
+             jsonb_build_object('amount', net_transfer, 'reference', reference, 'bank', ${bankName}::text), 'pay:' || idempotency_key
+      from i
+      on conflict (unique_key) do nothing
+      returning action
+    `.execute(db);
+    for (const r of rows) {
+      if (r.action === 'item_sent') sent++;
+      else failed++;
+    }
+  }
+  return { sent, failed };
 }
 
 /** After the last batch: unpaid items give their lines back (a later run picks them up); → remitting. */
