@@ -106,7 +106,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes, deps);
   await app.register(billingRoutes, deps);
   await app.register(receiptRoutes, deps);
-  partnerRoutes(app, deps);
+  await app.register(partnerRoutes, deps);
   await app.register(paymentStatementRoutes, deps);
   await app.register(knowledgeRoutes, deps);
   await app.register(impactRoutes, deps);

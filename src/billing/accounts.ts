@@ -156,6 +156,21 @@ export async function createPartner(db: Db, input: PartnerInput) {
   });
 }
 
+/** Partners by id; `partnerId` narrows the list to that one (a partner user's own). */
+export function listPartners(db: Db, partnerId?: number) {
+  let q = db.selectFrom('partners').selectAll().orderBy('id');
+  if (partnerId !== undefined) q = q.where('id', '=', partnerId);
+  return q.execute();
+}
+
+export function getPartner(db: Db, id: number) {
+  return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function partnerExists(db: Db, id: number): Promise<boolean> {
+  return !!(await db.selectFrom('partners').select('id').where('id', '=', id).executeTakeFirst());
+}
+
 export interface AttributionInput {
   partner_id: number;
   mode: 'referral' | 'resale';

@@ -20,6 +20,8 @@ export interface NewUser {
   role: Role;
   clientId?: number | null;
   hackerId?: number | null;
+  /** A partner user's partner. */
+  partnerId?: number | null;
   /** When the first token expires (null or absent: never). */
   tokenExpiresAt?: Date | null;
 }
@@ -38,6 +40,7 @@ export async function createUserWithToken(
         role: input.role,
         client_id: input.clientId ?? null,
         hacker_id: input.hackerId ?? null,
+        partner_id: input.partnerId ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

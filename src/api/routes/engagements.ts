@@ -1,5 +1,6 @@
 // Engagements and their sub-resources: settings, pages, growth team (and its monthly review's
-// suggestions), the month-by-month timeline, the past knowledge related to a plan.
+// suggestions), the month-by-month timeline, the past knowledge related to a plan, the partner it
+// is attributed to.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
@@ -7,6 +8,7 @@ import { timeline } from '../../cycles/views.ts';
 import type { Engagement as EngagementRow } from '../../db/schema.ts';
 import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, listEngagements, reassignCsManager, startEngagementWorkflow } from '../../engagements/engagements.ts';
+import { putAttribution } from '../../billing/accounts.ts';
 import { relatedKnowledge } from '../../cycles/knowledge.ts';
 import { addPage, getSettings, listPages, pageOf, updateSettings } from '../../engagements/settings.ts';
 import { formTeam, setTeam, suggestionOf, teamOf, teamReview } from '../../network/teams.ts';
@@ -18,6 +20,8 @@ import { badRequest, conflict, earlierUpdate, HttpError, unavailableDependency, 
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 import * as S from '../schemas/engagements.ts';
 import * as K from '../schemas/knowledge.ts';
+import { Attribution, AttributionBody } from '../schemas/partners.ts';
+import { billingErrors } from '../schemas/billing.ts';
 import type { ApiDeps } from '../deps.ts';
 
 export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, deps) => {
@@ -337,6 +341,15 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       const page = req.query.page_id ? await pageOf(db, e.id, req.query.page_id) : undefined;
       if (req.query.page_id && !page) throw badRequest('/querystring/page_id is not a page of this engagement', [{ path: '/querystring/page_id', message: 'is not a page of this engagement' }]);
       return { items: await relatedKnowledge(db, { clientId: e.client_id, pageUrl: page?.url ?? null, text: req.query.text, limit: req.query.limit ?? 10 }) };
+    },
+  );
+
+  app.put(
+    '/v1/engagements/:id/partner',
+    { config: { roles: ['admin', 'cs_manager', 'finance'] }, schema: { summary: 'Attribute an engagement to a partner', tags: ['partners'], description: 'Attributes an engagement to a partner: referral (commission on the client\'s invoiced fees) or resale (the partner is invoiced at wholesale).', params: IdParams, body: AttributionBody, response: { 200: Attribution, ...billingErrors } } },
+    async (req) => {
+      assertManages(req, await engagementFor(db, req, req.params.id));
+      return putAttribution(db, req.params.id, req.body, req.user.id);
     },
   );
 };
