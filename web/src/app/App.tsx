@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { ErrorAlert } from './ui.tsx';
 import { PAGES } from './pages.ts';
-import { SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
+import { SESSION_KEY, SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
@@ -41,7 +41,7 @@ function SignIn() {
             try {
               const s = await signIn(token.trim());
               setToken('');
-              qc.setQueryData(['session'], s);
+              qc.setQueryData(SESSION_KEY, s);
             } catch (err) {
               setError(err);
             } finally {
@@ -97,7 +97,7 @@ function Shell({ session }: { session: Session }) {
               onClick={async () => {
                 await signOut();
                 qc.clear();
-                qc.setQueryData(['session'], null);
+                qc.setQueryData(SESSION_KEY, null);
               }}
             >
               {t('shell.signOut')}

@@ -2,12 +2,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { api, must, type Body } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 
 export type Session = Body<'/v1/session', 'get'>;
 /** The roles, as the API's schema names them (generated types). */
 export type Role = Session['user']['role'];
 
 const Ctx = createContext<Session | null>(null);
+/** The signed-in session's query (null: signed out); sign-in and sign-out set it. */
+export const SESSION_KEY = queryKey('/v1/session');
 
 export function useSession(): Session {
   const s = useContext(Ctx);
@@ -19,7 +22,7 @@ export function useSession(): Session {
 export function useSessionQuery() {
   const qc = useQueryClient();
   const q = useQuery({
-    queryKey: ['session'],
+    queryKey: SESSION_KEY,
     queryFn: async () => {
       const { data, response } = await api.GET('/v1/session');
       if (response.status === 401) return null;
@@ -29,7 +32,7 @@ export function useSessionQuery() {
     staleTime: 60_000,
   });
   useEffect(() => {
-    const on = () => qc.setQueryData(['session'], null);
+    const on = () => qc.setQueryData(SESSION_KEY, null);
     window.addEventListener('kaizen:unauthorized', on);
     return () => window.removeEventListener('kaizen:unauthorized', on);
   }, [qc]);

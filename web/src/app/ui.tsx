@@ -1,10 +1,11 @@
 // Small shared pieces: API error display, field errors by `details[].path`, confirmation, paging,
 // status badges, live refresh.
 import { Alert, Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { useInfiniteQuery, type QueryKey } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
+import { ApiError, pageOf } from '../api/client.ts';
+import { queryKey, type GetParams, type GetPath, type ListShape } from '../api/keys.ts';
 
 /** The API's message for a field: `field` is the path below /body or /querystring, e.g. "pages/0/url". */
 export function fieldError(err: unknown, field: string): string | undefined {
@@ -85,11 +86,11 @@ export function ConfirmButton(props: {
   );
 }
 
-/** A cursor-paged list: `fetchPage(after)` returns `{ items, next_after_id }`. */
-export function usePaged<T>(key: QueryKey, fetchPage: (after: number | undefined) => Promise<{ items: T[]; next_after_id: number | null }>, refetchInterval?: number | false) {
+/** A cursor-paged GET shown page by page ("more"), cached as its own shape of the request. */
+export function usePaged<P extends GetPath>(path: P, params: GetParams<P>, refetchInterval?: number | false) {
   const q = useInfiniteQuery({
-    queryKey: key,
-    queryFn: ({ pageParam }) => fetchPage(pageParam),
+    queryKey: queryKey(path, params, 'pages' satisfies ListShape),
+    queryFn: ({ pageParam }) => pageOf(path, params, pageParam),
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.next_after_id ?? undefined,
     refetchInterval,

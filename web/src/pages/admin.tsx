@@ -4,17 +4,29 @@ import { Alert, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Selec
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, must } from '../api/client.ts';
+import { api, getQuery, must } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
+import type { paths } from '../api/schema';
 import { dateTime } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ConfirmButton, ErrorAlert, fieldError, MoreButton, usePaged } from '../app/ui.tsx';
 
-const ROLES = ['admin', 'cs_manager', 'finance', 'client', 'hacker'] as const;
+/** The roles the users route accepts (generated from its schema). */
+type UserRole = NonNullable<paths['/v1/users']['post']['requestBody']>['content']['application/json']['role'];
+/**
+ * Which roles this form offers, in the select's order: every role of the API must be named here, so a
+ * new one fails the typecheck until someone decides. A partner user is bound to a partner, which this
+ * form cannot do (the database refuses a partner user without one).
+ */
+const OFFERED = { admin: true, cs_manager: true, finance: true, client: true, hacker: true, partner: false } satisfies Record<UserRole, boolean>;
+const ROLES = (Object.keys(OFFERED) as UserRole[]).filter((r) => OFFERED[r]);
+/** The record a new user of the role is bound to (the users route requires it): the form's extra field. */
+const BINDING: Partial<Record<UserRole, 'client_id' | 'hacker_id'>> = { client: 'client_id', hacker: 'hacker_id' };
 
 function Clients() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const q = usePaged(['admin-clients'], (after) => must(api.GET('/v1/clients', { params: { query: { after_id: after } } as never })) as never as Promise<{ items: { id: number; name: string; industry: string; created_at: string }[]; next_after_id: number | null }>);
+  const q = usePaged('/v1/clients', {});
   const [name, setName] = useState('');
   const [industry, setIndustry] = useState('');
   const create = useMutation({
@@ -22,7 +34,7 @@ function Clients() {
     onSuccess: () => {
       setName('');
       setIndustry('');
-      return qc.invalidateQueries({ queryKey: ['admin-clients'] });
+      return qc.invalidateQueries({ queryKey: queryKey('/v1/clients') });
     },
   });
   return (
@@ -67,7 +79,7 @@ function Clients() {
 function PayeeCell({ hackerId }: { hackerId: number }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const q = useQuery({ queryKey: ['payee', hackerId], enabled: open, queryFn: () => must(api.GET('/v1/hackers/{id}/payee', { params: { path: { id: hackerId } } })) });
+  const q = useQuery({ ...getQuery('/v1/hackers/{id}/payee', { path: { id: hackerId } }), enabled: open });
   return (
     <>
       <Button size="xs" variant="subtle" onClick={() => setOpen(true)}>{t('admin.payee')}</Button>
@@ -91,7 +103,7 @@ function PayeeCell({ hackerId }: { hackerId: number }) {
 function Hackers() {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const q = usePaged(['admin-hackers'], (after) => must(api.GET('/v1/hackers', { params: { query: { after_id: after } } as never })) as never as Promise<{ items: { id: number; display_name: string; kind: string; residency: string; skills: string[]; status: string }[]; next_after_id: number | null }>);
+  const q = usePaged('/v1/hackers', {});
   const [name, setName] = useState('');
   const [kind, setKind] = useState<string>('individual');
   const [residency, setResidency] = useState<string>('resident');
@@ -100,7 +112,7 @@ function Hackers() {
     mutationFn: () => must(api.POST('/v1/hackers', { body: { display_name: name, kind: kind as 'individual', residency: residency as 'resident', skills, industries: [] } })),
     onSuccess: () => {
       setName('');
-      return qc.invalidateQueries({ queryKey: ['admin-hackers'] });
+      return qc.invalidateQueries({ queryKey: queryKey('/v1/hackers') });
     },
   });
   return (
@@ -154,17 +166,18 @@ function Tokens({ userId, name }: { userId: number; name: string }) {
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const [issued, setIssued] = useState<string | null>(null);
-  const q = useQuery({ queryKey: ['tokens', userId], enabled: open, queryFn: () => must(api.GET('/v1/tokens', { params: { query: { user_id: userId, limit: 100 } } })) });
+  const tokens = { query: { user_id: userId, limit: 100 } };
+  const q = useQuery({ ...getQuery('/v1/tokens', tokens), enabled: open });
   const issue = useMutation({
     mutationFn: () => must(api.POST('/v1/users/{id}/tokens', { params: { path: { id: userId } }, body: {} })),
     onSuccess: (tok) => {
       setIssued(tok.token);
-      return qc.invalidateQueries({ queryKey: ['tokens', userId] });
+      return qc.invalidateQueries({ queryKey: queryKey('/v1/tokens', tokens) });
     },
   });
   const revoke = useMutation({
     mutationFn: (id: number) => must(api.DELETE('/v1/tokens/{id}', { params: { path: { id } } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['tokens', userId] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/tokens', tokens) }),
   });
   return (
     <>
@@ -215,9 +228,10 @@ function Tokens({ userId, name }: { userId: number; name: string }) {
 function Users() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const q = usePaged(['admin-users'], (after) => must(api.GET('/v1/users', { params: { query: { after_id: after } } })));
+  const q = usePaged('/v1/users', {});
   const [name, setName] = useState('');
-  const [role, setRole] = useState<string>('cs_manager');
+  const [role, setRole] = useState<UserRole>('cs_manager');
+  const binding = BINDING[role];
   const [bind, setBind] = useState('');
   const [shown, setShown] = useState<{ name: string; token: string } | null>(null);
   const create = useMutation({
@@ -226,9 +240,8 @@ function Users() {
         api.POST('/v1/users', {
           body: {
             name,
-            role: role as 'admin',
-            ...(role === 'client' && bind ? { client_id: Number(bind) } : {}),
-            ...(role === 'hacker' && bind ? { hacker_id: Number(bind) } : {}),
+            role,
+            ...(binding && bind ? { [binding]: Number(bind) } : {}),
           },
         }),
       ),
@@ -236,7 +249,7 @@ function Users() {
       setShown({ name: u.name, token: u.token });
       setName('');
       setBind('');
-      return qc.invalidateQueries({ queryKey: ['admin-users'] });
+      return qc.invalidateQueries({ queryKey: queryKey('/v1/users') });
     },
   });
   return (
@@ -250,13 +263,13 @@ function Users() {
         >
           <Group align="flex-start">
             <TextInput label={t('admin.userName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} />
-            <Select label={t('admin.role')} value={role} onChange={(v) => setRole(v ?? 'cs_manager')} allowDeselect={false} data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
-            {(role === 'client' || role === 'hacker') && (
+            <Select label={t('admin.role')} value={role} onChange={(v) => setRole((v as UserRole | null) ?? 'cs_manager')} allowDeselect={false} data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+            {binding && (
               <TextInput
-                label={role === 'client' ? t('admin.clientId') : t('admin.hackerId')}
+                label={binding === 'client_id' ? t('admin.clientId') : t('admin.hackerId')}
                 value={bind}
                 onChange={(e) => setBind(e.currentTarget.value)}
-                error={fieldError(create.error, role === 'client' ? 'client_id' : 'hacker_id')}
+                error={fieldError(create.error, binding)}
               />
             )}
             <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addUser')}</Button>

@@ -6,7 +6,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, must, type Body } from '../api/client.ts';
+import { api, getQuery, must, type Body } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -27,7 +28,7 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
   const session = useSession();
   const qc = useQueryClient();
   const isClient = session.user.role === 'client';
-  const pages = useQuery({ queryKey: ['pages', cycle.engagement_id], queryFn: () => must(api.GET('/v1/engagements/{id}/pages', { params: { path: { id: cycle.engagement_id } } })) });
+  const pages = useQuery(getQuery('/v1/engagements/{id}/pages', { path: { id: cycle.engagement_id } }));
   const blank = (author: Hyp['author']): Hyp => ({ author, problem: '', page_id: null, metric: 'conversion', skills: [], offer_kind: null });
   const [hyps, setHyps] = useState<Hyp[]>([blank('client')]);
   const set = (i: number, patch: Partial<Hyp>) => setHyps((hs) => hs.map((h, j) => (j === i ? { ...h, ...patch } : h)));
@@ -48,7 +49,7 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
           },
         }),
       ),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['cycle', cycle.id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/cycles/{id}', { path: { id: cycle.id } }) }),
   });
   const err = (f: string) => fieldError(submit.error, f);
   const history = cycle.live?.history ?? [];
@@ -146,8 +147,8 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
 
 function OfferProposals({ offerId, chosen, toggle }: { offerId: number; chosen: number[]; toggle: (id: number) => void }) {
   const { t } = useTranslation();
-  const q = useQuery({ queryKey: ['proposals', offerId], queryFn: () => must(api.GET('/v1/offers/{id}/proposals', { params: { path: { id: offerId } } })) });
-  const offer = useQuery({ queryKey: ['offer', offerId], queryFn: () => must(api.GET('/v1/offers/{id}', { params: { path: { id: offerId } } })) });
+  const q = useQuery(getQuery('/v1/offers/{id}/proposals', { path: { id: offerId } }));
+  const offer = useQuery(getQuery('/v1/offers/{id}', { path: { id: offerId } }));
   const submitted = (q.data?.items ?? []).filter((p) => p.status === 'submitted' || p.status === 'selected');
   return (
     <Card withBorder>
@@ -197,7 +198,7 @@ function SelectionForm({ cycle }: { cycle: Cycle }) {
           body: { selections: Object.entries(chosen).filter(([, ids]) => ids.length).map(([offer, ids]) => ({ offer_id: Number(offer), proposal_ids: ids })) },
         }),
       ),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['cycle', cycle.id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/cycles/{id}', { path: { id: cycle.id } }) }),
   });
   const total = Object.values(chosen).reduce((n, ids) => n + ids.length, 0);
   return (
@@ -228,8 +229,7 @@ function CyclePage() {
   const session = useSession();
   const id = Number(useParams().id);
   const q = useQuery({
-    queryKey: ['cycle', id],
-    queryFn: () => must(api.GET('/v1/cycles/{id}', { params: { path: { id } } })),
+    ...getQuery('/v1/cycles/{id}', { path: { id } }),
     refetchInterval: (query) => (LIVE_PHASES.includes(query.state.data?.phase ?? 'planning') ? LIVE_MS : false),
   });
   if (q.error) return <ErrorAlert error={q.error} resource />;

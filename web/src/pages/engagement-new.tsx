@@ -5,7 +5,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api, must } from '../api/client.ts';
+import { api, getQuery, must } from '../api/client.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError } from '../app/ui.tsx';
@@ -32,12 +32,8 @@ function NewEngagement() {
   const { t } = useTranslation();
   const session = useSession();
   const navigate = useNavigate();
-  const clients = useQuery({ queryKey: ['clients-all'], queryFn: () => must(api.GET('/v1/clients', { params: { query: { limit: 500 } } as never })) });
-  const users = useQuery({
-    queryKey: ['users-cs'],
-    enabled: session.can.list_users,
-    queryFn: () => must(api.GET('/v1/users', { params: { query: { limit: 500 } } as never })),
-  });
+  const clients = useQuery(getQuery('/v1/clients', { query: { limit: 500 } }));
+  const users = useQuery({ ...getQuery('/v1/users', { query: { limit: 500 } }), enabled: session.can.list_users });
   const [clientId, setClientId] = useState<string | null>(null);
   const [csId, setCsId] = useState<string | null>(null);
   const [offerMode, setOfferMode] = useState<string>('open');

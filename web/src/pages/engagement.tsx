@@ -4,7 +4,7 @@ import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Te
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, must } from '../api/client.ts';
+import { getQuery } from '../api/client.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -14,16 +14,11 @@ function EngagementDetail() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const id = Number(useParams().id);
-  const e = useQuery({ queryKey: ['engagement', id], queryFn: () => must(api.GET('/v1/engagements/{id}', { params: { path: { id } } })), refetchInterval: 10_000 });
+  const e = useQuery({ ...getQuery('/v1/engagements/{id}', { path: { id } }), refetchInterval: 10_000 });
   const live = e.data?.status !== 'ended';
-  const tl = useQuery({
-    queryKey: ['timeline', id],
-    enabled: e.isSuccess,
-    queryFn: () => must(api.GET('/v1/engagements/{id}/timeline', { params: { path: { id } } })),
-    refetchInterval: live ? LIVE_MS * 2 : false,
-  });
-  const pages = useQuery({ queryKey: ['pages', id], enabled: e.isSuccess, queryFn: () => must(api.GET('/v1/engagements/{id}/pages', { params: { path: { id } } })) });
-  const settings = useQuery({ queryKey: ['settings', id], enabled: e.isSuccess, queryFn: () => must(api.GET('/v1/engagements/{id}/settings', { params: { path: { id } } })) });
+  const tl = useQuery({ ...getQuery('/v1/engagements/{id}/timeline', { path: { id } }), enabled: e.isSuccess, refetchInterval: live ? LIVE_MS * 2 : false });
+  const pages = useQuery({ ...getQuery('/v1/engagements/{id}/pages', { path: { id } }), enabled: e.isSuccess });
+  const settings = useQuery({ ...getQuery('/v1/engagements/{id}/settings', { path: { id } }), enabled: e.isSuccess });
   if (e.error) return <ErrorAlert error={e.error} resource />;
   if (!e.data) return null;
   const eg = e.data;

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, must } from '../api/client.ts';
+import { getQuery } from '../api/client.ts';
 import { yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -14,15 +14,9 @@ function Engagements() {
   const { t } = useTranslation();
   const session = useSession();
   const [status, setStatus] = useState<string | null>(null);
-  const q = usePaged(['engagements', status], (after) =>
-    must(api.GET('/v1/engagements', { params: { query: { after_id: after, status: (status ?? undefined) as never } } })),
-  );
-  const cycles = useQuery({
-    queryKey: ['cycles-live'],
-    queryFn: () => must(api.GET('/v1/cycles', { params: { query: { limit: 500 } } })),
-    refetchInterval: 10_000,
-  });
-  const clients = useQuery({ queryKey: ['clients-all'], queryFn: () => must(api.GET('/v1/clients', { params: { query: { limit: 500 } } as never })) });
+  const q = usePaged('/v1/engagements', { query: status ? { status: status as 'active' } : {} });
+  const cycles = useQuery({ ...getQuery('/v1/cycles', { query: { limit: 500 } }), refetchInterval: 10_000 });
+  const clients = useQuery(getQuery('/v1/clients', { query: { limit: 500 } }));
   const clientName = (id: number) => clients.data?.items.find((c) => c.id === id)?.name ?? `#${id}`;
   const phaseOf = (id: number, month: string | null) => cycles.data?.items.filter((c) => c.engagement_id === id && (!month || c.month === month)).at(-1);
   return (

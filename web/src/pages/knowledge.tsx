@@ -4,7 +4,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, must } from '../api/client.ts';
+
 import { percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
@@ -16,13 +16,9 @@ function Knowledge() {
   const [pageType, setPageType] = useState('');
   const [outcome, setOutcome] = useState<string | null>(null);
   const validType = /^[a-z0-9][a-z0-9_-]*$/.test(pageType);
-  const list = usePaged(['knowledge', q, pageType, outcome], (after) =>
-    must(
-      api.GET('/v1/knowledge', {
-        params: { query: { after_id: after, ...(q ? { q } : {}), ...(pageType && validType ? { page_type: pageType } : {}), ...(outcome ? { outcome: outcome as 'winner' } : {}) } },
-      }),
-    ),
-  );
+  const list = usePaged('/v1/knowledge', {
+    query: { ...(q ? { q } : {}), ...(pageType && validType ? { page_type: pageType } : {}), ...(outcome ? { outcome: outcome as 'winner' } : {}) },
+  });
   return (
     <Stack>
       <Title order={1}>{t('knowledge.title')}</Title>

@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import { api, must } from '../api/client.ts';
+import { api, getQuery, must } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { dateTime, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -15,12 +16,12 @@ function OfferPage() {
   const session = useSession();
   const qc = useQueryClient();
   const id = Number(useParams().id);
-  const offer = useQuery({ queryKey: ['offer', id], queryFn: () => must(api.GET('/v1/offers/{id}', { params: { path: { id } } })), refetchInterval: 5_000 });
-  const proposals = useQuery({ queryKey: ['proposals', id], enabled: offer.isSuccess, queryFn: () => must(api.GET('/v1/offers/{id}/proposals', { params: { path: { id } } })), refetchInterval: 5_000 });
+  const offer = useQuery({ ...getQuery('/v1/offers/{id}', { path: { id } }), refetchInterval: 5_000 });
+  const proposals = useQuery({ ...getQuery('/v1/offers/{id}/proposals', { path: { id } }), enabled: offer.isSuccess, refetchInterval: 5_000 });
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [designUrl, setDesignUrl] = useState('');
-  const refresh = () => qc.invalidateQueries({ queryKey: ['proposals', id] });
+  const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/offers/{id}/proposals', { path: { id } }) });
   const submit = useMutation({
     mutationFn: () =>
       must(api.POST('/v1/offers/{id}/proposals', { params: { path: { id } }, headers: { 'idempotency-key': crypto.randomUUID() }, body: { title, description, design_url: designUrl } })),

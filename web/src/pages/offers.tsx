@@ -3,7 +3,7 @@ import { Anchor, Card, Group, SegmentedControl, SimpleGrid, Stack, Text, Title }
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, must } from '../api/client.ts';
+
 import { dateTime, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
@@ -11,11 +11,7 @@ import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
 function Offers() {
   const { t, i18n } = useTranslation();
   const [status, setStatus] = useState('open');
-  const q = usePaged(
-    ['offers', status],
-    (after) => must(api.GET('/v1/offers', { params: { query: { after_id: after, ...(status === 'all' ? {} : { status: status as 'open' }) } } })),
-    5_000,
-  );
+  const q = usePaged('/v1/offers', { query: status === 'all' ? {} : { status: status as 'open' } }, 5_000);
   return (
     <Stack>
       <Title order={1}>{t('offers.title')}</Title>

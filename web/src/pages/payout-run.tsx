@@ -6,7 +6,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
-import { api, must, type Body } from '../api/client.ts';
+import { api, getQuery, must, type Body } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { dateTime, day, tokyoToday, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -55,9 +56,8 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const after = cursors[cursors.length - 1];
   const q = useQuery({
-    queryKey: ['payout-items', run.id, status, after, run.status, run.updated_at],
-    queryFn: () =>
-      must(api.GET('/v1/payout-runs/{id}/items', { params: { path: { id: run.id }, query: { limit: PAGE, after_id: after, status: (status ?? undefined) as never } } })),
+    // Again whenever the run changes (a hold, a release, a payment), as well as on a filter or page.
+    ...getQuery('/v1/payout-runs/{id}/items', { path: { id: run.id }, query: { limit: PAGE, after_id: after, status: (status ?? undefined) as never } }, run.status, run.updated_at),
     placeholderData: (prev) => prev,
   });
   const [error, setError] = useState<unknown>(null);
@@ -66,8 +66,8 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
     try {
       const path = action === 'hold' ? '/v1/payout-runs/{id}/items/{itemId}/hold' : '/v1/payout-runs/{id}/items/{itemId}/release';
       await must(api.POST(path, { params: { path: { id: run.id, itemId: item.id } }, body: { reason } }));
-      await qc.invalidateQueries({ queryKey: ['payout-items', run.id] });
-      await qc.invalidateQueries({ queryKey: ['payout-run', run.id] });
+      await qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}/items', { path: { id: run.id } }) });
+      await qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}', { path: { id: run.id } }) });
     } catch (err) {
       setError(err);
     }
@@ -177,7 +177,7 @@ function Decision({ run }: { run: Run }) {
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [reason, setReason] = useState('');
-  const refresh = () => qc.invalidateQueries({ queryKey: ['payout-run', run.id] });
+  const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}', { path: { id: run.id } }) });
   if (run.status !== 'review') return null;
   // The server says what the caller may decide (role, the run's state, four eyes): no rule here.
   if (!run.actions.reject.allowed) return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
@@ -244,15 +244,14 @@ function Withholding({ run }: { run: Run }) {
   const session = useSession();
   const qc = useQueryClient();
   const w = useQuery({
-    queryKey: ['withholding', run.id, run.status],
-    queryFn: () => must(api.GET('/v1/payout-runs/{id}/withholding', { params: { path: { id: run.id } } })),
+    ...getQuery('/v1/payout-runs/{id}/withholding', { path: { id: run.id } }, run.status),
     retry: false,
   });
   const [remittedOn, setRemittedOn] = useState(tokyoToday());
   const [note, setNote] = useState('');
   const remit = useMutation({
     mutationFn: () => must(api.POST('/v1/payout-runs/{id}/remittance', { params: { path: { id: run.id } }, body: { remitted_on: remittedOn, ...(note ? { note } : {}) } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['payout-run', run.id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}', { path: { id: run.id } }) }),
   });
   if (w.error) return <ErrorAlert error={w.error} />;
   if (!w.data) return null;
@@ -305,7 +304,7 @@ function Withholding({ run }: { run: Run }) {
 
 function Audit({ run }: { run: Run }) {
   const { t, i18n } = useTranslation();
-  const q = useQuery({ queryKey: ['audit', run.id, run.updated_at], queryFn: () => must(api.GET('/v1/payout-runs/{id}/audit', { params: { path: { id: run.id }, query: { limit: 500 } } })) });
+  const q = useQuery(getQuery('/v1/payout-runs/{id}/audit', { path: { id: run.id }, query: { limit: 500 } }, run.updated_at));
   return (
     <Stack>
       <ErrorAlert error={q.error} />
@@ -340,8 +339,7 @@ function PayoutRun() {
   const session = useSession();
   const id = Number(useParams().id);
   const q = useQuery({
-    queryKey: ['payout-run', id],
-    queryFn: () => must(api.GET('/v1/payout-runs/{id}', { params: { path: { id } } })),
+    ...getQuery('/v1/payout-runs/{id}', { path: { id } }),
     refetchInterval: (query) => (['drafting', 'paying'].includes(query.state.data?.status ?? '') ? LIVE_MS : 10_000),
   });
   if (q.error) return <ErrorAlert error={q.error} resource />;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api, must } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { day, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ErrorAlert, fieldError, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
@@ -13,12 +14,12 @@ function PayoutRuns() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const nav = useNavigate();
-  const q = usePaged(['payout-runs'], (after) => must(api.GET('/v1/payout-runs', { params: { query: { after_id: after } } })), 5_000);
+  const q = usePaged('/v1/payout-runs', {}, 5_000);
   const [month, setMonth] = useState('');
   const open = useMutation({
     mutationFn: () => must(api.POST('/v1/payout-runs', { body: { month } })),
     onSuccess: (run) => {
-      void qc.invalidateQueries({ queryKey: ['payout-runs'] });
+      void qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs') });
       void nav(`/payout-runs/${run.id}`);
     },
   });

@@ -6,7 +6,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { api, must, type Body } from '../api/client.ts';
+import { api, everyQuery, getQuery, must, type Body } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { dateTime } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -14,18 +15,6 @@ import { ConfirmButton, ErrorAlert, fieldError } from '../app/ui.tsx';
 
 type SiteKey = Body<'/v1/clients/{id}/site-keys', 'get'>['items'][number];
 type State = 'active' | 'replaced' | 'expired' | 'revoked';
-
-/** Every page of a cursor-paged list: a picker needs all clients, not the first 500. */
-async function everyPage<T>(fetchPage: (after: number | undefined) => Promise<{ items: T[]; next_after_id: number | null }>): Promise<T[]> {
-  const out: T[] = [];
-  let after: number | undefined;
-  do {
-    const page = await fetchPage(after);
-    out.push(...page.items);
-    after = page.next_after_id ?? undefined;
-  } while (after !== undefined);
-  return out;
-}
 
 function stateOf(k: SiteKey, now: number): State {
   if (k.revoked_at) return 'revoked';
@@ -141,12 +130,15 @@ function RotateButton({ k, onRotate }: { k: SiteKey; onRotate: (overlap: number)
   );
 }
 
-function ClientKeys({ clientId, mayChange }: { clientId: number; mayChange: boolean | undefined }) {
+function ClientKeys({ clientId }: { clientId: number }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const [shown, setShown] = useState<{ id: number; key: string; replaced?: SiteKey } | null>(null);
-  const keys = useQuery({ queryKey: ['site-keys', clientId], queryFn: () => must(api.GET('/v1/clients/{id}/site-keys', { params: { path: { id: clientId } } })) });
-  const refresh = () => qc.invalidateQueries({ queryKey: ['site-keys', clientId] });
+  const list = { path: { id: clientId } };
+  const keys = useQuery(getQuery('/v1/clients/{id}/site-keys', list));
+  const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/clients/{id}/site-keys', list) });
+  // What the caller may do to these keys, as the server decides it (role, and CS: a client of theirs).
+  const may = keys.data?.actions;
   const rotate = useMutation({
     mutationFn: ({ id, overlap }: { id: number; overlap: number }) => must(api.POST('/v1/site-keys/{id}/rotate', { params: { path: { id } }, body: { overlap_minutes: overlap } })),
     onSuccess: (r) => {
@@ -167,8 +159,8 @@ function ClientKeys({ clientId, mayChange }: { clientId: number; mayChange: bool
   const rows = [...(keys.data?.items ?? [])].reverse();
   return (
     <Stack>
-      {mayChange === false && <Alert color="gray">{t('siteKeys.notYours')}</Alert>}
-      {mayChange && (
+      {may && !may.create.allowed && <Alert color="gray">{t('siteKeys.notYours')}</Alert>}
+      {may?.create.allowed && (
         <NewKeyForm
           clientId={clientId}
           onCreated={(k) => {
@@ -212,11 +204,11 @@ function ClientKeys({ clientId, mayChange }: { clientId: number; mayChange: bool
                   {state === 'replaced' && <Text size="xs">{t('siteKeys.worksUntil', { when: dateTime(k.expires_at, i18n.language) })}</Text>}
                 </Table.Td>
                 <Table.Td>
-                  {mayChange && live && (
+                  {live && (
                     <Group gap="xs">
                       {/* A key in its rotation overlap already has a successor: rotate that one. */}
-                      {state === 'active' && <RotateButton k={k} onRotate={(overlap) => rotate.mutateAsync({ id: k.id, overlap }).catch(() => undefined)} />}
-                      <ConfirmButton size="xs" color="red" variant="light" label={t('siteKeys.revoke')} title={t('siteKeys.revokeTitle')} body={t('siteKeys.revokeBody', { prefix: k.key_prefix })} onConfirm={() => revoke.mutateAsync(k.id).catch(() => undefined)} />
+                      {state === 'active' && may?.rotate.allowed && <RotateButton k={k} onRotate={(overlap) => rotate.mutateAsync({ id: k.id, overlap }).catch(() => undefined)} />}
+                      {may?.revoke.allowed && <ConfirmButton size="xs" color="red" variant="light" label={t('siteKeys.revoke')} title={t('siteKeys.revokeTitle')} body={t('siteKeys.revokeBody', { prefix: k.key_prefix })} onConfirm={() => revoke.mutateAsync(k.id).catch(() => undefined)} />}
                     </Group>
                   )}
                 </Table.Td>
@@ -236,17 +228,15 @@ function SiteKeys() {
   const [params, setParams] = useSearchParams();
   const clientId = Number(params.get('client')) || null;
   const isCs = session.user.role === 'cs_manager';
-  const clients = useQuery({ queryKey: ['clients-every'], queryFn: () => everyPage((after) => must(api.GET('/v1/clients', { params: { query: { limit: 500, after_id: after } } }))) });
-  // A CS manager changes the keys of the clients of their engagements (the API says the same).
+  const clients = useQuery(everyQuery('/v1/clients', { query: { limit: 500 } }));
+  // The picker offers a CS manager the clients of their engagements. TODO(server): a list of the
+  // clients whose keys the caller may change, so this role check and query go; the keys' buttons
+  // already follow the server's actions.
   const managed = useQuery({
-    queryKey: ['managed-clients', session.user.id],
+    ...everyQuery('/v1/engagements', { query: { limit: 500 } }),
     enabled: isCs,
-    queryFn: async () => {
-      const engagements = await everyPage((after) => must(api.GET('/v1/engagements', { params: { query: { limit: 500, after_id: after } } })));
-      return new Set(engagements.filter((e) => e.cs_manager_id === session.user.id).map((e) => e.client_id));
-    },
+    select: (engagements) => new Set(engagements.filter((e) => e.cs_manager_id === session.user.id).map((e) => e.client_id)),
   });
-  const mayChange = (id: number) => (!isCs ? true : managed.data ? managed.data.has(id) : undefined);
   const options = (clients.data ?? [])
     .filter((c) => !isCs || managed.data?.has(c.id) || c.id === clientId)
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -268,7 +258,7 @@ function SiteKeys() {
       />
       {isCs && clients.isSuccess && managed.isSuccess && options.length === 0 && <Text c="dimmed">{t('siteKeys.noClients')}</Text>}
       {/* Keyed by client: a shown key and a half-filled form never carry over to another client. */}
-      {clientId && <ClientKeys key={clientId} clientId={clientId} mayChange={mayChange(clientId)} />}
+      {clientId && <ClientKeys key={clientId} clientId={clientId} />}
     </Stack>
   );
 }

@@ -3,7 +3,7 @@ import { Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, must } from '../api/client.ts';
+import { getQuery } from '../api/client.ts';
 import { day, tokyoToday, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -15,11 +15,7 @@ function Statements() {
   const hackerId = session.user.hacker_id!;
   const [month, setMonth] = useState(tokyoToday().slice(0, 7));
   const valid = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
-  const q = useQuery({
-    queryKey: ['statement', hackerId, month],
-    enabled: valid,
-    queryFn: () => must(api.GET('/v1/hackers/{id}/statements/{month}', { params: { path: { id: hackerId, month } } })),
-  });
+  const q = useQuery({ ...getQuery('/v1/hackers/{id}/statements/{month}', { path: { id: hackerId, month } }), enabled: valid });
   const s = q.data;
   return (
     <Stack>

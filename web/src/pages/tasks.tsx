@@ -3,7 +3,7 @@ import { Anchor, Badge, Card, Group, Loader, Stack, Text, Title } from '@mantine
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, must, type Body } from '../api/client.ts';
+import { getQuery, type Body } from '../api/client.ts';
 import type { PageDef } from '../app/pages.ts';
 import { dateTime } from '../app/format.ts';
 import { ErrorAlert } from '../app/ui.tsx';
@@ -22,7 +22,7 @@ function Tasks() {
   const { t, i18n } = useTranslation();
   // Kinds come from the API; one this version does not know yet is shown as the API names it.
   const kindLabel = (kind: string) => (i18n.exists(`tasks.kind.${kind}`) ? t(`tasks.kind.${kind}`) : kind.replace(/_/g, ' '));
-  const q = useQuery({ queryKey: ['tasks'], queryFn: () => must(api.GET('/v1/tasks')), refetchInterval: 5_000 });
+  const q = useQuery({ ...getQuery('/v1/tasks', {}), refetchInterval: 5_000 });
   return (
     <Stack>
       <Title order={1}>{t('tasks.title')}</Title>

@@ -7,7 +7,8 @@ import { useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, must, type Body } from '../api/client.ts';
+import { api, getQuery, must, type Body } from '../api/client.ts';
+import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
@@ -47,7 +48,7 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
   const { t, i18n } = useTranslation();
   const session = useSession();
   const qc = useQueryClient();
-  const cycle = useQuery({ queryKey: ['cycle', cycleId], queryFn: () => must(api.GET('/v1/cycles/{id}', { params: { path: { id: cycleId } } })), refetchInterval: LIVE_MS });
+  const cycle = useQuery({ ...getQuery('/v1/cycles/{id}', { path: { id: cycleId } }), refetchInterval: LIVE_MS });
   const [text, setText] = useState('');
   const [tags, setTags] = useState<string[]>([]);
   const add = useMutation({
@@ -55,7 +56,7 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
     onSuccess: () => {
       setText('');
       setTags([]);
-      return qc.invalidateQueries({ queryKey: ['test', testId] });
+      return qc.invalidateQueries({ queryKey: queryKey('/v1/tests/{id}', { path: { id: testId } }) });
     },
   });
   const capturing = cycle.data?.phase === 'knowledge_capture';
@@ -98,13 +99,13 @@ function TestPage() {
   const qc = useQueryClient();
   const id = Number(useParams().id);
   const q = useQuery({
-    queryKey: ['test', id],
-    queryFn: () => must(api.GET('/v1/tests/{id}', { params: { path: { id } } })),
+    ...getQuery('/v1/tests/{id}', { path: { id } }),
     refetchInterval: (query) => (query.state.data?.status === 'running' ? LIVE_MS : 10_000),
   });
   const running = q.data?.status === 'running';
   const verdicts = useQuery({
-    queryKey: ['verdicts', id, q.data?.interim_checks, q.data?.status],
+    // Every page (at most 20), again whenever the test has checked again or ended.
+    queryKey: queryKey('/v1/tests/{id}/verdicts', { path: { id } }, 'every' satisfies ListShape, q.data?.interim_checks, q.data?.status),
     enabled: q.isSuccess,
     queryFn: async () => {
       const all: Verdict[] = [];
@@ -118,15 +119,11 @@ function TestPage() {
       return all;
     },
   });
-  const settings = useQuery({
-    queryKey: ['settings', q.data?.engagement_id],
-    enabled: q.isSuccess,
-    queryFn: () => must(api.GET('/v1/engagements/{id}/settings', { params: { path: { id: q.data!.engagement_id } } })),
-  });
+  const settings = useQuery({ ...getQuery('/v1/engagements/{id}/settings', { path: { id: q.data?.engagement_id ?? 0 } }), enabled: q.isSuccess });
   const [reason, setReason] = useState('');
   const stop = useMutation({
     mutationFn: () => must(api.POST('/v1/tests/{id}/stop', { params: { path: { id } }, body: { reason } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['test', id] }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/tests/{id}', { path: { id } }) }),
   });
   if (q.error) return <ErrorAlert error={q.error} resource />;
   if (!q.data) return null;
