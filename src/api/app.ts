@@ -86,7 +86,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db, deps.config.authFailures);
   registerIdempotency(app, deps.db);
-  sessionRoutes(app, deps);
+  await app.register(sessionRoutes, deps);
   await app.register(healthRoutes, deps);
   await app.register(codecRoutes, deps);
   await app.register(userRoutes, deps);

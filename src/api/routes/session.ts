@@ -1,52 +1,17 @@
 // Browser sign-in: an API token (in the Authorization header, never a URL) is exchanged once for a
 // server-side session whose id travels only in an httpOnly, SameSite=Strict cookie. Sign-out revokes it.
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { ROLES, type Role } from '../../shared/actor.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { ROLES } from '../../shared/actor.ts';
 import { createSession, revokeSession, SESSION_HOURS } from '../../db/sessions.ts';
 import { routeRefusal } from '../access.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { badRequest } from '../errors.ts';
-import { authErrors, Id, Nullable } from '../schemas/common.ts';
+import { authErrors } from '../schemas/common.ts';
+import { CAN, CAN_NAMES, type Can, Session, SignedOut } from '../schemas/session.ts';
 import type { ApiDeps } from '../deps.ts';
 
-/**
- * What the caller may do, named for the pages and buttons that offer it: each is the role check of
- * the route that does it (app.declaredRoutes, as auth.ts enforces it), so navigation cannot drift
- * from the API. Statements also need a hacker identity to be one's own.
- */
-const CAN = {
-  view_tasks: ['GET', '/v1/tasks'],
-  view_engagements: ['GET', '/v1/engagements'],
-  create_engagement: ['POST', '/v1/engagements'],
-  view_cycles: ['GET', '/v1/cycles/:id'],
-  view_tests: ['GET', '/v1/tests/:id'],
-  view_offers: ['GET', '/v1/offers'],
-  submit_proposal: ['POST', '/v1/offers/:id/proposals'],
-  view_knowledge: ['GET', '/v1/knowledge'],
-  view_own_statements: ['GET', '/v1/hackers/:id/statements/:month'],
-  view_payouts: ['GET', '/v1/payout-runs'],
-  open_payout_run: ['POST', '/v1/payout-runs'],
-  manage_site_keys: ['POST', '/v1/clients/:id/site-keys'],
-  manage_users: ['POST', '/v1/users'],
-  list_users: ['GET', '/v1/users'],
-} as const satisfies Record<string, readonly [string, string]>;
-type Can = keyof typeof CAN;
-const CAN_NAMES = Object.keys(CAN) as Can[];
-
-const Session = Type.Object({
-  user: Type.Object({ id: Id, name: Type.String(), role: Type.Unsafe<Role>(Type.Union(ROLES.map((r) => Type.Literal(r)))), client_id: Nullable(Id), hacker_id: Nullable(Id) }),
-  via: Type.Union([Type.Literal('session'), Type.Literal('bearer')], { description: 'how this request was authenticated' }),
-  expires_at: Nullable(Type.String({ format: 'date-time', description: 'when the browser session ends (null for a bearer token)' })),
-  temporal_ui_url: Nullable(Type.String({ description: 'admins: base URL of the Temporal Web UI (namespace included)' })),
-  can: Type.Object(Object.fromEntries(CAN_NAMES.map((n) => [n, Type.Boolean()])) as Record<Can, ReturnType<typeof Type.Boolean>>, {
-    description: "what the caller may do (pages, navigation): each the role check of the route that does it",
-  }),
-});
-
-export function sessionRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
-  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+export const sessionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   const can = (req: FastifyRequest) =>
     Object.fromEntries(
       CAN_NAMES.map((n) => [n, routeRefusal(req, CAN[n][0], CAN[n][1]) === undefined && (n !== 'view_own_statements' || req.user.hacker_id != null)]),
@@ -95,7 +60,7 @@ export function sessionRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
     '/v1/session',
     {
       config: { roles: ROLES },
-      schema: { tags: ['session'], summary: 'Sign out: revoke the browser session and clear its cookie', response: { 200: Type.Object({ signed_out: Type.Boolean() }), ...authErrors } },
+      schema: { tags: ['session'], summary: 'Sign out: revoke the browser session and clear its cookie', response: { 200: SignedOut, ...authErrors } },
     },
     async (req, reply) => {
       if (req.auth.via === 'session') await revokeSession(db, req.auth.sessionRowId);
@@ -104,4 +69,4 @@ export function sessionRoutes(base: FastifyInstance, { db, config }: ApiDeps) {
       return { signed_out: req.auth.via === 'session' };
     },
   );
-}
+};

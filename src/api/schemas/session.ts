@@ -1,0 +1,39 @@
+// Request and response shapes of the browser session, and the names of what a caller may do.
+import { Type } from 'typebox';
+import { ROLES, type Role } from '../../shared/actor.ts';
+import { Id, Nullable } from './common.ts';
+
+/**
+ * What the caller may do, named for the pages and buttons that offer it: each is the role check of
+ * the route that does it (app.declaredRoutes, as auth.ts enforces it), so navigation cannot drift
+ * from the API. Statements also need a hacker identity to be one's own.
+ */
+export const CAN = {
+  view_tasks: ['GET', '/v1/tasks'],
+  view_engagements: ['GET', '/v1/engagements'],
+  create_engagement: ['POST', '/v1/engagements'],
+  view_cycles: ['GET', '/v1/cycles/:id'],
+  view_tests: ['GET', '/v1/tests/:id'],
+  view_offers: ['GET', '/v1/offers'],
+  submit_proposal: ['POST', '/v1/offers/:id/proposals'],
+  view_knowledge: ['GET', '/v1/knowledge'],
+  view_own_statements: ['GET', '/v1/hackers/:id/statements/:month'],
+  view_payouts: ['GET', '/v1/payout-runs'],
+  open_payout_run: ['POST', '/v1/payout-runs'],
+  manage_site_keys: ['POST', '/v1/clients/:id/site-keys'],
+  manage_users: ['POST', '/v1/users'],
+  list_users: ['GET', '/v1/users'],
+} as const satisfies Record<string, readonly [string, string]>;
+export type Can = keyof typeof CAN;
+export const CAN_NAMES = Object.keys(CAN) as Can[];
+
+export const Session = Type.Object({
+  user: Type.Object({ id: Id, name: Type.String(), role: Type.Unsafe<Role>(Type.Union(ROLES.map((r) => Type.Literal(r)))), client_id: Nullable(Id), hacker_id: Nullable(Id) }),
+  via: Type.Union([Type.Literal('session'), Type.Literal('bearer')], { description: 'how this request was authenticated' }),
+  expires_at: Nullable(Type.String({ format: 'date-time', description: 'when the browser session ends (null for a bearer token)' })),
+  temporal_ui_url: Nullable(Type.String({ description: 'admins: base URL of the Temporal Web UI (namespace included)' })),
+  can: Type.Object(Object.fromEntries(CAN_NAMES.map((n) => [n, Type.Boolean()])) as Record<Can, ReturnType<typeof Type.Boolean>>, {
+    description: "what the caller may do (pages, navigation): each the role check of the route that does it",
+  }),
+});
+export const SignedOut = Type.Object({ signed_out: Type.Boolean() });
