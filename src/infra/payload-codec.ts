@@ -4,7 +4,7 @@
 //
 // One deliberate exception: a payload that is a bare JSON string stays in the clear. In this code base
 // only UI text is a bare string (workflow summaries and details, activity summaries), it never holds
-// personal data (ids and phases only; see README "Reliability and security"), and the Temporal UI can
+// personal data (ids and phases only; see docs/security.md), and the Temporal UI can
 // show it without the codec server. Every input, result, update, signal and query payload is an object.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

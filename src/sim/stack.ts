@@ -91,7 +91,7 @@ export class Stack {
       dbFile: path.join(this.dataDir, 'temporal.sqlite'),
       log: this.opts.log,
     });
-    if (!this.temporal.kill) throw new Error('the chaos harness needs the Temporal CLI (its process can be killed); see README');
+    if (!this.temporal.kill) throw new Error('the chaos harness needs the Temporal CLI (its process can be killed); see docs/operations.md');
     this.temporalAddress = this.temporal.address;
     this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
   }

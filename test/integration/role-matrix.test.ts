@@ -153,7 +153,7 @@ const EXPECTED: Record<string, string> = {
  * not the schema's: a scoped route answers 403 ("You do not manage …") and the rows it would change
  * read the same before and after; an unscoped route states why it is not about one client's or
  * engagement's things (it is not called). A write route a CS manager may call without an entry here
- * fails the test, so a new route must decide its CS scope (README "CS scope").
+ * fails the test, so a new route must decide its CS scope (docs/security.md, "The role matrix and the CS scope").
  */
 type CsOtherEntry = { body?: () => object; unchanged: () => Promise<unknown> } | { unscoped: string };
 const idOf = (k: string) => () => ids[k]!;

@@ -26,7 +26,7 @@ export interface NetworkRecord {
 }
 
 /**
- * Shrinkage and weights of the targeting score (README "Network and knowledge"). A newcomer looks like
+ * Shrinkage and weights of the targeting score (docs/network.md). A newcomer looks like
  * someone with 2.5 wins in 10 decided tests (the platform's typical 25%); the industry rate is shrunk
  * toward the hacker's own overall rate with 5 pseudo-tests; adoption toward 1 in 5.
  */

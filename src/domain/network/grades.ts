@@ -1,7 +1,7 @@
 // Grades of growth hackers (gold / silver / bronze / none), recomputed at each Tokyo month boundary
 // from the shrunk win rate (the same shrinkage as targeting: domain/cycles/audience.ts) and the volume
 // of decided tests. A grade needs both: a high rate on few tests is luck, many tests at a low rate is
-// not excellence. Thresholds are in README ("Network and knowledge").
+// not excellence. Thresholds are in docs/network.md.
 import { shrunkWinRate } from '../cycles/audience.ts';
 
 export type Grade = 'gold' | 'silver' | 'bronze' | 'none';

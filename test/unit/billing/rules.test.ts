@@ -217,7 +217,7 @@ describe('consumption tax on payouts', () => {
   ])('commission on %i at %i bp = %i', (a, bp, c) => expect(commissionYen(a, bp)).toBe(c));
 });
 
-describe('the README worked example', () => {
+describe('the worked example of docs/billing.md', () => {
   it('April 2026: invoice, receipt, commission, payee tax', () => {
     const [inv] = draftInvoices({
       month: '2026-04',
