@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { offerRoutes } from './routes/offers.ts';
+import { proposalRoutes } from './routes/proposals.ts';
 import { siteRoutes } from './routes/site.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(statsRoutes, deps);
   await app.register(cycleRoutes, deps);
   await app.register(offerRoutes, deps);
+  await app.register(proposalRoutes, deps);
   await app.register(testRoutes, deps);
   await app.register(pricePlanRoutes, deps);
   await app.register(billingAccountRoutes, deps);

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { listOffers, offerFor, offerInvitations } from '../../cycles/offers.ts';
-import { listProposals, submitProposal, withdrawProposal } from '../../cycles/proposals.ts';
+import { listProposals, submitProposal } from '../../cycles/proposals.ts';
 import { cycleWorkflowOf } from '../../cycles/views.ts';
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
 import { STAFF } from '../auth.ts';
@@ -80,15 +80,6 @@ export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       req.log.info({ proposalId: proposal.id, offerId: offer.id }, 'proposal submitted');
       return reply.status(201).send(proposal);
     },
-  );
-
-  app.post(
-    '/v1/proposals/:id/withdraw',
-    {
-      config: { roles: ['hacker'] },
-      schema: { tags: ['proposals'], summary: 'Withdraw my proposal before the deadline (hackers)', params: IdParams, response: { 200: Proposal, ...authErrors, 409: ErrorResponse } },
-    },
-    async (req) => withdrawProposal(db, req.user, req.params.id),
   );
 
   app.get(
