@@ -27,6 +27,8 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
   const { t } = useTranslation();
   const session = useSession();
   const qc = useQueryClient();
+  // A client user may only author client hypotheses (cycles/plan.ts refuses others). TODO(server): the
+  // cycle view naming the authors the caller may use, so this role check goes.
   const isClient = session.user.role === 'client';
   const pages = useQuery(getQuery('/v1/engagements/{id}/pages', { path: { id: cycle.engagement_id } }));
   const blank = (author: Hyp['author']): Hyp => ({ author, problem: '', page_id: null, metric: 'conversion', skills: [], offer_kind: null });
