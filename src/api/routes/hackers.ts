@@ -1,14 +1,14 @@
 // Growth hackers: staff add them; finance and staff list them; a hacker sees only its own profile,
-// track record and managed contracts (a monthly retainer; `/v1/managed-contracts/:id/end` ends one).
+// track record and managed contracts (a monthly retainer; ending one: managed-contracts.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHacker, hackerExists, hackerProfile, listHackers } from '../../network/hackers.ts';
-import { createContract, endContract, listContracts } from '../../network/managed.ts';
+import { createContract, listContracts } from '../../network/managed.ts';
 import { trackRecord } from '../../network/track-records.ts';
 import { STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import { Contract, Contracts, EndContract, Hacker, HackerWithGrade, NewContract, NewHacker, TrackRecord } from '../schemas/hackers.ts';
+import { Contract, Contracts, Hacker, HackerWithGrade, NewContract, NewHacker, TrackRecord } from '../schemas/hackers.ts';
 
 export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
 
@@ -103,21 +103,5 @@ export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only their own contracts');
       return { items: await listContracts(db, req.params.id) };
     },
-  );
-
-  app.post(
-    '/v1/managed-contracts/:id/end',
-    {
-      config: { roles: STAFF },
-      schema: {
-        tags: ['network'],
-        summary: 'End a managed contract after a month (CS, admin)',
-        description: 'No retainer accrues for months after `end_month`; an earlier end than already set wins, a later one is ignored.',
-        params: IdParams,
-        body: EndContract,
-        response: { 200: Contract, ...authErrors, 409: ErrorResponse },
-      },
-    },
-    async (req) => endContract(db, { contractId: req.params.id, endMonth: req.body.end_month, actorUserId: req.user.id }),
   );
 };

@@ -1,11 +1,11 @@
-// Users and their API tokens: admins create users (the token is shown once) and issue or revoke
-// tokens; everyone may see who they are and revoke their own tokens.
+// Users: admins create them (the token is shown once) and issue them more tokens; everyone may see
+// who they are. Listing and revoking tokens: tokens.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createUserWithToken, issueToken, listTokens, listUsers, revokeTokens, tokenOwner, userBindingProblems, userExists } from '../../db/users.ts';
+import { createUserWithToken, issueToken, listUsers, userBindingProblems, userExists } from '../../db/users.ts';
 import { ROLES } from '../../shared/actor.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import { Created, IssuedToken, Me, NewToken, NewUser, Revoked, Token, TokenQuery, User } from '../schemas/users.ts';
+import { Created, IssuedToken, Me, NewToken, NewUser, User } from '../schemas/users.ts';
 import type { ApiDeps } from '../deps.ts';
 
 export const userRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
@@ -50,20 +50,6 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
     },
   );
 
-  app.get(
-    '/v1/tokens',
-    {
-      config: { roles: ROLES },
-      schema: { tags: ['users'], summary: 'API tokens (admin: anyone\'s; others: their own), never the secret', querystring: PagedQuery(TokenQuery), response: { 200: PageOf(Token), ...authErrors } },
-    },
-    async (req) => {
-      const limit = req.query.limit ?? 100;
-      const userId = req.user.role === 'admin' ? req.query.user_id : req.user.id;
-      const items = await listTokens(db, { userId, afterId: req.query.after_id, limit });
-      return { items, next_after_id: nextAfter(items, limit) };
-    },
-  );
-
   app.post(
     '/v1/users/:id/tokens',
     {
@@ -75,21 +61,6 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
       const issued = await issueToken(db, req.params.id, { label: req.body.label ?? null, expiresAt: expiry(req.body.days) });
       req.log.info({ tokenId: issued.id, forUserId: req.params.id }, 'token issued');
       return reply.status(201).send(issued);
-    },
-  );
-
-  app.delete(
-    '/v1/tokens/:id',
-    {
-      config: { roles: ROLES },
-      schema: { tags: ['users'], summary: 'Revoke a token (admin: any; others: their own); takes effect at once', params: IdParams, response: { 200: Revoked, ...authErrors } },
-    },
-    async (req) => {
-      const token = await tokenOwner(db, req.params.id);
-      if (!token || (req.user.role !== 'admin' && token.user_id !== req.user.id)) throw notFound('token');
-      await revokeTokens(db, { tokenId: token.id }, req.user.id);
-      req.log.info({ tokenId: token.id }, 'token revoked');
-      return { id: token.id, revoked: true };
     },
   );
 };
