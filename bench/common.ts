@@ -22,7 +22,7 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { logLevel?: 'info' | 'warn'; poolSize?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(opts: { logLevel?: 'info' | 'warn'; poolSize?: number } = {}): Promise<BenchStack> {
   const log = createLogger({ logLevel: 'warn', logPretty: false }, 'bench');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-'));
   try {

@@ -17,6 +17,7 @@ import protoPkg from '@temporalio/proto';
 import pg from 'pg';
 import { ApiClient, until, World, type ApiAnswer, type CycleSettings, type EngagementRun, type Json } from '../src/sim/actors.ts';
 import { untilSignal } from '../src/cli/processes.ts';
+import { loadConfig } from '../src/config.ts';
 import { percentile } from '../src/sim/chaos.ts';
 import { projectRoot, Stack } from '../src/sim/stack.ts';
 
@@ -242,7 +243,7 @@ void untilSignal().then(async (signal) => {
 });
 
 async function run(engagements: number, workers: number, print: (l: string) => void): Promise<RunResult> {
-  const stack = new Stack();
+  const stack = new Stack({ tools: loadConfig().tools });
   const stopExtra: (() => Promise<void>)[] = [];
   stopCurrent = async () => {
     for (const s of stopExtra) await s().catch(() => undefined);

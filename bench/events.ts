@@ -25,7 +25,7 @@ import { armStats, armStatsFromFacts, ARM_SLOTS, type TrafficEvent } from '../sr
 import { holdoutGroupsFromEvents, holdoutReport } from '../src/cycles/impact.ts';
 import { createSiteKey } from '../src/db/site-keys.ts';
 import { assignVariant } from '../src/domain/assignment.ts';
-import { fmt, prng, seedClient, seedTest, startStack } from './common.ts';
+import { fmt, prng, seedClient, seedTest, startBenchStack } from './common.ts';
 import { startLoadGenerator } from './load.ts';
 
 const BATCH_SIZE = 1000;
@@ -172,7 +172,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const retryEvery = Number(process.env.BENCH_RETRY_EVERY ?? 10);
 
-const stack = await startStack({ poolSize: concurrency + 4 });
+const stack = await startBenchStack({ poolSize: concurrency + 4 });
 const load = await startLoadGenerator();
 let failed = false;
 try {

@@ -11,9 +11,11 @@ import { sql } from 'kysely';
 import { searchKnowledge, type KnowledgeQuery } from '../src/cycles/knowledge.ts';
 import { createDb, ensureDatabase, type Db } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { loadConfigWith } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { startStack } from '../src/stack.ts';
 import { knowledgeSearchFields } from '../src/domain/cycles/knowledge-search.ts';
 import { freePort } from '../src/infra/ports.ts';
-import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
 import { rng } from '../src/sim/random.ts';
 
 const N = Number(process.env.BENCH_KNOWLEDGE ?? 1_000_000);
@@ -129,11 +131,18 @@ async function time(db: Db, q: Omit<KnowledgeQuery, 'limit'>, runs: number, plan
   return { ms, hits };
 }
 
+/** The project's one bring-up with Postgres alone (its own data folder and port; no Temporal, no migrations). */
+async function postgresOnly(dataDir: string) {
+  const config = loadConfigWith({ overrides: { KAIZEN_DATA_DIR: dataDir, KAIZEN_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', LOG_PRETTY: '0' }, unset: ['DATABASE_URL'] });
+  const stack = await startStack({ config, log: createLogger(config, 'bench'), temporal: false, migrate: false, poolSize: 1 });
+  return { url: stack.databaseUrl, stop: () => stack.stop() };
+}
+
 async function main() {
   // BENCH_KEEP=<folder>: keep the seeded database there and reuse it on the next run (seeding 1M takes minutes).
   const keep = process.env.BENCH_KEEP;
   const dir = keep ? path.resolve(keep) : mkdtempSync(path.join(tmpdir(), 'kaizen-bench-knowledge-'));
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+  const pg = await postgresOnly(dir);
   try {
     const url = new URL(pg.url);
     url.pathname = '/bench_knowledge';

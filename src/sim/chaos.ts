@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { ToolPaths } from '../config.ts';
 import { createDb, type Db } from '../db/index.ts';
 import { tokyoMonthOf } from '../domain/months.ts';
 import { dataConverterFor, parsePayloadKeys } from '../infra/payload-codec.ts';
@@ -26,6 +27,10 @@ export interface ChaosOptions {
   settings?: Partial<CycleSettings>;
   visitorsPerArm?: number;
   secretsScan?: boolean;
+  /** Where the Temporal CLI is looked up (the caller's Config). */
+  tools: ToolPaths;
+  /** Keep the run's data folder (Postgres data, Temporal file, logs) for a post-mortem. */
+  keepData?: boolean;
   log?: Logger;
   print?: (line: string) => void;
 }
@@ -153,7 +158,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const print = opts.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const t0 = Date.now();
   const rand = rng(opts.seed * 7919 + 1);
-  const stack = new Stack({ log: opts.log });
+  const stack = new Stack({ tools: opts.tools, ...(opts.log ? { log: opts.log } : {}) });
   let db: Db | undefined;
   let temporal: Client | undefined;
   const recoveries: Recovery[] = [];
@@ -283,6 +288,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await temporal?.connection.close().catch(() => undefined);
     await db?.destroy().catch(() => undefined);
-    await stack.stop({ keepData: process.env.CHAOS_KEEP_DATA === '1' });
+    await stack.stop({ keepData: opts.keepData ?? false });
   }
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { ToolPaths } from '../config.ts';
 import { ensureDatabase } from '../db/index.ts';
 import { freePort } from '../infra/ports.ts';
 import { startEmbeddedPostgres, type RunningPostgres } from '../infra/postgres.ts';
@@ -22,7 +23,8 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface StackOptions {
   /** Data folder (Postgres data, Temporal SQLite file, process logs); default a new temp folder. */
   dataDir?: string;
-  toolsDir?: string;
+  /** Where the Temporal CLI is looked up (the harness's Config; src/config.ts). */
+  tools: ToolPaths;
   bankAdapter?: 'zengin' | 'simulated';
   log?: Logger;
   /** Extra environment for the API and worker processes. */
@@ -51,7 +53,7 @@ export class Stack {
   private apiStarts = 0;
   private readonly ownsDir: boolean;
 
-  constructor(private readonly opts: StackOptions = {}) {
+  constructor(private readonly opts: StackOptions) {
     this.ownsDir = !opts.dataDir;
     this.dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'kaizen-chaos-'));
     this.logDir = path.join(this.dataDir, 'logs');
@@ -85,7 +87,7 @@ export class Stack {
     this.databaseUrl = this.pg.url.replace(/\/postgres$/, '/kaizen');
     await ensureDatabase(this.databaseUrl);
     this.temporal = await startTemporalDevServer({
-      toolsDir: this.opts.toolsDir ?? path.join(projectRoot, '.tools'),
+      tools: this.opts.tools,
       namespace: 'default',
       port: this.temporalPort,
       dbFile: path.join(this.dataDir, 'temporal.sqlite'),

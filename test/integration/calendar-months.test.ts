@@ -18,7 +18,7 @@ let env: TestWorkflowEnvironment;
 const db = createDb(inject('databaseUrl'), 3);
 
 beforeAll(async () => {
-  const path = resolveTemporalTool('testServer', loadConfig().toolsDir);
+  const path = resolveTemporalTool('testServer', loadConfig().tools);
   env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
   // The Java test server implements AddSearchAttributes but not the listing.
   await env.connection.operatorService.addSearchAttributes({

@@ -4,6 +4,7 @@
 // invariants, and the secrets scan: logs, every decoded workflow history and every text column hold
 // no token, account number or holder name. `npm run chaos` is the full-size version.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { runChaos, type ChaosReport } from '../../src/sim/chaos.ts';
 
 let report: ChaosReport;
@@ -20,6 +21,7 @@ beforeAll(async () => {
     settings: { offer_window_seconds: 15, learning_seconds: 10 },
     visitorsPerArm: 700,
     secretsScan: true,
+    tools: loadConfig().tools,
     print: (l) => lines.push(l),
   });
 }, 420_000);
