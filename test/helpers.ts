@@ -11,7 +11,7 @@ import { buildApp } from '../src/api/app.ts';
 import { loadConfigWith, type Config } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/index.ts';
 import { createUserWithToken } from '../src/db/users.ts';
-import type { Role } from '../src/db/schema.ts';
+import type { Role } from '../src/shared/actor.ts';
 import { createLogger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
