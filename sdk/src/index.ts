@@ -3,6 +3,8 @@
 // first-party cookie or storage, and sends exposures and conversions in the background, in batches,
 // with idempotent event ids (a retried batch counts once). Served by the API at /sdk/v1.mjs (ES
 // module) and /sdk/v1.js (classic script: window.Kaizen).
+import type { ChangeSet } from '../../src/shared/changes.ts';
+import { guard, run } from './apply.ts';
 import { assign, type RuleTest, type RuleVariant } from './rule.ts';
 
 export { assign, inHoldout, pick, point } from './rule.ts';
@@ -19,11 +21,14 @@ const BASE: string = (() => {
 
 export interface SiteTest extends RuleTest {
   page_url: string;
-  variants: RuleVariant[];
+  /** `changes`: the arm's change set, applied by the SDK on the test's page (control: null). */
+  variants: (RuleVariant & { changes?: ChangeSet | null })[];
 }
 export interface SiteConfig {
   client_id: number;
   tests: SiteTest[];
+  /** Winners served to every visitor of their page between rounds. */
+  served?: { test_id: number; page_url: string; changes: ChangeSet }[];
 }
 
 export interface Options {
@@ -43,6 +48,8 @@ export interface Options {
   visitorId?: string;
   /** Milliseconds events wait to be batched (default 1000). */
   flushMs?: number;
+  /** At most this long (ms, default 800) the page stays hidden while a test's changes apply. */
+  antiFlickerMs?: number;
 }
 
 export interface Variant {
@@ -56,7 +63,7 @@ interface Event {
   test_id: number;
   event_id: string;
   visitor_id: string;
-  type: 'exposure' | 'conversion';
+  type: 'exposure' | 'conversion' | 'apply_failure';
   value?: number;
 }
 
@@ -125,6 +132,11 @@ export class Kaizen {
     return { test_id: t.id, variant_id: variant.id, arm: variant.arm, held_out: heldOut };
   }
 
+  /** The visitor's arm of a test did not apply on this page (apply.ts): once per visitor and test. */
+  fail(testId: number): void {
+    this.push({ test_id: testId, event_id: `f:${this.visitorId}`, visitor_id: this.visitorId, type: 'apply_failure' });
+  }
+
   /**
    * A conversion (with an optional value, e.g. revenue in yen) for one test, or for every running
    * test of the site (conversions of visitors never exposed to a test do not count in it). Give `id`
@@ -167,7 +179,16 @@ export class Kaizen {
 /** Loads the site's configuration (HTTP-cached, revalidated with its ETag) and returns the client. */
 export async function init(o: Options): Promise<Kaizen> {
   const api = (o.api || new URL(BASE || location.href).origin).replace(/\/$/, '');
-  const res = await fetch(`${api}/v1/site/config?key=${encodeURIComponent(o.key)}`, { credentials: 'omit', cache: 'no-cache' });
-  if (!res.ok) throw new Error(`Kaizen: site configuration answered ${res.status}`);
-  return new Kaizen(o, (await res.json()) as SiteConfig, api);
+  // Before the first await: the page stays hidden until the arm's changes applied (apply.ts run).
+  const g = guard(o.antiFlickerMs ?? 800);
+  try {
+    const res = await fetch(`${api}/v1/site/config?key=${encodeURIComponent(o.key)}`, { credentials: 'omit', cache: 'no-cache' });
+    if (!res.ok) throw new Error(`Kaizen: site configuration answered ${res.status}`);
+    const kz = new Kaizen(o, (await res.json()) as SiteConfig, api);
+    void run(kz, g);
+    return kz;
+  } catch (e) {
+    g.lift();
+    throw e;
+  }
 }

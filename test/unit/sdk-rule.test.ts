@@ -61,11 +61,12 @@ describe('browser SDK assignment = server assignment', () => {
     }
   });
 
-  it('the served SDK is small: ES module and classic script under 5 KB gzipped', async () => {
+  // Issue 22's budget: 8 KB gzipped with the change-set applier (dom-mutator) bundled.
+  it('the served SDK is small: ES module and classic script under 8 KB gzipped', async () => {
     const { esm, iife } = await sdkFiles();
     process.stdout.write(`SDK sizes: v1.mjs ${esm.code.length} B (${esm.gzip.length} B gzip), v1.js ${iife.code.length} B (${iife.gzip.length} B gzip)\n`);
-    expect(esm.gzip.length).toBeLessThanOrEqual(5 * 1024);
-    expect(iife.gzip.length).toBeLessThanOrEqual(5 * 1024);
+    expect(esm.gzip.length).toBeLessThanOrEqual(8 * 1024);
+    expect(iife.gzip.length).toBeLessThanOrEqual(8 * 1024);
     // The classic script defines window.Kaizen with init; the module exports init.
     expect(iife.code.toString()).toMatch(/^"use strict";var Kaizen=/);
     expect(esm.code.toString()).toMatch(/export\{/);
