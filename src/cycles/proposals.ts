@@ -2,9 +2,11 @@
 // the client or CS selects 1–3 per offer and the rest are rejected.
 import type { Db } from '../db/index.ts';
 import type { Proposal } from '../db/schema.ts';
-import { proposalLimitReached, proposalWindowClosed, selectionProblems, withdrawRefused, type SelectionRequestItem } from '../domain/cycles/proposals.ts';
+import { cleanChangeSet, httpUrlProblem, jsApprovalRefused, scriptHash } from '../domain/cycles/changes.ts';
+import { proposalLimitReached, proposalWindowClosed, reviseRefused, selectionProblems, withdrawRefused, type OfferWindow, type SelectionRequestItem } from '../domain/cycles/proposals.ts';
 import { RuleError, type ErrorDetail } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
+import type { ChangeSet } from '../shared/changes.ts';
 import { recordDecision } from './context.ts';
 import { offerFor, type Viewer } from './offers.ts';
 
@@ -12,14 +14,73 @@ export interface NewProposal {
   title: string;
   description: string;
   design_url: string;
+  /** The variant as data (src/shared/changes.ts); none: an empty change set. */
+  changes?: ChangeSet;
+}
+
+export type Revision = Partial<NewProposal>;
+
+/** A proposal with its current version's change set. */
+export type ProposalWithChanges = Proposal & { changes: ChangeSet };
+
+/** The URL of the page an offer's hypothesis is about (a redirect must stay on its origin). */
+async function pageUrlOfOffer(db: Db, offerId: number): Promise<string> {
+  const row = await db
+    .selectFrom('offers')
+    .innerJoin('hypotheses', 'hypotheses.id', 'offers.hypothesis_id')
+    .innerJoin('pages', 'pages.id', 'hypotheses.page_id')
+    .select('pages.url')
+    .where('offers.id', '=', offerId)
+    .executeTakeFirstOrThrow();
+  return row.url;
+}
+
+/** A version's fields checked and cleaned (design link, change set): RuleError `invalid` naming the field. */
+function cleanVersion<T extends Revision>(body: T, pageUrl: string): T {
+  if (body.design_url !== undefined) {
+    const problem = httpUrlProblem(body.design_url);
+    if (problem) throw new RuleError('invalid', `/design_url ${problem}`, { path: '/design_url' });
+  }
+  return body.changes === undefined ? body : { ...body, changes: cleanChangeSet(body.changes, pageUrl) };
+}
+
+/** Inserts a version of a proposal (its script's hash with it) in the caller's transaction. */
+function insertVersion(q: Db, proposalId: number, version: number, v: NewProposal & { changes: ChangeSet }) {
+  return q
+    .insertInto('proposal_versions')
+    .values({
+      proposal_id: proposalId,
+      version,
+      title: v.title,
+      description: v.description,
+      design_url: v.design_url,
+      changes: JSON.stringify(v.changes),
+      js_sha256: v.changes.js === undefined ? null : scriptHash(v.changes.js),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The proposals' current versions' change sets, by proposal id. */
+async function currentChanges(db: Db, proposals: Proposal[]): Promise<ProposalWithChanges[]> {
+  if (proposals.length === 0) return [];
+  const rows = await db
+    .selectFrom('proposal_versions')
+    .innerJoin('proposals', (j) => j.onRef('proposals.id', '=', 'proposal_versions.proposal_id').onRef('proposals.version', '=', 'proposal_versions.version'))
+    .select(['proposal_versions.proposal_id', 'proposal_versions.changes'])
+    .where('proposals.id', 'in', proposals.map((p) => p.id))
+    .execute();
+  const byId = new Map(rows.map((r) => [r.proposal_id, r.changes]));
+  return proposals.map((p) => ({ ...p, changes: byId.get(p.id) ?? {} }));
 }
 
 /**
  * Stores a proposal of the viewer (a hacker) on an offer it may see. Returns the row and whether it
  * was new; a retry with the same idempotency key returns the first row.
  */
-export async function submitProposal(db: Db, viewer: Viewer, offerId: number, body: NewProposal, key: string | null) {
+export async function submitProposal(db: Db, viewer: Viewer, offerId: number, input: NewProposal, key: string | null) {
   const offer = await offerFor(db, viewer, offerId);
+  const { changes, ...fields } = cleanVersion(input, await pageUrlOfOffer(db, offer.id));
   const hackerId = viewer.hacker_id!;
   const existingByKey = (q: Db) =>
     key ? q.selectFrom('proposals').selectAll().where('hacker_id', '=', hackerId).where('idempotency_key', '=', key).executeTakeFirst() : Promise.resolve(undefined);
@@ -47,17 +108,19 @@ export async function submitProposal(db: Db, viewer: Viewer, offerId: number, bo
     if (limit) throw new RuleError('conflict', limit);
     const inserted = await trx
       .insertInto('proposals')
-      .values({ offer_id: offer.id, hacker_id: hackerId, ...body, idempotency_key: key })
+      .values({ offer_id: offer.id, hacker_id: hackerId, ...fields, idempotency_key: key })
       .onConflict((oc) => oc.columns(['hacker_id', 'idempotency_key']).doNothing())
       .returningAll()
       .executeTakeFirst();
+    if (inserted) await insertVersion(trx, inserted.id, 1, { ...fields, changes: changes ?? {} });
     // No row: the same key was used at the same moment on another offer; that proposal is the answer.
     return inserted ? { proposal: inserted, created: true } : { proposal: (await existingByKey(trx))!, created: false };
   });
-  return { ...row, offer };
+  const [proposal] = await currentChanges(db, [row.proposal]);
+  return { proposal: proposal!, created: row.created, offer };
 }
 
-export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: number): Promise<Proposal> {
+export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: number): Promise<ProposalWithChanges> {
   const p = await db
     .selectFrom('proposals')
     .innerJoin('offers', 'offers.id', 'proposals.offer_id')
@@ -70,10 +133,11 @@ export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: numbe
     .executeTakeFirst();
   if (!p) throw new RuleError('not_found', 'proposal not found');
   const { deadline, offer_status, engagement_status, end_reason, ...proposal } = p;
-  if (p.status === 'withdrawn') return proposal;
+  if (p.status === 'withdrawn') return (await currentChanges(db, [proposal]))[0]!;
   const refused = withdrawRefused(p, { engagementStatus: engagement_status, engagementEndReason: end_reason, offerStatus: offer_status, deadline }, new Date());
   if (refused) throw new RuleError('conflict', refused);
-  return db.updateTable('proposals').set({ status: 'withdrawn', updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
+  const withdrawn = await db.updateTable('proposals').set({ status: 'withdrawn', updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
+  return (await currentChanges(db, [withdrawn]))[0]!;
 }
 
 export async function listProposals(db: Db, viewer: Viewer, offerId: number, page: { afterId?: number; limit: number } = { limit: 100 }) {
@@ -81,7 +145,77 @@ export async function listProposals(db: Db, viewer: Viewer, offerId: number, pag
   let q = db.selectFrom('proposals').selectAll().where('offer_id', '=', offer.id).orderBy('id').limit(page.limit);
   if (viewer.role === 'hacker') q = q.where('hacker_id', '=', viewer.hacker_id!);
   if (page.afterId) q = q.where('id', '>', page.afterId);
-  return q.execute();
+  return currentChanges(db, await q.execute());
+}
+
+/**
+ * THE rule of who sees a proposal: its author (another hacker: 404), and whoever sees its offer other
+ * than hackers (the offer's client, CS, admin; cycles/offers.ts). With its offer's window and the
+ * engagement's CS manager, which the actions and the routes' checks need.
+ */
+export async function proposalFor(db: Db, viewer: Viewer, proposalId: number) {
+  const p = await db.selectFrom('proposals').selectAll().where('id', '=', proposalId).executeTakeFirst();
+  if (!p || (viewer.role === 'hacker' && p.hacker_id !== viewer.hacker_id)) throw new RuleError('not_found', 'proposal not found');
+  const offer = await offerFor(db, viewer, p.offer_id);
+  const e = await db.selectFrom('engagements').select(['id', 'cs_manager_id']).where('id', '=', offer.engagement_id).executeTakeFirstOrThrow();
+  const window: OfferWindow = { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: offer.status, deadline: offer.deadline };
+  return { proposal: p, window, engagement: { id: e.id, cs_manager_id: e.cs_manager_id } };
+}
+
+/** A proposal with its current change set and every version (newest last). */
+export async function proposalDetail(db: Db, proposal: Proposal) {
+  const versions = await db.selectFrom('proposal_versions').selectAll().where('proposal_id', '=', proposal.id).orderBy('version').execute();
+  const current = versions.find((v) => v.version === proposal.version);
+  return { ...proposal, changes: current?.changes ?? {}, versions };
+}
+
+/**
+ * The author's revision: version n+1 from version n and the fields given (a version is never edited).
+ * Refused once selected (frozen), after the deadline or unless submitted (domain reviseRefused).
+ */
+export async function reviseProposal(db: Db, viewer: Viewer, proposalId: number, input: Revision) {
+  const { proposal } = await proposalFor(db, viewer, proposalId);
+  if (proposal.hacker_id !== viewer.hacker_id) throw new RuleError('not_found', 'proposal not found');
+  const body = cleanVersion(input, await pageUrlOfOffer(db, proposal.offer_id));
+  // Under a lock on the proposal row: a selection (which updates it) and revisions queue, so a
+  // selected proposal never gains a version and versions are numbered without gaps.
+  const revised = await db.transaction().execute(async (trx) => {
+    const p = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirstOrThrow();
+    const { window } = await proposalFor(trx, viewer, proposalId);
+    const refused = reviseRefused(p, window, new Date());
+    if (refused) throw new RuleError('conflict', refused);
+    const previous = await trx.selectFrom('proposal_versions').selectAll().where('proposal_id', '=', p.id).where('version', '=', p.version).executeTakeFirstOrThrow();
+    const next = {
+      title: body.title ?? previous.title,
+      description: body.description ?? previous.description,
+      design_url: body.design_url ?? previous.design_url,
+      changes: body.changes ?? previous.changes,
+    };
+    await insertVersion(trx, p.id, p.version + 1, next);
+    const { changes: _, ...fields } = next;
+    return trx.updateTable('proposals').set({ ...fields, version: p.version + 1, updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
+  });
+  return proposalDetail(db, revised);
+}
+
+/**
+ * Records a CS manager's approval of a version's custom script: `sha256` must be that version's
+ * script's hash, so an approval never applies to other text. Approving again changes nothing.
+ */
+export async function approveScript(db: Db, input: { proposalId: number; version: number; sha256: string; actor: Actor }) {
+  const v = await db.selectFrom('proposal_versions').selectAll().where('proposal_id', '=', input.proposalId).where('version', '=', input.version).executeTakeFirst();
+  if (!v) throw new RuleError('not_found', `version ${input.version} of proposal ${input.proposalId} not found`);
+  const refused = jsApprovalRefused(v, input.sha256);
+  if (refused) throw new RuleError('conflict', refused);
+  if (v.js_approved_at) return v;
+  const updated = await db
+    .updateTable('proposal_versions')
+    .set({ js_approved_by: input.actor.userId, js_approved_at: new Date() })
+    .where('id', '=', v.id)
+    .where('js_approved_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return updated ?? (await db.selectFrom('proposal_versions').selectAll().where('id', '=', v.id).executeTakeFirstOrThrow());
 }
 
 /** Problems with a selection for the cycle (details naming each field); empty when it may go ahead. */

@@ -12,6 +12,7 @@ import type { VerdictRequest, VerdictResult } from '../domain/stats/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { testWorkflowId, type TestOutcome } from '../shared/cycles.ts';
 import { raiseAlert, recordDecision } from './context.ts';
+import { armChanges } from '../site/config.ts';
 import { armStats } from './traffic.ts';
 
 const ARM_NAMES = ['control', 'A', 'B', 'C'];
@@ -55,7 +56,15 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
   if (!offer) throw new RuleError('not_found', `offer ${input.offerId} does not exist`);
   const existing = await db.selectFrom('tests').select('id').where('offer_id', '=', offer.id).executeTakeFirst();
   if (existing) return { testId: existing.id };
-  const chosen = await db.selectFrom('proposals').select('id').where('offer_id', '=', input.offerId).where('status', '=', 'selected').orderBy('id').execute();
+  // Each arm runs its proposal's current version, frozen since the selection (reviseRefused).
+  const chosen = await db
+    .selectFrom('proposals')
+    .innerJoin('proposal_versions', (j) => j.onRef('proposal_versions.proposal_id', '=', 'proposals.id').onRef('proposal_versions.version', '=', 'proposals.version'))
+    .select(['proposals.id', 'proposal_versions.id as version_id'])
+    .where('proposals.offer_id', '=', input.offerId)
+    .where('proposals.status', '=', 'selected')
+    .orderBy('proposals.id')
+    .execute();
   if (chosen.length === 0) throw new RuleError('conflict', `offer ${input.offerId} has no selected proposal`);
   const k = chosen.length + 1;
   // The conversion-rate design is used for revenue too, as the page's conversion rate drives most of
@@ -74,7 +83,7 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
       .insertInto('variants')
       .values([
         { test_id: inserted.id, arm: 'control', position: 0, proposal_id: null, weight: 1 / k },
-        ...chosen.map((p, i) => ({ test_id: inserted.id, arm: ARM_NAMES[i + 1]!, position: i + 1, proposal_id: p.id, weight: 1 / k })),
+        ...chosen.map((p, i) => ({ test_id: inserted.id, arm: ARM_NAMES[i + 1]!, position: i + 1, proposal_id: p.id, proposal_version_id: p.version_id, weight: 1 / k })),
       ])
       .execute();
     return { testId: inserted.id };
@@ -113,7 +122,8 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
     .selectFrom('tests')
     .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
     .innerJoin('engagement_settings', 'engagement_settings.engagement_id', 'cycles.engagement_id')
-    .select(['tests.id', 'tests.status', 'tests.page_id', 'tests.cycle_id', 'cycles.engagement_id', 'engagement_settings.verdict_engine'])
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .select(['tests.id', 'tests.status', 'tests.page_id', 'tests.cycle_id', 'cycles.engagement_id', 'engagements.client_id', 'engagement_settings.verdict_engine'])
     .where('tests.id', '=', input.testId)
     .executeTakeFirst();
   if (!test) throw new RuleError('not_found', `test ${input.testId} does not exist`);
@@ -133,6 +143,8 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   const result: VerdictResult = { ...engine, decision: finalDecision(engine.decision, endOf(input)) };
   const armIndex = v.arms.findIndex((a) => a.arm === result.decision.arm);
   const winnerVariantId = result.decision.outcome === 'winner' && armIndex > 0 ? v.arms[armIndex]!.variant_id : null;
+  // What the winner's visitors saw (on top of the page's control then): served once it is the page's control.
+  const served = winnerVariantId === null ? null : await armChanges(db, test.client_id, input.testId, winnerVariantId);
   await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('verdicts')
@@ -159,7 +171,11 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
       const arm = v.arms[armIndex]!;
       const next = promotedControl(current, { title: winner.title, n: arm.n, conversions: arm.conversions, binomial: v.request.metric_type === 'binomial' }, input.testId);
       await trx.updateTable('pages').set({ control_description: next.description, baseline_rate: next.baseline_rate, control_since_test_id: next.since_test_id }).where('id', '=', test.page_id).execute();
-      await trx.updateTable('tests').set({ replaced_control: JSON.stringify(current) }).where('id', '=', input.testId).execute();
+      await trx
+        .updateTable('tests')
+        .set({ replaced_control: JSON.stringify(current), served_changes: served ? JSON.stringify(served) : null })
+        .where('id', '=', input.testId)
+        .execute();
     }
   });
   if (result.decision.outcome === 'invalid') {

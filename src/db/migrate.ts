@@ -16,6 +16,8 @@ import * as m0013 from './migrations/0013_traffic_scale.ts';
 import * as m0014 from './migrations/0014_holdout_stats.ts';
 import * as m0015 from './migrations/0015_session_token.ts';
 import * as m0016 from './migrations/0016_idempotency.ts';
+import * as m0017 from './migrations/0017_change_sets.ts';
+import * as m0018 from './migrations/0018_serving.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +37,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014_holdout_stats': m0014,
   '0015_session_token': m0015,
   '0016_idempotency': m0016,
+  '0017_change_sets': m0017,
+  '0018_serving': m0018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,6 +6,7 @@ import type { BillingTables } from './billing-schema.ts';
 // workflows and pure rules import without the database.
 import type { Role } from '../shared/actor.ts';
 import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, TestStatus } from '../shared/cycles.ts';
+import type { ChangeSet } from '../shared/changes.ts';
 import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency } from '../shared/payouts.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -17,6 +18,8 @@ export interface ClientsTable {
   industry: string;
   /** Persistent holdout: percent of the site's visitors who always get the original page (0011). */
   holdout_percent: ColumnType<number, number | undefined, number>;
+  /** Every change on the client's site off while on (0018). */
+  kill_switch: ColumnType<boolean, never, boolean>;
   created_at: CreatedAt;
 }
 
@@ -196,7 +199,26 @@ export interface ProposalsTable {
   idempotency_key: string | null;
   selected_by: number | null;
   selected_at: Timestamp | null;
+  /** The current version (proposal_versions), 0017; title, description and design_url mirror it. */
+  version: ColumnType<number, number | undefined, number>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
+/** A proposal's versions: a revision adds one, none is edited (0017). */
+export interface ProposalVersionsTable {
+  id: Generated<number>;
+  proposal_id: number;
+  version: number;
+  title: string;
+  description: string;
+  design_url: string;
+  /** The validated, sanitised change set (src/shared/changes.ts); `{}` when none. */
+  changes: ColumnType<ChangeSet, string | undefined, never>;
+  /** sha256 (hex) of changes.js, which an approval must name; null without a script. */
+  js_sha256: string | null;
+  js_approved_by: number | null;
+  js_approved_at: Timestamp | null;
   created_at: CreatedAt;
 }
 
@@ -218,6 +240,13 @@ export interface TestsTable {
   replaced_control: ColumnType<PageControl | null, string | null | undefined, string | null>;
   started_at: CreatedAt;
   stopped_at: Timestamp | null;
+  /** What the winning arm's visitors saw, frozen by the final verdict; served while the page's control (0018). */
+  served_changes: ColumnType<ChangeSet | null, string | null | undefined, string | null>;
+  /** CS: the site's own code has the winner now, so it is no longer served (0018). */
+  shipped_at: ColumnType<Date | null, never, Date | string | null>;
+  shipped_by: ColumnType<number | null, never, number | null>;
+  /** Absent from the site config while on (0018). */
+  kill_switch: ColumnType<boolean, never, boolean>;
 }
 
 export interface VariantsTable {
@@ -227,6 +256,8 @@ export interface VariantsTable {
   arm: string;
   position: number;
   proposal_id: number | null;
+  /** The proposal version this arm runs, frozen at selection (0017); null for the control. */
+  proposal_version_id: ColumnType<number | null, number | null | undefined, never>;
   weight: number;
 }
 
@@ -234,7 +265,8 @@ export interface TestEventsTable {
   test_id: number;
   event_id: string;
   visitor_id: string;
-  type: 'exposure' | 'conversion';
+  /** apply_failure (0018): the visitor's arm did not apply; never an exposure. */
+  type: 'exposure' | 'conversion' | 'apply_failure';
   value: number | null;
   occurred_at: Timestamp;
 }
@@ -246,6 +278,8 @@ export interface VisitorFactsTable {
   exposed: Generated<boolean>;
   conversions: Generated<number>;
   value_sum: Generated<number>;
+  /** An apply_failure event came from this visitor (0018). */
+  apply_failed: Generated<boolean>;
 }
 
 export interface VerdictsTable {
@@ -551,6 +585,7 @@ export interface Database extends BillingTables {
   offers: OffersTable;
   offer_invitations: OfferInvitationsTable;
   proposals: ProposalsTable;
+  proposal_versions: ProposalVersionsTable;
   tests: TestsTable;
   variants: VariantsTable;
   test_events: TestEventsTable;

@@ -120,6 +120,11 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/cycles/:id/selection':                                   'U A A A D A A D D D',
   'POST /v1/offers/:id/proposals':                                   'U D D D D D D A A D',
   'POST /v1/proposals/:id/withdraw':                                 'U D D D D D D A H D',
+  // A proposal (issue 22): read by its author, its offer's client, CS and admin; revised by its author
+  // only (hacker: A, the selected proposal's 409); a script approved by CS (the empty body's 400).
+  'GET /v1/proposals/:id':                                           'U A A A D A H A H D',
+  'POST /v1/proposals/:id/versions':                                 'U D D D D D D A H D',
+  'POST /v1/proposals/:id/versions/:version/js-approval':            'U A A A D D D D D D',
   'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
   'POST /v1/tests/:id/invalidate':                                   'U A A A D D D D D D',
   'POST /v1/tests/:id/learnings':                                    'U A A A D D D D D D',
@@ -208,6 +213,10 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
   'POST /v1/cycles/:id/selection': {
     body: () => ({ selections: [{ offer_id: ids.offers, proposal_ids: [ids.proposals] }] }),
     unchanged: rowsOf('proposals', 'offer_id', idOf('offers')),
+  },
+  'POST /v1/proposals/:id/versions/:version/js-approval': {
+    body: () => ({ js_sha256: '0'.repeat(64) }),
+    unchanged: rowsOf('proposal_versions', 'proposal_id', idOf('proposals')),
   },
   'POST /v1/tests/:id/stop': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/invalidate': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },

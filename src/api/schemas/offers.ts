@@ -1,5 +1,6 @@
 // Request and response shapes of offers and proposals.
 import { Type } from 'typebox';
+import { ChangeSet } from './changes.ts';
 import { Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
 
 export const Offer = Type.Object({
@@ -24,15 +25,30 @@ export const Proposal = Type.Object({
   description: Type.String(),
   design_url: Type.String(),
   status: Type.String({ description: 'submitted, selected, rejected or withdrawn' }),
+  version: Type.Integer({ minimum: 1, description: 'the current version (a revision adds one; a selected proposal is frozen)' }),
+  changes: ChangeSet,
   created_at: Timestamp,
 });
+/** A proposal's design link: http(s) only (javascript:/data: are refused here and by the use case). */
+export const DesignUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 export const NewProposal = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ minLength: 1, maxLength: 10_000 }),
-    design_url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 }),
+    design_url: DesignUrl,
+    changes: Type.Optional(ChangeSet),
   },
-  { additionalProperties: false, examples: [{ title: 'One-page checkout', description: 'Merge the address and payment steps…', design_url: 'https://figma.example/file/abc' }] },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        title: 'One-page checkout',
+        description: 'Merge the address and payment steps…',
+        design_url: 'https://figma.example/file/abc',
+        changes: { mutations: [{ selector: '#shipping-note', action: 'set_text', value: 'Free shipping over ¥5,000' }] },
+      },
+    ],
+  },
 );
 export const OfferListQuery = PagedQuery({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed')])) });
 

@@ -1,5 +1,6 @@
 // Shapes of site keys (management) and of the site-key routes the browser SDK calls.
 import { Type } from 'typebox';
+import { ChangeSet } from './changes.ts';
 import { Actions, Id, Nullable, Timestamp } from './common.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
@@ -35,15 +36,35 @@ export const RotateBody = Type.Object(
 );
 
 export const KeyQuery = Type.Object({ key: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the site key (or the X-Site-Key header)' })) }, { additionalProperties: false });
-const SiteVariant = Type.Object({ id: Id, arm: Type.String(), position: Type.Integer(), weight: Type.Number() });
+const SiteVariant = Type.Object({
+  id: Id,
+  arm: Type.String(),
+  position: Type.Integer(),
+  weight: Type.Number(),
+  /** The arm's frozen proposal version's change set (`js` only once approved for that exact text); the control: null. */
+  changes: Nullable(ChangeSet),
+});
 const SiteTest = Type.Object({ id: Id, page_url: Type.String(), metric: Type.Enum(['conversion', 'revenue']), holdout_percent: Type.Number(), variants: Type.Array(SiteVariant) });
-export const SiteConfigBody = Type.Object({ client_id: Id, tests: Type.Array(SiteTest) });
+export const PreviewQuery = Type.Object(
+  { key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), token: Type.String({ minLength: 1, maxLength: 1000, description: 'the kz_preview token of the page URL' }) },
+  { additionalProperties: false },
+);
+export const SitePreview = Type.Object({ proposal_id: Id, version: Type.Integer(), title: Type.String(), page_url: Type.String(), changes: ChangeSet });
+const ServedWinner = Type.Object(
+  { test_id: Id, page_url: Type.String(), changes: ChangeSet },
+  { description: "a winner served to every visitor of its page until CS marks it shipped or a later winner replaces it; a page under test shows it through the test's arms instead" },
+);
+export const SiteConfigBody = Type.Object({
+  client_id: Id,
+  tests: Type.Array(SiteTest, { description: 'running tests; a killed test (or every test of a killed client) is absent' }),
+  served: Type.Array(ServedWinner),
+});
 const SiteEvent = Type.Object(
   {
     test_id: Id,
     event_id: ExternalId,
     visitor_id: ExternalId,
-    type: Type.Enum(['exposure', 'conversion']),
+    type: Type.Enum(['exposure', 'conversion', 'apply_failure'], { description: "apply_failure: the visitor's arm did not apply (counted per arm, never an exposure)" }),
     value: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
     occurred_at: Type.Optional(Type.String({ format: 'date-time' })),
   },

@@ -39,6 +39,18 @@ export function withdrawRefused(p: { status: string }, o: OfferWindow, now: Date
   return null;
 }
 
+/**
+ * Why a proposal cannot be revised now (null: it can): a selected one's version is frozen (its test
+ * runs it); otherwise only a submitted one, before the deadline.
+ */
+export function reviseRefused(p: { status: string }, o: OfferWindow, now: Date): string | null {
+  if (p.status === 'selected') return 'the proposal was selected: its version is frozen, as its test runs that version';
+  const closed = proposalWindowClosed(o, now);
+  if (closed) return closed;
+  if (p.status !== 'submitted') return `a ${p.status} proposal cannot be revised`;
+  return null;
+}
+
 export interface SelectionRequestItem {
   offer_id: number;
   proposal_ids: number[];

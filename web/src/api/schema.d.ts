@@ -992,13 +992,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
                                 /** Format: date-time */
                                 created_at: string;
                                 id: number;
                                 industry: string;
                                 name: string;
-                            }[];
+                            } & {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    manage_site_keys: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
+                            })[];
                             next_after_id: number | null;
                         };
                     };
@@ -1338,10 +1346,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                kill_switch: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             /** Format: date-time */
                             created_at: string;
                             id: number;
                             industry: string;
+                            kill_switch: boolean;
                             name: string;
                         };
                     };
@@ -2143,6 +2159,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clients/{id}/kill-switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn the client's kill switch on or off (CS, admin)
+         * @description On: the site config carries no test and no served winner, so the client's site shows its own pages within one config cache period (the SDK's). Off: everything is back.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "on": true
+                     *     }
+                     */
+                    "application/json": {
+                        on: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: number;
+                            kill_switch: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clients/{id}/site-keys": {
         parameters: {
             query?: never;
@@ -2798,6 +2979,8 @@ export interface paths {
                             month: string;
                             overdue: boolean;
                             phase: string;
+                            /** @description the hypothesis authors the caller may write in a plan */
+                            plan_authors: ("client" | "cs")[];
                             /** @description once completed: per test outcome, lift and CI, monthly_revenue_uplift_yen; winners */
                             report: unknown;
                             /** Format: date-time */
@@ -13353,6 +13536,87 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /**
+                                 * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                                 * @example {
+                                 *       "css": ".cta { background: #e60 }",
+                                 *       "mutations": [
+                                 *         {
+                                 *           "selector": "h1",
+                                 *           "action": "set_text",
+                                 *           "value": "Free shipping today"
+                                 *         }
+                                 *       ]
+                                 *     }
+                                 */
+                                changes: {
+                                    /** @description a style sheet added to the page */
+                                    css?: string;
+                                    /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                    js?: string;
+                                    mutations?: ({
+                                        /** @enum {string} */
+                                        action: "set_text";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "set_attribute";
+                                        /** @description an attribute name (not on…, not style: use set_style) */
+                                        attribute: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove_attribute";
+                                        /** @description an attribute name (not on…, not style: use set_style) */
+                                        attribute: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "add_class";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove_class";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "set_style";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "insert_html";
+                                        /** @enum {unknown} */
+                                        position: "before" | "after" | "inside_start" | "inside_end";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "move_before";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        target: string;
+                                    })[];
+                                    /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                    redirect?: string;
+                                };
                                 /** Format: date-time */
                                 created_at: string;
                                 description: string;
@@ -13363,6 +13627,8 @@ export interface paths {
                                 /** @description submitted, selected, rejected or withdrawn */
                                 status: string;
                                 title: string;
+                                /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                                version: number;
                             }[];
                             next_after_id: number | null;
                         };
@@ -13502,10 +13768,100 @@ export interface paths {
                      * @example {
                      *       "title": "One-page checkout",
                      *       "description": "Merge the address and payment steps…",
-                     *       "design_url": "https://figma.example/file/abc"
+                     *       "design_url": "https://figma.example/file/abc",
+                     *       "changes": {
+                     *         "mutations": [
+                     *           {
+                     *             "selector": "#shipping-note",
+                     *             "action": "set_text",
+                     *             "value": "Free shipping over ¥5,000"
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": {
+                        /**
+                         * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                         * @example {
+                         *       "css": ".cta { background: #e60 }",
+                         *       "mutations": [
+                         *         {
+                         *           "selector": "h1",
+                         *           "action": "set_text",
+                         *           "value": "Free shipping today"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        changes?: {
+                            /** @description a style sheet added to the page */
+                            css?: string;
+                            /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                            js?: string;
+                            mutations?: ({
+                                /** @enum {string} */
+                                action: "set_text";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "set_attribute";
+                                /** @description an attribute name (not on…, not style: use set_style) */
+                                attribute: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove_attribute";
+                                /** @description an attribute name (not on…, not style: use set_style) */
+                                attribute: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "add_class";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove_class";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "set_style";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "insert_html";
+                                /** @enum {unknown} */
+                                position: "before" | "after" | "inside_start" | "inside_end";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "move_before";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                target: string;
+                            })[];
+                            /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                            redirect?: string;
+                        };
                         description: string;
                         /** Format: uri */
                         design_url: string;
@@ -13521,6 +13877,87 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
                             /** Format: date-time */
                             created_at: string;
                             description: string;
@@ -13531,6 +13968,8 @@ export interface paths {
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
                         };
                     };
                 };
@@ -13541,6 +13980,87 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
                             /** Format: date-time */
                             created_at: string;
                             description: string;
@@ -13551,6 +14071,8 @@ export interface paths {
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
                         };
                     };
                 };
@@ -18514,6 +19036,1101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/proposals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One proposal with its versions and change set
+         * @description Its author, the offer's client, CS and admin; anyone else 404. `changes` is the current version's.
+         *
+         *     Roles: admin, cs_manager, client, hacker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            design_url: string;
+                            hacker_id: number;
+                            id: number;
+                            offer_id: number;
+                            /** @description submitted, selected, rejected or withdrawn */
+                            status: string;
+                            title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
+                        } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve_js: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                revise: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                withdraw: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            versions: {
+                                /** Format: date-time */
+                                created_at: string;
+                                js_approved_at: string | null;
+                                js_approved_by: number | null;
+                                js_hash: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/preview-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A signed, short-lived link to preview a version on the real page
+         * @description The offer page's URL with `kz_preview=<token>` (its query string kept): the SDK shows that version to that browser only. The token names exactly this version and the client, and expires (default 30 minutes). The proposal's author, the engagement's CS manager, the client's users and admin; anyone else 404.
+         *
+         *     Roles: admin, cs_manager, client, hacker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description default: the current version */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            expires_at: string;
+                            /** @description signed: this version, this client, until expires_at */
+                            token: string;
+                            /** @description the offer page's URL with kz_preview=<token> */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revise my proposal: a new version (hackers)
+         * @description Version n+1 from the current one and the fields given (a version is never edited). Only while submitted and before the deadline; a selected proposal is frozen (409). A change set is validated and its HTML sanitised (docs/changes.md); 400 names the field, e.g. /body/changes/mutations/3/selector.
+         *
+         *     Roles: hacker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            /** @description fields left out are carried over from the current version */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "changes": {
+                     *         "css": ".cta { background: #e60 }"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                         * @example {
+                         *       "css": ".cta { background: #e60 }",
+                         *       "mutations": [
+                         *         {
+                         *           "selector": "h1",
+                         *           "action": "set_text",
+                         *           "value": "Free shipping today"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        changes?: {
+                            /** @description a style sheet added to the page */
+                            css?: string;
+                            /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                            js?: string;
+                            mutations?: ({
+                                /** @enum {string} */
+                                action: "set_text";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "set_attribute";
+                                /** @description an attribute name (not on…, not style: use set_style) */
+                                attribute: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove_attribute";
+                                /** @description an attribute name (not on…, not style: use set_style) */
+                                attribute: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "add_class";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove_class";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "set_style";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "insert_html";
+                                /** @enum {unknown} */
+                                position: "before" | "after" | "inside_start" | "inside_end";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                value: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "remove";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                            } | {
+                                /** @enum {string} */
+                                action: "move_before";
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                selector: string;
+                                /** @description a CSS selector; the change applies to every element it matches */
+                                target: string;
+                            })[];
+                            /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                            redirect?: string;
+                        };
+                        description?: string;
+                        /** Format: uri */
+                        design_url?: string;
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            design_url: string;
+                            hacker_id: number;
+                            id: number;
+                            offer_id: number;
+                            /** @description submitted, selected, rejected or withdrawn */
+                            status: string;
+                            title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
+                        } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve_js: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                revise: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                withdraw: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            versions: {
+                                /** Format: date-time */
+                                created_at: string;
+                                js_approved_at: string | null;
+                                js_approved_by: number | null;
+                                js_hash: string | null;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/versions/{version}/js-approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a version's custom script (its engagement's CS manager, admin)
+         * @description `js_sha256` must be the version's `js_hash` (409 otherwise), so an approval never applies to other text. Until approved, the site config serves the version without its script.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "js_sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the sha256 (hex) of the script approved: must be the version's js_hash */
+                        js_sha256: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            js_approved_at: string;
+                            js_approved_by: number;
+                            js_hash: string;
+                            proposal_id: number;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/proposals/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -18547,6 +20164,87 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
                             /** Format: date-time */
                             created_at: string;
                             description: string;
@@ -18557,6 +20255,8 @@ export interface paths {
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
                         };
                     };
                 };
@@ -20965,6 +22665,92 @@ export interface paths {
                     content: {
                         "application/json": {
                             client_id: number;
+                            served: {
+                                /**
+                                 * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                                 * @example {
+                                 *       "css": ".cta { background: #e60 }",
+                                 *       "mutations": [
+                                 *         {
+                                 *           "selector": "h1",
+                                 *           "action": "set_text",
+                                 *           "value": "Free shipping today"
+                                 *         }
+                                 *       ]
+                                 *     }
+                                 */
+                                changes: {
+                                    /** @description a style sheet added to the page */
+                                    css?: string;
+                                    /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                    js?: string;
+                                    mutations?: ({
+                                        /** @enum {string} */
+                                        action: "set_text";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "set_attribute";
+                                        /** @description an attribute name (not on…, not style: use set_style) */
+                                        attribute: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove_attribute";
+                                        /** @description an attribute name (not on…, not style: use set_style) */
+                                        attribute: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "add_class";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove_class";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "set_style";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "insert_html";
+                                        /** @enum {unknown} */
+                                        position: "before" | "after" | "inside_start" | "inside_end";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        value: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "remove";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                    } | {
+                                        /** @enum {string} */
+                                        action: "move_before";
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        selector: string;
+                                        /** @description a CSS selector; the change applies to every element it matches */
+                                        target: string;
+                                    })[];
+                                    /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                    redirect?: string;
+                                };
+                                page_url: string;
+                                test_id: number;
+                            }[];
+                            /** @description running tests; a killed test (or every test of a killed client) is absent */
                             tests: {
                                 holdout_percent: number;
                                 id: number;
@@ -20973,6 +22759,74 @@ export interface paths {
                                 page_url: string;
                                 variants: {
                                     arm: string;
+                                    changes: {
+                                        /** @description a style sheet added to the page */
+                                        css?: string;
+                                        /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                        js?: string;
+                                        mutations?: ({
+                                            /** @enum {string} */
+                                            action: "set_text";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "set_attribute";
+                                            /** @description an attribute name (not on…, not style: use set_style) */
+                                            attribute: string;
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "remove_attribute";
+                                            /** @description an attribute name (not on…, not style: use set_style) */
+                                            attribute: string;
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "add_class";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "remove_class";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "set_style";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "insert_html";
+                                            /** @enum {unknown} */
+                                            position: "before" | "after" | "inside_start" | "inside_end";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            value: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "remove";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                        } | {
+                                            /** @enum {string} */
+                                            action: "move_before";
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            selector: string;
+                                            /** @description a CSS selector; the change applies to every element it matches */
+                                            target: string;
+                                        })[];
+                                        /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                        redirect?: string;
+                                    } | null;
                                     id: number;
                                     position: number;
                                     weight: number;
@@ -21158,8 +23012,11 @@ export interface paths {
                             /** Format: date-time */
                             occurred_at?: string;
                             test_id: number;
-                            /** @enum {unknown} */
-                            type: "exposure" | "conversion";
+                            /**
+                             * @description apply_failure: the visitor's arm did not apply (counted per arm, never an exposure)
+                             * @enum {unknown}
+                             */
+                            type: "exposure" | "conversion" | "apply_failure";
                             value?: number;
                             visitor_id: string;
                         }[];
@@ -21295,6 +23152,245 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/site/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposal version a preview token names (browser SDK, preview mode)
+         * @description Only for a genuine, unexpired token of this site key's client; anything else is a 404.
+         *
+         *     Roles: none (a public site key: `?key=` or `X-Site-Key`, from one of its allowed origins).
+         */
+        get: {
+            parameters: {
+                query: {
+                    key?: string;
+                    /** @description the kz_preview token of the page URL */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
+                            page_url: string;
+                            proposal_id: number;
+                            title: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -22943,9 +25039,28 @@ export interface paths {
                                     reason: string | null;
                                 };
                                 /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                kill_switch: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                mark_shipped: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
                                 stop: {
                                     allowed: boolean;
                                     reason: string | null;
+                                };
+                            };
+                            /** @description per arm */
+                            apply_failures: {
+                                [key: string]: {
+                                    /** @description of the arm's visitors (exposed or failed) */
+                                    share: number;
+                                    /** @description visitors whose arm's changes failed to apply */
+                                    visitors: number;
                                 };
                             };
                             arms: {
@@ -23005,9 +25120,13 @@ export interface paths {
                                 test_id: number;
                                 winner_variant_id: number | null;
                             } | null;
+                            /** @description e.g. an arm that failed to apply for ≥ 5% of its visitors: its figures do not measure the change */
+                            health_warnings: string[];
                             id: number;
                             /** @description how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them */
                             interim_checks: number;
+                            /** @description on: the test and its served winner are left out of the site config */
+                            kill_switch: boolean;
                             learnings: {
                                 author_name: string;
                                 author_user_id: number;
@@ -23021,6 +25140,9 @@ export interface paths {
                             offer_id: number;
                             page_id: number;
                             planned_sample_total: number;
+                            /** @description its winner is served now: the page's control, not shipped, not killed */
+                            serving: boolean;
+                            shipped_at: string | null;
                             /** Format: date-time */
                             started_at: string;
                             status: string;
@@ -23764,6 +25886,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tests/{id}/kill-switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Turn a test's kill switch on or off (CS, admin)
+         * @description On: the test and its served winner leave the site config at once, so every visitor sees the page without its changes within one config cache period (the SDK's). Off: they are back.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "on": true
+                     *     }
+                     */
+                    "application/json": {
+                        on: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            kill_switch: boolean;
+                            test_id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tests/{id}/learnings": {
         parameters: {
             query?: never;
@@ -23823,6 +26110,200 @@ export interface paths {
                                 test_id: number;
                                 text: string;
                             }[];
+                            test_id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tests/{id}/shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The winner is in the site's own code now: stop serving it (CS, admin)
+         * @description Only the winner the page's visitors are served (the page's control) can be shipped; a 409 otherwise. Marking it twice answers the first time.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            serving: boolean;
+                            /** Format: date-time */
+                            shipped_at: string;
                             test_id: number;
                         };
                     };
