@@ -42,6 +42,11 @@ export interface Config {
   bankKey: Buffer | undefined;
   /** KAIZEN_PAYLOAD_KEYS: `id:base64key[,…]` for Temporal payload encryption (dev: generated into dataDir/payload-keys). */
   payloadKeys: string | undefined;
+  /**
+   * Preview links (src/site/preview.ts): KAIZEN_PREVIEW_KEY, the 32-byte HMAC key that signs them (dev:
+   * generated into dataDir/preview-key; required with DATABASE_URL); KAIZEN_PREVIEW_MINUTES (1-1440, 30): how long one lives.
+   */
+  preview: { key: Buffer | undefined; minutes: number };
   /** Monthly payout schedule (Asia/Tokyo): KAIZEN_PAYOUT_DAY (1-28, 25), KAIZEN_PAYOUT_HOUR (0-23, 10); KAIZEN_BANK_ADAPTER zengin|simulated. */
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
   /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
@@ -123,10 +128,10 @@ function intIn(env: NodeJS.ProcessEnv, name: string, min: number, max: number, f
 }
 
 /** 32 bytes, as 64 hex digits or base64/base64url. */
-function bankKey(raw: string | undefined): Buffer | undefined {
+function bankKey(raw: string | undefined, name = 'KAIZEN_BANK_KEY'): Buffer | undefined {
   if (raw === undefined) return undefined;
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, /[-_]/.test(raw) ? 'base64url' : 'base64');
-  if (key.length !== 32) throw new ConfigError('KAIZEN_BANK_KEY', 'expected a 32-byte key as 64 hex digits or base64');
+  if (key.length !== 32) throw new ConfigError(name, 'expected a 32-byte key as 64 hex digits or base64');
   return key;
 }
 
@@ -232,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),
+    preview: { key: bankKey(optional(env, 'KAIZEN_PREVIEW_KEY'), 'KAIZEN_PREVIEW_KEY'), minutes: intIn(env, 'KAIZEN_PREVIEW_MINUTES', 1, 1440, 30) },
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },
     billing: billing(env),
   };

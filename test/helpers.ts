@@ -50,6 +50,7 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
     taskQueue: `test-${randomUUID()}`,
     bankKey: randomBytes(32),
     payloadKeys: TEST_PAYLOAD_KEYS_ENV,
+    preview: { key: randomBytes(32), minutes: 30 },
   };
   const db = createDb(config.databaseUrl!, 5);
   const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter, config.temporalTimeouts);

@@ -15,6 +15,9 @@
 //   visitor's row is updated by one batch at a time and each batch adds exactly its own change.
 // - `value` is summed from conversion events only (the revenue of the conversion); a value on an
 //   exposure is stored in test_events but ignored by the facts.
+// - an `apply_failure` (the SDK could not apply the visitor's arm) is stored and deduplicated like any
+//   event, marks the visitor's facts (apply_failed) and is counted per arm (arm_stats.apply_failed, and
+//   failed_unexposed for those never exposed), never as an exposure or a conversion.
 // - the client's holdout figures (client_visitors, holdout_stats) are folded in the same way, one row
 //   per visitor across all the client's tests, so the holdout report reads a handful of rows too.
 import { sql } from 'kysely';
@@ -23,7 +26,8 @@ import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignmen
 import { ValidationError } from '../domain/errors.ts';
 import { inHoldout } from '../domain/holdout.ts';
 
-export type TrafficEventType = 'exposure' | 'conversion';
+export const TRAFFIC_EVENT_TYPES = ['exposure', 'conversion', 'apply_failure'] as const;
+export type TrafficEventType = (typeof TRAFFIC_EVENT_TYPES)[number];
 
 export interface TrafficEvent {
   event_id: string;
@@ -158,7 +162,7 @@ function checkEvents(events: readonly TrafficEvent[]): void {
     if (typeof e.visitor_id !== 'string' || e.visitor_id.length < 1 || e.visitor_id.length > 200) {
       details.push({ path: `${at}/visitor_id`, message: 'must be a string of 1 to 200 characters' });
     }
-    if (e.type !== 'exposure' && e.type !== 'conversion') details.push({ path: `${at}/type`, message: 'must be one of: exposure, conversion' });
+    if (!TRAFFIC_EVENT_TYPES.includes(e.type)) details.push({ path: `${at}/type`, message: `must be one of: ${TRAFFIC_EVENT_TYPES.join(', ')}` });
     if (e.value !== undefined && e.value !== null && !(typeof e.value === 'number' && Number.isFinite(e.value) && e.value >= 0)) {
       details.push({ path: `${at}/value`, message: 'must be a finite number >= 0' });
     }
@@ -229,11 +233,12 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       returning visitor_id, type, value
     ),
     facts as (
-      insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum)
+      insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum, apply_failed)
       select ${testId}::bigint, ins.visitor_id, a.variant_id,
              bool_or(ins.type = 'exposure'),
              count(*) filter (where ins.type = 'conversion'),
-             coalesce(sum(ins.value) filter (where ins.type = 'conversion'), 0)
+             coalesce(sum(ins.value) filter (where ins.type = 'conversion'), 0),
+             bool_or(ins.type = 'apply_failure')
       from ins
       join unnest(${[...variantByVisitor.keys()]}::text[], ${[...variantByVisitor.values()]}::bigint[]) as a(visitor_id, variant_id)
         on a.visitor_id = ins.visitor_id
@@ -242,11 +247,12 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       on conflict (test_id, visitor_id) do update set
         exposed = f.exposed or excluded.exposed,
         conversions = f.conversions + excluded.conversions,
-        value_sum = f.value_sum + excluded.value_sum
+        value_sum = f.value_sum + excluded.value_sum,
+        apply_failed = f.apply_failed or excluded.apply_failed
       -- a repeat exposure of an exposed visitor changes nothing: skip writing a new row version
-      where excluded.conversions > 0 or (excluded.exposed and not f.exposed)
-      returning old.exposed as old_exposed, old.conversions as old_conversions, old.value_sum as old_value,
-                new.variant_id, new.exposed, new.conversions, new.value_sum
+      where excluded.conversions > 0 or (excluded.exposed and not f.exposed) or (excluded.apply_failed and not f.apply_failed)
+      returning old.exposed as old_exposed, old.conversions as old_conversions, old.value_sum as old_value, old.apply_failed as old_failed,
+                new.variant_id, new.exposed, new.conversions, new.value_sum, new.apply_failed
     ),
     -- Each visitor's contribution to its arm, after minus before (before is null for a new visitor):
     -- exposed visitors are units; converted units; Σ and Σ² of their total value.
@@ -255,21 +261,25 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
              sum(exposed::int - coalesce(old_exposed, false)::int) as n,
              sum((exposed and conversions > 0)::int - coalesce(old_exposed and old_conversions > 0, false)::int) as conversions,
              sum(case when exposed then value_sum else 0 end - case when old_exposed then old_value else 0 end) as sum,
-             sum(case when exposed then value_sum * value_sum else 0 end - case when old_exposed then old_value * old_value else 0 end) as sum_squares
+             sum(case when exposed then value_sum * value_sum else 0 end - case when old_exposed then old_value * old_value else 0 end) as sum_squares,
+             sum(apply_failed::int - coalesce(old_failed, false)::int) as apply_failed,
+             sum((apply_failed and not exposed)::int - coalesce(old_failed and not old_exposed, false)::int) as failed_unexposed
       from facts
       group by variant_id
     ),
     arms as (
-      insert into arm_stats as s (test_id, variant_id, slot, n, conversions, sum, sum_squares)
-      select ${testId}::bigint, d.variant_id, ${slot}::smallint, d.n, d.conversions, d.sum, d.sum_squares
+      insert into arm_stats as s (test_id, variant_id, slot, n, conversions, sum, sum_squares, apply_failed, failed_unexposed)
+      select ${testId}::bigint, d.variant_id, ${slot}::smallint, d.n, d.conversions, d.sum, d.sum_squares, d.apply_failed, d.failed_unexposed
       from delta d
-      where d.n <> 0 or d.conversions <> 0 or d.sum <> 0 or d.sum_squares <> 0
+      where d.n <> 0 or d.conversions <> 0 or d.sum <> 0 or d.sum_squares <> 0 or d.apply_failed <> 0 or d.failed_unexposed <> 0
       order by d.variant_id
       on conflict (test_id, variant_id, slot) do update set
         n = s.n + excluded.n,
         conversions = s.conversions + excluded.conversions,
         sum = s.sum + excluded.sum,
-        sum_squares = s.sum_squares + excluded.sum_squares
+        sum_squares = s.sum_squares + excluded.sum_squares,
+        apply_failed = s.apply_failed + excluded.apply_failed,
+        failed_unexposed = s.failed_unexposed + excluded.failed_unexposed
     ),
     -- The client's visitors across all its tests (held out, exposed, converted in any), for the holdout
     -- report: a row is written only when one of its flags turns on.
@@ -279,6 +289,7 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       from ins
       join unnest(${[...heldOutByVisitor.keys()]}::text[], ${[...heldOutByVisitor.values()]}::bool[]) as h(visitor_id, holdout)
         on h.visitor_id = ins.visitor_id
+      where ins.type <> 'apply_failure' -- not a visit the holdout report counts
       group by ins.visitor_id, h.holdout
       order by ins.visitor_id
       on conflict (client_id, visitor_id) do update set
@@ -329,6 +340,21 @@ export async function armStats(db: Db, testId: number): Promise<ArmStats[]> {
            coalesce(sum(s.conversions), 0)::int as conversions,
            coalesce(sum(s.sum), 0)::float8 as sum,
            coalesce(sum(s.sum_squares), 0)::float8 as sum_squares
+    from variants v
+    left join arm_stats s on s.test_id = v.test_id and s.variant_id = v.id
+    where v.test_id = ${testId}::bigint
+    group by v.id, v.arm, v.position
+    order by v.position
+  `.execute(db);
+  return rows;
+}
+
+/** Per variant, in position order: visitors whose arm failed to apply, and the arm's visitors (exposed or failed). */
+export async function applyFailureStats(db: Db, testId: number): Promise<{ variant_id: number; arm: string; failed: number; visitors: number }[]> {
+  const { rows } = await sql<{ variant_id: number; arm: string; failed: number; visitors: number }>`
+    select v.id as variant_id, v.arm,
+           coalesce(sum(s.apply_failed), 0)::int as failed,
+           coalesce(sum(s.n + s.failed_unexposed), 0)::int as visitors
     from variants v
     left join arm_stats s on s.test_id = v.test_id and s.variant_id = v.id
     where v.test_id = ${testId}::bigint

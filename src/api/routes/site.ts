@@ -11,19 +11,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { etagOf, siteConfig } from '../../site/config.ts';
 import { ingestForKey } from '../../site/ingest.ts';
+import { previewFor, resolvePreviewKey } from '../../site/preview.ts';
 import { SiteKeyCache } from '../../site/keys.ts';
 import { MinuteWindow } from '../../site/limits.ts';
 import { sdkFiles, type SdkFile } from '../../site/sdk-build.ts';
 import type { ApiDeps } from '../deps.ts';
 import { badRequest } from '../errors.ts';
 import { authErrors, ErrorResponse, FileAnswer } from '../schemas/common.ts';
-import { KeyQuery, SiteConfigBody, SiteEventsBody, SiteIngest } from '../schemas/site.ts';
+import { KeyQuery, PreviewQuery, SiteConfigBody, SiteEventsBody, SiteIngest, SitePreview } from '../schemas/site.ts';
 import { siteGate, sitePreflight } from '../site-gate.ts';
 import { siteKeyRoutes } from './site-keys.ts';
 
 const SITE_KEY_ROLES = 'Roles: none (a public site key: `?key=` or `X-Site-Key`, from one of its allowed origins).';
 
-export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
+export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   // One key cache per API: the gate reads it, management forgets what it revokes or rotates.
   const keys = new SiteKeyCache(db);
   await app.register(siteKeyRoutes, { db, keys });
@@ -91,8 +92,31 @@ export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }
       },
     );
 
+    scope.get(
+      '/v1/site/preview',
+      {
+        config: { siteKey: true },
+        logLevel: 'warn',
+        schema: {
+          tags: ['site'],
+          summary: 'The proposal version a preview token names (browser SDK, preview mode)',
+          description: `Only for a genuine, unexpired token of this site key's client; anything else is a 404.\n\n${SITE_KEY_ROLES}`,
+          security: [],
+          querystring: PreviewQuery,
+          response: { 200: SitePreview, ...authErrors, 429: ErrorResponse },
+        },
+      },
+      async (req, reply) => {
+        const found = await previewFor(db, resolvePreviewKey(config), req.query.token, req.siteKey!.client_id);
+        // Per browser and short-lived: never kept by a shared cache.
+        reply.header('cache-control', 'private, no-store');
+        return found;
+      },
+    );
+
     scope.options('/v1/site/config', { config: { siteKey: true }, logLevel: 'warn', schema: { hide: true } }, sitePreflight);
     scope.options('/v1/site/events', { config: { siteKey: true }, logLevel: 'warn', schema: { hide: true } }, sitePreflight);
+    scope.options('/v1/site/preview', { config: { siteKey: true }, logLevel: 'warn', schema: { hide: true } }, sitePreflight);
   };
   await app.register(gated);
 

@@ -5,7 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { learningsOf } from '../../cycles/knowledge.ts';
 import { listTests, listVerdicts, stopRefusal, testFigures } from '../../cycles/tests.ts';
-import { assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
+import { applyFailureStats, assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
+import { applyHealth } from '../../domain/cycles/apply-failures.ts';
+import { isServing, markShipped, setTestKillSwitch, shipRefusal } from '../../site/serving.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
@@ -46,11 +48,24 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      const [figures, learnings] = await Promise.all([testFigures(db, t.id), learningsOf(db, [t.id])]);
+      const [figures, learnings, failures, serving, page] = await Promise.all([
+        testFigures(db, t.id),
+        learningsOf(db, [t.id]),
+        applyFailureStats(db, t.id),
+        isServing(db, t.id),
+        db.selectFrom('pages').select('control_since_test_id').where('id', '=', t.page_id).executeTakeFirstOrThrow(),
+      ]);
+      const health = applyHealth(failures);
       // What the caller may do, by the write routes' own checks (learnings are taken during knowledge capture).
       const may = (path: string, ...more: (string | undefined)[]) => action(routeRefusal(req, 'POST', `/v1/tests/:id/${path}`), manageRefusal(req, t), ...more);
-      const actions = { stop: may('stop', stopRefusal(t)?.message), invalidate: may('invalidate'), add_learnings: may('learnings') };
-      return { ...t, ...figures, learnings, actions };
+      const actions = {
+        stop: may('stop', stopRefusal(t)?.message),
+        invalidate: may('invalidate'),
+        add_learnings: may('learnings'),
+        kill_switch: action(routeRefusal(req, 'PUT', '/v1/tests/:id/kill-switch'), manageRefusal(req, t)),
+        mark_shipped: may('shipped', shipRefusal(t, page.control_since_test_id)),
+      };
+      return { ...t, ...figures, learnings, serving, apply_failures: health.apply_failures, health_warnings: health.warnings, actions };
     },
   );
 
@@ -113,6 +128,45 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
       const t = await testFor(db, req, req.params.id);
       assertManages(req, t);
       return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, actorOf(req))) };
+    },
+  );
+
+  app.put(
+    '/v1/tests/:id/kill-switch',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['tests'],
+        summary: "Turn a test's kill switch on or off (CS, admin)",
+        description: "On: the test and its served winner leave the site config at once, so every visitor sees the page without its changes within one config cache period (the SDK's). Off: they are back.",
+        params: IdParams,
+        body: S.KillSwitchBody,
+        response: { 200: S.TestKillSwitch, ...authErrors },
+      },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
+      return setTestKillSwitch(db, t.id, req.body.on);
+    },
+  );
+
+  app.post(
+    '/v1/tests/:id/shipped',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['tests'],
+        summary: "The winner is in the site's own code now: stop serving it (CS, admin)",
+        description: "Only the winner the page's visitors are served (the page's control) can be shipped; a 409 otherwise. Marking it twice answers the first time.",
+        params: IdParams,
+        response: { 200: S.Shipped, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
+      return markShipped(db, t.id, actorOf(req));
     },
   );
 

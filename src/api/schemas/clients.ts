@@ -1,8 +1,20 @@
 // Request and response shapes of clients (the companies an engagement improves).
 import { Type } from 'typebox';
-import { Id, Name, Nullable, Timestamp } from './common.ts';
+import { Actions, Id, Name, Nullable, Timestamp } from './common.ts';
 
 export const Client = Type.Object({ id: Id, name: Type.String(), industry: Type.String(), created_at: Timestamp });
+/** A client in a list, with what the caller may do to its own things (site keys: the site-keys routes' own checks). */
+export const ClientListItem = Type.Intersect([Client, Type.Object({ actions: Actions(['manage_site_keys'] as const) })]);
+/** One client: with its kill switch (on: no change of any test reaches its site) and what the caller may do. */
+export const ClientDetail = Type.Object({
+  id: Id,
+  name: Type.String(),
+  industry: Type.String(),
+  created_at: Timestamp,
+  kill_switch: Type.Boolean(),
+  actions: Actions(['kill_switch'] as const),
+});
+export const ClientKillSwitch = Type.Object({ client_id: Id, kill_switch: Type.Boolean() });
 export const NewClient = Type.Object(
   { name: Name, industry: Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9_-]*$' }) },
   { additionalProperties: false, examples: [{ name: '株式会社サンプル', industry: 'finance' }] },

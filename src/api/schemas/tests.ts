@@ -87,8 +87,16 @@ export const TestDetail = Type.Object({
   final_verdict: Nullable(Verdict),
   interim_checks: Type.Integer({ description: 'how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them' }),
   learnings: Type.Array(Learning),
-  actions: Actions(['stop', 'invalidate', 'add_learnings'] as const),
+  kill_switch: Type.Boolean({ description: 'on: the test and its served winner are left out of the site config' }),
+  serving: Type.Boolean({ description: "its winner is served now: the page's control, not shipped, not killed" }),
+  shipped_at: Nullable(Timestamp),
+  apply_failures: Type.Record(Type.String(), Type.Object({ visitors: Type.Integer({ description: "visitors whose arm's changes failed to apply" }), share: Type.Number({ description: "of the arm's visitors (exposed or failed)" }) }), { description: 'per arm' }),
+  health_warnings: Type.Array(Type.String(), { description: "e.g. an arm that failed to apply for ≥ 5% of its visitors: its figures do not measure the change" }),
+  actions: Actions(['stop', 'invalidate', 'add_learnings', 'kill_switch', 'mark_shipped'] as const),
 });
+export const KillSwitchBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false, examples: [{ on: true }] });
+export const TestKillSwitch = Type.Object({ test_id: Id, kill_switch: Type.Boolean() });
+export const Shipped = Type.Object({ test_id: Id, shipped_at: Timestamp, serving: Type.Boolean() });
 export const TestListQuery = { engagement_id: Type.Optional(Id), status: Type.Optional(TestStatus) };
 export const Stopping = Type.Object({ test_id: Id, stopping: Type.Boolean() });
 export const Invalidated = Type.Object({ test_id: Id, invalidated: Type.Boolean(), reversed: Type.Integer(), control_restored: Type.Boolean() });

@@ -1,5 +1,8 @@
 // A winner becomes the page's control, and its observed rate the baseline the next test is planned
-// from; the replaced control is kept so that invalidating the verdict later gives it back.
+// from; the replaced control is kept so that invalidating the verdict later gives it back. While a
+// winner is the page's control its change set is served to every visitor (src/site/serving.ts) and a
+// new test on the page runs on top of it (onPageControl).
+import type { ChangeSet } from '../../shared/changes.ts';
 import type { PageControl } from '../../shared/cycles.ts';
 
 export interface WinnerArm {
@@ -27,3 +30,25 @@ export function restoredControl(current: PageControl, replaced: PageControl | nu
   if (!replaced || current.since_test_id !== testId) return null;
   return replaced;
 }
+
+/**
+ * What an arm of a test shows on a page whose control is a served winner (`base`, null when none):
+ * the control shows the winner; a variant is its own change set on top of it (base first, so the
+ * variant's mutations, style sheet and script act on the page its author saw). Null: the original page.
+ */
+export function onPageControl(base: ChangeSet | null, own: ChangeSet | null): ChangeSet | null {
+  if (!base || isEmpty(base)) return own;
+  if (!own || isEmpty(own)) return base;
+  const merged: ChangeSet = {};
+  const css = [base.css, own.css].filter(Boolean).join('\n');
+  if (css) merged.css = css;
+  const mutations = [...(base.mutations ?? []), ...(own.mutations ?? [])];
+  if (mutations.length) merged.mutations = mutations;
+  const redirect = own.redirect ?? base.redirect;
+  if (redirect) merged.redirect = redirect;
+  const js = [base.js, own.js].filter(Boolean).join(';\n');
+  if (js) merged.js = js;
+  return merged;
+}
+
+const isEmpty = (c: ChangeSet) => !c.css && !c.mutations?.length && !c.redirect && !c.js;
