@@ -80,6 +80,14 @@ export async function manageClientRefusal(db: Db, req: FastifyRequest, clientId:
   return managerRefusal(req, managers, `client ${clientId}`);
 }
 
+/** manageClientRefusal for a page of clients at once (a list's actions): one query, the same rule. */
+export async function manageClientsRefusals(db: Db, req: FastifyRequest, clientIds: readonly number[]): Promise<Map<number, string | undefined>> {
+  const rows = clientIds.length
+    ? await db.selectFrom('engagements').select(['client_id', 'cs_manager_id']).distinct().where('client_id', 'in', [...clientIds]).execute()
+    : [];
+  return new Map(clientIds.map((id) => [id, managerRefusal(req, rows.filter((r) => r.client_id === id).map((r) => r.cs_manager_id), `client ${id}`)]));
+}
+
 /** The partner a partner user is bound to; 404 (not 403) for any other partner, so none leaks. */
 export function assertPartnerAccess(req: FastifyRequest, partnerId: number): void {
   if (req.user.role === 'partner' && req.user.partner_id !== partnerId) throw notFound('partner');

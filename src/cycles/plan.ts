@@ -1,5 +1,6 @@
 // The month's plan: hypotheses from the client and CS ("do both": each becomes its own offer and test).
 import type { Db } from '../db/index.ts';
+import { planAuthorsFor } from '../domain/cycles/plan.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { HypothesisInput } from '../shared/cycles.ts';
@@ -11,7 +12,7 @@ export async function planProblems(db: Db, engagementId: number, actor: Actor, h
   const details: ErrorDetail[] = [];
   hypotheses.forEach((h, i) => {
     if (!pages.some((p) => p.id === h.page_id)) details.push({ path: `/body/hypotheses/${i}/page_id`, message: 'is not a page of this engagement' });
-    if (actor.role === 'client' && h.author !== 'client') details.push({ path: `/body/hypotheses/${i}/author`, message: 'a client may only author client hypotheses' });
+    if (!planAuthorsFor(actor.role).includes(h.author)) details.push({ path: `/body/hypotheses/${i}/author`, message: 'a client may only author client hypotheses' });
   });
   return details;
 }

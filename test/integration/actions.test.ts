@@ -109,6 +109,38 @@ describe('actions agree with enforcement', () => {
     expect((await call(mine, 'POST', `/v1/clients/${client.id}/site-keys`, { origins: ['https://shop.example'] })).status).toBe(201);
   });
 
+  it("the clients list's manage_site_keys and the cycle's plan_authors are the rules the routes enforce", async () => {
+    const [mine, other, admin] = [await userWithToken(h.db, 'cs_manager'), await userWithToken(h.db, 'cs_manager'), await userWithToken(h.db, 'admin')];
+    const client = await makeClient(h.db);
+    const created = await call(mine, 'POST', '/v1/engagements', { client_id: client.id, offer_mode: 'open', monthly_fee_yen: 400_000, pages: [{ url: 'https://authors.example/', page_type: 'lp', baseline_rate: 0.1, daily_visitors: 5000, value_per_conversion_yen: 100 }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const listed = async (who: Auth) => {
+      for (let after = 0; ; ) {
+        const page = (await call(who, 'GET', `/v1/clients?limit=500&after_id=${after}`)).body;
+        const found = page.items.find((c: { id: number }) => c.id === client.id);
+        if (found || page.next_after_id === null) return found;
+        after = page.next_after_id;
+      }
+    };
+    const byOther = (await listed(other)).actions.manage_site_keys;
+    expect(byOther.allowed).toBe(false);
+    const refused = await call(other, 'POST', `/v1/clients/${client.id}/site-keys`, { origins: ['https://authors.example'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(byOther.reason);
+    expect((await listed(mine)).actions.manage_site_keys).toEqual({ allowed: true, reason: null });
+    expect((await listed(admin)).actions.manage_site_keys).toEqual({ allowed: true, reason: null });
+
+    // A client user may write only the client's hypotheses; CS both.
+    const clientUser = await userWithToken(h.db, 'client', { clientId: client.id });
+    const cycle = await eventually(async () => h.db.selectFrom('cycles').select('id').where('engagement_id', '=', created.body.id).executeTakeFirst());
+    const page = await h.db.selectFrom('pages').select('id').where('engagement_id', '=', created.body.id).executeTakeFirstOrThrow();
+    expect((await call(clientUser, 'GET', `/v1/cycles/${cycle.id}`)).body.plan_authors).toEqual(['client']);
+    expect((await call(mine, 'GET', `/v1/cycles/${cycle.id}`)).body.plan_authors).toEqual(['client', 'cs']);
+    const csByClient = await call(clientUser, 'POST', `/v1/cycles/${cycle.id}/plan`, { hypotheses: [{ author: 'cs', problem: 'x', page_id: page.id, metric: 'conversion' }] });
+    expect(csByClient.status).toBe(400);
+    expect(csByClient.body.error.details[0].path).toBe('/body/hypotheses/0/author');
+  });
+
   it("the session's `can` is each route's declared roles", async () => {
     const client = await makeClient(h.db);
     const hackerId = (await h.db.insertInto('hackers').values({ display_name: 'Can Hacker', kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;

@@ -2,6 +2,7 @@
 // on — the plan and the selection — forwarded to the cycle workflow as updates.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkSelection } from '../../cycles/proposals.ts';
+import { planAuthorsFor } from '../../domain/cycles/plan.ts';
 import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
 import type { CyclePhase } from '../../shared/cycles.ts';
@@ -60,7 +61,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       const live = await temporal.workflow.getHandle(c.workflow_id).query(cycleStatusQuery).catch(() => null);
       // Who may decide, by the decision routes' own checks (the phase says which decision is due).
       const decide = (path: string) => action(routeRefusal(req, 'POST', `/v1/cycles/:id/${path}`), manageRefusal(req, row), endedRefusal(row));
-      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') } };
+      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') }, plan_authors: planAuthorsFor(req.user.role) };
     },
   );
 

@@ -51,6 +51,7 @@ export const Cycle = Type.Object({
   created_at: Timestamp,
   live: Nullable(CycleLive),
   actions: Actions(['plan', 'select'] as const),
+  plan_authors: Type.Array(Type.Union([Type.Literal('client'), Type.Literal('cs')]), { description: 'the hypothesis authors the caller may write in a plan' }),
 });
 
 export const CycleListQuery = { engagement_id: Type.Optional(Id), phase: Type.Optional(CyclePhase), month: Type.Optional(Month) };
