@@ -4,7 +4,9 @@
 // with idempotent event ids (a retried batch counts once). Served by the API at /sdk/v1.mjs (ES
 // module) and /sdk/v1.js (classic script: window.Kaizen).
 import type { ChangeSet } from '../../src/shared/changes.ts';
-import { guard, run } from './apply.ts';
+import { apply, domReady, guard, onPage, run } from './apply.ts';
+import { siteConfigFor } from './config-cache.ts';
+import { previewFor, showPreviewBar } from './preview.ts';
 import { assign, type RuleTest, type RuleVariant } from './rule.ts';
 
 export { assign, inHoldout, pick, point } from './rule.ts';
@@ -50,6 +52,8 @@ export interface Options {
   flushMs?: number;
   /** At most this long (ms, default 800) the page stays hidden while a test's changes apply. */
   antiFlickerMs?: number;
+  /** The site config inlined in the snippet: decided with at once (no request first), then revalidated in the background. */
+  config?: SiteConfig;
 }
 
 export interface Variant {
@@ -176,19 +180,32 @@ export class Kaizen {
   }
 }
 
-/** Loads the site's configuration (HTTP-cached, revalidated with its ETag) and returns the client. */
+/** Decides with the site's configuration (stored, inline or fetched: config-cache.ts) and returns the client. */
 export async function init(o: Options): Promise<Kaizen> {
   const api = (o.api || new URL(BASE || location.href).origin).replace(/\/$/, '');
   // Before the first await: the page stays hidden until the arm's changes applied (apply.ts run).
   const g = guard(o.antiFlickerMs ?? 800);
   try {
-    const res = await fetch(`${api}/v1/site/config?key=${encodeURIComponent(o.key)}`, { credentials: 'omit', cache: 'no-cache' });
-    if (!res.ok) throw new Error(`Kaizen: site configuration answered ${res.status}`);
-    const kz = new Kaizen(o, (await res.json()) as SiteConfig, api);
-    void run(kz, g);
-    return kz;
+    return await decide(o, api, g);
   } catch (e) {
     g.lift();
     throw e;
   }
+}
+
+async function decide(o: Options, api: string, g: ReturnType<typeof guard>): Promise<Kaizen> {
+  const preview = await previewFor(api, o.key);
+  if (preview) {
+    // This proposal version for this tab only; no test is decided, so no event is sent.
+    if (onPage(preview.page_url)) apply(preview.changes);
+    void domReady(0).then(g.lift);
+    showPreviewBar(preview);
+    return new Kaizen(o, { client_id: 0, tests: [] }, api);
+  }
+  const { config, revalidate } = await siteConfigFor(api, o.key, o.config);
+  const kz = new Kaizen(o, config, api);
+  void run(kz, g);
+  // After the page has taken its decision: the revalidation never comes before it.
+  setTimeout(revalidate);
+  return kz;
 }
