@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApiClient, sleep, type Json } from '../sim/actors.ts';
-import { DemoActors, loadState, saveState, seedDemo, type DemoState } from './world.ts';
+import { startSampleSite, type SampleSite } from '../site/sample-site.ts';
+import { CLIENTS, DemoActors, loadState, saveState, SAMPLE_PAGES, seedDemo, type DemoState } from './world.ts';
 import { startDemoStack, type DemoPorts, type DemoStack } from './stack.ts';
 
 export interface DemoOptions {
@@ -43,14 +44,23 @@ export async function runDemo(opts: DemoOptions, stopping: Promise<unknown>): Pr
   const stack = await startDemoStack({ dataDir, ports: opts.ports, web: opts.web });
   const api = new ApiClient({ baseUrl: () => stack.apiUrl, retryForMs: 120_000 });
   let actors: DemoActors | undefined;
+  const sites: SampleSite[] = [];
   try {
     print(`demo: stack up in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    // Each client's site: the sample site on an origin of its own, the client's site key in its snippet
+    // (read per request: the key is created once the origin is known). A resumed demo keeps its ports,
+    // since the engagements' pages name them.
+    for (let i = 0; i < CLIENTS.length; i++) {
+      const known = state?.clients[i]?.site;
+      const site = await startSampleSite({ api: stack.apiUrl, key: () => state?.clients[i]?.site?.key ?? '', port: known ? Number(new URL(known.origin).port) : 0 });
+      sites.push(site);
+    }
     if (state) {
       print(`demo: resuming (seed ${state.seed}, seeded ${state.createdAt}, a month every ${state.monthSeconds} s)`);
       state.adminToken = stack.adminToken;
     } else {
       print(`demo: seeding (seed ${opts.seed}, ${opts.hackers} growth hackers) …`);
-      state = await seedDemo(api, stack.adminToken, { seed: opts.seed, hackers: opts.hackers, monthSeconds: opts.monthSeconds, print });
+      state = await seedDemo(api, stack.adminToken, { seed: opts.seed, hackers: opts.hackers, monthSeconds: opts.monthSeconds, print, siteOrigins: sites.map((s) => s.origin) });
       saveState(dataDir, state);
     }
     const st: DemoState = state;
@@ -62,6 +72,7 @@ export async function runDemo(opts: DemoOptions, stopping: Promise<unknown>): Pr
   } finally {
     actors?.stop();
     print('demo: stopping (the worker drains) …');
+    for (const s of sites) await s.close();
     await stack.stop();
     print('demo: stopped; `npm run demo` resumes, `npm run demo -- --reset` starts over');
   }
@@ -142,6 +153,7 @@ function guide(stack: DemoStack, st: DemoState, run: Json): string {
     `  Web back office  ${stack.apiUrl}/   (sign in with one of the tokens below)`,
     `  API              ${stack.apiUrl}   (docs ${stack.apiUrl}/docs)`,
     `  Temporal UI      ${stack.uiUrl}`,
+    ...st.clients.flatMap((c) => (c.site ? [`  Site of ${c.name.split(' (')[0]!.padEnd(15)}${SAMPLE_PAGES.map((p) => c.site!.origin + p).join('  ')}   (the SDK applies each visitor's variant)`] : [])),
     `      search: CyclePhase="test_run" (tests running now), ClientId="${st.clients[0]!.id}" (one client's engagement and cycles),`,
     `      WorkflowId STARTS_WITH "payout-" (the payout run waiting in review), "test-" (A/B tests), "engagement-" (monthly contracts)`,
     '',

@@ -1,7 +1,9 @@
 // The demo's marketplace: what it seeds (three clients, a network of growth hackers with payee
 // records, staff, a growth team, a partner) and the people who then act on it, each with its own
 // token and only through the public HTTP API (src/sim/actors.ts's ApiClient): hackers propose to the
-// offers they can see (better hackers write better variants), clients select, each client's site asks
+// offers they can see with a real change set against the client's page (the sample site, which the
+// demo serves per client with the SDK snippet, so every variant truly runs in a browser; better
+// hackers write better variants), clients select, each client's site asks
 // for assignments and posts exposures and conversions at a hidden true rate per variant, CS adds
 // learnings. Everything is derived from the seed, so a run can be repeated, and from the API's own
 // state, so a restarted demo picks every engagement up where it was.
@@ -10,7 +12,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { corporateNumberCheckDigit } from '../domain/payouts/corporate-number.ts';
 import type { OfferKind } from '../shared/cycles.ts';
-import { ApiClient, rng, sleep, type Json } from '../sim/actors.ts';
+import { ApiClient, rng, sampleSiteChanges, sleep, type Json } from '../sim/actors.ts';
 
 export interface DemoPerson {
   id: number;
@@ -26,6 +28,8 @@ export interface DemoClient {
   engagementId: number;
   offerKinds: OfferKind[];
   pages: { id: number; url: string; page_type: string }[];
+  /** The client's site: the sample site on its own origin, with the client's site key in its snippet. */
+  site?: { origin: string; key: string };
 }
 export interface DemoState {
   version: 1;
@@ -151,10 +155,13 @@ function invoiceNumber(r: () => number) {
 }
 
 /** Seeds the marketplace through the API as the admin, CS and finance would. */
+/** A client's pages on its sample site: the static product page and the client-side rendered shop. */
+export const SAMPLE_PAGES = ['/product.html', '/app.html'] as const;
+
 export async function seedDemo(
   api: ApiClient,
   adminToken: string,
-  opts: { seed: number; hackers: number; monthSeconds: number; print: (l: string) => void },
+  opts: { seed: number; hackers: number; monthSeconds: number; print: (l: string) => void; siteOrigins: string[] },
 ): Promise<DemoState> {
   const r = rng(opts.seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
@@ -212,15 +219,21 @@ export async function seedDemo(
   for (const [i, spec] of CLIENTS.entries()) {
     const c = await api.ok('POST', '/v1/clients', cs[i]!.token, { name: spec.name, industry: spec.industry });
     const clientUser = await user(`${spec.name.split(' (')[0]} owner`, 'client', { client_id: c.id });
+    // The client's site is the sample site on its own origin: its pages are the engagement's pages,
+    // and CS gives it a site key for that origin (the snippet the site carries).
+    const origin = opts.siteOrigins[i]!;
+    const sitePages = spec.pages.map((p, k) => ({ ...p, url: origin + SAMPLE_PAGES[k % SAMPLE_PAGES.length] }));
     const e = await api.ok(
       'POST',
       '/v1/engagements',
       cs[i]!.token,
-      { client_id: c.id, cs_manager_id: cs[i]!.id, offer_mode: spec.offerKinds[0], monthly_fee_yen: [800_000, 600_000, 500_000][i], month_length_seconds: opts.monthSeconds, settings, pages: spec.pages },
+      { client_id: c.id, cs_manager_id: cs[i]!.id, offer_mode: spec.offerKinds[0], monthly_fee_yen: [800_000, 600_000, 500_000][i], month_length_seconds: opts.monthSeconds, settings, pages: sitePages },
       { 'idempotency-key': `demo-engagement-${opts.seed}-${i}` },
     );
+    // (Its CS manager manages the client from the engagement on.)
+    const siteKey = await api.ok('POST', `/v1/clients/${c.id}/site-keys`, cs[i]!.token, { origins: [origin], label: `${spec.name.split(' (')[0]} (demo sample site)` });
     const pages = (await api.ok('GET', `/v1/engagements/${e.id}/pages`, cs[i]!.token)).items.map((p: Json) => ({ id: p.id, url: p.url, page_type: p.page_type }));
-    clients.push({ id: c.id, name: spec.name, industry: spec.industry, user: clientUser, cs: cs[i]!, engagementId: e.id, offerKinds: spec.offerKinds, pages });
+    clients.push({ id: c.id, name: spec.name, industry: spec.industry, user: clientUser, cs: cs[i]!, engagementId: e.id, offerKinds: spec.offerKinds, pages, site: { origin, key: siteKey.key } });
   }
   // The cosmetics client has a growth team of 10 × 10% and a 5% persistent holdout.
   const team = await api.call('POST', `/v1/engagements/${clients[1]!.engagementId}/team/form`, clients[1]!.cs.token, { size: 10, share_percent: 10 });
@@ -437,14 +450,23 @@ export class DemoActors {
       if (seen.status !== 200) return;
       await sleep(200 + 400 * k);
       const q = this.quality(hackerId);
+      // The hacker reads the page from the brief ("Page: <url> (type)") and writes the variant for it.
+      const page = /Page: (\S+)/.exec(String(offer.brief ?? ''))?.[1];
+      const changes = page ? sampleSiteChanges(page, rng(hash01(this.state.seed, 'changes', offer.id, hackerId) * 2 ** 31)) : undefined;
       const a = await this.api.call(
         'POST',
         `/v1/offers/${offer.id}/proposals`,
         token,
-        { title: `${q > 0.5 ? 'Evidence-led' : 'Quick'} fix #${k + 1} for offer ${offer.id}`, description: `Variant by hacker ${hackerId}: ${q > 0.5 ? 'based on session recordings and form analytics' : 'a copy and layout tweak'}`, design_url: `https://figma.example/demo/${offer.id}/${hackerId}` },
+        {
+          title: `${q > 0.5 ? 'Evidence-led' : 'Quick'} fix #${k + 1} for offer ${offer.id}`,
+          description: `Variant by hacker ${hackerId}: ${q > 0.5 ? 'based on session recordings and form analytics' : 'a copy and layout tweak'}`,
+          design_url: `https://figma.example/demo/${offer.id}/${hackerId}`,
+          ...(changes ? { changes } : {}),
+        },
         { 'idempotency-key': `demo-proposal-${offer.id}-${hackerId}` },
       );
       if (a.status === 200 || a.status === 201) this.stats.proposals++;
+      else if (a.status === 400) this.print(`  proposal of hacker ${hackerId} to offer ${offer.id} refused: ${a.raw.toString('utf8').slice(0, 300)}`);
     });
   }
 
