@@ -127,6 +127,13 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/proposals/:id/versions/:version/js-approval':            'U A A A D D D D D D',
   'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
   'POST /v1/tests/:id/invalidate':                                   'U A A A D D D D D D',
+  // Issue 22: kill switches and shipping are the client's CS's (or an admin's); a preview link is for
+  // the proposal's author, the engagement's CS and its client (anyone else: 404); /v1/site/preview takes a site key.
+  'PUT /v1/tests/:id/kill-switch':                                   'U A A A D D D D D D',
+  'POST /v1/tests/:id/shipped':                                      'U A A D D D D D D D',
+  'PUT /v1/clients/:id/kill-switch':                                 'U A A A D D D D D D',
+  'POST /v1/proposals/:id/preview-link':                             'U A A H D A H A H D',
+  'GET /v1/site/preview':                                            'U U U U U U U U U U',
   'POST /v1/tests/:id/learnings':                                    'U A A A D D D D D D',
   'PUT /v1/engagements/:id/price-plan':                              'U A A A A D D D D D',
   'PUT /v1/clients/:id/billing':                                     'U A D D A D D D D D',
@@ -219,6 +226,10 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
     unchanged: rowsOf('proposal_versions', 'proposal_id', idOf('proposals')),
   },
   'POST /v1/tests/:id/stop': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'PUT /v1/tests/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'POST /v1/tests/:id/shipped': { unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'PUT /v1/clients/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('clients', 'id', idOf('clients')) },
+  'POST /v1/proposals/:id/preview-link': { unscoped: 'mints a signed preview token and writes nothing; another CS manager gets 404 (the matrix\'s H)' },
   'POST /v1/tests/:id/invalidate': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/learnings': { body: () => ({ learnings: 'not my client' }), unchanged: rowsOf('knowledge_learnings', 'test_id', idOf('tests')) },
   'POST /v1/tests/:id/events': {
