@@ -52,8 +52,8 @@ export function leavePreview(): void {
 }
 
 const TEXT = {
-  en: { label: 'Preview', lead: 'Preview (only you see this):', version: (n: number) => `version ${n}`, leave: 'Leave preview' },
-  ja: { label: 'プレビュー', lead: 'プレビュー中（あなたにだけ表示）:', version: (n: number) => `第${n}版`, leave: 'プレビューを終了' },
+  en: { label: 'Preview', name: (p: Preview) => `Preview (only you see this): ${p.title} (version ${p.version})`, leave: 'Leave preview' },
+  ja: { label: 'プレビュー', name: (p: Preview) => `プレビュー中（あなたにだけ表示）: ${p.title}（第${p.version}版）`, leave: 'プレビューを終了' },
 };
 
 /** A small fixed bar naming the proposal, with a "leave preview" button (Japanese or English by the browser's language). */
@@ -67,7 +67,7 @@ export function showPreviewBar(p: Preview): void {
     'position:fixed;left:0;right:0;bottom:0;z-index:2147483647;display:flex;gap:12px;align-items:center;justify-content:center;padding:8px 12px;background:#1f2937;color:#fff;font:14px/1.4 system-ui,sans-serif';
   const text = document.createElement('span');
   // textContent: the title is the hacker's text, never HTML.
-  text.textContent = `${t.lead} ${p.title} (${t.version(p.version)})`;
+  text.textContent = t.name(p);
   const leave = document.createElement('button');
   leave.type = 'button';
   leave.textContent = t.leave;

@@ -75,9 +75,9 @@ async function siteWithTest() {
 
 async function newPage(): Promise<Page> {
   const context = await web.browser.newContext();
+  await context.addInitScript(LOG_FETCHES);
   const page = await context.newPage();
   page.on('pageerror', (e) => process.stderr.write(`[browser] ${e.message}\n`));
-  await page.addInitScript(LOG_FETCHES);
   return page;
 }
 
@@ -159,5 +159,81 @@ describe.skipIf(!HAVE_CHROMIUM)('browser SDK: config cache', () => {
     expect(entries[0]).toBe('decided');
     expect(configFetches(entries)).toHaveLength(1);
     await page.context().close();
+  });
+});
+
+/** A proposal of the test's offer whose version 1 sets the headline, and its preview link (by the CS manager, through the API). */
+async function previewLink(s: Awaited<ReturnType<typeof siteWithTest>>, pageUrl: string) {
+  const test = await h.db.selectFrom('tests').select(['offer_id', 'page_id']).where('id', '=', s.testId).executeTakeFirstOrThrow();
+  await h.db.updateTable('pages').set({ url: pageUrl }).where('id', '=', test.page_id).execute();
+  const hacker = await h.db.insertInto('hackers').values({ display_name: 'Previewing hacker', kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow();
+  const text = { title: 'Say it is handmade', description: 'd', design_url: 'https://design.example/p' };
+  const proposal = await h.db.insertInto('proposals').values({ offer_id: test.offer_id, hacker_id: hacker.id, ...text }).returning('id').executeTakeFirstOrThrow();
+  const changes = { mutations: [{ selector: '#headline', action: 'set_text', value: 'Fired by hand in Mashiko' }] };
+  await h.db.insertInto('proposal_versions').values({ proposal_id: proposal.id, version: 1, ...text, changes: JSON.stringify(changes) } as never).execute();
+  const res = await h.app.inject({ method: 'POST', url: `/v1/proposals/${proposal.id}/preview-link`, headers: cs.auth, payload: {} });
+  expect(res.statusCode).toBe(200);
+  return res.json() as { url: string; token: string };
+}
+
+describe.skipIf(!HAVE_CHROMIUM)('browser SDK: preview', () => {
+  it('shows the linked version with a bar for the tab and sends no events; leaving, an invalid token or no token: the normal page', async () => {
+    const s = await siteWithTest();
+    const pageUrl = `${siteOrigin}/?key=${s.key}&test=${s.testId}&client=${s.clientId}&vid=previewer`;
+    const link = await previewLink(s, pageUrl);
+    expect(link.url).toBe(`${pageUrl}&kz_preview=${link.token}`);
+    const tab = await newPage();
+    const posted: { visitor_id: string; type: string }[] = [];
+    await tab.context().route('**/v1/site/events**', async (route) => {
+      posted.push(...(JSON.parse(route.request().postData() ?? '{}') as { events: { visitor_id: string; type: string }[] }).events);
+      await route.continue();
+    });
+    const headline = (page: Page) => page.textContent('#headline');
+
+    // The link: the version's change, the bar naming the proposal, no test decided.
+    await tab.goto(link.url);
+    expect(await arm(tab)).toBe('none');
+    expect(await headline(tab)).toBe('Fired by hand in Mashiko');
+    expect(await tab.textContent('#kz-preview-bar')).toContain('Say it is handmade (version 1)');
+    // The tab's next page without the parameter stays in preview.
+    await tab.goto(pageUrl);
+    expect(await arm(tab)).toBe('none');
+    expect(await headline(tab)).toBe('Fired by hand in Mashiko');
+    await tab.waitForSelector('#kz-preview-bar');
+    await tab.goto('about:blank'); // the pages are left: whatever they queued is sent now
+
+    // Another tab of the same browser is not in preview: its exposure arrives, the previewer's never did.
+    const other = await tab.context().newPage();
+    await other.goto(s.url().replace('vid=visitor-1', 'vid=normal'));
+    expect(await arm(other)).not.toBe('none');
+    expect(await headline(other)).toBe('Handmade tea cups');
+    expect(await other.$('#kz-preview-bar')).toBeNull();
+    await eventually(async () => posted.some((e) => e.visitor_id === 'normal'));
+    expect(posted.filter((e) => e.visitor_id === 'previewer')).toEqual([]);
+
+    // "Leave preview": the page again without the parameter, normal.
+    await tab.goto(link.url);
+    await tab.getByRole('button', { name: 'Leave preview' }).click();
+    await tab.waitForURL(pageUrl);
+    expect(await arm(tab)).not.toBe('none');
+    expect(await headline(tab)).toBe('Handmade tea cups');
+    expect(await tab.$('#kz-preview-bar')).toBeNull();
+
+    // An invalid token: the normal page, and the tab is not in preview afterwards.
+    await tab.goto(`${pageUrl}&kz_preview=${link.token.slice(0, -2)}xx`);
+    expect(await arm(tab)).not.toBe('none');
+    expect(await headline(tab)).toBe('Handmade tea cups');
+    expect(await tab.$('#kz-preview-bar')).toBeNull();
+    await tab.context().close();
+
+    // In Japanese for a Japanese browser.
+    const ja = await web.browser.newContext({ locale: 'ja-JP' });
+    await ja.addInitScript(LOG_FETCHES);
+    const jaTab = await ja.newPage();
+    await jaTab.goto(link.url);
+    await jaTab.waitForSelector('#kz-preview-bar');
+    expect(await jaTab.textContent('#kz-preview-bar')).toContain('Say it is handmade（第1版）');
+    expect(await jaTab.getByRole('button', { name: 'プレビューを終了' }).count()).toBe(1);
+    await ja.close();
   });
 });
