@@ -89,7 +89,7 @@ export function ChangeSetEditor({ value, onChange, error }: { value: ChangeSetDr
     <Stack data-testid="change-set-editor">
       <Title order={3} size="h4">{t('changes.title')}</Title>
       <Text size="sm" c="dimmed">{t('changes.intro')}</Text>
-      {err('mutations') && <Text size="sm" c="red">{err('mutations')}</Text>}
+      {err('mutations') && <Text size="sm" c="var(--mantine-color-error)">{err('mutations')}</Text>}
       {value.rows.map((r, i) => (
         <Card withBorder padding="sm" key={r.key} data-testid="mutation">
           <Stack gap="xs">

@@ -1,6 +1,6 @@
 // Small shared pieces: API error display, field errors by `details[].path`, confirmation, paging,
 // status badges, live refresh.
-import { Alert, Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, Stack, Switch, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -72,6 +72,44 @@ export function ConfirmButton(props: {
                 try {
                   await props.onConfirm();
                   setOpen(false);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              {t('common.confirm')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
+/** A kill switch: flipping it asks first (it changes what every visitor of a live site sees). */
+export function KillSwitch(props: { label: string; on: boolean; onBody: string; offBody: string; set: (on: boolean) => Promise<unknown> }) {
+  const { t } = useTranslation();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const next = !props.on;
+  return (
+    <>
+      <Switch label={props.label} checked={props.on} color="red" onChange={() => setAsking(true)} data-testid="kill-switch" />
+      <Modal opened={asking} onClose={() => setAsking(false)} title={next ? t('kill.onTitle') : t('kill.offTitle')}>
+        <Stack>
+          <Text>{next ? props.onBody : props.offBody}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setAsking(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              color={next ? 'red' : undefined}
+              loading={busy}
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  await props.set(next).catch(() => undefined);
+                  setAsking(false);
                 } finally {
                   setBusy(false);
                 }

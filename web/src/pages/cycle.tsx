@@ -1,6 +1,7 @@
 // One month's cycle: the plan form (several hypotheses, the client's and CS's: "do both"; past tests
 // of the same pages beside it), the offers with audience, deadline and proposal counts, the proposal
-// gallery with the selection of 1–3 per offer, and the month's tests.
+// gallery (each proposal's change set, its custom JS to approve) with the selection of 1–3 per offer,
+// and the month's tests.
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Grid, Group, Select, SimpleGrid, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,6 +12,7 @@ import { queryKey } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
+import { ProposalChanges } from '../app/proposal-changes.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Cycle = Body<'/v1/cycles/{id}', 'get'>;
@@ -25,11 +27,9 @@ interface Hyp {
 
 function PlanForm({ cycle }: { cycle: Cycle }) {
   const { t } = useTranslation();
-  const session = useSession();
   const qc = useQueryClient();
-  // A client user may only author client hypotheses (cycles/plan.ts refuses others). TODO(server): the
-  // cycle view naming the authors the caller may use, so this role check goes.
-  const isClient = session.user.role === 'client';
+  // The authors the caller may write, from the server's own rule (domain/cycles/plan.ts).
+  const mayAuthorCs = cycle.plan_authors.includes('cs');
   const pages = useQuery(getQuery('/v1/engagements/{id}/pages', { path: { id: cycle.engagement_id } }));
   const blank = (author: Hyp['author']): Hyp => ({ author, problem: '', page_id: null, metric: 'conversion', skills: [], offer_kind: null });
   const [hyps, setHyps] = useState<Hyp[]>([blank('client')]);
@@ -78,7 +78,7 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
                   <SimpleGrid cols={{ base: 1, md: 3 }}>
                     <Select
                       label={t('cycle.author')}
-                      data={[{ value: 'client', label: t('cycle.authorClient') }, ...(isClient ? [] : [{ value: 'cs', label: t('cycle.authorCs') }])]}
+                      data={[{ value: 'client', label: t('cycle.authorClient') }, ...(mayAuthorCs ? [{ value: 'cs', label: t('cycle.authorCs') }] : [])]}
                       value={h.author}
                       onChange={(v) => set(i, { author: (v ?? 'client') as Hyp['author'] })}
                       allowDeselect={false}
@@ -110,7 +110,7 @@ function PlanForm({ cycle }: { cycle: Cycle }) {
               </Card>
             ))}
             <Group>
-              <Button variant="light" onClick={() => setHyps((hs) => [...hs, blank(isClient ? 'client' : 'cs')])}>
+              <Button variant="light" onClick={() => setHyps((hs) => [...hs, blank(mayAuthorCs ? 'cs' : 'client')])}>
                 {t('cycle.addHypothesis')}
               </Button>
             </Group>
@@ -166,6 +166,7 @@ function OfferProposals({ offerId, chosen, toggle }: { offerId: number; chosen: 
                 <Anchor href={p.design_url} target="_blank" rel="noreferrer" size="sm">
                   {t('cycle.design')}
                 </Anchor>
+                <ProposalChanges proposalId={p.id} />
                 <Checkbox
                   label={t('cycle.select')}
                   checked={chosen.includes(p.id)}

@@ -1,24 +1,32 @@
 // One engagement: its month-by-month timeline, the current phase, who is blocking it and until when,
-// its pages and settings, (admin) the workflow in the Temporal Web UI, and (CS, admin) its client's site keys.
+// its pages and settings, (admin) the workflow in the Temporal Web UI, and (CS, admin) its client's site keys
+// and kill switch.
 import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { getQuery } from '../api/client.ts';
+import { api, getQuery, must } from '../api/client.ts';
+import { queryKey } from '../api/keys.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
-import { ErrorAlert, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+import { ErrorAlert, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 function EngagementDetail() {
   const { t, i18n } = useTranslation();
   const session = useSession();
+  const qc = useQueryClient();
   const id = Number(useParams().id);
   const e = useQuery({ ...getQuery('/v1/engagements/{id}', { path: { id } }), refetchInterval: 10_000 });
   const live = e.data?.status !== 'ended';
   const tl = useQuery({ ...getQuery('/v1/engagements/{id}/timeline', { path: { id } }), enabled: e.isSuccess, refetchInterval: live ? LIVE_MS * 2 : false });
   const pages = useQuery({ ...getQuery('/v1/engagements/{id}/pages', { path: { id } }), enabled: e.isSuccess });
   const settings = useQuery({ ...getQuery('/v1/engagements/{id}/settings', { path: { id } }), enabled: e.isSuccess });
+  const client = useQuery({ ...getQuery('/v1/clients/{id}', { path: { id: e.data?.client_id ?? 0 } }), enabled: e.isSuccess });
+  const kill = useMutation({
+    mutationFn: (on: boolean) => must(api.PUT('/v1/clients/{id}/kill-switch', { params: { path: { id: e.data!.client_id } }, body: { on } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKey('/v1/clients/{id}', { path: { id: e.data!.client_id } }) }),
+  });
   if (e.error) return <ErrorAlert error={e.error} resource />;
   if (!e.data) return null;
   const eg = e.data;
@@ -62,6 +70,11 @@ function EngagementDetail() {
         </Card>
       </SimpleGrid>
       {eg.end_reason && <Alert color="gray">{t('engagements.endReason', { reason: eg.end_reason })}</Alert>}
+      {client.data?.kill_switch && <Alert color="orange" data-testid="kill-on">{t('kill.clientOn')}</Alert>}
+      {client.data?.actions.kill_switch.allowed && (
+        <KillSwitch label={t('kill.clientLabel')} on={client.data.kill_switch} onBody={t('kill.clientOnBody')} offBody={t('kill.clientOffBody')} set={(on) => kill.mutateAsync(on)} />
+      )}
+      <ErrorAlert error={kill.error} />
       {current && (
         <Card withBorder data-testid="current-phase">
           <Group justify="space-between">

@@ -1,5 +1,6 @@
 // One A/B test: exposures and conversions per variant, the lift with its confidence interval at each
-// interim check (a chart), an SRM warning, the final verdict in plain words, and the learnings.
+// interim check (a chart), the SRM and apply-failure warnings, the final verdict in plain words, whether
+// its winner is served (and "shipped"), its kill switch, and the learnings.
 import { LineChart } from '@mantine/charts';
 import { Alert, Badge, Button, Card, Group, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -12,7 +13,7 @@ import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
-import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+import { ConfirmButton, ErrorAlert, fieldError, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
 interface VResult {
@@ -90,6 +91,34 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
         )}
       </Stack>
     </Card>
+  );
+}
+
+type Test = Body<'/v1/tests/{id}', 'get'>;
+
+/** Whether the test's changes reach the page: its kill switch, and (after a win) the winner served to everyone until shipped. */
+function Delivery({ test }: { test: Test }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/tests/{id}', { path: { id: test.id } }) });
+  const kill = useMutation({ mutationFn: (on: boolean) => must(api.PUT('/v1/tests/{id}/kill-switch', { params: { path: { id: test.id } }, body: { on } })), onSuccess: refresh });
+  const ship = useMutation({ mutationFn: () => must(api.POST('/v1/tests/{id}/shipped', { params: { path: { id: test.id } } })), onSuccess: refresh });
+  return (
+    <Stack gap="xs" data-testid="delivery">
+      {test.kill_switch && <Alert color="orange" data-testid="kill-on">{t('kill.on')}</Alert>}
+      {test.serving && (
+        <Group>
+          <Text size="sm" data-testid="serving">{t('tests.serving')}</Text>
+          {test.actions.mark_shipped.allowed && (
+            <ConfirmButton size="xs" variant="light" label={t('tests.markShipped')} title={t('tests.markShipped')} body={t('tests.markShippedBody')} onConfirm={() => ship.mutateAsync().catch(() => undefined)} />
+          )}
+        </Group>
+      )}
+      {test.actions.kill_switch.allowed && (
+        <KillSwitch label={t('kill.testLabel')} on={test.kill_switch} onBody={t('kill.testOnBody')} offBody={t('kill.testOffBody')} set={(on) => kill.mutateAsync(on)} />
+      )}
+      <ErrorAlert error={kill.error ?? ship.error} />
+    </Stack>
   );
 }
 
@@ -176,6 +205,12 @@ function TestPage() {
           {t('tests.srmBody', { p: srm.toExponential(2) })}
         </Alert>
       )}
+      {test.health_warnings.map((w) => (
+        <Alert key={w} color="red" title={t('tests.applyFailureTitle')} data-testid="apply-failure">
+          {w}
+        </Alert>
+      ))}
+      <Delivery test={test} />
       <Text size="sm">
         {t('tests.planned', { n: test.planned_sample_total.toLocaleString('en-US'), seen: total.toLocaleString('en-US') })} · {t('tests.started', { when: dateTime(test.started_at as string, i18n.language) })}
         {test.stop_reason ? ` · ${t('tests.stopReason', { reason: test.stop_reason })}` : ''}
