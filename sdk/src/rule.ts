@@ -21,10 +21,20 @@ export interface RuleTest {
   variants: RuleVariant[];
 }
 
+// A page view asks for the same points several times (deciding, applying, the page's own variant()
+// calls) while the script is still cold: each string is hashed once (bounded, for long-lived pages).
+const points = new Map<string, number>();
+
 /** Top 53 bits of sha256(s) (first 32-bit word, then 21 bits of the second) / 2^53. */
 export function point(s: string): number {
-  const h = sha256Words(new TextEncoder().encode(s));
-  return (h[0]! * 2097152 + (h[1]! >>> 11)) / 9007199254740992;
+  let u = points.get(s);
+  if (u === undefined) {
+    const h = sha256Words(new TextEncoder().encode(s));
+    u = (h[0]! * 2097152 + (h[1]! >>> 11)) / 9007199254740992;
+    if (points.size >= 1000) points.clear();
+    points.set(s, u);
+  }
+  return u;
 }
 
 export function inHoldout(clientId: number, visitorId: string, percent: number): boolean {
