@@ -22,7 +22,8 @@ function files(dir: string): string[] {
 /** Hash of what the build depends on. */
 export function webSourceHash(): string {
   const h = createHash('sha256');
-  for (const f of [...files(WEB), path.join(PROJECT_ROOT, 'package-lock.json')]) {
+  // The web imports the shared vocabulary and contracts (src/shared) too.
+  for (const f of [...files(WEB), ...files(path.join(PROJECT_ROOT, 'src', 'shared')), path.join(PROJECT_ROOT, 'package-lock.json')]) {
     if (!existsSync(f)) continue;
     h.update(path.relative(PROJECT_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
   }

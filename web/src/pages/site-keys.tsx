@@ -10,7 +10,6 @@ import { api, everyQuery, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError } from '../app/ui.tsx';
 
 type SiteKey = Body<'/v1/clients/{id}/site-keys', 'get'>['items'][number];
@@ -224,28 +223,19 @@ function ClientKeys({ clientId }: { clientId: number }) {
 
 function SiteKeys() {
   const { t } = useTranslation();
-  const session = useSession();
   const [params, setParams] = useSearchParams();
   const clientId = Number(params.get('client')) || null;
-  const isCs = session.user.role === 'cs_manager';
   const clients = useQuery(everyQuery('/v1/clients', { query: { limit: 500 } }));
-  // The picker offers a CS manager the clients of their engagements. TODO(server): a list of the
-  // clients whose keys the caller may change, so this role check and query go; the keys' buttons
-  // already follow the server's actions.
-  const managed = useQuery({
-    ...everyQuery('/v1/engagements', { query: { limit: 500 } }),
-    enabled: isCs,
-    select: (engagements) => new Set(engagements.filter((e) => e.cs_manager_id === session.user.id).map((e) => e.client_id)),
-  });
+  // The picker offers the clients whose keys the caller may change (the server's own check).
   const options = (clients.data ?? [])
-    .filter((c) => !isCs || managed.data?.has(c.id) || c.id === clientId)
+    .filter((c) => c.actions.manage_site_keys.allowed || c.id === clientId)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((c) => ({ value: String(c.id), label: c.name }));
   return (
     <Stack maw={1200}>
       <Title order={1}>{t('siteKeys.title')}</Title>
       <Text maw={800}>{t('siteKeys.intro')}</Text>
-      <ErrorAlert error={clients.error ?? managed.error} />
+      <ErrorAlert error={clients.error} />
       <Select
         w={360}
         label={t('siteKeys.client')}
@@ -256,7 +246,7 @@ function SiteKeys() {
         onChange={(v) => setParams(v ? { client: v } : {})}
         nothingFoundMessage={t('siteKeys.noMatch')}
       />
-      {isCs && clients.isSuccess && managed.isSuccess && options.length === 0 && <Text c="dimmed">{t('siteKeys.noClients')}</Text>}
+      {clients.isSuccess && options.length === 0 && <Text c="dimmed">{t('siteKeys.noClients')}</Text>}
       {/* Keyed by client: a shown key and a half-filled form never carry over to another client. */}
       {clientId && <ClientKeys key={clientId} clientId={clientId} />}
     </Stack>
