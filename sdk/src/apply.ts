@@ -221,7 +221,10 @@ export interface Runner {
  * lifted and `graceMs` after the document was parsed, one apply failure.
  */
 export async function run(kz: Runner, g: { lift: () => void; lifted: Promise<void> }, graceMs = 1000): Promise<void> {
-  const { arrived, testId } = arrivedBy();
+  // Only a redirect arm leaves a mark: without one, no sessionStorage access (its first is a
+  // synchronous trip to the browser process).
+  const redirects = kz.config.tests.some((t) => t.variants.some((v) => v.changes?.redirect));
+  const { arrived, testId } = redirects ? arrivedBy() : { arrived: false, testId: null };
   if (testId !== null && kz.config.tests.some((t) => t.id === testId)) kz.variant(testId);
   const pending: { id: number | null; matched: () => boolean }[] = [];
   for (const s of kz.config.served ?? []) if (onPage(s.page_url)) pending.push({ id: null, matched: apply(s.changes) });

@@ -6,6 +6,9 @@
 // the server, so a kill switch (a test gone from the config) reaches every view within one max-age.
 // A site may inline the config in its snippet (`init({ key, config })`): decided with at once unless a
 // fresher stored one exists, then revalidated in the background.
+// The entry also keeps the assignment points this browser's views computed (rule.ts), so a repeat
+// view decides without hashing.
+import { knownPoints, rememberPoints } from './rule.ts';
 
 interface Entry {
   /** The config's JSON as answered. */
@@ -14,6 +17,8 @@ interface Entry {
   at: number;
   /** The server's max-age in seconds (0 when it sent none: never decided with again). */
   maxAge: number;
+  /** Assignment points of this browser's visitor (rule.ts knownPoints). */
+  p?: Record<string, number>;
 }
 
 const memory = new Map<string, string>();
@@ -61,7 +66,10 @@ async function fetchEntry(url: string): Promise<Entry> {
 
 export interface Decided<C> {
   config: C;
-  /** Starts the background revalidation (call it once the view has decided); a no-op after a fetch. */
+  /**
+   * Call once the view has decided: stores this view's points, and revalidates in the background
+   * unless the config was just fetched.
+   */
   revalidate(): void;
 }
 
@@ -69,8 +77,9 @@ export interface Decided<C> {
 export async function siteConfigFor<C>(api: string, key: string, inline?: C): Promise<Decided<C>> {
   const url = `${api}/v1/site/config?key=${encodeURIComponent(key)}`;
   const name = `kz_cfg:${key}`;
-  const revalidate = () => void fetchEntry(url).then((e) => write(name, e), () => undefined);
+  const revalidate = () => void fetchEntry(url).then((e) => write(name, { ...e, p: knownPoints() }), () => undefined);
   const stored = read(name);
+  rememberPoints(stored?.p);
   if (stored && fresh(stored, Date.now())) {
     try {
       return { config: JSON.parse(stored.json) as C, revalidate };
@@ -81,5 +90,5 @@ export async function siteConfigFor<C>(api: string, key: string, inline?: C): Pr
   if (inline) return { config: inline, revalidate };
   const e = await fetchEntry(url);
   write(name, e);
-  return { config: JSON.parse(e.json) as C, revalidate: () => undefined };
+  return { config: JSON.parse(e.json) as C, revalidate: () => write(name, { ...e, p: knownPoints() }) };
 }

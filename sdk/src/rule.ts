@@ -23,7 +23,18 @@ export interface RuleTest {
 
 // A page view asks for the same points several times (deciding, applying, the page's own variant()
 // calls) while the script is still cold: each string is hashed once (bounded, for long-lived pages).
+// config-cache.ts keeps this view's points with the stored config, so a repeat view hashes nothing: a
+// point is a pure function of its string (which names the visitor), valid under any config.
 const points = new Map<string, number>();
+
+/** The points known now (to keep with the stored config). */
+export const knownPoints = (): Record<string, number> => Object.fromEntries(points);
+
+/** Points kept by an earlier view of this browser (only finite numbers in [0, 1) are taken). */
+export function rememberPoints(p: unknown): void {
+  if (!p || typeof p !== 'object') return;
+  for (const [s, u] of Object.entries(p)) if (typeof u === 'number' && u >= 0 && u < 1 && points.size < 1000) points.set(s, u);
+}
 
 /** Top 53 bits of sha256(s) (first 32-bit word, then 21 bits of the second) / 2^53. */
 export function point(s: string): number {

@@ -2,7 +2,7 @@
 // that client's running tests, within its rate limits; CS creates, rotates and revokes it. And the SDK
 // is served at stable URLs.
 import { Writable } from 'node:stream';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,17 @@ describe('site keys', () => {
     expect(other.clientId).not.toBe(f.clientId);
     const etag = res.headers.etag as string;
     expect((await config(key, { origin: SHOP, 'if-none-match': etag })).statusCode).toBe(304);
+    // Compressed per Accept-Encoding: the same JSON, an ETag per coding, any of them revalidates.
+    const br = await config(key, { origin: SHOP, 'accept-encoding': 'gzip, deflate, br' });
+    const gz = await config(key, { origin: SHOP, 'accept-encoding': 'gzip' });
+    expect([br.headers['content-encoding'], gz.headers['content-encoding']]).toEqual(['br', 'gzip']);
+    expect(br.headers.vary).toMatch(/Accept-Encoding/);
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(res.body);
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(res.body);
+    expect(new Set([etag, br.headers.etag, gz.headers.etag]).size).toBe(3);
+    expect((await config(key, { origin: SHOP, 'accept-encoding': 'gzip, br', 'if-none-match': br.headers.etag as string })).statusCode).toBe(304);
+    expect((await config(key, { origin: SHOP, 'if-none-match': gz.headers.etag as string })).statusCode).toBe(304);
+    expect((await config(key, { origin: SHOP, 'accept-encoding': 'br', 'if-none-match': '"other"' })).statusCode).toBe(200);
     expect((await h.app.inject({ url: '/v1/site/config', headers: { origin: SHOP, 'x-site-key': key } })).statusCode).toBe(200);
 
     expect((await config(key, { origin: 'https://evil.example' })).statusCode).toBe(403);

@@ -9,6 +9,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { etagOf, siteConfig } from '../../site/config.ts';
 import { ingestForKey } from '../../site/ingest.ts';
 import { previewFor, resolvePreviewKey } from '../../site/preview.ts';
@@ -23,6 +24,20 @@ import { siteGate, sitePreflight } from '../site-gate.ts';
 import { siteKeyRoutes } from './site-keys.ts';
 
 const SITE_KEY_ROLES = 'Roles: none (a public site key: `?key=` or `X-Site-Key`, from one of its allowed origins).';
+
+// The config's compressed bodies by ETag (the same JSON is answered to every visitor of a client
+// until it changes): compressed once, not per request. Bounded: cleared when full.
+const encoded = new Map<string, { br: Buffer; gzip: Buffer }>();
+function encodings(etag: string, json: string) {
+  let e = encoded.get(etag);
+  if (!e) {
+    if (encoded.size >= 500) encoded.clear();
+    const buf = Buffer.from(json);
+    e = { br: brotliCompressSync(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length } }), gzip: gzipSync(buf, { level: 9 }) };
+    encoded.set(etag, e);
+  }
+  return e;
+}
 
 export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   // One key cache per API: the gate reads it, management forgets what it revokes or rotates.
@@ -53,11 +68,19 @@ export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
         const key = req.siteKey!;
         const json = JSON.stringify(await siteConfig(db, key.client_id));
         const etag = etagOf(json);
+        // Compressed per Accept-Encoding (the slow link is the visitor's): each coding has its own
+        // strong ETag (the JSON's, suffixed), and any of them revalidates the same JSON.
+        const accept = String(req.headers['accept-encoding'] ?? '');
+        const coding = /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : undefined;
+        const tagged = coding ? `${etag.slice(0, -1)}-${coding}"` : etag;
         // Sent as the very JSON its ETag was computed from (and a 304 with no body): untyped on purpose.
         const raw = reply as FastifyReply;
-        raw.header('etag', etag).header('cache-control', 'public, max-age=30');
-        if (req.headers['if-none-match'] === etag) return raw.status(304).send();
-        return raw.type('application/json; charset=utf-8').send(json);
+        raw.header('etag', tagged).header('cache-control', 'public, max-age=30').header('vary', 'Accept-Encoding');
+        const asked = String(req.headers['if-none-match'] ?? '').split(/\s*,\s*/).map((t) => t.replace(/^W\//, '').replace(/-(br|gzip)"$/, '"'));
+        if (asked.includes(etag)) return raw.status(304).send();
+        raw.type('application/json; charset=utf-8');
+        if (!coding) return raw.send(json);
+        return raw.header('content-encoding', coding).send(encodings(etag, json)[coding]);
       },
     );
 
