@@ -2,9 +2,8 @@
 // per value, the row's identity as additional authenticated data (a ciphertext copied to another row
 // does not decrypt). Envelope: `v1.<iv>.<tag>.<ciphertext>` in base64url.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
+import { resolveDevKey } from '../infra/dev-keys.ts';
 
 export function encryptJson(key: Buffer, aad: string, value: unknown): string {
   const iv = randomBytes(12);
@@ -30,18 +29,5 @@ export function decryptJson<T>(key: Buffer, aad: string, envelope: string): T {
  * key must be given: losing a generated key would make every stored account unreadable.
  */
 export function resolveBankKey(config: Pick<Config, 'bankKey' | 'databaseUrl' | 'dataDir'>): Buffer {
-  if (config.bankKey) return config.bankKey;
-  if (config.databaseUrl) {
-    throw new ConfigError('KAIZEN_BANK_KEY', 'is required with DATABASE_URL (32 bytes, hex or base64: openssl rand -base64 32)');
-  }
-  const file = path.join(config.dataDir, 'bank-key');
-  if (existsSync(file)) {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length === 32) return key;
-    throw new ConfigError('KAIZEN_BANK_KEY', `${file} does not hold a 32-byte base64 key`);
-  }
-  const key = randomBytes(32);
-  mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-  return key;
+  return resolveDevKey(config, config.bankKey, 'KAIZEN_BANK_KEY', 'bank-key');
 }

@@ -2,10 +2,9 @@
 // SDK forcing that version for that browser only. The token is signed (HMAC-SHA256 with the preview
 // key) over exactly one proposal version, one client and an expiry, so it cannot be widened to another
 // proposal or another site, nor outlive its minutes; the SDK's site key must be that client's.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { ConfigError, type Config } from '../config.ts';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config.ts';
+import { resolveDevKey } from '../infra/dev-keys.ts';
 import type { Db } from '../db/index.ts';
 import { servedChanges } from '../domain/cycles/changes.ts';
 import { RuleError } from '../domain/errors.ts';
@@ -26,7 +25,7 @@ export function signPreview(key: Buffer, claims: PreviewClaims): string {
 }
 
 /** The claims of a genuine, unexpired token; undefined for anything else. */
-export function verifyPreview(key: Buffer, token: string, now = Date.now()): PreviewClaims | undefined {
+function verifyPreview(key: Buffer, token: string, now = Date.now()): PreviewClaims | undefined {
   const [payload, sig, extra] = token.split('.');
   if (!payload || !sig || extra !== undefined) return undefined;
   const given = Buffer.from(sig, 'base64url');
@@ -49,22 +48,11 @@ export function verifyPreview(key: Buffer, token: string, now = Date.now()): Pre
  * DATABASE_URL), the key saved in `<dataDir>/preview-key`, generated (0600) on first use.
  */
 export function resolvePreviewKey(config: Pick<Config, 'preview' | 'databaseUrl' | 'dataDir'>): Buffer {
-  if (config.preview.key) return config.preview.key;
-  if (config.databaseUrl) throw new ConfigError('KAIZEN_PREVIEW_KEY', 'is required with DATABASE_URL (32 bytes, hex or base64: openssl rand -base64 32)');
-  const file = path.join(config.dataDir, 'preview-key');
-  if (existsSync(file)) {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length === 32) return key;
-    throw new ConfigError('KAIZEN_PREVIEW_KEY', `${file} does not hold a 32-byte base64 key`);
-  }
-  const key = randomBytes(32);
-  mkdirSync(config.dataDir, { recursive: true });
-  writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-  return key;
+  return resolveDevKey(config, config.preview.key, 'KAIZEN_PREVIEW_KEY', 'preview-key');
 }
 
 /** The page URL with `kz_preview=<token>` added, keeping its query string and fragment. */
-export function previewUrl(pageUrl: string, token: string): string {
+function previewUrl(pageUrl: string, token: string): string {
   const url = new URL(pageUrl);
   url.searchParams.set('kz_preview', token);
   return url.toString();
