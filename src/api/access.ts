@@ -1,6 +1,7 @@
 // Tenant-aware loaders shared by routes: each returns the row or throws 404/403 so a handler never
 // forgets the check. Offers are loaded through cycles/offers.ts, where who may see one is decided.
 import type { FastifyRequest } from 'fastify';
+import { clientExists } from '../clients/clients.ts';
 import type { Db } from '../db/index.ts';
 import { assertClientAccess, roleRefusal } from './auth.ts';
 import { forbidden, notFound } from './errors.ts';
@@ -53,10 +54,13 @@ function refuseUnlessManager(refusal: string | undefined): void {
   if (refusal) throw forbidden(refusal);
 }
 
-/** A client's CS managers: the CS manager of each of its engagements (any status). */
-export async function clientManagedBy(db: Db, clientId: number): Promise<number[]> {
-  const rows = await db.selectFrom('engagements').select('cs_manager_id').distinct().where('client_id', '=', clientId).execute();
-  return rows.map((r) => r.cs_manager_id);
+/** Each client's CS managers: the CS manager of each of its engagements (any status); one query. */
+async function clientsManagedBy(db: Db, clientIds: readonly number[]): Promise<Map<number, number[]>> {
+  const managers = new Map(clientIds.map((id) => [id, [] as number[]]));
+  if (clientIds.length === 0) return managers;
+  const rows = await db.selectFrom('engagements').select(['client_id', 'cs_manager_id']).distinct().where('client_id', 'in', [...clientIds]).execute();
+  for (const r of rows) managers.get(r.client_id)!.push(r.cs_manager_id);
+  return managers;
 }
 
 /**
@@ -70,22 +74,19 @@ export async function assertManagesClient(db: Db, req: FastifyRequest, clientId:
 
 /** Why the caller may not change client `clientId`'s own things (CS scope, as above); 404 for an unknown client. */
 export async function manageClientRefusal(db: Db, req: FastifyRequest, clientId: number, opts: { unmanagedOk?: boolean } = {}): Promise<string | undefined> {
-  const managers = await clientManagedBy(db, clientId);
+  const managers = (await clientsManagedBy(db, [clientId])).get(clientId)!;
   if (managers.length === 0) {
     // Creating the first engagement validates the client itself (400 naming /body/client_id).
     if (opts.unmanagedOk) return undefined;
-    const client = await db.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst();
-    if (!client) throw notFound('client');
+    if (!(await clientExists(db, clientId))) throw notFound('client');
   }
   return managerRefusal(req, managers, `client ${clientId}`);
 }
 
 /** manageClientRefusal for a page of clients at once (a list's actions): one query, the same rule. */
 export async function manageClientsRefusals(db: Db, req: FastifyRequest, clientIds: readonly number[]): Promise<Map<number, string | undefined>> {
-  const rows = clientIds.length
-    ? await db.selectFrom('engagements').select(['client_id', 'cs_manager_id']).distinct().where('client_id', 'in', [...clientIds]).execute()
-    : [];
-  return new Map(clientIds.map((id) => [id, managerRefusal(req, rows.filter((r) => r.client_id === id).map((r) => r.cs_manager_id), `client ${id}`)]));
+  const managers = await clientsManagedBy(db, clientIds);
+  return new Map(clientIds.map((id) => [id, managerRefusal(req, managers.get(id)!, `client ${id}`)]));
 }
 
 /** The partner a partner user is bound to; 404 (not 403) for any other partner, so none leaks. */
