@@ -141,10 +141,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
         continue;
       }
       if (Date.now() > deadline) {
-        reply.header('retry-after', '2');
         throw new HttpError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still in progress; retry in a moment for its answer.', [
           { path: HEADER_PATH, message: 'in progress' },
-        ]);
+        ], 2);
       }
       await sleep(pause);
     }

@@ -29,7 +29,6 @@ export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Creates the database named in the URL if it does not exist (embedded/dev convenience). */
 /** Whether Postgres answers now (readiness). */
 export async function databaseAnswers(db: Db): Promise<boolean> {
   return sql`select 1`.execute(db).then(
@@ -38,6 +37,7 @@ export async function databaseAnswers(db: Db): Promise<boolean> {
   );
 }
 
+/** Creates the database named in the URL if it does not exist (embedded/dev convenience). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
