@@ -18,7 +18,8 @@
 /// <reference path="../../node_modules/dom-mutator/dist/types.d.ts" />
 import mutate from 'dom-mutator';
 import type { ChangeSet, Mutation } from '../../src/shared/changes.ts';
-import { assign, type RuleTest, type RuleVariant } from './rule.ts';
+import { assign } from './rule.ts';
+import type { SiteConfig } from './index.ts';
 
 /** Whether a test's page URL is this page (same host and path; query and hash aside). */
 export function onPage(pageUrl: string, here: { host: string; pathname: string } = location): boolean {
@@ -155,7 +156,7 @@ const MARK = 'kz_redirected';
  * redirect when already on the target path, nor on a page this SDK just redirected to (no loop, even
  * between two tests redirecting to each other's page).
  */
-export function redirectTarget(c: ChangeSet, arrived: boolean): string | null {
+function redirectTarget(c: ChangeSet, arrived: boolean): string | null {
   if (!c.redirect || arrived) return null;
   let to: URL;
   try {
@@ -170,7 +171,7 @@ export function redirectTarget(c: ChangeSet, arrived: boolean): string | null {
 }
 
 /** Marks a redirect for the page it lands on (which records the exposure there). */
-export function markRedirect(testId: number, target: string): void {
+function markRedirect(testId: number, target: string): void {
   try {
     sessionStorage.setItem(MARK, JSON.stringify({ t: testId, p: new URL(target).pathname }));
   } catch {
@@ -179,7 +180,7 @@ export function markRedirect(testId: number, target: string): void {
 }
 
 /** The test whose redirect brought the visitor here (read once), or null; `arrived` either way. */
-export function arrivedBy(): { arrived: boolean; testId: number | null } {
+function arrivedBy(): { arrived: boolean; testId: number | null } {
   try {
     const raw = sessionStorage.getItem(MARK);
     if (!raw) return { arrived: false, testId: null };
@@ -201,12 +202,7 @@ export const domReady = (ms: number) =>
 
 /** What run() needs of the client (index.ts's Kaizen). */
 export interface Runner {
-  readonly config: {
-    client_id: number;
-    tests: (RuleTest & { page_url: string; variants: (RuleVariant & { changes?: ChangeSet | null })[] })[];
-    /** Winners served to every visitor of their page between rounds (no events). */
-    served?: { test_id: number; page_url: string; changes: ChangeSet }[];
-  };
+  readonly config: SiteConfig;
   readonly visitorId: string;
   /** Records the test's exposure (once). */
   variant(testId: number): unknown;

@@ -4,7 +4,7 @@
 // never written to the shared config cache (config-cache.ts). The SDK sends no events while previewing.
 import type { ChangeSet } from '../../src/shared/changes.ts';
 
-export const PREVIEW_PARAM = 'kz_preview';
+const PREVIEW_PARAM = 'kz_preview';
 
 /** GET /v1/site/preview's answer. */
 export interface Preview {
@@ -63,7 +63,7 @@ export async function previewFor(api: string, key: string): Promise<Preview | nu
 }
 
 /** Ends the preview in this tab: the page again without the parameter. */
-export function leavePreview(): void {
+function leavePreview(): void {
   session.set(null);
   const url = new URL(location.href);
   url.searchParams.delete(PREVIEW_PARAM);

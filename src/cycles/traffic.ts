@@ -26,7 +26,7 @@ import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignmen
 import { ValidationError } from '../domain/errors.ts';
 import { inHoldout } from '../domain/holdout.ts';
 
-export const TRAFFIC_EVENT_TYPES = ['exposure', 'conversion', 'apply_failure'] as const;
+const TRAFFIC_EVENT_TYPES = ['exposure', 'conversion', 'apply_failure'] as const;
 export type TrafficEventType = (typeof TRAFFIC_EVENT_TYPES)[number];
 
 export interface TrafficEvent {

@@ -20,7 +20,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const DATE = /^\d{4}-\d{2}(-\d{2})?$/;
 
 /** The OWASP neutralisation: a `'` before a cell a spreadsheet would read as a formula. */
-export function neutraliseFormula(text: string): string {
+function neutraliseFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 

@@ -67,8 +67,6 @@ export interface PayeeView {
 
 const bankAad = (hackerId: number) => `payee:${hackerId}:bank`;
 
-// The payee's withholding category and payee: rules of the pure payout domain.
-export { payeeType, withholdingPayee } from '../domain/payouts/payment.ts';
 
 export function maskAccountNumber(n: string): string {
   return `****${n.slice(-3)}`;

@@ -22,7 +22,7 @@ export const CHANGE_LIMITS = {
   url: 2_000,
 } as const;
 
-export const ATTRIBUTE_NAME = /^[a-zA-Z_:][-a-zA-Z0-9_:.]*$/;
+const ATTRIBUTE_NAME = /^[a-zA-Z_:][-a-zA-Z0-9_:.]*$/;
 
 // What inserted HTML may contain: common inline and block tags, links and images over http(s) (or
 // relative to the page). No script, style, iframe, form or event handler survives.
@@ -46,7 +46,7 @@ const HTML_ALLOWLIST: sanitizeHtml.IOptions = {
 };
 
 /** Inserted HTML as it may be stored: only the allowlist's tags, attributes and URL schemes. */
-export const sanitizeInsertedHtml = (html: string): string => sanitizeHtml(html, HTML_ALLOWLIST);
+const sanitizeInsertedHtml = (html: string): string => sanitizeHtml(html, HTML_ALLOWLIST);
 
 // Browsers drop ASCII whitespace and control characters inside a URL scheme ("java\tscript:").
 const SCHEME_NOISE = /[\u0000-\u0020\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\ufeff]/g;

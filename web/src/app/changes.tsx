@@ -42,7 +42,7 @@ const FIELDS: Record<MutationAction, Field[]> = {
 export const shownInEditor = (path: string) => /^\/body\/changes\/(css|redirect|js|mutations|mutations\/\d+\/(selector|action|value|attribute|position|target))$/.test(path);
 
 let nextKey = 1;
-export const blankRow = (): MutationRow => ({ key: nextKey++, selector: '', action: 'set_text', value: '', attribute: '', position: 'after', target: '' });
+const blankRow = (): MutationRow => ({ key: nextKey++, selector: '', action: 'set_text', value: '', attribute: '', position: 'after', target: '' });
 export const emptyDraft = (): ChangeSetDraft => ({ rows: [], css: '', redirect: '', js: '' });
 
 /** The draft as the API takes it; undefined when nothing was entered (a proposal without a change set). */
