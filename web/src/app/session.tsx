@@ -5,8 +5,6 @@ import { api, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 
 export type Session = Body<'/v1/session', 'get'>;
-/** The roles, as the API's schema names them (generated types). */
-export type Role = Session['user']['role'];
 
 const Ctx = createContext<Session | null>(null);
 /** The signed-in session's query (null: signed out); sign-in and sign-out set it. */

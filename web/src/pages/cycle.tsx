@@ -11,7 +11,6 @@ import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { useSession } from '../app/session.tsx';
 import { ProposalChanges } from '../app/proposal-changes.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
@@ -166,7 +165,7 @@ function OfferProposals({ offerId, chosen, toggle }: { offerId: number; chosen: 
                 <Anchor href={p.design_url} target="_blank" rel="noreferrer" size="sm">
                   {t('cycle.design')}
                 </Anchor>
-                <ProposalChanges proposalId={p.id} />
+                <ProposalChanges proposal={p} />
                 <Checkbox
                   label={t('cycle.select')}
                   checked={chosen.includes(p.id)}
@@ -229,7 +228,6 @@ const LIVE_PHASES = ['planning', 'offer_posting', 'proposals', 'selection', 'tes
 
 function CyclePage() {
   const { t, i18n } = useTranslation();
-  const session = useSession();
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/cycles/{id}', { path: { id } }),

@@ -204,7 +204,7 @@ function OfferPage() {
               {!isHacker && (
                 <Table.Tr>
                   <Table.Td colSpan={4}>
-                    <ProposalChanges proposalId={p.id} />
+                    <ProposalChanges proposal={p} />
                   </Table.Td>
                 </Table.Tr>
               )}

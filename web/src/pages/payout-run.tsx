@@ -241,7 +241,6 @@ function Decision({ run }: { run: Run }) {
 
 function Withholding({ run }: { run: Run }) {
   const { t } = useTranslation();
-  const session = useSession();
   const qc = useQueryClient();
   const w = useQuery({
     ...getQuery('/v1/payout-runs/{id}/withholding', { path: { id: run.id } }, run.status),
@@ -336,7 +335,6 @@ function Audit({ run }: { run: Run }) {
 
 function PayoutRun() {
   const { t, i18n } = useTranslation();
-  const session = useSession();
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/payout-runs/{id}', { path: { id } }),

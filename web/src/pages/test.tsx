@@ -12,7 +12,6 @@ import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
@@ -47,7 +46,6 @@ export function verdictSentence(v: Verdict, level: number, t: TFunction): string
 
 function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cycleId: number; learnings: Body<'/v1/tests/{id}', 'get'>['learnings']; mayAdd: boolean }) {
   const { t, i18n } = useTranslation();
-  const session = useSession();
   const qc = useQueryClient();
   const cycle = useQuery({ ...getQuery('/v1/cycles/{id}', { path: { id: cycleId } }), refetchInterval: LIVE_MS });
   const [text, setText] = useState('');
@@ -124,7 +122,6 @@ function Delivery({ test }: { test: Test }) {
 
 function TestPage() {
   const { t, i18n } = useTranslation();
-  const session = useSession();
   const qc = useQueryClient();
   const id = Number(useParams().id);
   const q = useQuery({
