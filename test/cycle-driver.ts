@@ -7,7 +7,14 @@ export type Auth = { authorization: string };
 
 export function cycleDriver(h: Harness, cs: { auth: Auth }) {
   async function api<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, auth: Auth, payload?: unknown, expected = [200, 201]): Promise<T> {
-    const res = await h.app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const send = () => h.app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+    let res = await send();
+    // "Not yet" (a 409 or 503 with Retry-After, e.g. a plan while the cycle is still starting): the
+    // API asks to send the same request again, as a client would (bounded).
+    for (let i = 0; i < 20 && !expected.includes(res.statusCode) && res.headers['retry-after']; i++) {
+      await new Promise((r) => setTimeout(r, Math.min(Number(res.headers['retry-after']) || 1, 2) * 500));
+      res = await send();
+    }
     if (!expected.includes(res.statusCode)) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
     return res.json() as T;
   }
