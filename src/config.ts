@@ -51,6 +51,19 @@ export interface Config {
   payout: { day: number; hour: number; bankAdapter: 'zengin' | 'simulated'; payer: PayerAccount };
   /** Billing (src/billing/): the platform as invoice issuer, tax rounding, receipt matching, schedule. */
   billing: BillingConfig;
+  /** Where screenshots are stored (src/blobs/): files under dataDir/blobs unless an S3 bucket is named. */
+  blobs: BlobsConfig;
+  /** Rendering proposals (src/renders/render.ts): KAIZEN_RENDER_TIMEOUT_MS (1000-120000, 20000) per navigation, KAIZEN_RENDER_MAX_HEIGHT (1000-30000, 8000) px of a full-page image. */
+  render: { timeoutMs: number; maxHeight: number };
+}
+
+export interface BlobsConfig {
+  /**
+   * KAIZEN_BLOB_S3_BUCKET (unset: files under dataDir/blobs), KAIZEN_BLOB_S3_ENDPOINT (an S3-compatible
+   * service's URL; unset: AWS), KAIZEN_BLOB_S3_REGION (default us-east-1), KAIZEN_BLOB_S3_PREFIX (key
+   * prefix, default "blobs/"). Credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID…).
+   */
+  s3: { bucket: string; endpoint: string | undefined; region: string; prefix: string } | undefined;
 }
 
 /** Where tools are looked up: an explicit path, then `searchPath` (PATH), then `dir` (installed there with pip). */
@@ -59,6 +72,8 @@ export interface ToolPaths {
   searchPath: string;
   temporalCli?: string;
   temporalTestServer?: string;
+  /** CHROMIUM_PATH: the Chromium the render worker drives (default: `chromium` on PATH, else /usr/bin/chromium). */
+  chromium?: string;
 }
 
 export interface AuthFailureLimits {
@@ -234,13 +249,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       searchPath: env.PATH ?? '',
       ...(optional(env, 'TEMPORAL_CLI_PATH') ? { temporalCli: optional(env, 'TEMPORAL_CLI_PATH')! } : {}),
       ...(optional(env, 'TEMPORAL_TEST_SERVER_PATH') ? { temporalTestServer: optional(env, 'TEMPORAL_TEST_SERVER_PATH')! } : {}),
+      ...(optional(env, 'CHROMIUM_PATH') ? { chromium: optional(env, 'CHROMIUM_PATH')! } : {}),
     },
     bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
     payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),
     preview: { key: bankKey(optional(env, 'KAIZEN_PREVIEW_KEY'), 'KAIZEN_PREVIEW_KEY'), minutes: intIn(env, 'KAIZEN_PREVIEW_MINUTES', 1, 1440, 30) },
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },
     billing: billing(env),
+    blobs: { s3: blobS3(env) },
+    render: { timeoutMs: intIn(env, 'KAIZEN_RENDER_TIMEOUT_MS', 1000, 120_000, 20_000), maxHeight: intIn(env, 'KAIZEN_RENDER_MAX_HEIGHT', 1000, 30_000, 8000) },
   };
+}
+
+function blobS3(env: NodeJS.ProcessEnv): BlobsConfig['s3'] {
+  const bucket = optional(env, 'KAIZEN_BLOB_S3_BUCKET');
+  if (bucket === undefined) return undefined;
+  const endpoint = optional(env, 'KAIZEN_BLOB_S3_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new ConfigError('KAIZEN_BLOB_S3_ENDPOINT', 'expected an http(s) URL');
+  const prefix = optional(env, 'KAIZEN_BLOB_S3_PREFIX') ?? 'blobs/';
+  return { bucket, endpoint, region: optional(env, 'KAIZEN_BLOB_S3_REGION') ?? 'us-east-1', prefix };
 }
 
 /**
