@@ -32,6 +32,15 @@ import {
   validateVerdictRequest,
 } from './validate.ts';
 import { computeVerdict, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING } from './verdict.ts';
+import { computeCuped, computeSegmentSrm, computeTestVerdict } from './test-verdict.ts';
+import type {
+  CupedRequest,
+  CupedResult,
+  SegmentSrmRequest,
+  SegmentSrmResult,
+  TestVerdictRequest,
+  TestVerdictResult,
+} from './types.ts';
 
 export type * from './types.ts';
 export {
@@ -43,6 +52,8 @@ export {
   validateVerdictRequest,
 } from './validate.ts';
 export { SRM_THRESHOLD } from './srm.ts';
+export { DEFAULT_CUPED_MIN_SHARE } from './test-verdict.ts';
+export { percentileCap, winsorize } from './winsorize.ts';
 export { normalCdf, normalQuantile, studentTCdf, studentTQuantile, chiSquareSf } from './distributions.ts';
 
 export const STATS_OPS = ['verdict', 'srm', 'adjust', 'sample-size', 'power', 'mde'] as const;
@@ -53,6 +64,25 @@ export const DEFAULT_POWER = 0.8;
 /** A/B verdict: one entry per non-control arm (input order), optional SRM p-value, decision. */
 export function verdict(req: VerdictRequest): VerdictResult {
   return computeVerdict(req);
+}
+
+/**
+ * Verdict of a test over one primary and any secondary / guardrail metrics (binomial, mean, ratio):
+ * goal metrics corrected across variants × goals (Holm by default), guardrails that block a win,
+ * CUPED where a covariate exists. See docs/statistics.md.
+ */
+export function testVerdict(req: TestVerdictRequest): TestVerdictResult {
+  return computeTestVerdict(req);
+}
+
+/** SRM per segment (device, visitor type, source…), flagged below SRM_THRESHOLD. */
+export function segmentSrm(req: SegmentSrmRequest): SegmentSrmResult {
+  return computeSegmentSrm(req);
+}
+
+/** One metric with and without its CUPED covariate. */
+export function cuped(req: CupedRequest): CupedResult {
+  return computeCuped(req);
 }
 
 /** Sample-ratio mismatch χ² test. */
