@@ -139,3 +139,8 @@ export function resolvePythonTool(tool: keyof typeof PYTHON_TOOLS, toolsDir: str
   }
   return existsSync(script) ? run : undefined;
 }
+
+/** The Chromium the render worker drives: CHROMIUM_PATH, else `chromium` on PATH, else Debian's /usr/bin/chromium. */
+export function resolveChromium(paths: ToolPaths): string {
+  return paths.chromium ?? onPath('chromium', paths.searchPath) ?? '/usr/bin/chromium';
+}
