@@ -41,8 +41,9 @@ export function bayesianTest(
     let pMean = prior.mean;
     let pVar = prior.stddev * prior.stddev;
     if (difference === 'absolute') {
-      pMean *= Math.abs(a.mean);
-      pVar *= a.mean * a.mean;
+      const base = a.baseline ?? a.mean; // CUPED: the unadjusted control mean, as gbstats
+      pMean *= Math.abs(base);
+      pVar *= base * base;
     }
     if (!(pVar > 0)) {
       return bayesianDefault(arm, 'control mean is zero: the relative prior cannot be scaled to an absolute effect');

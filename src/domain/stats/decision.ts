@@ -14,9 +14,37 @@ import type { Decision, Side, VariantResult, VerdictRequest } from './types.ts';
 
 export const BAYES_WIN_PROBABILITY = 0.95;
 
-function fmt(x: number): string {
+export function fmt(x: number): string {
   if (x === 0) return '0';
   return Math.abs(x) >= 1e-4 ? String(Number(x.toPrecision(4))) : x.toExponential(2);
+}
+
+export type Signal = 'win' | 'lose' | null;
+
+/**
+ * Whether one treatment is significantly better ('win') or worse ('lose') than the control.
+ * `evidence` is the p-value / chance to win to judge (the corrected ones in a test verdict);
+ * `loseBar` is the Bayesian chance to win at or below which the treatment is worse (a guardrail's α).
+ */
+export function variantSignal(
+  v: VariantResult,
+  bayes: boolean,
+  alpha: number,
+  side: Side,
+  inverse: boolean,
+  riskThreshold: number | undefined,
+  evidence: { p_value?: number; chance_to_win?: number } = v,
+  loseBar = 1 - BAYES_WIN_PROBABILITY,
+): Signal {
+  if (bayes) {
+    const ctw = evidence.chance_to_win!;
+    if (ctw >= BAYES_WIN_PROBABILITY && (riskThreshold === undefined || v.risk![1] < riskThreshold)) return 'win';
+    return ctw <= loseBar ? 'lose' : null;
+  }
+  const significant = evidence.p_value! < alpha;
+  const dir = side === 'greater' ? 1 : side === 'lesser' ? -1 : Math.sign(v.expected);
+  if (!significant || dir === 0) return null;
+  return (inverse ? dir < 0 : dir > 0) ? 'win' : 'lose';
 }
 
 export function decide(
@@ -50,21 +78,9 @@ export function decide(
   let loserScore = Infinity;
   for (const v of variants) {
     const score = inverse ? -v.expected : v.expected; // larger = better
-    let win = false;
-    let lose = false;
-    if (bayes) {
-      const ctw = v.chance_to_win!;
-      win = ctw >= BAYES_WIN_PROBABILITY && (riskThreshold === undefined || v.risk![1] < riskThreshold);
-      lose = ctw <= 1 - BAYES_WIN_PROBABILITY;
-    } else {
-      const significant = v.p_value! < alpha;
-      const dir = side === 'greater' ? 1 : side === 'lesser' ? -1 : Math.sign(v.expected);
-      if (significant && dir !== 0) {
-        const good = inverse ? dir < 0 : dir > 0;
-        win = good;
-        lose = !good;
-      }
-    }
+    const s = variantSignal(v, bayes, alpha, side, inverse, riskThreshold);
+    const win = s === 'win';
+    const lose = s === 'lose';
     if (win && score > winnerScore) {
       winner = v;
       winnerScore = score;

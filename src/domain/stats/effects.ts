@@ -6,6 +6,11 @@ export interface ArmStats {
   mean: number;
   /** per-unit variance: p(1-p) for binomials (no n/(n-1)), unbiased sample variance for means */
   variance: number;
+  /**
+   * CUPED: the unadjusted mean (gbstats' `unadjusted_mean`), which scales a relative effect and its
+   * variance while `mean` is the adjusted one. Absent: `mean`.
+   */
+  baseline?: number;
 }
 
 export function binomialStats(n: number, conversions: number): ArmStats {
@@ -53,7 +58,8 @@ export interface EffectMoments {
 
 /**
  * absolute: Δ = mB − mA, Var = s²A/nA + s²B/nB.
- * relative: Δ = (mB − mA)/|mA|, Var = s²B/(nB·mA²) + s²A·mB²/(nA·mA⁴) (delta method).
+ * relative: Δ = (mB − mA)/|mA|, Var = s²B/(nB·mA²) + s²A·mB²/(nA·mA⁴) (delta method); with CUPED
+ *           the denominators' means are the unadjusted ones (`baseline`), as in gbstats.
  * Degenerate: n = 0 in either arm, variance <= 0 in either arm, mA = 0 on the relative scale.
  */
 export function effectMoments(a: ArmStats, b: ArmStats, difference: DifferenceType): EffectMoments {
@@ -62,10 +68,12 @@ export function effectMoments(a: ArmStats, b: ArmStats, difference: DifferenceTy
   let estimate: number;
   let variance: number;
   if (difference === 'relative') {
-    if (a.mean === 0) return failed(BASELINE_ZERO_MESSAGE);
-    const mA2 = a.mean * a.mean;
-    estimate = (b.mean - a.mean) / Math.abs(a.mean);
-    variance = b.variance / (b.n * mA2) + (a.variance * b.mean * b.mean) / (a.n * mA2 * mA2);
+    const baseA = a.baseline ?? a.mean;
+    const baseB = b.baseline ?? b.mean;
+    if (baseA === 0) return failed(BASELINE_ZERO_MESSAGE);
+    const mA2 = baseA * baseA;
+    estimate = (b.mean - a.mean) / Math.abs(baseA);
+    variance = b.variance / (b.n * mA2) + (a.variance * baseB * baseB) / (a.n * mA2 * mA2);
   } else {
     estimate = b.mean - a.mean;
     variance = a.variance / a.n + b.variance / b.n;
