@@ -73,6 +73,17 @@ export function cycleDriver(h: Harness, cs: { auth: Auth }) {
     return counts;
   }
 
+  /** CS passes each proposal (issue 23: the client sees and may select only what CS passed). */
+  async function pass(proposalIds: number[], auth: Auth = cs.auth) {
+    for (const id of proposalIds) await api('POST', `/v1/proposals/${id}/review`, auth, { decision: 'pass' });
+  }
+
+  /** A selection as people make one: CS passes the proposals named, then `who` (CS by default) selects them. */
+  async function select(cycleId: number, selections: { offer_id: number; proposal_ids: number[] }[], who: Auth = cs.auth) {
+    await pass(selections.flatMap((s) => s.proposal_ids));
+    return api('POST', `/v1/cycles/${cycleId}/selection`, who, { selections });
+  }
+
   /** Drives a one-offer cycle (one hacker, one proposal) up to its running A/B test. */
   async function runToTest(extra: Record<string, unknown> = {}) {
     const author = await hacker(['design']);
@@ -95,7 +106,7 @@ export function cycleDriver(h: Harness, cs: { auth: Auth }) {
     const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
     const proposal = await api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 'Show shipping on the cart', description: 'd', design_url: 'https://figma.example/s' });
     await eventually(async () => (await phaseOf(ctx.cycleId)) === 'selection', 20_000);
-    await api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [proposal.id] }] });
+    await select(ctx.cycleId, [{ offer_id: offer.id, proposal_ids: [proposal.id] }]);
     const test = await eventually(async () => (await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
     return { ...ctx, author, offer, proposal, test };
   }
@@ -106,5 +117,5 @@ export function cycleDriver(h: Harness, cs: { auth: Auth }) {
     return { status: res.statusCode, body: res.json() as any };
   }
 
-  return { api, call, hacker, startEngagement, phaseOf, sendTraffic, runToTest, expectStatus: (r: { status: number }, s: number) => expect(r.status).toBe(s) };
+  return { api, call, hacker, startEngagement, phaseOf, sendTraffic, runToTest, pass, select, expectStatus: (r: { status: number }, s: number) => expect(r.status).toBe(s) };
 }

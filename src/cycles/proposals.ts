@@ -3,10 +3,22 @@
 import type { Db } from '../db/index.ts';
 import type { Proposal } from '../db/schema.ts';
 import { cleanChangeSet, httpUrlProblem, jsApprovalRefused, scriptHash } from '../domain/cycles/changes.ts';
-import { proposalLimitReached, proposalWindowClosed, reviseRefused, selectionProblems, withdrawRefused, type OfferWindow, type SelectionRequestItem } from '../domain/cycles/proposals.ts';
+import {
+  cleanReviewComment,
+  proposalLimitReached,
+  proposalWindowClosed,
+  reviewRefused,
+  reviewUnchanged,
+  reviseRefused,
+  selectionProblems,
+  withdrawRefused,
+  type OfferWindow,
+  type SelectionRequestItem,
+} from '../domain/cycles/proposals.ts';
 import { RuleError, type ErrorDetail } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { ChangeSet } from '../shared/changes.ts';
+import type { ReviewDecision } from '../shared/cycles.ts';
 import { recordDecision } from './context.ts';
 import { offerFor, type Viewer } from './offers.ts';
 
@@ -20,8 +32,47 @@ export interface NewProposal {
 
 export type Revision = Partial<NewProposal>;
 
-/** A proposal with its current version's change set. */
-export type ProposalWithChanges = Proposal & { changes: ChangeSet };
+/** CS's last review of a proposal as views carry it (its status is the current version's). */
+export interface ReviewView {
+  status: Proposal['review_status'];
+  comment: string | null;
+  reviewed_by: number | null;
+  reviewed_at: Date | null;
+}
+
+/** A proposal with its current version's change set and its review. */
+export type ProposalWithChanges = Proposal & { changes: ChangeSet; review: ReviewView };
+
+const reviewOf = (p: Proposal): ReviewView => ({ status: p.review_status, comment: p.review_comment, reviewed_by: p.reviewed_by, reviewed_at: p.reviewed_at });
+
+/**
+ * THE rule of which proposals a viewer sees (each also needs its offer visible: offerFor). Blind
+ * (issue 23): the client sees only what CS passed; a hacker sees their own and, once the offer's
+ * selection is made, the selected ones of others (to learn from), never others' rejected,
+ * withdrawn or unselected ones; CS and admin see all.
+ */
+function visibleProposals(db: Db, viewer: Viewer) {
+  const q = db.selectFrom('proposals').selectAll();
+  if (viewer.role === 'client') return q.where('review_status', '=', 'passed');
+  if (viewer.role === 'hacker') return q.where((eb) => eb.or([eb('hacker_id', '=', viewer.hacker_id!), eb('status', '=', 'selected')]));
+  return q;
+}
+
+/** The proposal's author or staff (CS, admin): who reads the review's comments and the custom script. */
+const insider = (viewer: Viewer | undefined, p: { hacker_id: number }) =>
+  viewer === undefined || (viewer.role !== 'client' && viewer.role !== 'hacker') || p.hacker_id === viewer.hacker_id;
+
+/**
+ * A proposal as `viewer` reads it. Review comments are between CS and the author (the client and
+ * other hackers see the status only). Another hacker reading a selected proposal gets its change set
+ * without the custom script: the author's code, perhaps never approved, is not passed around (the
+ * visible change is what there is to learn from; the version's js_hash says there is a script).
+ */
+function asSeenBy<T extends ProposalWithChanges>(viewer: Viewer | undefined, p: T): T {
+  if (insider(viewer, p)) return p;
+  const { js: _, ...changes } = p.changes;
+  return { ...p, changes: viewer?.role === 'hacker' ? changes : p.changes, review: { ...p.review, comment: null } };
+}
 
 /** The URL of the page an offer's hypothesis is about (a redirect must stay on its origin). */
 async function pageUrlOfOffer(db: Db, offerId: number): Promise<string> {
@@ -71,7 +122,7 @@ async function currentChanges(db: Db, proposals: Proposal[]): Promise<ProposalWi
     .where('proposals.id', 'in', proposals.map((p) => p.id))
     .execute();
   const byId = new Map(rows.map((r) => [r.proposal_id, r.changes]));
-  return proposals.map((p) => ({ ...p, changes: byId.get(p.id) ?? {} }));
+  return proposals.map((p) => ({ ...p, changes: byId.get(p.id) ?? {}, review: reviewOf(p) }));
 }
 
 /**
@@ -142,31 +193,37 @@ export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: numbe
 
 export async function listProposals(db: Db, viewer: Viewer, offerId: number, page: { afterId?: number; limit: number } = { limit: 100 }) {
   const offer = await offerFor(db, viewer, offerId);
-  let q = db.selectFrom('proposals').selectAll().where('offer_id', '=', offer.id).orderBy('id').limit(page.limit);
-  if (viewer.role === 'hacker') q = q.where('hacker_id', '=', viewer.hacker_id!);
+  let q = visibleProposals(db, viewer).where('offer_id', '=', offer.id).orderBy('id').limit(page.limit);
   if (page.afterId) q = q.where('id', '>', page.afterId);
-  return currentChanges(db, await q.execute());
+  return (await currentChanges(db, await q.execute())).map((p) => asSeenBy(viewer, p));
 }
 
 /**
- * THE rule of who sees a proposal: its author (another hacker: 404), and whoever sees its offer other
- * than hackers (the offer's client, CS, admin; cycles/offers.ts). With its offer's window and the
- * engagement's CS manager, which the actions and the routes' checks need.
+ * THE rule of who sees a proposal: whoever sees its offer (cycles/offers.ts) and the proposal
+ * (visibleProposals: the client only passed ones, a hacker their own and others' selected ones);
+ * anyone else 404. With its offer's window and the engagement's CS manager, which the actions and the
+ * routes' checks need.
  */
 export async function proposalFor(db: Db, viewer: Viewer, proposalId: number) {
-  const p = await db.selectFrom('proposals').selectAll().where('id', '=', proposalId).executeTakeFirst();
-  if (!p || (viewer.role === 'hacker' && p.hacker_id !== viewer.hacker_id)) throw new RuleError('not_found', 'proposal not found');
+  const p = await visibleProposals(db, viewer).where('id', '=', proposalId).executeTakeFirst();
+  if (!p) throw new RuleError('not_found', 'proposal not found');
   const offer = await offerFor(db, viewer, p.offer_id);
   const e = await db.selectFrom('engagements').select(['id', 'cs_manager_id']).where('id', '=', offer.engagement_id).executeTakeFirstOrThrow();
   const window: OfferWindow = { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: offer.status, deadline: offer.deadline };
   return { proposal: p, window, engagement: { id: e.id, cs_manager_id: e.cs_manager_id } };
 }
 
-/** A proposal with its current change set and every version (newest last). */
-export async function proposalDetail(db: Db, proposal: Proposal) {
-  const versions = await db.selectFrom('proposal_versions').selectAll().where('proposal_id', '=', proposal.id).orderBy('version').execute();
+/**
+ * A proposal with its current change set (as `viewer` reads it), its review, every version (newest
+ * last) and its review log (the author and staff only).
+ */
+export async function proposalDetail(db: Db, proposal: Proposal, viewer?: Viewer) {
+  const [versions, reviews] = await Promise.all([
+    db.selectFrom('proposal_versions').selectAll().where('proposal_id', '=', proposal.id).orderBy('version').execute(),
+    insider(viewer, proposal) ? reviewLog(db, proposal.id) : [],
+  ]);
   const current = versions.find((v) => v.version === proposal.version);
-  return { ...proposal, changes: current?.changes ?? {}, versions };
+  return asSeenBy(viewer, { ...proposal, changes: current?.changes ?? {}, review: reviewOf(proposal), versions, reviews });
 }
 
 /**
@@ -193,7 +250,13 @@ export async function reviseProposal(db: Db, viewer: Viewer, proposalId: number,
     };
     await insertVersion(trx, p.id, p.version + 1, next);
     const { changes: _, ...fields } = next;
-    return trx.updateTable('proposals').set({ ...fields, version: p.version + 1, updated_at: new Date() }).where('id', '=', p.id).returningAll().executeTakeFirstOrThrow();
+    // A new version needs a new look: pending again (the last review's comment stays to read).
+    return trx
+      .updateTable('proposals')
+      .set({ ...fields, version: p.version + 1, review_status: 'pending', updated_at: new Date() })
+      .where('id', '=', p.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
   });
   return proposalDetail(db, revised);
 }
@@ -218,11 +281,44 @@ export async function approveScript(db: Db, input: { proposalId: number; version
   return updated ?? (await db.selectFrom('proposal_versions').selectAll().where('id', '=', v.id).executeTakeFirstOrThrow());
 }
 
+/**
+ * CS's review of a proposal's current version (the route checks the CS scope): pass, or return with a
+ * comment for the author to revise. Under a lock on the proposal row, so a revision or a selection
+ * and a review queue; the same review again changes nothing (no second log line).
+ */
+export async function reviewProposal(db: Db, viewer: Viewer, proposalId: number, input: { decision: ReviewDecision; comment?: string; actor: Actor }) {
+  const comment = cleanReviewComment(input.decision, input.comment);
+  const reviewed = await db.transaction().execute(async (trx) => {
+    const p = await trx.selectFrom('proposals').selectAll().where('id', '=', proposalId).forUpdate().executeTakeFirstOrThrow();
+    if (reviewUnchanged(p, input.decision, comment)) return p;
+    const { window } = await proposalFor(trx, viewer, proposalId);
+    const refused = reviewRefused(p, window, input.decision, new Date());
+    if (refused) throw new RuleError('conflict', refused);
+    const now = new Date();
+    await trx
+      .insertInto('proposal_reviews')
+      .values({ proposal_id: p.id, version: p.version, decision: input.decision, comment, actor_user_id: input.actor.userId })
+      .execute();
+    return trx
+      .updateTable('proposals')
+      .set({ review_status: input.decision === 'pass' ? 'passed' : 'returned', review_comment: comment, reviewed_by: input.actor.userId, reviewed_at: now, updated_at: now })
+      .where('id', '=', p.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+  return reviewed;
+}
+
+/** A proposal's reviews, oldest first (every pass and return with its version). */
+export function reviewLog(db: Db, proposalId: number) {
+  return db.selectFrom('proposal_reviews').select(['version', 'decision', 'comment', 'actor_user_id', 'created_at']).where('proposal_id', '=', proposalId).orderBy('id').execute();
+}
+
 /** Problems with a selection for the cycle (details naming each field); empty when it may go ahead. */
 export async function checkSelection(db: Db, cycleId: number, selections: SelectionRequestItem[]): Promise<ErrorDetail[]> {
   const offers = await db.selectFrom('offers').select('id').where('cycle_id', '=', cycleId).execute();
   const ids = selections.flatMap((s) => s.proposal_ids);
-  const proposals = ids.length ? await db.selectFrom('proposals').select(['id', 'offer_id', 'status']).where('id', 'in', ids).execute() : [];
+  const proposals = ids.length ? await db.selectFrom('proposals').select(['id', 'offer_id', 'status', 'review_status']).where('id', 'in', ids).execute() : [];
   return selectionProblems(selections, offers.map((o) => o.id), proposals);
 }
 

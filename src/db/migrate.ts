@@ -18,6 +18,7 @@ import * as m0015 from './migrations/0015_session_token.ts';
 import * as m0016 from './migrations/0016_idempotency.ts';
 import * as m0017 from './migrations/0017_change_sets.ts';
 import * as m0018 from './migrations/0018_serving.ts';
+import * as m0020 from './migrations/0020_proposal_review.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_idempotency': m0016,
   '0017_change_sets': m0017,
   '0018_serving': m0018,
+  '0020_proposal_review': m0020,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

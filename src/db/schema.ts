@@ -5,7 +5,7 @@ import type { BillingTables } from './billing-schema.ts';
 // The vocabulary (roles, phases, kinds, statuses and their value lists) lives in src/shared/, which
 // workflows and pure rules import without the database.
 import type { Role } from '../shared/actor.ts';
-import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, TestStatus } from '../shared/cycles.ts';
+import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, ReviewDecision, ReviewStatus, TestStatus } from '../shared/cycles.ts';
 import type { ChangeSet } from '../shared/changes.ts';
 import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency } from '../shared/payouts.ts';
 
@@ -201,6 +201,12 @@ export interface ProposalsTable {
   selected_at: Timestamp | null;
   /** The current version (proposal_versions), 0017; title, description and design_url mirror it. */
   version: ColumnType<number, number | undefined, number>;
+  /** CS's review of the current version (0020): pending on submit and on every revision. */
+  review_status: ColumnType<ReviewStatus, ReviewStatus | undefined, ReviewStatus>;
+  /** The last review's comment (a return's reason), who and when; kept through a revision. */
+  review_comment: string | null;
+  reviewed_by: number | null;
+  reviewed_at: Timestamp | null;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   created_at: CreatedAt;
 }
@@ -219,6 +225,17 @@ export interface ProposalVersionsTable {
   js_sha256: string | null;
   js_approved_by: number | null;
   js_approved_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Every pass and return of a proposal, with the version it was about (0020). */
+export interface ProposalReviewsTable {
+  id: Generated<number>;
+  proposal_id: number;
+  version: number;
+  decision: ReviewDecision;
+  comment: string | null;
+  actor_user_id: number;
   created_at: CreatedAt;
 }
 
@@ -586,6 +603,7 @@ export interface Database extends BillingTables {
   offer_invitations: OfferInvitationsTable;
   proposals: ProposalsTable;
   proposal_versions: ProposalVersionsTable;
+  proposal_reviews: ProposalReviewsTable;
   tests: TestsTable;
   variants: VariantsTable;
   test_events: TestEventsTable;

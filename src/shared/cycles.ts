@@ -17,6 +17,12 @@ export type OfferKind = (typeof OFFER_KINDS)[number];
 export const PROPOSAL_STATUSES = ['submitted', 'selected', 'rejected', 'withdrawn'] as const;
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
+/** CS's review of a proposal's current version (issue 23): only a passed one reaches the client. */
+export const REVIEW_STATUSES = ['pending', 'passed', 'returned'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export const REVIEW_DECISIONS = ['pass', 'return'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
 export const TEST_STATUSES = ['running', 'completed', 'invalid', 'cancelled'] as const;
 export type TestStatus = (typeof TEST_STATUSES)[number];
 
@@ -148,7 +154,7 @@ export interface AbTestInput {
 
 export interface TestOutcome {
   testId: number;
-  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   reason: string;
   winnerProposalId: number | null;
 }

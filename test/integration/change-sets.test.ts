@@ -90,12 +90,14 @@ describe('change sets', () => {
     const stranger = await d.hacker(['design']);
     expect((await d.call('GET', `/v1/proposals/${p.id}`, stranger.auth)).status).toBe(404);
     expect((await d.call('POST', `/v1/proposals/${p.id}/versions`, stranger.auth, { title: 'mine' })).status).toBe(404);
+    // The client reads it once CS passed it (issue 23).
+    await d.pass([p.id]);
     const listed = await d.api('GET', `/v1/offers/${offer.id}/proposals`, ctx.clientUser.auth);
     expect(listed.items).toEqual([expect.objectContaining({ id: p.id, version: 2, changes: V2 })]);
 
     // Selected: the version is frozen.
     await eventually(async () => (await d.phaseOf(ctx.cycleId)) === 'selection', 30_000);
-    await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [p.id] }] });
+    await d.select(ctx.cycleId, [{ offer_id: offer.id, proposal_ids: [p.id] }]);
     const frozen = await d.call('POST', `/v1/proposals/${p.id}/versions`, author.auth, { changes: V1 });
     expect(frozen.status).toBe(409);
     expect(frozen.body.error.message).toMatch(/frozen/);

@@ -126,12 +126,14 @@ describe('monthly improvement cycle', () => {
     });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json().error.details[0].path).toBe('/body/selections/0/proposal_ids/0');
-    await api('POST', `/v1/cycles/${cycleId}/selection`, clientUser.auth, {
-      selections: [
+    await d.select(
+      cycleId,
+      [
         { offer_id: targeted.id, proposal_ids: [t1.id] },
         { offer_id: open.id, proposal_ids: [o1.id] },
       ],
-    });
+      clientUser.auth,
+    );
     const others2 = await h.db.selectFrom('proposals').select(['id', 'status']).where('offer_id', 'in', [targeted.id, open.id]).where('id', 'not in', [t1.id, o1.id]).execute();
     expect(others2.map((p) => p.status).sort()).toEqual(['rejected', 'rejected', 'withdrawn']);
     expect(others2.find((p) => p.id === extra.id)!.status).toBe('withdrawn');

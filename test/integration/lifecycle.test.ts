@@ -220,7 +220,7 @@ describe('nothing accepted can stall a cycle', () => {
     await eventually(async () => (await d.phaseOf(cycleId)) === 'selection', 20_000);
     // A setting written before today's validation existed (straight into the database).
     await h.db.updateTable('engagement_settings').set({ mde_relative: 1e-9 }).where('engagement_id', '=', e.id).execute();
-    await d.api('POST', `/v1/cycles/${cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [p.id] }] });
+    await d.select(cycleId, [{ offer_id: offer.id, proposal_ids: [p.id] }]);
     const failed = await eventually(async () => {
       const c = await cycleRow(cycleId);
       return c.phase === 'failed' ? c : undefined;

@@ -285,7 +285,7 @@ describe('holdout', () => {
     const proposals: { id: number }[] = [];
     for (const [i, o] of offers.entries()) proposals.push(await d.api('POST', `/v1/offers/${o.id}/proposals`, authors[i]!.auth, { title: `P${i}`, description: 'd', design_url: 'https://figma.example/h' }));
     await eventually(async () => (await d.phaseOf(ctx.cycleId)) === 'selection', 20_000);
-    await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: offers.map((o, i) => ({ offer_id: o.id, proposal_ids: [proposals[i]!.id] })) });
+    await d.select(ctx.cycleId, offers.map((o, i) => ({ offer_id: o.id, proposal_ids: [proposals[i]!.id] })));
     const tests = await eventually(async () => {
       const rows = await h.db.selectFrom('tests').select(['id', 'holdout_percent']).where('cycle_id', '=', ctx.cycleId).execute();
       return rows.length === 2 ? rows : undefined;

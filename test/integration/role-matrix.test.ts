@@ -125,6 +125,8 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/proposals/:id':                                           'U A A A D A H A H D',
   'POST /v1/proposals/:id/versions':                                 'U D D D D D D A H D',
   'POST /v1/proposals/:id/versions/:version/js-approval':            'U A A A D D D D D D',
+  // Issue 23: CS's review (its engagement's CS manager, admin; the empty body's 400 reaches the handler).
+  'POST /v1/proposals/:id/review':                                   'U A A A D D D D D D',
   'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
   'POST /v1/tests/:id/invalidate':                                   'U A A A D D D D D D',
   // Issue 22: kill switches and shipping are the client's CS's (or an admin's); a preview link is for
@@ -229,6 +231,7 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
   'PUT /v1/tests/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/shipped': { unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'PUT /v1/clients/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('clients', 'id', idOf('clients')) },
+  'POST /v1/proposals/:id/review': { body: () => ({ decision: 'return', comment: 'not my client' }), unchanged: rowsOf('proposals', 'id', idOf('proposals')) },
   'POST /v1/proposals/:id/preview-link': { unscoped: 'mints a signed preview token and writes nothing; another CS manager gets 404 (the matrix\'s H)' },
   'POST /v1/tests/:id/invalidate': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/learnings': { body: () => ({ learnings: 'not my client' }), unchanged: rowsOf('knowledge_learnings', 'test_id', idOf('tests')) },

@@ -67,12 +67,10 @@ async function twoTestsOnOnePage() {
   const p1 = await submit(offers[0]!.id, 'Bold free shipping', W1);
   const p2 = await submit(offers[1]!.id, 'A bigger buy button', W2);
   await eventually(async () => (await d.phaseOf(ctx.cycleId)) === 'selection', 30_000);
-  await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, {
-    selections: [
-      { offer_id: offers[0]!.id, proposal_ids: [p1.id] },
-      { offer_id: offers[1]!.id, proposal_ids: [p2.id] },
-    ],
-  });
+  await d.select(ctx.cycleId, [
+    { offer_id: offers[0]!.id, proposal_ids: [p1.id] },
+    { offer_id: offers[1]!.id, proposal_ids: [p2.id] },
+  ]);
   const tests = await eventually(async () => {
     const rows = await h.db.selectFrom('tests').selectAll().where('cycle_id', '=', ctx.cycleId).orderBy('id').execute();
     return rows.length === 2 ? rows : undefined;

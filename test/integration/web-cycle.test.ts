@@ -132,7 +132,9 @@ describe.skipIf(!HAVE_CHROMIUM)('a CS manager runs a month in the browser', () =
     await out.page.getByTestId('not-found').waitFor();
     await out.context.close();
 
-    // 4. Selection: CS picks a proposal per offer and confirms.
+    // 4. Selection: CS passed both proposals (issue 23's review), then picks a proposal per offer and confirms.
+    const submitted = await h.db.selectFrom('proposals').select('id').where('offer_id', 'in', [targeted.id, open.id]).execute();
+    await d.pass(submitted.map((p) => p.id));
     await page.reload();
     await page.getByRole('heading', { name: 'Pick the proposals to test' }).waitFor({ timeout: 60_000 });
     const cards = page.getByTestId('proposal-card');

@@ -245,7 +245,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the winner is served to everyone after the verd
     const offer = await eventually(async () => (await h.db.selectFrom('offers').select('id').where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined);
     const proposal = await d.api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 'Free shipping, said first', description: 'd', design_url: 'https://figma.example/s', changes: WIN });
     await eventually(async () => (await d.phaseOf(ctx.cycleId)) === 'selection', 30_000);
-    await d.api('POST', `/v1/cycles/${ctx.cycleId}/selection`, cs.auth, { selections: [{ offer_id: offer.id, proposal_ids: [proposal.id] }] });
+    await d.select(ctx.cycleId, [{ offer_id: offer.id, proposal_ids: [proposal.id] }]);
     const running = await eventually(async () => (await siteConfig(s)).config.tests[0]);
     testId = running.id;
     periodMs = (await siteConfig(s)).periodMs;

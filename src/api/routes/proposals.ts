@@ -2,15 +2,15 @@
 // with its versions, revised by its author (a new version), withdrawn, its script approved by CS.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { approveScript, proposalDetail, proposalFor, reviseProposal, withdrawProposal } from '../../cycles/proposals.ts';
+import { approveScript, proposalDetail, proposalFor, reviewProposal, reviseProposal, withdrawProposal } from '../../cycles/proposals.ts';
 import { jsApprovalRefused } from '../../domain/cycles/changes.ts';
-import { reviseRefused, withdrawRefused } from '../../domain/cycles/proposals.ts';
+import { reviewRefused, reviseRefused, withdrawRefused } from '../../domain/cycles/proposals.ts';
 import { action, assertManages, manageRefusal, routeRefusal } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { authErrors, ErrorResponse, IdParams } from '../schemas/common.ts';
 import { Proposal } from '../schemas/offers.ts';
-import { JsApproval, JsApprovalBody, PreviewLink, PreviewLinkBody, ProposalDetail, Revision, VersionParams } from '../schemas/proposals.ts';
+import { JsApproval, JsApprovalBody, PreviewLink, PreviewLinkBody, ProposalDetail, ReviewBody, Revision, VersionParams } from '../schemas/proposals.ts';
 import { previewLink, previewTarget, resolvePreviewKey } from '../../site/preview.ts';
 import { notFound } from '../errors.ts';
 
@@ -35,7 +35,7 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
   /** The proposal as the caller sees it, with what they may do now (by the write routes' own checks). */
   async function detail(req: FastifyRequest, found: Awaited<ReturnType<typeof proposalFor>>) {
     const { proposal, window, engagement } = found;
-    const d = await proposalDetail(db, proposal);
+    const d = await proposalDetail(db, proposal, req.user);
     const current = d.versions.find((v) => v.version === proposal.version)!;
     const now = new Date();
     const actions = {
@@ -47,8 +47,20 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
         jsApprovalRefused(current, current.js_sha256 ?? '') ?? undefined,
         current.js_approved_at ? `version ${current.version}'s script is already approved` : undefined,
       ),
+      review: reviewAction(req, found, 'pass', now),
+      return: reviewAction(req, found, 'return', now),
     };
     return { ...d, versions: d.versions.map(version), actions };
+  }
+
+  /** Whether the caller may pass or return the proposal now: the review route's own checks. */
+  function reviewAction(req: FastifyRequest, { proposal, window, engagement }: Awaited<ReturnType<typeof proposalFor>>, decision: 'pass' | 'return', now: Date) {
+    return action(
+      routeRefusal(req, 'POST', '/v1/proposals/:id/review'),
+      manageRefusal(req, engagement),
+      reviewRefused(proposal, window, decision, now) ?? undefined,
+      decision === 'pass' && proposal.review_status === 'passed' ? `version ${proposal.version} already passed review` : undefined,
+    );
   }
 
   app.get(
@@ -58,7 +70,8 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
       schema: {
         tags: ['proposals'],
         summary: 'One proposal with its versions and change set',
-        description: "Its author, the offer's client, CS and admin; anyone else 404. `changes` is the current version's.",
+        description:
+          "Its author, CS and admin; the offer's client once CS passed it; after the offer's selection, a selected one to every hacker who sees the offer (without its custom script); anyone else 404. `changes` is the current version's.",
         params: IdParams,
         response: { 200: ProposalDetail, ...authErrors },
       },
@@ -88,6 +101,29 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
   );
 
   app.post(
+    '/v1/proposals/:id/review',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['proposals'],
+        summary: "Pass a proposal's current version to the client, or return it to its author with a comment (its engagement's CS manager, admin)",
+        description:
+          "Only a passed proposal reaches the client (list, detail, selection, preview links). A return needs `comment` (400 naming /body/comment) and the offer's window open (the author revises: a new version is pending again); passing is possible until the selection. The same review again changes nothing. 409 once the proposal is selected, rejected or withdrawn.",
+        params: IdParams,
+        body: ReviewBody,
+        response: { 200: ProposalDetail, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const { engagement } = await proposalFor(db, req.user, req.params.id);
+      assertManages(req, engagement);
+      const p = await reviewProposal(db, req.user, req.params.id, { decision: req.body.decision, comment: req.body.comment, actor: actorOf(req) });
+      req.log.info({ proposalId: p.id, version: p.version, review: p.review_status }, 'proposal reviewed');
+      return detail(req, await proposalFor(db, req.user, req.params.id));
+    },
+  );
+
+  app.post(
     '/v1/proposals/:id/preview-link',
     {
       config: { roles: [...STAFF, 'client', 'hacker'] },
@@ -102,9 +138,12 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
       },
     },
     async (req) => {
-      const { engagement } = await proposalFor(db, req.user, req.params.id);
-      // Another CS manager may read the proposal but not open it on the client's site.
-      if (manageRefusal(req, engagement)) throw notFound('proposal');
+      const { proposal, engagement } = await proposalFor(db, req.user, req.params.id);
+      // Another CS manager may read the proposal but not open it on the client's site, nor may another
+      // hacker (who reads a selected one to learn from it).
+      if (manageRefusal(req, engagement) || (req.user.role === 'hacker' && proposal.hacker_id !== req.user.hacker_id)) throw notFound('proposal');
+      // The client previews what CS passed: the current version, not an earlier one.
+      if (req.user.role === 'client' && req.body.version !== undefined && req.body.version !== proposal.version) throw notFound('proposal version');
       const target = await previewTarget(db, req.params.id, req.body.version);
       if (!target) throw notFound('proposal version');
       return previewLink(resolvePreviewKey(config), target, config.preview.minutes);

@@ -1,6 +1,7 @@
 // Request and response shapes of offers and proposals.
 import { Type } from 'typebox';
 import { ChangeSet } from './changes.ts';
+import { Render } from './renders.ts';
 import { Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
 
 export const Offer = Type.Object({
@@ -17,6 +18,13 @@ export const Offer = Type.Object({
   extended: Type.Boolean(),
   widen_reason: Nullable(Type.String()),
 });
+/** CS's last review (issue 23): the status is the current version's (a revision makes it pending again). */
+export const ProposalReview = Type.Object({
+  status: Type.Union([Type.Literal('pending'), Type.Literal('passed'), Type.Literal('returned')], { description: 'only a passed proposal reaches the client' }),
+  comment: Nullable(Type.String({ description: "the last review's comment (a return says what to fix); the author, CS and admin only" })),
+  reviewed_by: Nullable(Id),
+  reviewed_at: Nullable(Timestamp),
+});
 export const Proposal = Type.Object({
   id: Id,
   offer_id: Id,
@@ -27,6 +35,8 @@ export const Proposal = Type.Object({
   status: Type.String({ description: 'submitted, selected, rejected or withdrawn' }),
   version: Type.Integer({ minimum: 1, description: 'the current version (a revision adds one; a selected proposal is frozen)' }),
   changes: ChangeSet,
+  review: ProposalReview,
+  renders: Type.Array(Render, { description: "the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason" }),
   created_at: Timestamp,
 });
 /** A proposal's design link: http(s) only (javascript:/data: are refused here and by the use case). */

@@ -12,9 +12,33 @@ export const ProposalVersion = Type.Object({
   js_approved_by: Nullable(Id),
   js_approved_at: Nullable(Timestamp),
 });
-/** What the caller may do to the proposal now: revise (its author), withdraw (its author), approve the current version's script (its engagement's CS manager, admin). */
-export const ProposalActions = Actions(['revise', 'withdraw', 'approve_js'] as const);
-export const ProposalDetail = Type.Intersect([Proposal, Type.Object({ versions: Type.Array(ProposalVersion), actions: ProposalActions })]);
+/**
+ * What the caller may do to the proposal now: revise (its author), withdraw (its author), approve the
+ * current version's script, review (pass) or return it (its engagement's CS manager, admin).
+ */
+export const ProposalActions = Actions(['revise', 'withdraw', 'approve_js', 'review', 'return'] as const);
+export const ProposalReviewEntry = Type.Object({
+  version: Type.Integer({ minimum: 1, description: 'the version reviewed' }),
+  decision: Type.Union([Type.Literal('pass'), Type.Literal('return')]),
+  comment: Nullable(Type.String()),
+  actor_user_id: Id,
+  created_at: Timestamp,
+});
+export const ProposalDetail = Type.Intersect([
+  Proposal,
+  Type.Object({
+    versions: Type.Array(ProposalVersion),
+    reviews: Type.Array(ProposalReviewEntry, { description: 'every pass and return, oldest first (the author, CS and admin; others: empty)' }),
+    actions: ProposalActions,
+  }),
+]);
+export const ReviewBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('pass'), Type.Literal('return')]),
+    comment: Type.Optional(Type.String({ maxLength: 2000, description: 'required to return: what the author should fix (plain text)' })),
+  },
+  { additionalProperties: false, examples: [{ decision: 'return', comment: 'The new button covers the price at phone width.' }, { decision: 'pass' }] },
+);
 
 export const Revision = Type.Object(
   {

@@ -1,7 +1,8 @@
 // When a hacker may submit or withdraw a proposal, and what a selection may contain. The use cases
 // call these in the transaction that writes (a submission under a lock on the offer row, so the cap
 // holds under concurrency); the cycle workflow's update validator checks the same selection limits.
-import type { ErrorDetail } from '../errors.ts';
+import type { ReviewDecision, ReviewStatus } from '../../shared/cycles.ts';
+import { RuleError, type ErrorDetail } from '../errors.ts';
 
 export const SELECT_MIN = 1;
 export const SELECT_MAX = 3;
@@ -51,6 +52,37 @@ export function reviseRefused(p: { status: string }, o: OfferWindow, now: Date):
   return null;
 }
 
+/**
+ * Why CS may not review a proposal now (null: it may). Only a submitted one (a selection freezes the
+ * rest). Returning asks the author for a revision, so it needs the offer's window open; passing stays
+ * possible until the selection, so a proposal that arrived just before the deadline still gets its look.
+ */
+export function reviewRefused(p: { status: string }, o: OfferWindow, decision: ReviewDecision, now: Date): string | null {
+  const closed = proposalWindowClosed(o, now);
+  if (closed && o.engagementStatus === 'ended') return closed;
+  if (p.status !== 'submitted') return `a ${p.status} proposal cannot be reviewed`;
+  if (decision === 'return' && closed) return `${closed}: its author could no longer revise it, so it cannot be returned`;
+  return null;
+}
+
+/**
+ * A review comment as stored: plain text (the web escapes it) without control characters other than
+ * line breaks and tabs, trimmed; null when nothing is left. RuleError `invalid` naming /comment
+ * when a return has none (the author needs to know what to fix).
+ */
+export function cleanReviewComment(decision: ReviewDecision, comment: string | undefined): string | null {
+  // eslint-disable-next-line no-control-regex
+  const text = (comment ?? '').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '').trim();
+  if (decision === 'return' && text === '') throw new RuleError('invalid', '/comment is required to return a proposal: say what to fix', { path: '/comment' });
+  return text === '' ? null : text;
+}
+
+/** Whether a review changes nothing: the same decision on the version as it stands (and, for a return, the same comment). */
+export function reviewUnchanged(p: { review_status: ReviewStatus; review_comment: string | null }, decision: ReviewDecision, comment: string | null): boolean {
+  if (decision === 'pass') return p.review_status === 'passed';
+  return p.review_status === 'returned' && p.review_comment === comment;
+}
+
 export interface SelectionRequestItem {
   offer_id: number;
   proposal_ids: number[];
@@ -58,12 +90,12 @@ export interface SelectionRequestItem {
 
 /**
  * Problems with a selection against the cycle's offers and the proposals named, as details under
- * /body/selections/…: 1–3 per offer, each a submitted proposal of that offer.
+ * /body/selections/…: 1–3 per offer, each a submitted proposal of that offer that passed CS's review.
  */
 export function selectionProblems(
   selections: SelectionRequestItem[],
   cycleOfferIds: number[],
-  proposals: { id: number; offer_id: number; status: string }[],
+  proposals: { id: number; offer_id: number; status: string; review_status: ReviewStatus }[],
 ): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   selections.forEach((s, i) => {
@@ -80,6 +112,8 @@ export function selectionProblems(
       const p = proposals.find((r) => r.id === pid);
       if (!p || p.offer_id !== s.offer_id) details.push({ path: `${at}/proposal_ids/${j}`, message: `proposal ${pid} does not belong to offer ${s.offer_id}` });
       else if (p.status !== 'submitted') details.push({ path: `${at}/proposal_ids/${j}`, message: `proposal ${pid} is ${p.status}, not submitted` });
+      // The client chooses only among what CS passed (issue 23: it never saw the others).
+      else if (p.review_status !== 'passed') details.push({ path: `${at}/proposal_ids/${j}`, message: `proposal ${pid} has not passed CS's review (${p.review_status})` });
     });
   });
   return details;

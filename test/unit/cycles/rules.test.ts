@@ -4,7 +4,7 @@ import { offerKindFor, widen } from '../../../src/domain/cycles/audience.ts';
 import { designProblems, MAX_PLANNED_SAMPLE, plannedSample, settingsProblems } from '../../../src/domain/cycles/design.ts';
 import { cycleEarnings, ledgerKey, type EarningProposal } from '../../../src/domain/cycles/earnings.ts';
 import { promotedControl, restoredControl } from '../../../src/domain/cycles/promotion.ts';
-import { proposalLimitReached, proposalWindowClosed, selectionProblems, withdrawRefused } from '../../../src/domain/cycles/proposals.ts';
+import { proposalLimitReached, proposalWindowClosed, reviewRefused, reviewUnchanged, selectionProblems, withdrawRefused } from '../../../src/domain/cycles/proposals.ts';
 import { cycleReport, reportTest } from '../../../src/domain/cycles/report.ts';
 import { finalDecision } from '../../../src/domain/cycles/verdict-text.ts';
 import { endRequestProblem } from '../../../src/domain/engagements.ts';
@@ -123,6 +123,19 @@ describe('proposals', () => {
     expect(withdrawRefused({ status: 'submitted' }, { ...open, engagementStatus: 'ended', engagementEndReason: 'x' }, now)).toMatch(/engagement has ended/);
   });
 
+  it('reviews: a submitted proposal, returned only while its author could revise it', () => {
+    const closed = { ...open, deadline: new Date(now.getTime() - 1000) };
+    expect(reviewRefused({ status: 'submitted' }, open, 'return', now)).toBeNull();
+    expect(reviewRefused({ status: 'submitted' }, closed, 'pass', now)).toBeNull();
+    expect(reviewRefused({ status: 'submitted' }, closed, 'return', now)).toMatch(/could no longer revise/);
+    expect(reviewRefused({ status: 'selected' }, open, 'pass', now)).toMatch(/selected proposal cannot be reviewed/);
+    expect(reviewRefused({ status: 'submitted' }, { ...open, engagementStatus: 'ended', engagementEndReason: 'x' }, 'pass', now)).toMatch(/engagement has ended/);
+    expect(reviewUnchanged({ review_status: 'passed', review_comment: null }, 'pass', 'again')).toBe(true);
+    expect(reviewUnchanged({ review_status: 'returned', review_comment: 'a' }, 'return', 'a')).toBe(true);
+    expect(reviewUnchanged({ review_status: 'returned', review_comment: 'a' }, 'return', 'b')).toBe(false);
+    expect(reviewUnchanged({ review_status: 'pending', review_comment: null }, 'pass', null)).toBe(false);
+  });
+
   it.each([
     [[{ offer_id: 1, proposal_ids: [11] }], []],
     [[{ offer_id: 2, proposal_ids: [11] }], ['/body/selections/0/offer_id']],
@@ -130,13 +143,17 @@ describe('proposals', () => {
     [[{ offer_id: 1, proposal_ids: [12] }], ['/body/selections/0/proposal_ids/0']],
     [[{ offer_id: 1, proposal_ids: [11, 13, 14, 15] }], ['/body/selections/0/proposal_ids', '/body/selections/0/proposal_ids/3']],
     [[{ offer_id: 1, proposal_ids: [11] }, { offer_id: 1, proposal_ids: [13] }], ['/body/selections/1/offer_id']],
+    // Only what CS passed (issue 23).
+    [[{ offer_id: 1, proposal_ids: [11, 16, 17] }], ['/body/selections/0/proposal_ids/1', '/body/selections/0/proposal_ids/2']],
   ])('selection %j → %j', (selections, paths) => {
     const proposals = [
-      { id: 11, offer_id: 1, status: 'submitted' },
-      { id: 12, offer_id: 1, status: 'withdrawn' },
-      { id: 13, offer_id: 1, status: 'submitted' },
-      { id: 14, offer_id: 1, status: 'submitted' },
-      { id: 21, offer_id: 3, status: 'submitted' },
+      { id: 11, offer_id: 1, status: 'submitted', review_status: 'passed' as const },
+      { id: 12, offer_id: 1, status: 'withdrawn', review_status: 'passed' as const },
+      { id: 13, offer_id: 1, status: 'submitted', review_status: 'passed' as const },
+      { id: 14, offer_id: 1, status: 'submitted', review_status: 'passed' as const },
+      { id: 21, offer_id: 3, status: 'submitted', review_status: 'passed' as const },
+      { id: 16, offer_id: 1, status: 'submitted', review_status: 'pending' as const },
+      { id: 17, offer_id: 1, status: 'submitted', review_status: 'returned' as const },
     ];
     expect(selectionProblems(selections, [1, 3], proposals).map((x) => x.path)).toEqual(paths);
   });
