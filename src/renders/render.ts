@@ -198,7 +198,7 @@ function measure(page: Page, selectors: string[]): Promise<Measured> {
         matches[s] = -1;
       }
     }
-    return { height: Math.max(el.scrollHeight, document.body ? document.body.scrollHeight : 0), scrollWidth: el.scrollWidth, viewportWidth: window.innerWidth, matches };
+    return { height: Math.max(el.scrollHeight, document.body ? document.body.scrollHeight : 0), scrollWidth: el.scrollWidth, viewportWidth: el.clientWidth, matches };
   })(${JSON.stringify(selectors)})`);
 }
 

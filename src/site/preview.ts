@@ -7,7 +7,9 @@ import type { Config } from '../config.ts';
 import { resolveDevKey } from '../infra/dev-keys.ts';
 import type { Db } from '../db/index.ts';
 import { servedChanges } from '../domain/cycles/changes.ts';
+import { onPageControl } from '../domain/cycles/promotion.ts';
 import { RuleError } from '../domain/errors.ts';
+import { pageControlChanges } from './serving.ts';
 
 export interface PreviewClaims {
   /** proposal_versions.id */
@@ -15,12 +17,18 @@ export interface PreviewClaims {
   client_id: number;
   /** Expiry, epoch seconds. */
   exp: number;
+  /**
+   * The version's page as a visitor outside every running test sees it (its served winner, if any)
+   * instead of the version: the render worker's "before" picture (src/renders/render.ts).
+   */
+  control?: boolean;
 }
 
 const mac = (key: Buffer, payload: string) => createHmac('sha256', key).update(`kz-preview.${payload}`).digest();
 
 export function signPreview(key: Buffer, claims: PreviewClaims): string {
-  const payload = Buffer.from(JSON.stringify([claims.version_id, claims.client_id, claims.exp])).toString('base64url');
+  const fields = [claims.version_id, claims.client_id, claims.exp, ...(claims.control ? [1] : [])];
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${mac(key, payload).toString('base64url')}`;
 }
 
@@ -37,10 +45,10 @@ function verifyPreview(key: Buffer, token: string, now = Date.now()): PreviewCla
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((n) => Number.isSafeInteger(n))) return undefined;
-  const [version_id, client_id, exp] = parsed as number[];
+  if (!Array.isArray(parsed) || (parsed.length !== 3 && !(parsed.length === 4 && parsed[3] === 1)) || !parsed.every((n) => Number.isSafeInteger(n))) return undefined;
+  const [version_id, client_id, exp, control] = parsed as number[];
   if (exp! * 1000 <= now) return undefined;
-  return { version_id: version_id!, client_id: client_id!, exp: exp! };
+  return { version_id: version_id!, client_id: client_id!, exp: exp!, ...(control === 1 ? { control: true } : {}) };
 }
 
 /**
@@ -78,10 +86,10 @@ export async function previewTarget(db: Db, proposalId: number, version?: number
   return row;
 }
 
-/** A signed link to preview version `version_id` on its page, for `minutes`. */
-export function previewLink(key: Buffer, t: { version_id: number; client_id: number; page_url: string }, minutes: number, now = Date.now()) {
+/** A signed link to preview version `version_id` on its page, for `minutes` (`control`: its page without the version). */
+export function previewLink(key: Buffer, t: { version_id: number; client_id: number; page_url: string; control?: boolean }, minutes: number, now = Date.now()) {
   const exp = Math.floor(now / 1000) + minutes * 60;
-  const token = signPreview(key, { version_id: t.version_id, client_id: t.client_id, exp });
+  const token = signPreview(key, { version_id: t.version_id, client_id: t.client_id, exp, ...(t.control ? { control: true } : {}) });
   return { url: previewUrl(t.page_url, token), token, expires_at: new Date(exp * 1000).toISOString() };
 }
 
@@ -96,15 +104,19 @@ export async function previewFor(db: Db, key: Buffer, token: string, siteClientI
     .innerJoin('hypotheses', 'hypotheses.id', 'offers.hypothesis_id')
     .innerJoin('pages', 'pages.id', 'hypotheses.page_id')
     .innerJoin('engagements', 'engagements.id', 'pages.engagement_id')
-    .select(['proposals.id as proposal_id', 'proposal_versions.version', 'proposal_versions.title', 'proposal_versions.changes', 'proposal_versions.js_sha256', 'proposal_versions.js_approved_at', 'pages.url as page_url', 'engagements.client_id'])
+    .select(['proposals.id as proposal_id', 'proposal_versions.version', 'proposal_versions.title', 'proposal_versions.changes', 'proposal_versions.js_sha256', 'proposal_versions.js_approved_at', 'pages.id as page_id', 'pages.url as page_url', 'engagements.client_id'])
     .where('proposal_versions.id', '=', claims.version_id)
     .executeTakeFirst();
   if (!row || row.client_id !== siteClientId) throw new RuleError('not_found', 'preview not found');
+  // As the site config gives them: the page's served winner (what a visitor in no test sees: the
+  // control link's page) and the version on top of it (what the version's arm would show).
+  const base = await pageControlChanges(db, row.page_id);
+  const own = servedChanges(row.changes, { js_sha256: row.js_sha256, js_approved_at: row.js_approved_at });
   return {
     proposal_id: row.proposal_id,
     version: row.version,
     title: row.title,
     page_url: row.page_url,
-    changes: servedChanges(row.changes, { js_sha256: row.js_sha256, js_approved_at: row.js_approved_at }),
+    changes: claims.control ? (base ?? {}) : (onPageControl(base, own) ?? {}),
   };
 }

@@ -17,7 +17,7 @@ export interface ServedWinner {
 }
 
 /** The served winners (of a client, or the one of a test): a page's control, unshipped, not killed. */
-async function servedWinners(db: Db, by: { clientId: number } | { testId: number }) {
+async function servedWinners(db: Db, by: { clientId: number } | { testId: number } | { pageId: number }) {
   let q = db
     .selectFrom('pages')
     .innerJoin('tests', 'tests.id', 'pages.control_since_test_id')
@@ -30,13 +30,18 @@ async function servedWinners(db: Db, by: { clientId: number } | { testId: number
     .where('tests.kill_switch', '=', false)
     .where('clients.kill_switch', '=', false)
     .orderBy('pages.id');
-  q = 'clientId' in by ? q.where('engagements.client_id', '=', by.clientId) : q.where('tests.id', '=', by.testId);
+  q = 'clientId' in by ? q.where('engagements.client_id', '=', by.clientId) : 'testId' in by ? q.where('tests.id', '=', by.testId) : q.where('pages.id', '=', by.pageId);
   return (await q.execute()).map((r) => ({ test_id: r.test_id, page_id: r.page_id, page_url: r.page_url, changes: r.served_changes! }));
 }
 
 /** Whether test `testId`'s winner is served now (to every visitor of its page, or as a new test's control). */
 export async function isServing(db: Db, testId: number): Promise<boolean> {
   return (await servedWinners(db, { testId })).length > 0;
+}
+
+/** What a visitor in none of the page's tests is shown: its served winner's changes, or null (the page as it is). */
+export async function pageControlChanges(db: Db, pageId: number): Promise<ChangeSet | null> {
+  return (await servedWinners(db, { pageId }))[0]?.changes ?? null;
 }
 
 interface ConfigTest<V> {

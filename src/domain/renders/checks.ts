@@ -25,6 +25,7 @@ export interface PageMeasure {
   consoleErrors: string[];
   /** Elements each selector of the change set matches on this page (-1: not a valid selector). */
   selectorMatches: Record<string, number>;
+  /** The document's width and the layout viewport's (clientWidth: 390 px on a phone page with a viewport meta tag, 980 px without one). */
   scrollWidth: number;
   viewportWidth: number;
 }
