@@ -1,9 +1,9 @@
-// Planning calculators and ad-hoc verdicts: the same JSON contract as `kaizen stats <op>`. The domain
-// module validates each body and names every bad field, so the schemas here only document the shape
-// (fields, an example) and type the answers.
+// Planning calculators and ad-hoc verdicts: the same JSON contract as `kaizen stats <op>`. Each op's
+// body has its TypeBox schema (shapes, ranges); the domain module then checks the rest and names
+// every bad field.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { runStatsOp, type StatsOp } from '../../domain/stats/index.ts';
-import { OPS, StatsBody } from '../schemas/stats.ts';
+import { OPS } from '../schemas/stats.ts';
 import { authErrors } from '../schemas/common.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -16,8 +16,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app) => {
         schema: {
           tags: ['stats'],
           summary: doc.summary,
-          description: `Verdict engine op \`${op}\`, the same contract as \`kaizen stats ${op}\`. Fields: ${doc.fields}. A bad field is a 400 naming it.`,
-          body: StatsBody(doc.example),
+          description: `Verdict engine op \`${op}\`, the same contract as \`kaizen stats ${op}\` (docs/statistics.md). A bad field is a 400 naming it.`,
+          body: doc.body,
           response: { 200: doc.result, ...authErrors },
         },
       },

@@ -25,10 +25,13 @@ import type {
 } from './types.ts';
 import {
   validateAdjustRequest,
+  validateCupedRequest,
   validateMdeRequest,
   validatePowerRequest,
   validateSampleSizeRequest,
+  validateSegmentSrmRequest,
   validateSrmRequest,
+  validateTestVerdictRequest,
   validateVerdictRequest,
 } from './validate.ts';
 import { computeVerdict, DEFAULT_ALPHA, DEFAULT_SEQUENTIAL_TUNING } from './verdict.ts';
@@ -50,13 +53,16 @@ export {
   validateSampleSizeRequest,
   validateSrmRequest,
   validateVerdictRequest,
+  validateTestVerdictRequest,
+  validateSegmentSrmRequest,
+  validateCupedRequest,
 } from './validate.ts';
 export { SRM_THRESHOLD } from './srm.ts';
 export { DEFAULT_CUPED_MIN_SHARE } from './test-verdict.ts';
 export { percentileCap, winsorize } from './winsorize.ts';
 export { normalCdf, normalQuantile, studentTCdf, studentTQuantile, chiSquareSf } from './distributions.ts';
 
-export const STATS_OPS = ['verdict', 'srm', 'adjust', 'sample-size', 'power', 'mde'] as const;
+export const STATS_OPS = ['verdict', 'srm', 'adjust', 'sample-size', 'power', 'mde', 'test-verdict', 'segment-srm', 'cuped'] as const;
 export type StatsOp = (typeof STATS_OPS)[number];
 
 export const DEFAULT_POWER = 0.8;
@@ -154,6 +160,12 @@ export function runStatsOp(op: string, body: unknown): unknown {
       return power(validatePowerRequest(body));
     case 'mde':
       return mde(validateMdeRequest(body));
+    case 'test-verdict':
+      return testVerdict(validateTestVerdictRequest(body));
+    case 'segment-srm':
+      return segmentSrm(validateSegmentSrmRequest(body));
+    case 'cuped':
+      return cuped(validateCupedRequest(body));
     default:
       throw new ValidationError(`unknown stats op "${op}"`, [
         { path: '/op', message: `must be one of ${STATS_OPS.join(', ')}` },

@@ -4,6 +4,9 @@ import { ValidationError } from '../errors.ts';
 import type { ErrorDetail } from '../errors.ts';
 import type {
   AdjustRequest,
+  CupedRequest,
+  SegmentSrmRequest,
+  TestVerdictRequest,
   MdeRequest,
   PowerRequest,
   SampleSizeRequest,
@@ -101,6 +104,18 @@ function asObject(body: unknown, what: string): Obj {
 
 const ALPHA: NumOpts = { min: 0, max: 1, minExclusive: true, maxExclusive: true };
 
+function checkPrior(c: Checker, prior: unknown): void {
+  if (prior === undefined) return;
+  if (typeof prior !== 'object' || prior === null || Array.isArray(prior)) {
+    c.fail('/prior', 'must be an object {"proper": false} or {"proper": true, "mean", "stddev"}');
+    return;
+  }
+  const p = prior as Obj;
+  if (typeof p.proper !== 'boolean') c.fail('/prior/proper', 'is required and must be a boolean');
+  checkNumber(c, p.mean, '/prior/mean', {});
+  checkNumber(c, p.stddev, '/prior/stddev', { min: 0, minExclusive: true });
+}
+
 export function validateVerdictRequest(body: unknown): VerdictRequest {
   const o = asObject(body, 'verdict');
   const c = new Checker(o);
@@ -112,17 +127,7 @@ export function validateVerdictRequest(body: unknown): VerdictRequest {
   c.boolean('inverse');
   c.number('sequential_tuning_parameter', { min: 0, minExclusive: true });
   c.number('risk_threshold', { min: 0 });
-  const prior = o.prior;
-  if (prior !== undefined) {
-    if (typeof prior !== 'object' || prior === null || Array.isArray(prior)) {
-      c.fail('/prior', 'must be an object {"proper": false} or {"proper": true, "mean", "stddev"}');
-    } else {
-      const p = prior as Obj;
-      if (typeof p.proper !== 'boolean') c.fail('/prior/proper', 'is required and must be a boolean');
-      checkNumber(c, p.mean, '/prior/mean', {});
-      checkNumber(c, p.stddev, '/prior/stddev', { min: 0, minExclusive: true });
-    }
-  }
+  checkPrior(c, o.prior);
   const metric = o.metric_type;
   const arms = o.arms;
   let armCount = -1;
@@ -253,4 +258,176 @@ export function validateMdeRequest(body: unknown): MdeRequest {
   checkPower(c, o);
   c.throwIfAny('mde');
   return o as unknown as MdeRequest;
+}
+
+// ---- test verdicts (issue 25) ----
+
+const MAX_METRICS = 100;
+const MAX_SEGMENTS = 1000;
+const COVARIATE = ['pre_n', 'pre_sum', 'pre_sum_squares', 'pre_cross_sum'] as const;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One arm of one metric: the sums its kind needs, and the CUPED covariate all or nothing. */
+function checkMetricArm(c: Checker, arm: unknown, base: string, kind: unknown): void {
+  if (!isObj(arm)) return c.fail(base, 'must be an object');
+  if (typeof arm.arm !== 'string' || arm.arm.length === 0) c.fail(`${base}/arm`, 'is required and must be a non-empty string');
+  checkNumber(c, arm.n, `${base}/n`, { required: true, min: 0, integer: true });
+  if (kind === 'binomial') {
+    checkNumber(c, arm.conversions, `${base}/conversions`, { required: true, min: 0, integer: true });
+    if (typeof arm.n === 'number' && typeof arm.conversions === 'number' && Number.isInteger(arm.conversions) && arm.conversions > arm.n) {
+      c.fail(`${base}/conversions`, 'must not exceed n');
+    }
+  } else if (kind === 'mean') {
+    checkNumber(c, arm.sum, `${base}/sum`, { required: true });
+    checkNumber(c, arm.sum_squares, `${base}/sum_squares`, { required: true, min: 0 });
+  } else if (kind === 'ratio') {
+    checkNumber(c, arm.num_sum, `${base}/num_sum`, { required: true });
+    checkNumber(c, arm.num_sum_squares, `${base}/num_sum_squares`, { required: true, min: 0 });
+    checkNumber(c, arm.den_sum, `${base}/den_sum`, { required: true });
+    checkNumber(c, arm.den_sum_squares, `${base}/den_sum_squares`, { required: true, min: 0 });
+    checkNumber(c, arm.cross_sum, `${base}/cross_sum`, { required: true });
+  }
+  if (COVARIATE.some((k) => arm[k] !== undefined)) {
+    checkNumber(c, arm.pre_n, `${base}/pre_n`, { required: true, min: 0, integer: true });
+    if (typeof arm.pre_n === 'number' && typeof arm.n === 'number' && arm.pre_n > arm.n) c.fail(`${base}/pre_n`, 'must not exceed n');
+    checkNumber(c, arm.pre_sum, `${base}/pre_sum`, { required: true });
+    checkNumber(c, arm.pre_sum_squares, `${base}/pre_sum_squares`, { required: true, min: 0 });
+    checkNumber(c, arm.pre_cross_sum, `${base}/pre_cross_sum`, { required: true });
+  }
+}
+
+/** Arms of a metric: control first, 1..MAX_ARMS; returns their names (null when not an array). */
+function checkMetricArms(c: Checker, arms: unknown, base: string, kind: unknown): string[] | null {
+  if (!Array.isArray(arms)) {
+    c.fail(base, arms === undefined ? 'is required (an array of arms, control first)' : 'must be an array of arms, control first');
+    return null;
+  }
+  if (arms.length < 1 || arms.length > MAX_ARMS) {
+    c.fail(base, `must contain between 1 and ${MAX_ARMS} arms`);
+    return null;
+  }
+  arms.forEach((a: unknown, i: number) => checkMetricArm(c, a, `${base}/${i}`, kind));
+  return arms.map((a: unknown) => (isObj(a) && typeof a.arm === 'string' ? a.arm : ''));
+}
+
+export function validateTestVerdictRequest(body: unknown): TestVerdictRequest {
+  const o = asObject(body, 'test-verdict');
+  const c = new Checker(o);
+  c.enumOf('engine', ['frequentist', 'bayesian', 'sequential'] as const, true);
+  c.enumOf('difference', ['relative', 'absolute'] as const, false);
+  c.number('alpha', ALPHA);
+  c.enumOf('side', ['two-sided', 'greater', 'lesser'] as const, false);
+  c.number('sequential_tuning_parameter', { min: 0, minExclusive: true });
+  c.number('risk_threshold', { min: 0 });
+  c.enumOf('correction', ['holm', 'benjamini-hochberg', 'none'] as const, false);
+  checkPrior(c, o.prior);
+  if (o.cuped !== undefined) {
+    if (!isObj(o.cuped)) c.fail('/cuped', 'must be an object {"enabled", "min_share"}');
+    else {
+      if (o.cuped.enabled !== undefined && typeof o.cuped.enabled !== 'boolean') c.fail('/cuped/enabled', 'must be a boolean');
+      checkNumber(c, o.cuped.min_share, '/cuped/min_share', { min: 0, max: 1 });
+    }
+  }
+  const pop = o.decision_population;
+  if (pop !== undefined) {
+    if (!isObj(pop)) c.fail('/decision_population', 'must be an object {"dimension", "value"}');
+    else {
+      if (typeof pop.dimension !== 'string' || pop.dimension.length === 0) c.fail('/decision_population/dimension', 'is required and must be a non-empty string');
+      if (typeof pop.value !== 'string' || pop.value.length === 0) c.fail('/decision_population/value', 'is required and must be a non-empty string');
+    }
+  }
+  const metrics = o.metrics;
+  let armNames: string[] | null = null;
+  if (!Array.isArray(metrics)) {
+    c.fail('/metrics', metrics === undefined ? 'is required (an array of metrics, one primary)' : 'must be an array of metrics, one primary');
+  } else if (metrics.length < 1 || metrics.length > MAX_METRICS) {
+    c.fail('/metrics', `must contain between 1 and ${MAX_METRICS} metrics`);
+  } else {
+    const ids = new Set<string>();
+    let primaries = 0;
+    metrics.forEach((m: unknown, i: number) => {
+      const base = `/metrics/${i}`;
+      if (!isObj(m)) return c.fail(base, 'must be an object');
+      if (typeof m.id !== 'string' || m.id.length === 0) c.fail(`${base}/id`, 'is required and must be a non-empty string');
+      else if (ids.has(m.id)) c.fail(`${base}/id`, `duplicates metric "${m.id}"`);
+      else ids.add(m.id);
+      const kinds = ['binomial', 'mean', 'ratio'] as const;
+      if (typeof m.kind !== 'string' || !(kinds as readonly string[]).includes(m.kind)) c.fail(`${base}/kind`, `is required (one of ${kinds.join(', ')})`);
+      const roles = ['primary', 'secondary', 'guardrail'] as const;
+      if (typeof m.role !== 'string' || !(roles as readonly string[]).includes(m.role)) c.fail(`${base}/role`, `is required (one of ${roles.join(', ')})`);
+      if (m.role === 'primary') primaries++;
+      if (m.inverse !== undefined && typeof m.inverse !== 'boolean') c.fail(`${base}/inverse`, 'must be a boolean');
+      checkNumber(c, m.alpha, `${base}/alpha`, ALPHA);
+      if (m.alpha !== undefined && m.role !== 'guardrail') c.fail(`${base}/alpha`, "is a guardrail's own alpha; goal metrics use the request's alpha");
+      const names = checkMetricArms(c, m.arms, `${base}/arms`, m.kind);
+      if (names === null) return;
+      if (armNames === null) armNames = names;
+      else if (names.length !== armNames.length || names.some((n, j) => n !== armNames![j])) {
+        c.fail(`${base}/arms`, `must list the same arms in the same order as the first metric (${armNames.join(', ')})`);
+      }
+    });
+    if (primaries !== 1) c.fail('/metrics', `must contain exactly one metric with role "primary" (found ${primaries})`);
+  }
+  const weights = o.weights;
+  if (weights !== undefined) {
+    if (!Array.isArray(weights)) c.fail('/weights', 'must be an array of numbers, one per arm');
+    else {
+      const count = (armNames as string[] | null)?.length;
+      if (count !== undefined && weights.length !== count) c.fail('/weights', `must have one weight per arm (${count})`);
+      weights.forEach((w: unknown, i: number) => checkNumber(c, w, `/weights/${i}`, { min: 0 }));
+    }
+  }
+  c.throwIfAny('test-verdict');
+  return o as unknown as TestVerdictRequest;
+}
+
+export function validateCupedRequest(body: unknown): CupedRequest {
+  const o = asObject(body, 'cuped');
+  const c = new Checker(o);
+  c.enumOf('engine', ['frequentist', 'bayesian', 'sequential'] as const, false);
+  c.enumOf('difference', ['relative', 'absolute'] as const, false);
+  c.number('alpha', ALPHA);
+  c.enumOf('kind', ['binomial', 'mean'] as const, true);
+  c.boolean('inverse');
+  c.number('min_share', { min: 0, max: 1 });
+  checkMetricArms(c, o.arms, '/arms', o.kind);
+  if (Array.isArray(o.arms)) {
+    o.arms.forEach((a: unknown, i: number) => {
+      if (isObj(a) && a.pre_sum === undefined) c.fail(`/arms/${i}/pre_sum`, 'is required (with pre_n, pre_sum_squares, pre_cross_sum): the covariate');
+    });
+  }
+  c.throwIfAny('cuped');
+  return o as unknown as CupedRequest;
+}
+
+export function validateSegmentSrmRequest(body: unknown): SegmentSrmRequest {
+  const o = asObject(body, 'segment-srm');
+  const c = new Checker(o);
+  const weights = o.weights;
+  if (!Array.isArray(weights)) c.fail('/weights', weights === undefined ? 'is required (an array of planned weights)' : 'must be an array of planned weights');
+  else if (weights.length > MAX_ARMS) c.fail('/weights', `must have at most ${MAX_ARMS} entries`);
+  else weights.forEach((w: unknown, i: number) => checkNumber(c, w, `/weights/${i}`, { min: 0 }));
+  const segments = o.segments;
+  if (!Array.isArray(segments)) c.fail('/segments', segments === undefined ? 'is required (an array of segments)' : 'must be an array of segments');
+  else if (segments.length > MAX_SEGMENTS) c.fail('/segments', `must have at most ${MAX_SEGMENTS} entries`);
+  else {
+    segments.forEach((s: unknown, i: number) => {
+      const base = `/segments/${i}`;
+      if (!isObj(s)) return c.fail(base, 'must be an object {"dimension", "value", "users"}');
+      if (typeof s.dimension !== 'string' || s.dimension.length === 0) c.fail(`${base}/dimension`, 'is required and must be a non-empty string');
+      if (typeof s.value !== 'string' || s.value.length === 0) c.fail(`${base}/value`, 'is required and must be a non-empty string');
+      if (!Array.isArray(s.users)) c.fail(`${base}/users`, 'is required (units per arm)');
+      else {
+        if (Array.isArray(weights) && s.users.length !== weights.length) c.fail(`${base}/users`, 'must have the same length as weights');
+        s.users.forEach((u: unknown, j: number) => {
+          if (u !== null) checkNumber(c, u, `${base}/users/${j}`, { min: 0, integer: true });
+        });
+      }
+    });
+  }
+  c.throwIfAny('segment-srm');
+  return o as unknown as SegmentSrmRequest;
 }
