@@ -66,7 +66,7 @@ export async function listCycles(db: Db, f: CycleFilter) {
 }
 
 export interface CycleTask {
-  kind: 'submit_plan' | 'select_proposals' | 'cycle_failed' | 'submit_proposal';
+  kind: 'submit_plan' | 'select_proposals' | 'cycle_failed' | 'submit_proposal' | 'review_proposals';
   cycle_id?: number;
   engagement_id?: number;
   offer_id?: number;
@@ -101,8 +101,8 @@ export async function cycleTasks(db: Db, user: User): Promise<CycleTask[]> {
     .limit(500);
   if (user.role === 'client') q = q.where('engagements.client_id', '=', user.client_id!).where('cycles.phase', 'in', human);
   else if (user.role === 'cs_manager') q = q.where('engagements.cs_manager_id', '=', user.id);
-  const rows = await q.execute();
-  return rows.map((c) => ({
+  const [rows, reviews] = await Promise.all([q.execute(), user.role === 'client' ? [] : reviewTasks(db, user)]);
+  return [...reviews, ...rows.map((c): CycleTask => ({
     kind: c.phase === 'failed' ? 'cycle_failed' : c.phase === 'planning' ? 'submit_plan' : 'select_proposals',
     cycle_id: c.id,
     engagement_id: c.engagement_id,
@@ -110,6 +110,37 @@ export async function cycleTasks(db: Db, user: User): Promise<CycleTask[]> {
     overdue: c.overdue,
     due_at: c.due_at ? c.due_at.toISOString() : null,
     waiting_for: c.phase === 'failed' ? `CS to fix the engagement: ${c.end_reason}` : c.waiting_for,
+  }))];
+}
+
+/**
+ * Offers with submitted proposals waiting for CS's review (issue 23: the client sees only passed
+ * ones), one task per offer: a CS manager's engagements, every engagement for an admin.
+ */
+async function reviewTasks(db: Db, user: User): Promise<CycleTask[]> {
+  let q = db
+    .selectFrom('proposals')
+    .innerJoin('offers', 'offers.id', 'proposals.offer_id')
+    .innerJoin('cycles', 'cycles.id', 'offers.cycle_id')
+    .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
+    .select((eb) => ['offers.id', 'offers.kind', 'offers.cycle_id', 'offers.deadline', 'cycles.engagement_id', 'cycles.month', eb.fn.countAll<string>().as('n')])
+    .where('proposals.status', '=', 'submitted')
+    .where('proposals.review_status', '=', 'pending')
+    .where('engagements.status', '!=', 'ended')
+    .groupBy(['offers.id', 'cycles.engagement_id', 'cycles.month'])
+    .orderBy('offers.deadline')
+    .limit(500);
+  if (user.role === 'cs_manager') q = q.where('engagements.cs_manager_id', '=', user.id);
+  return (await q.execute()).map((o) => ({
+    kind: 'review_proposals',
+    cycle_id: o.cycle_id,
+    engagement_id: o.engagement_id,
+    offer_id: o.id,
+    offer_kind: o.kind,
+    month: o.month,
+    overdue: false,
+    due_at: o.deadline.toISOString(),
+    waiting_for: `CS to review ${o.n} proposal${o.n === '1' ? '' : 's'}`,
   }));
 }
 

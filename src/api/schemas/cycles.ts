@@ -99,7 +99,7 @@ export const Selection = Type.Object(
 export const SelectionResult = Type.Object({ cycle_id: Id, pending_offers: Type.Array(Id, { description: 'offers with proposals still waiting for a selection' }) });
 
 export const Task = Type.Object({
-  kind: Type.String({ description: 'submit_plan, select_proposals, cycle_failed, submit_proposal, review_payout_run, record_remittance, …' }),
+  kind: Type.String({ description: 'submit_plan, select_proposals, cycle_failed, submit_proposal, review_proposals, review_payout_run, record_remittance, …' }),
   cycle_id: Type.Optional(Id),
   engagement_id: Type.Optional(Id),
   offer_id: Type.Optional(Id),
