@@ -154,7 +154,9 @@ export function computeTestVerdict(req: TestVerdictRequest): TestVerdictResult {
   const raw = goalVariants.map((v) => (bayes ? errorProbability(v) : v.p_value!));
   const adjusted = correct(raw, method);
   goalVariants.forEach((v, i) => {
-    if (bayes) v.chance_to_win_adjusted = v.chance_to_win! >= 0.5 ? 1 - adjusted[i]! : adjusted[i]!;
+    // a corrected error probability past 0.5 says nothing about the sign: the adjusted chance stops at 0.5
+    const e = Math.min(0.5, adjusted[i]!);
+    if (bayes) v.chance_to_win_adjusted = v.chance_to_win! >= 0.5 ? 1 - e : e;
     else v.p_value_adjusted = adjusted[i]!;
   });
 
