@@ -246,6 +246,6 @@ describe('validation', () => {
   });
   it('unknown op', () => {
     expect(validationDetails(() => runStatsOp('bogus', {}))).toEqual([{ path: '/op', message: expect.stringContaining('verdict') }]);
-    expect(STATS_OPS).toEqual(['verdict', 'srm', 'adjust', 'sample-size', 'power', 'mde']);
+    expect(STATS_OPS).toEqual(['verdict', 'srm', 'adjust', 'sample-size', 'power', 'mde', 'test-verdict', 'segment-srm', 'cuped']);
   });
 });
