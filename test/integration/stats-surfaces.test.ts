@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verdict } from '../../src/domain/stats/index.ts';
+import { STATS_OPS, verdict } from '../../src/domain/stats/index.ts';
 import { createHarness, userWithToken, type Harness } from '../helpers.ts';
 
 const request = {
@@ -68,5 +68,63 @@ describe('verdict engine surfaces: CLI, HTTP and function agree', () => {
       hackerId: (await h.db.insertInto('hackers').values({ display_name: 'h', kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id,
     });
     expect((await h.app.inject({ method: 'POST', url: '/v1/stats/verdict', headers: hacker.auth, payload: request })).statusCode).toBe(403);
+  });
+
+  it('test-verdict, segment-srm and cuped: CLI, HTTP and function agree; the TypeBox schema names a bad field', async () => {
+    const cs = await userWithToken(h.db, 'cs_manager');
+    const arms = (c: number[]) => c.map((conversions, i) => ({ arm: i === 0 ? 'control' : `V${i}`, n: 10000, conversions }));
+    const bodies = {
+      // best raw p about 0.03 of three treatments: not a winner under Holm
+      'test-verdict': { engine: 'frequentist', metrics: [{ id: 'conversion', kind: 'binomial', role: 'primary', arms: arms([1000, 1092, 1050, 1020]) }], weights: [1, 1, 1, 1] },
+      'segment-srm': { weights: [0.5, 0.5], segments: [{ dimension: 'device', value: 'phone', users: [7000, 6500] }] },
+      cuped: {
+        kind: 'mean',
+        arms: [
+          { arm: 'control', n: 5000, sum: 1.5e6, sum_squares: 4.1e9, pre_n: 2500, pre_sum: 1.4e6, pre_sum_squares: 3.9e9, pre_cross_sum: 2.9e9 },
+          { arm: 'B', n: 5000, sum: 1.6e6, sum_squares: 4.3e9, pre_n: 2480, pre_sum: 1.38e6, pre_sum_squares: 3.8e9, pre_cross_sum: 2.95e9 },
+        ],
+      },
+    };
+    for (const [op, body] of Object.entries(bodies)) {
+      const fromCli = cli(['stats', op], JSON.stringify(body));
+      expect(fromCli.status, fromCli.stderr).toBe(0);
+      const res = await h.app.inject({ method: 'POST', url: `/v1/stats/${op}`, headers: cs.auth, payload: body });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json(), op).toEqual(JSON.parse(fromCli.stdout));
+    }
+    const tv = JSON.parse(cli(['stats', 'test-verdict'], JSON.stringify(bodies['test-verdict'])).stdout);
+    expect(tv.decision).toMatchObject({ outcome: 'inconclusive', code: 'inconclusive', correction: { method: 'holm', comparisons: 3 } });
+    expect(tv.variants[0].p_value_adjusted).toBeGreaterThan(0.05);
+
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/v1/stats/test-verdict',
+      headers: cs.auth,
+      payload: { ...bodies['test-verdict'], correction: 'bonferroni' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.map((d: { path: string }) => d.path)).toContain('/body/correction');
+    // what a schema cannot say (exactly one primary) the domain still names
+    const two = await h.app.inject({
+      method: 'POST',
+      url: '/v1/stats/test-verdict',
+      headers: cs.auth,
+      payload: { engine: 'frequentist', metrics: [{ id: 'a', kind: 'binomial', role: 'secondary', arms: arms([1, 2]) }] },
+    });
+    expect(two.statusCode).toBe(400);
+    expect(two.json().error.details.map((d: { path: string }) => d.path)).toContain('/body/metrics');
+  });
+
+  it('OpenAPI publishes the request fields of every op (closed objects the fuzzer can generate)', async () => {
+    type S = { properties?: Record<string, unknown>; additionalProperties?: unknown; required?: string[] };
+    const doc = (await h.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: S }> } } }> };
+    for (const op of STATS_OPS) {
+      const schema = doc.paths[`/v1/stats/${op}`]!.post!.requestBody!.content['application/json']!.schema;
+      expect(Object.keys(schema.properties ?? {}).length, op).toBeGreaterThan(1);
+      expect(schema.additionalProperties, op).toBe(false);
+    }
+    const tv = doc.paths['/v1/stats/test-verdict']!.post!.requestBody!.content['application/json']!.schema;
+    expect(tv.required).toEqual(expect.arrayContaining(['engine', 'metrics']));
+    expect(Object.keys(tv.properties!)).toEqual(expect.arrayContaining(['correction', 'cuped', 'weights', 'decision_population']));
   });
 });

@@ -9078,6 +9078,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/images/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proposal's screenshot (PNG full page, WebP thumbnail)
+         * @description The image's bytes with its content type, to whoever may see a proposal rendered with it (its author, CS and admin, the offer's client once CS passed it, other hackers once it is selected); anyone else 404. Immutable: the name is the sha256 of the bytes.
+         *
+         *     Roles: admin, cs_manager, client, hacker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the image's sha256 (hex), as in an Image's url */
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the image (image/png full page, image/webp thumbnail) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/png": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/impact": {
         parameters: {
             query?: never;
@@ -13624,6 +13776,46 @@ export interface paths {
                                 hacker_id: number;
                                 id: number;
                                 offer_id: number;
+                                /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                                renders: {
+                                    checks: {
+                                        /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                        details: string[];
+                                        /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                        name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                        ok: boolean;
+                                    }[];
+                                    control: {
+                                        height: number;
+                                        /** @description /v1/images/<sha256>: a small version for lists */
+                                        thumb_url: string;
+                                        /** @description /v1/images/<sha256>: the full-page image */
+                                        url: string;
+                                        width: number;
+                                    } | null;
+                                    /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                    device: "pc" | "phone";
+                                    reason: string | null;
+                                    rendered_at: string | null;
+                                    status: "pending" | "rendered" | "failed";
+                                    variant: {
+                                        height: number;
+                                        /** @description /v1/images/<sha256>: a small version for lists */
+                                        thumb_url: string;
+                                        /** @description /v1/images/<sha256>: the full-page image */
+                                        url: string;
+                                        width: number;
+                                    } | null;
+                                    /** @description the proposal version rendered */
+                                    version: number;
+                                }[];
+                                review: {
+                                    comment: string | null;
+                                    reviewed_at: string | null;
+                                    reviewed_by: number | null;
+                                    /** @description only a passed proposal reaches the client */
+                                    status: "pending" | "passed" | "returned";
+                                };
                                 /** @description submitted, selected, rejected or withdrawn */
                                 status: string;
                                 title: string;
@@ -13965,6 +14157,46 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
@@ -14068,6 +14300,46 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
@@ -19045,7 +19317,7 @@ export interface paths {
         };
         /**
          * One proposal with its versions and change set
-         * @description Its author, the offer's client, CS and admin; anyone else 404. `changes` is the current version's.
+         * @description Its author, CS and admin; the offer's client once CS passed it; after the offer's selection, a selected one to every hacker who sees the offer (without its custom script); anyone else 404. `changes` is the current version's.
          *
          *     Roles: admin, cs_manager, client, hacker.
          */
@@ -19155,6 +19427,46 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
@@ -19164,6 +19476,16 @@ export interface paths {
                             actions: {
                                 /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
                                 approve_js: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                return: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                review: {
                                     allowed: boolean;
                                     reason: string | null;
                                 };
@@ -19178,6 +19500,16 @@ export interface paths {
                                     reason: string | null;
                                 };
                             };
+                            /** @description every pass and return, oldest first (the author, CS and admin; others: empty) */
+                            reviews: {
+                                actor_user_id: number;
+                                comment: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                decision: "pass" | "return";
+                                /** @description the version reviewed */
+                                version: number;
+                            }[];
                             versions: {
                                 /** Format: date-time */
                                 created_at: string;
@@ -19360,6 +19692,383 @@ export interface paths {
                             token: string;
                             /** @description the offer page's URL with kz_preview=<token> */
                             url: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/proposals/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pass a proposal's current version to the client, or return it to its author with a comment (its engagement's CS manager, admin)
+         * @description Only a passed proposal reaches the client (list, detail, selection, preview links). A return needs `comment` (400 naming /body/comment) and the offer's window open (the author revises: a new version is pending again); passing is possible until the selection. The same review again changes nothing. 409 once the proposal is selected, rejected or withdrawn.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description required to return: what the author should fix (plain text) */
+                        comment?: string;
+                        decision: "pass" | "return";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
+                             * @example {
+                             *       "css": ".cta { background: #e60 }",
+                             *       "mutations": [
+                             *         {
+                             *           "selector": "h1",
+                             *           "action": "set_text",
+                             *           "value": "Free shipping today"
+                             *         }
+                             *       ]
+                             *     }
+                             */
+                            changes: {
+                                /** @description a style sheet added to the page */
+                                css?: string;
+                                /** @description custom script: served only once a CS manager approved this exact text (its sha256) */
+                                js?: string;
+                                mutations?: ({
+                                    /** @enum {string} */
+                                    action: "set_text";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_attribute";
+                                    /** @description an attribute name (not on…, not style: use set_style) */
+                                    attribute: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "add_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove_class";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "set_style";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "insert_html";
+                                    /** @enum {unknown} */
+                                    position: "before" | "after" | "inside_start" | "inside_end";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    value: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "remove";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                } | {
+                                    /** @enum {string} */
+                                    action: "move_before";
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    selector: string;
+                                    /** @description a CSS selector; the change applies to every element it matches */
+                                    target: string;
+                                })[];
+                                /** @description split-URL variant: an absolute http(s) URL on the page's origin */
+                                redirect?: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            description: string;
+                            design_url: string;
+                            hacker_id: number;
+                            id: number;
+                            offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
+                            /** @description submitted, selected, rejected or withdrawn */
+                            status: string;
+                            title: string;
+                            /** @description the current version (a revision adds one; a selected proposal is frozen) */
+                            version: number;
+                        } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve_js: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                return: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                review: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                revise: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                withdraw: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description every pass and return, oldest first (the author, CS and admin; others: empty) */
+                            reviews: {
+                                actor_user_id: number;
+                                comment: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                decision: "pass" | "return";
+                                /** @description the version reviewed */
+                                version: number;
+                            }[];
+                            versions: {
+                                /** Format: date-time */
+                                created_at: string;
+                                js_approved_at: string | null;
+                                js_approved_by: number | null;
+                                js_hash: string | null;
+                                version: number;
+                            }[];
                         };
                     };
                 };
@@ -19736,6 +20445,46 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
@@ -19745,6 +20494,16 @@ export interface paths {
                             actions: {
                                 /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
                                 approve_js: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                return: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                review: {
                                     allowed: boolean;
                                     reason: string | null;
                                 };
@@ -19759,6 +20518,16 @@ export interface paths {
                                     reason: string | null;
                                 };
                             };
+                            /** @description every pass and return, oldest first (the author, CS and admin; others: empty) */
+                            reviews: {
+                                actor_user_id: number;
+                                comment: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                decision: "pass" | "return";
+                                /** @description the version reviewed */
+                                version: number;
+                            }[];
                             versions: {
                                 /** Format: date-time */
                                 created_at: string;
@@ -20252,6 +21021,46 @@ export interface paths {
                             hacker_id: number;
                             id: number;
                             offer_id: number;
+                            /** @description the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason */
+                            renders: {
+                                checks: {
+                                    /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                    details: string[];
+                                    /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                    name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                    ok: boolean;
+                                }[];
+                                control: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                device: "pc" | "phone";
+                                reason: string | null;
+                                rendered_at: string | null;
+                                status: "pending" | "rendered" | "failed";
+                                variant: {
+                                    height: number;
+                                    /** @description /v1/images/<sha256>: a small version for lists */
+                                    thumb_url: string;
+                                    /** @description /v1/images/<sha256>: the full-page image */
+                                    url: string;
+                                    width: number;
+                                } | null;
+                                /** @description the proposal version rendered */
+                                version: number;
+                            }[];
+                            review: {
+                                comment: string | null;
+                                reviewed_at: string | null;
+                                reviewed_by: number | null;
+                                /** @description only a passed proposal reaches the client */
+                                status: "pending" | "passed" | "returned";
+                            };
                             /** @description submitted, selected, rejected or withdrawn */
                             status: string;
                             title: string;
@@ -23008,9 +23817,18 @@ export interface paths {
                      */
                     "application/json": {
                         events: {
+                            /** @enum {unknown} */
+                            device?: "phone" | "pc" | "tablet";
+                            /** @description a conversion's name (order, signup…): the test's metrics read events by name */
+                            event?: string;
                             event_id: string;
                             /** Format: date-time */
                             occurred_at?: string;
+                            /**
+                             * @description from the landing URL's utm_* or the referrer
+                             * @enum {unknown}
+                             */
+                            source?: "search" | "social" | "ads" | "direct" | "other";
                             test_id: number;
                             /**
                              * @description apply_failure: the visitor's arm did not apply (counted per arm, never an exposure)
@@ -23019,6 +23837,8 @@ export interface paths {
                             type: "exposure" | "conversion" | "apply_failure";
                             value?: number;
                             visitor_id: string;
+                            /** @enum {unknown} */
+                            visitor_type?: "new" | "returning";
                         }[];
                     };
                 };
@@ -23408,7 +24228,7 @@ export interface paths {
         put?: never;
         /**
          * Adjust p-values for multiple comparisons (Holm, Benjamini-Hochberg)
-         * @description Verdict engine op `adjust`, the same contract as `kaizen stats adjust`. Fields: `p_values`, `method` (holm | benjamini-hochberg). A bad field is a 400 naming it.
+         * @description Verdict engine op `adjust`, the same contract as `kaizen stats adjust` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -23434,7 +24254,8 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        method: "holm" | "benjamini-hochberg";
+                        p_values: number[];
                     };
                 };
             };
@@ -23602,6 +24423,291 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/cuped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One metric with and without its CUPED pre-period covariate
+         * @description Verdict engine op `cuped`, the same contract as `kaizen stats cuped` (docs/statistics.md). A bad field is a 400 naming it.
+         *
+         *     Roles: admin, cs_manager, client.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "mean",
+                     *       "arms": [
+                     *         {
+                     *           "arm": "control",
+                     *           "n": 5000,
+                     *           "sum": 1500000,
+                     *           "sum_squares": 4100000000,
+                     *           "pre_n": 2500,
+                     *           "pre_sum": 1400000,
+                     *           "pre_sum_squares": 3900000000,
+                     *           "pre_cross_sum": 2900000000
+                     *         },
+                     *         {
+                     *           "arm": "B",
+                     *           "n": 5000,
+                     *           "sum": 1600000,
+                     *           "sum_squares": 4300000000,
+                     *           "pre_n": 2480,
+                     *           "pre_sum": 1380000,
+                     *           "pre_sum_squares": 3800000000,
+                     *           "pre_cross_sum": 2950000000
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        alpha?: number;
+                        /** @description control first */
+                        arms: {
+                            arm: string;
+                            conversions?: number;
+                            cross_sum?: number;
+                            den_sum?: number;
+                            den_sum_squares?: number;
+                            n: number;
+                            num_sum?: number;
+                            num_sum_squares?: number;
+                            pre_cross_sum?: number;
+                            pre_n?: number;
+                            pre_sum?: number;
+                            pre_sum_squares?: number;
+                            sum?: number;
+                            sum_squares?: number;
+                        }[];
+                        difference?: "relative" | "absolute";
+                        engine?: "frequentist" | "bayesian" | "sequential";
+                        inverse?: boolean;
+                        kind: "binomial" | "mean";
+                        /** @description default 0.1 */
+                        min_share?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applied: boolean;
+                            /** @description disabled, no_covariate, below_min_share, ratio_metric */
+                            off_reason?: string;
+                            pre_share: number;
+                            unadjusted: {
+                                arm: string;
+                                chance_to_win?: number;
+                                /** @description [low, high]; null = unbounded */
+                                ci: (number | null)[];
+                                error?: string;
+                                /** @description the effect (relative by default) */
+                                expected: number;
+                                p_value?: number;
+                                risk?: number[];
+                                uplift_stddev: number;
+                            }[];
+                            variants: {
+                                arm: string;
+                                chance_to_win?: number;
+                                /** @description Bayesian: 1 − corrected chance that the sign is wrong */
+                                chance_to_win_adjusted?: number;
+                                /** @description [low, high]; null = unbounded */
+                                ci: (number | null)[];
+                                /** @description [low, high]; null = unbounded */
+                                ci_adjusted?: (number | null)[];
+                                cuped?: {
+                                    theta: number;
+                                    /** @description 1 − Var(adjusted effect)/Var(unadjusted effect) */
+                                    variance_reduction: number;
+                                };
+                                error?: string;
+                                /** @description the effect (relative by default) */
+                                expected: number;
+                                p_value?: number;
+                                /** @description corrected across variants × goal metrics */
+                                p_value_adjusted?: number;
+                                risk?: number[];
+                                uplift_stddev: number;
+                                /** @description guardrail: significantly worse (one-sided, its own alpha) */
+                                worse?: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/mde": {
         parameters: {
             query?: never;
@@ -23613,7 +24719,7 @@ export interface paths {
         put?: never;
         /**
          * Smallest effect a test of n visitors detects
-         * @description Verdict engine op `mde`, the same contract as `kaizen stats mde`. Fields: `n_total`, optional `power`; `baseline_rate` (binomial) or `mean` + `stddev`; optional `alpha` (0.05), `variants` (2, incl. control), `engine` (frequentist | sequential), `sequential_tuning_parameter`. A bad field is a 400 naming it.
+         * @description Verdict engine op `mde`, the same contract as `kaizen stats mde` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -23635,7 +24741,20 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        alpha?: number;
+                        /** @description binomial baseline */
+                        baseline_rate?: number;
+                        engine?: "frequentist" | "sequential";
+                        /** @description mean metric baseline (with stddev) */
+                        mean?: number;
+                        n_total: number;
+                        /** @description default 0.8, above alpha */
+                        power?: number;
+                        /** @description sequential N* (default 5000) */
+                        sequential_tuning_parameter?: number;
+                        stddev?: number;
+                        /** @description arms including control (default 2) */
+                        variants?: number;
                     };
                 };
             };
@@ -23815,7 +24934,7 @@ export interface paths {
         put?: never;
         /**
          * Power of a test of n visitors for an effect
-         * @description Verdict engine op `power`, the same contract as `kaizen stats power`. Fields: `mde_relative`, `n_total`; `baseline_rate` (binomial) or `mean` + `stddev`; optional `alpha` (0.05), `variants` (2, incl. control), `engine` (frequentist | sequential), `sequential_tuning_parameter`. A bad field is a 400 naming it.
+         * @description Verdict engine op `power`, the same contract as `kaizen stats power` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -23838,7 +24957,20 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        alpha?: number;
+                        /** @description binomial baseline */
+                        baseline_rate?: number;
+                        engine?: "frequentist" | "sequential";
+                        /** @description relative effect, not 0 */
+                        mde_relative: number;
+                        /** @description mean metric baseline (with stddev) */
+                        mean?: number;
+                        n_total: number;
+                        /** @description sequential N* (default 5000) */
+                        sequential_tuning_parameter?: number;
+                        stddev?: number;
+                        /** @description arms including control (default 2) */
+                        variants?: number;
                     };
                 };
             };
@@ -24017,7 +25149,7 @@ export interface paths {
         put?: never;
         /**
          * Visitors a test needs for an effect (power 0.8 by default)
-         * @description Verdict engine op `sample-size`, the same contract as `kaizen stats sample-size`. Fields: `mde_relative`, optional `power`, `daily_traffic` (→ days); `baseline_rate` (binomial) or `mean` + `stddev`; optional `alpha` (0.05), `variants` (2, incl. control), `engine` (frequentist | sequential), `sequential_tuning_parameter`. A bad field is a 400 naming it.
+         * @description Verdict engine op `sample-size`, the same contract as `kaizen stats sample-size` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -24040,7 +25172,23 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        alpha?: number;
+                        /** @description binomial baseline */
+                        baseline_rate?: number;
+                        /** @description → days */
+                        daily_traffic?: number;
+                        engine?: "frequentist" | "sequential";
+                        /** @description relative effect, not 0 */
+                        mde_relative: number;
+                        /** @description mean metric baseline (with stddev) */
+                        mean?: number;
+                        /** @description default 0.8, above alpha */
+                        power?: number;
+                        /** @description sequential N* (default 5000) */
+                        sequential_tuning_parameter?: number;
+                        stddev?: number;
+                        /** @description arms including control (default 2) */
+                        variants?: number;
                     };
                 };
             };
@@ -24210,6 +25358,244 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/segment-srm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sample ratio mismatch per segment (device, visitor type, source…)
+         * @description Verdict engine op `segment-srm`, the same contract as `kaizen stats segment-srm` (docs/statistics.md). A bad field is a 400 naming it.
+         *
+         *     Roles: admin, cs_manager, client.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "weights": [
+                     *         0.5,
+                     *         0.5
+                     *       ],
+                     *       "segments": [
+                     *         {
+                     *           "dimension": "device",
+                     *           "value": "phone",
+                     *           "users": [
+                     *             7000,
+                     *             6400
+                     *           ]
+                     *         },
+                     *         {
+                     *           "dimension": "device",
+                     *           "value": "pc",
+                     *           "users": [
+                     *             3000,
+                     *             3050
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        segments: {
+                            dimension: string;
+                            /** @description units per arm */
+                            users: (number | null)[];
+                            value: string;
+                        }[];
+                        /** @description planned split, one per arm */
+                        weights: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description segments browsed (the page warns about multiple testing) */
+                            comparisons: number;
+                            segments: {
+                                chi_square: number;
+                                df: number;
+                                dimension: string;
+                                p_value: number;
+                                srm: boolean;
+                                value: string;
+                            }[];
+                            threshold: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/srm": {
         parameters: {
             query?: never;
@@ -24221,7 +25607,7 @@ export interface paths {
         put?: never;
         /**
          * Sample ratio mismatch check (χ² over arms)
-         * @description Verdict engine op `srm`, the same contract as `kaizen stats srm`. Fields: `users` (units per arm; null = missing), `weights` (planned split). A bad field is a 400 naming it.
+         * @description Verdict engine op `srm`, the same contract as `kaizen stats srm` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -24249,7 +25635,10 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        /** @description units per arm; null = missing */
+                        users: (number | null)[];
+                        /** @description planned split, one per arm */
+                        weights: number[];
                     };
                 };
             };
@@ -24419,6 +25808,415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/test-verdict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The verdict of a test over several metrics: corrected goals, guardrails, CUPED
+         * @description Verdict engine op `test-verdict`, the same contract as `kaizen stats test-verdict` (docs/statistics.md). A bad field is a 400 naming it.
+         *
+         *     Roles: admin, cs_manager, client.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "engine": "frequentist",
+                     *       "metrics": [
+                     *         {
+                     *           "id": "orders",
+                     *           "kind": "binomial",
+                     *           "role": "primary",
+                     *           "arms": [
+                     *             {
+                     *               "arm": "control",
+                     *               "n": 10000,
+                     *               "conversions": 300
+                     *             },
+                     *             {
+                     *               "arm": "B",
+                     *               "n": 10000,
+                     *               "conversions": 360
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "id": "aov",
+                     *           "kind": "ratio",
+                     *           "role": "guardrail",
+                     *           "arms": [
+                     *             {
+                     *               "arm": "control",
+                     *               "n": 10000,
+                     *               "num_sum": 1650000,
+                     *               "num_sum_squares": 12000000000,
+                     *               "den_sum": 330,
+                     *               "den_sum_squares": 390,
+                     *               "cross_sum": 1900000
+                     *             },
+                     *             {
+                     *               "arm": "B",
+                     *               "n": 10000,
+                     *               "num_sum": 1700000,
+                     *               "num_sum_squares": 11000000000,
+                     *               "den_sum": 400,
+                     *               "den_sum_squares": 470,
+                     *               "cross_sum": 1950000
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "weights": [
+                     *         0.5,
+                     *         0.5
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        alpha?: number;
+                        /** @description across variants × goal metrics (default holm) */
+                        correction?: "holm" | "benjamini-hochberg" | "none";
+                        cuped?: {
+                            enabled?: boolean;
+                            min_share?: number;
+                        };
+                        decision_population?: {
+                            dimension: string;
+                            value: string;
+                        };
+                        difference?: "relative" | "absolute";
+                        engine: "frequentist" | "bayesian" | "sequential";
+                        /** @description exactly one primary; the same arms in the same order */
+                        metrics: {
+                            /** @description a guardrail's own one-sided alpha */
+                            alpha?: number;
+                            /** @description control first */
+                            arms: {
+                                arm: string;
+                                conversions?: number;
+                                cross_sum?: number;
+                                den_sum?: number;
+                                den_sum_squares?: number;
+                                n: number;
+                                num_sum?: number;
+                                num_sum_squares?: number;
+                                pre_cross_sum?: number;
+                                pre_n?: number;
+                                pre_sum?: number;
+                                pre_sum_squares?: number;
+                                sum?: number;
+                                sum_squares?: number;
+                            }[];
+                            id: string;
+                            /** @description lower is better */
+                            inverse?: boolean;
+                            kind: "binomial" | "mean" | "ratio";
+                            role: "primary" | "secondary" | "guardrail";
+                        }[];
+                        /** @description prior on the relative effect (flat unless proper; proper default mean 0, sd 0.3) */
+                        prior?: {
+                            mean?: number;
+                            proper: boolean;
+                            stddev?: number;
+                        };
+                        risk_threshold?: number;
+                        /** @description sequential N* (default 5000) */
+                        sequential_tuning_parameter?: number;
+                        side?: "two-sided" | "greater" | "lesser";
+                        /** @description planned split, one per arm */
+                        weights?: number[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            correction: {
+                                comparisons: number;
+                                /** @description holm, benjamini-hochberg or none */
+                                method: string;
+                            };
+                            decision: {
+                                arm?: string;
+                                /** @description srm, one_arm, no_data, winner, loser, inconclusive, blocked_by_guardrail */
+                                code: string;
+                                correction: {
+                                    comparisons: number;
+                                    /** @description holm, benjamini-hochberg or none */
+                                    method: string;
+                                };
+                                evidence?: {
+                                    alpha: number;
+                                    chance_to_win?: number;
+                                    chance_to_win_adjusted?: number;
+                                    expected: number;
+                                    p_value?: number;
+                                    p_value_adjusted?: number;
+                                    risk?: number;
+                                    srm_p_value?: number;
+                                };
+                                guardrail?: {
+                                    alpha: number;
+                                    chance_to_win?: number;
+                                    expected: number;
+                                    id: string;
+                                    p_value?: number;
+                                };
+                                metric: string;
+                                /** @description winner, loser, inconclusive, invalid or blocked_by_guardrail */
+                                outcome: string;
+                                reason: string;
+                            };
+                            decision_population?: {
+                                dimension: string;
+                                value: string;
+                            };
+                            metrics: {
+                                alpha: number;
+                                arms: {
+                                    arm: string;
+                                    mean: number;
+                                    n: number;
+                                }[];
+                                cuped: {
+                                    applied: boolean;
+                                    /** @description disabled, no_covariate, below_min_share, ratio_metric */
+                                    off_reason?: string;
+                                    pre_share: number;
+                                };
+                                id: string;
+                                inverse: boolean;
+                                kind: string;
+                                role: string;
+                                side: string;
+                                variants: {
+                                    arm: string;
+                                    chance_to_win?: number;
+                                    /** @description Bayesian: 1 − corrected chance that the sign is wrong */
+                                    chance_to_win_adjusted?: number;
+                                    /** @description [low, high]; null = unbounded */
+                                    ci: (number | null)[];
+                                    /** @description [low, high]; null = unbounded */
+                                    ci_adjusted?: (number | null)[];
+                                    cuped?: {
+                                        theta: number;
+                                        /** @description 1 − Var(adjusted effect)/Var(unadjusted effect) */
+                                        variance_reduction: number;
+                                    };
+                                    error?: string;
+                                    /** @description the effect (relative by default) */
+                                    expected: number;
+                                    p_value?: number;
+                                    /** @description corrected across variants × goal metrics */
+                                    p_value_adjusted?: number;
+                                    risk?: number[];
+                                    uplift_stddev: number;
+                                    /** @description guardrail: significantly worse (one-sided, its own alpha) */
+                                    worse?: boolean;
+                                }[];
+                            }[];
+                            srm_p_value?: number;
+                            /** @description the primary metric's */
+                            variants: {
+                                arm: string;
+                                chance_to_win?: number;
+                                /** @description Bayesian: 1 − corrected chance that the sign is wrong */
+                                chance_to_win_adjusted?: number;
+                                /** @description [low, high]; null = unbounded */
+                                ci: (number | null)[];
+                                /** @description [low, high]; null = unbounded */
+                                ci_adjusted?: (number | null)[];
+                                cuped?: {
+                                    theta: number;
+                                    /** @description 1 − Var(adjusted effect)/Var(unadjusted effect) */
+                                    variance_reduction: number;
+                                };
+                                error?: string;
+                                /** @description the effect (relative by default) */
+                                expected: number;
+                                p_value?: number;
+                                /** @description corrected across variants × goal metrics */
+                                p_value_adjusted?: number;
+                                risk?: number[];
+                                uplift_stddev: number;
+                                /** @description guardrail: significantly worse (one-sided, its own alpha) */
+                                worse?: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stats/verdict": {
         parameters: {
             query?: never;
@@ -24429,8 +26227,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A verdict on arm data (sequential, frequentist or bayesian)
-         * @description Verdict engine op `verdict`, the same contract as `kaizen stats verdict`. Fields: `engine`, `metric_type` (binomial | mean), `arms` [{arm, n, conversions} or {arm, n, sum, sum_squares}], optional `weights`, `alpha`, `side`, `difference`, `prior`, `sequential_tuning_parameter`, `risk_threshold`. A bad field is a 400 naming it.
+         * A verdict on one binomial or mean metric (sequential, frequentist or bayesian), uncorrected
+         * @description Verdict engine op `verdict`, the same contract as `kaizen stats verdict` (docs/statistics.md). A bad field is a 400 naming it.
          *
          *     Roles: admin, cs_manager, client.
          */
@@ -24468,7 +26266,31 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        [key: string]: unknown;
+                        alpha?: number;
+                        /** @description control first; binomial: conversions, mean: sum and sum_squares */
+                        arms: {
+                            arm: string;
+                            conversions?: number;
+                            n: number;
+                            sum?: number;
+                            sum_squares?: number;
+                        }[];
+                        difference?: "relative" | "absolute";
+                        engine: "frequentist" | "bayesian" | "sequential";
+                        inverse?: boolean;
+                        metric_type: "binomial" | "mean";
+                        /** @description prior on the relative effect (flat unless proper; proper default mean 0, sd 0.3) */
+                        prior?: {
+                            mean?: number;
+                            proper: boolean;
+                            stddev?: number;
+                        };
+                        risk_threshold?: number;
+                        /** @description sequential N* (default 5000) */
+                        sequential_tuning_parameter?: number;
+                        side?: "two-sided" | "greater" | "lesser";
+                        /** @description planned split, one per arm */
+                        weights?: number[];
                     };
                 };
             };
@@ -24490,6 +26312,7 @@ export interface paths {
                             variants: {
                                 arm: string;
                                 chance_to_win?: number;
+                                /** @description [low, high]; null = unbounded */
                                 ci: (number | null)[];
                                 error?: string;
                                 /** @description the effect (relative by default) */
@@ -24690,7 +26513,7 @@ export interface paths {
                                 due_on?: string | null;
                                 engagement_id?: number;
                                 invoice_id?: number | null;
-                                /** @description submit_plan, select_proposals, cycle_failed, submit_proposal, review_payout_run, record_remittance, … */
+                                /** @description submit_plan, select_proposals, cycle_failed, submit_proposal, review_proposals, review_payout_run, record_remittance, … */
                                 kind: string;
                                 may_approve?: boolean | null;
                                 month?: string;
@@ -25049,6 +26872,11 @@ export interface paths {
                                     reason: string | null;
                                 };
                                 /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                set_metrics: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
                                 stop: {
                                     allowed: boolean;
                                     reason: string | null;
@@ -25137,6 +26965,61 @@ export interface paths {
                                 text: string;
                             }[];
                             metric: string;
+                            /** @description the test's metrics, guardrails and segments, from the aggregates */
+                            metric_report: {
+                                correction: {
+                                    comparisons: number;
+                                    method: string;
+                                };
+                                decision_segment: string | null;
+                                metrics: {
+                                    alpha: number;
+                                    arms: {
+                                        arm: string;
+                                        mean: number;
+                                        n: number;
+                                    }[];
+                                    cuped: {
+                                        applied: boolean;
+                                        off_reason?: string;
+                                        pre_share: number;
+                                    };
+                                    inverse: boolean;
+                                    kind: string;
+                                    name: string;
+                                    role: string;
+                                    variants: {
+                                        arm: string;
+                                        ci: (number | null)[];
+                                        cuped?: {
+                                            theta: number;
+                                            variance_reduction: number;
+                                        };
+                                        expected: number;
+                                        p_value: number | null;
+                                        p_value_adjusted: number | null;
+                                        /** @description guardrails: significantly worse (one-sided, at its α) */
+                                        worse?: boolean;
+                                    }[];
+                                }[];
+                                segments: {
+                                    dimension: string;
+                                    /** @description this segment's split differs from the design */
+                                    srm: boolean;
+                                    srm_p_value: number;
+                                    /** @description exposed visitors per arm */
+                                    users: number[];
+                                    value: string;
+                                    variants: {
+                                        arm: string;
+                                        ci: (number | null)[];
+                                        expected: number;
+                                        p_value: number | null;
+                                    }[];
+                                }[];
+                                /** @description segments shown: with many, one may differ by chance (multiple testing); a segment never changes the verdict */
+                                segments_browsed: number;
+                            };
                             offer_id: number;
                             page_id: number;
                             planned_sample_total: number;
@@ -25502,14 +27385,25 @@ export interface paths {
                      */
                     "application/json": {
                         events: {
+                            /** @enum {unknown} */
+                            device?: "phone" | "pc" | "tablet";
+                            /** @description a conversion's name (order, signup…): the test's metrics read events by name */
+                            event?: string;
                             event_id: string;
                             /** Format: date-time */
                             occurred_at?: string;
+                            /**
+                             * @description from the landing URL's utm_* or the referrer
+                             * @enum {unknown}
+                             */
+                            source?: "search" | "social" | "ads" | "direct" | "other";
                             /** @enum {unknown} */
                             type: "exposure" | "conversion";
                             /** @description e.g. revenue in yen of a conversion; summed per visitor */
                             value?: number;
                             visitor_id: string;
+                            /** @enum {unknown} */
+                            visitor_type?: "new" | "returning";
                         }[];
                     };
                 };
@@ -26109,6 +28003,257 @@ export interface paths {
                                 id: number;
                                 test_id: number;
                                 text: string;
+                            }[];
+                            test_id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tests/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a test's metrics before it has traffic (CS, admin)
+         * @description One primary metric, any secondary and guardrail metrics (each reading an event the SDK tracks by name), and optionally a pre-registered decision population (the verdict is then computed on that segment only). A 409 once a visitor was exposed: the aggregates are kept per the metrics set.
+         *
+         *     Roles: admin, cs_manager.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "metrics": [
+                     *         {
+                     *           "name": "conversion",
+                     *           "role": "primary",
+                     *           "kind": "binomial",
+                     *           "event": "order"
+                     *         },
+                     *         {
+                     *           "name": "aov",
+                     *           "role": "guardrail",
+                     *           "kind": "ratio",
+                     *           "event": "order",
+                     *           "alpha": 0.05,
+                     *           "cap_percentile": 0.99
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        decision_segment?: ("device:phone" | "device:pc" | "device:tablet" | "visitor:new" | "visitor:returning" | "source:search" | "source:social" | "source:ads" | "source:direct" | "source:other") | null;
+                        metrics: {
+                            /** @description a guardrail's one-sided α */
+                            alpha?: number;
+                            /** @description cap each visitor’s value at this percentile of all visitors (winsorisation) */
+                            cap_percentile?: number;
+                            /** @description the SDK's track(event) name; * = any conversion */
+                            event: string;
+                            /** @description lower is better */
+                            inverse?: boolean;
+                            /**
+                             * @description binomial: visitors with the event; mean: Σ per visitor; ratio: Σ values / Σ count of the event (average order value)
+                             * @enum {unknown}
+                             */
+                            kind: "binomial" | "mean" | "ratio";
+                            name: string;
+                            /**
+                             * @description mean metrics: Σ of the event's values (revenue) or of its count (items); default value
+                             * @enum {unknown}
+                             */
+                            per?: "value" | "count";
+                            /** @enum {unknown} */
+                            role: "primary" | "secondary" | "guardrail";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            decision_segment: string | null;
+                            metrics: {
+                                alpha: number | null;
+                                cap_percentile: number | null;
+                                event: string;
+                                inverse: boolean;
+                                kind: string;
+                                name: string;
+                                per: string;
+                                role: string;
                             }[];
                             test_id: number;
                         };
