@@ -118,7 +118,11 @@ export function createRenderer(config: Pick<Config, 'render' | 'tools'>, blobs: 
       await open(page, url, config.render.timeoutMs);
       const measured = await measure(page, selectors);
       const height = Math.min(measured.height, config.render.maxHeight);
-      const png = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width: CONTEXT[device].viewport!.width, height }, animations: 'disabled', caret: 'hide', type: 'png' });
+      // The layout viewport: the device's width, or on a phone 980 px for a page without a viewport
+      // meta tag, which the phone shows zoomed out to its width; so does the image.
+      const deviceWidth = CONTEXT[device].viewport!.width;
+      const shot = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width: Math.max(deviceWidth, measured.viewportWidth), height }, animations: 'disabled', caret: 'hide', type: 'png' });
+      const png = measured.viewportWidth > deviceWidth ? await sharp(shot).resize({ width: deviceWidth }).png().toBuffer() : shot;
       const meta = await sharp(png).metadata();
       return {
         png,

@@ -126,6 +126,14 @@ describe.skipIf(!HAVE_CHROMIUM)('render engine', () => {
     expect([red(await png(before.control.sha256)), red(await png(after.control.sha256)), red(await png(after.variant.sha256))]).toEqual([false, true, true]);
   });
 
+  it('cuts a page taller than the maximum height there and says so', async () => {
+    const v = await versionOn({ css: 'main { min-height: 12000px }' });
+    const r = await renderer.render(v.target('pc'));
+    expect([r.variant.height, r.variant.clipped, r.control.clipped]).toEqual([8000, true, false]);
+    expect((await png(r.variant.sha256)).height).toBe(8000);
+    expect(check(r, 'visible_change')?.details).toContain('height_changed');
+  });
+
   it('fails with page_unreachable when nothing answers at the page’s address', async () => {
     const v = await versionOn({ mutations: [{ selector: '#headline', action: 'set_text', value: 'x' }] });
     const closed = await startSampleSite({ api: 'http://127.0.0.1:1', key: '' });
