@@ -26,7 +26,8 @@ import { within, type SupervisionOptions } from './infra/supervise.ts';
 import { ensureWebBuild } from './infra/web-build.ts';
 import { ensureNetworkSchedule } from './network/start.ts';
 import { ensurePayoutSchedule } from './payouts/start.ts';
-import { connectClient, createWorker, ensureSearchAttributes } from './temporal.ts';
+import { reconcileRenders } from './renders/versions.ts';
+import { connectClient, createRenderWorker, createWorker, ensureSearchAttributes } from './temporal.ts';
 
 export interface StackOptions {
   config: Config;
@@ -44,6 +45,11 @@ export interface StackOptions {
   admin?: boolean;
   /** Run a worker (default false); deps override what the config says (bank key, bank adapter). */
   worker?: boolean | { deps?: Omit<ActivityDeps, 'db' | 'config'> };
+  /**
+   * Run a render worker (default false): the proposal screenshots' activities on the render queue
+   * (`<taskQueue>-render`) with one Chromium; `kaizen render-worker` runs only this, more of them scale it.
+   */
+  renderWorker?: boolean;
   /** Payout, invoicing and network schedules (default false). */
   schedules?: boolean;
   /** Start the engagement workflows the database has and Temporal lacks (default: with `schedules`). */
@@ -145,6 +151,28 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         false,
       ]);
     }
+    if (opts.renderWorker && useTemporal) {
+      const { worker, connection, renderer } = await createRenderWorker({
+        address: infra.temporalAddress,
+        namespace: config.temporalNamespace,
+        taskQueue: config.taskQueue,
+        db,
+        config,
+        log,
+        dataConverter,
+      });
+      const running = worker.run();
+      log.info({ taskQueue: worker.options.taskQueue }, 'render worker polling');
+      parts.push([
+        async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+          await renderer.close();
+          await connection.close();
+        },
+        false,
+      ]);
+    }
     if (opts.schedules && useTemporal) {
       // Monthly payout run, invoicing of the month just ended, network grades (Asia/Tokyo); no-ops when present.
       await ensurePayoutSchedule(temporal, config);
@@ -154,6 +182,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if ((opts.reconcile ?? opts.schedules) && useTemporal) {
       const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
       if (reconciled) log.warn({ started: reconciled }, 'started missing engagement workflows');
+      // Renders whose workflow start failed after their version was saved (Temporal unreachable then).
+      const renders = await reconcileRenders(db, temporal, config.taskQueue);
+      if (renders) log.info({ versions: renders }, 'render workflows started for pending renders');
     }
     // The web back office is served from web/dist.
     if (opts.web) await ensureWebBuild(log);

@@ -5,6 +5,11 @@ import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
+import { renderActivities } from './activities/renders.ts';
+import { blobStoreFor } from './blobs/store.ts';
+import type { Db } from './db/index.ts';
+import { createRenderer, type Renderer } from './renders/render.ts';
+import { renderQueueOf } from './workflows/render.ts';
 import type { Config } from './config.ts';
 import { SEARCH_ATTRIBUTE_NAMES } from './workflows/search-attributes.ts';
 
@@ -85,4 +90,34 @@ export async function createWorker(opts: {
     dataConverter: opts.dataConverter,
   });
   return { worker, connection };
+}
+
+/**
+ * The render worker: activities only (no workflows), on the render queue beside `taskQueue`, holding
+ * one renderer (one Chromium) that the caller closes after the worker has drained. Several processes
+ * may poll the same queue: that is how rendering scales apart from the main worker.
+ */
+export async function createRenderWorker(opts: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  config: Config;
+  log: Logger;
+  dataConverter: DataConverter;
+  /** Renders at a time per process (default 1: each holds a browser page and its images in memory). */
+  concurrency?: number;
+}): Promise<{ worker: Worker; connection: NativeConnection; renderer: Renderer }> {
+  installRuntimeLogger(opts.log);
+  const renderer = createRenderer(opts.config, blobStoreFor(opts.config));
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: renderQueueOf(opts.taskQueue),
+    activities: renderActivities({ db: opts.db, config: opts.config, renderer }),
+    maxConcurrentActivityTaskExecutions: opts.concurrency ?? 1,
+    dataConverter: opts.dataConverter,
+  });
+  return { worker, connection, renderer };
 }

@@ -3,6 +3,9 @@
 // tasks) and the Fastify app wired to them. The worker's activities get the harness's config, as
 // startStack hands its config to its worker.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +17,7 @@ import { createUserWithToken } from '../src/db/users.ts';
 import type { Role } from '../src/shared/actor.ts';
 import { createLogger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
-import { connectClient, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
+import { connectClient, createRenderWorker, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
 
 export interface Harness {
@@ -38,7 +41,13 @@ export const TEST_PAYLOAD_KEYS = parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV);
 export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
 
 /** `databaseUrl`: another database of the cluster (default: the shared one of the run); `temporalAddress`: another Temporal server (a file's own). */
-export async function createHarness(opts: { worker?: boolean; deps?: Omit<ActivityDeps, 'db' | 'config'>; databaseUrl?: string; temporalAddress?: string } = {}): Promise<Harness> {
+/**
+ * `renderWorker`: also a render worker (Chromium) on the harness's render queue; only the render
+ * tests ask for it (elsewhere the render workflows of submitted proposals wait, then end failed).
+ */
+export async function createHarness(
+  opts: { worker?: boolean; renderWorker?: boolean; deps?: Omit<ActivityDeps, 'db' | 'config'>; databaseUrl?: string; temporalAddress?: string } = {},
+): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
   const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
@@ -51,6 +60,8 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
     bankKey: randomBytes(32),
     payloadKeys: TEST_PAYLOAD_KEYS_ENV,
     preview: { key: randomBytes(32), minutes: 30 },
+    // Its own folder (screenshots' blobs): tests never write into the dev data folder.
+    dataDir: mkdtempSync(path.join(tmpdir(), 'kaizen-harness-')),
   };
   const db = createDb(config.databaseUrl!, 5);
   const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter, config.temporalTimeouts);
@@ -80,6 +91,26 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
     return stop;
   };
   if (opts.worker !== false) await startWorker();
+  if (opts.renderWorker) {
+    const { worker, connection, renderer } = await createRenderWorker({
+      address: config.temporalAddress!,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      db,
+      config,
+      log,
+      dataConverter,
+    });
+    const running = worker.run();
+    const stop = async () => {
+      stops.delete(stop);
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await renderer.close();
+      await connection.close();
+    };
+    stops.add(stop);
+  }
 
   return {
     config,
@@ -95,6 +126,7 @@ export async function createHarness(opts: { worker?: boolean; deps?: Omit<Activi
       await app.close();
       await temporal.connection.close();
       await db.destroy();
+      rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@ import { engagementActivities } from './engagements.ts';
 import { networkActivities } from './network.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
 import { billingActivities } from './billing.ts';
+import { renderRecordActivities } from './renders.ts';
 
 /** `config` (loaded once by the process), and optionally a bank key and adapter that override it. */
 export interface ActivityDeps extends PayoutActivityDeps {
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...cycleActivities(deps.db),
     ...networkActivities(deps.db),
     ...billingActivities(deps),
+    ...renderRecordActivities(deps.db),
   };
 }
 

@@ -16,6 +16,7 @@ import { hackerRoutes } from './routes/hackers.ts';
 import { managedContractRoutes } from './routes/managed-contracts.ts';
 import { knowledgeRoutes } from './routes/knowledge.ts';
 import { impactRoutes } from './routes/impact.ts';
+import { imageRoutes } from './routes/images.ts';
 import { healthRoutes } from './routes/health.ts';
 import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
@@ -105,6 +106,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(cycleRoutes, deps);
   await app.register(offerRoutes, deps);
   await app.register(proposalRoutes, deps);
+  await app.register(imageRoutes, deps);
   await app.register(testRoutes, deps);
   await app.register(pricePlanRoutes, deps);
   await app.register(billingAccountRoutes, deps);

@@ -11,7 +11,7 @@ export async function dev(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   const stopping = untilSignal();
-  const stack = await startStack({ config, log, admin: true, worker: true, schedules: true, web: true, api: true });
+  const stack = await startStack({ config, log, admin: true, worker: true, renderWorker: true, schedules: true, web: true, api: true });
   const api = stack.apiUrl!;
   const ui = stack.embeddedTemporal ? `http://localhost:${config.temporalUiPort}` : '(external cluster: see its own UI)';
   process.stdout.write(

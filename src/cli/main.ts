@@ -8,6 +8,8 @@ const USAGE = `Usage: kaizen <command>
   dev                     embedded Postgres + Temporal dev server + migrations + worker + API
   api                     API server only (needs DATABASE_URL and TEMPORAL_ADDRESS)
   worker                  Temporal worker only (needs DATABASE_URL and TEMPORAL_ADDRESS)
+  render-worker           render worker only: proposal screenshots in Chromium, on the render
+                          task queue (same variables; run several to render more at once)
   migrate                 apply database migrations (and register Temporal search attributes
                           when TEMPORAL_ADDRESS is set)
   users create --role <role> --name <name> [--client <id>] [--hacker <id>]
@@ -28,6 +30,7 @@ const commands: Record<string, () => Promise<Command>> = {
   dev: async () => (await import('./dev.ts')).dev,
   api: async () => (await import('./processes.ts')).api,
   worker: async () => (await import('./processes.ts')).worker,
+  'render-worker': async () => (await import('./processes.ts')).renderWorker,
   migrate: async () => (await import('./processes.ts')).migrate,
   users: async () => (await import('./users.ts')).users,
   stats: async () => (await import('./json-tools.ts')).stats,

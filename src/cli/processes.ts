@@ -1,4 +1,4 @@
-// The API and the worker as processes of their own (`kaizen api`, `kaizen worker`: production, and
+// The API and the workers as processes of their own (`kaizen api`, `kaizen worker`, `kaizen render-worker`: production, and
 // the chaos harness's child processes) and `kaizen migrate`; each is startStack (src/stack.ts) on
 // external services, with the configuration loaded once here.
 import type { Logger } from 'pino';
@@ -42,8 +42,16 @@ export async function worker(): Promise<void> {
   await stack.stop();
 }
 
+/** Only the render worker (proposal screenshots in Chromium): run as many as rendering needs. */
+export async function renderWorker(): Promise<void> {
+  const { config, log } = external('render-worker');
+  const stack = await startStack({ config, log, migrate: false, renderWorker: true });
+  log.info({ signal: await untilSignal() }, 'draining render worker');
+  await stack.stop();
+}
+
 /** The configuration of a process on external services (DATABASE_URL and TEMPORAL_ADDRESS given). */
-function external(command: 'api' | 'worker'): { config: Config; log: Logger } {
+function external(command: 'api' | 'worker' | 'render-worker'): { config: Config; log: Logger } {
   const config = loadConfig();
   required(config, command);
   return { config, log: createLogger(config) };

@@ -19,6 +19,7 @@ import { RuleError, type ErrorDetail } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { ChangeSet } from '../shared/changes.ts';
 import type { ReviewDecision } from '../shared/cycles.ts';
+import { insertPendingRenders, rendersOfProposals, type RenderView } from '../renders/versions.ts';
 import { recordDecision } from './context.ts';
 import { offerFor, type Viewer } from './offers.ts';
 
@@ -41,7 +42,7 @@ export interface ReviewView {
 }
 
 /** A proposal with its current version's change set and its review. */
-export type ProposalWithChanges = Proposal & { changes: ChangeSet; review: ReviewView };
+export type ProposalWithChanges = Proposal & { changes: ChangeSet; review: ReviewView; renders: RenderView[] };
 
 const reviewOf = (p: Proposal): ReviewView => ({ status: p.review_status, comment: p.review_comment, reviewed_by: p.reviewed_by, reviewed_at: p.reviewed_at });
 
@@ -95,9 +96,12 @@ function cleanVersion<T extends Revision>(body: T, pageUrl: string): T {
   return body.changes === undefined ? body : { ...body, changes: cleanChangeSet(body.changes, pageUrl) };
 }
 
-/** Inserts a version of a proposal (its script's hash with it) in the caller's transaction. */
-function insertVersion(q: Db, proposalId: number, version: number, v: NewProposal & { changes: ChangeSet }) {
-  return q
+/**
+ * Inserts a version of a proposal (its script's hash with it) and its pending renders (the screenshots
+ * the render workflow makes: src/renders/versions.ts) in the caller's transaction.
+ */
+async function insertVersion(q: Db, proposalId: number, version: number, v: NewProposal & { changes: ChangeSet }) {
+  const row = await q
     .insertInto('proposal_versions')
     .values({
       proposal_id: proposalId,
@@ -110,6 +114,8 @@ function insertVersion(q: Db, proposalId: number, version: number, v: NewProposa
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await insertPendingRenders(q, row.id);
+  return row;
 }
 
 /** The proposals' current versions' change sets, by proposal id. */
@@ -122,7 +128,8 @@ async function currentChanges(db: Db, proposals: Proposal[]): Promise<ProposalWi
     .where('proposals.id', 'in', proposals.map((p) => p.id))
     .execute();
   const byId = new Map(rows.map((r) => [r.proposal_id, r.changes]));
-  return proposals.map((p) => ({ ...p, changes: byId.get(p.id) ?? {}, review: reviewOf(p) }));
+  const renders = await rendersOfProposals(db, proposals.map((p) => p.id));
+  return proposals.map((p) => ({ ...p, changes: byId.get(p.id) ?? {}, review: reviewOf(p), renders: renders.get(p.id) ?? [] }));
 }
 
 /**
@@ -223,7 +230,8 @@ export async function proposalDetail(db: Db, proposal: Proposal, viewer?: Viewer
     insider(viewer, proposal) ? reviewLog(db, proposal.id) : [],
   ]);
   const current = versions.find((v) => v.version === proposal.version);
-  return asSeenBy(viewer, { ...proposal, changes: current?.changes ?? {}, review: reviewOf(proposal), versions, reviews });
+  const renders = (await rendersOfProposals(db, [proposal.id])).get(proposal.id) ?? [];
+  return asSeenBy(viewer, { ...proposal, changes: current?.changes ?? {}, review: reviewOf(proposal), renders, versions, reviews });
 }
 
 /**

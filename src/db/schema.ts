@@ -7,6 +7,7 @@ import type { BillingTables } from './billing-schema.ts';
 import type { Role } from '../shared/actor.ts';
 import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, ReviewDecision, ReviewStatus, TestStatus } from '../shared/cycles.ts';
 import type { ChangeSet } from '../shared/changes.ts';
+import type { RenderCheck } from '../domain/renders/checks.ts';
 import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency } from '../shared/payouts.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -237,6 +238,32 @@ export interface ProposalReviewsTable {
   comment: string | null;
   actor_user_id: number;
   created_at: CreatedAt;
+}
+
+/** A proposal version's screenshots at one width (0019): pending → rendered | failed (src/renders/versions.ts). */
+export interface RendersTable {
+  id: Generated<number>;
+  proposal_version_id: number;
+  device: 'pc' | 'phone';
+  /** sha256 of the change set + page URL + width: the same key reuses a rendered result. */
+  render_key: string;
+  status: ColumnType<'pending' | 'rendered' | 'failed', 'pending' | undefined, 'pending' | 'rendered' | 'failed'>;
+  /** Images by sha256 in the blob store (src/blobs/store.ts); null until rendered. */
+  control_sha256: string | null;
+  control_thumb_sha256: string | null;
+  control_width: number | null;
+  control_height: number | null;
+  variant_sha256: string | null;
+  variant_thumb_sha256: string | null;
+  variant_width: number | null;
+  variant_height: number | null;
+  checks: ColumnType<RenderCheck[], string | undefined, string>;
+  /** Why it failed: a code (page_unreachable, timeout…). */
+  reason: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  rendered_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface TestsTable {
@@ -605,6 +632,7 @@ export interface Database extends BillingTables {
   proposal_versions: ProposalVersionsTable;
   proposal_reviews: ProposalReviewsTable;
   tests: TestsTable;
+  renders: RendersTable;
   variants: VariantsTable;
   test_events: TestEventsTable;
   visitor_facts: VisitorFactsTable;

@@ -5,3 +5,4 @@ export { abTestWorkflow } from './ab-test.ts';
 export { payoutRunWorkflow, payoutScheduleWorkflow } from './payout-run.ts';
 export { invoicingWorkflow, invoicingScheduleWorkflow } from './invoicing.ts';
 export { networkMonthWorkflow } from './network-month.ts';
+export { renderVersionWorkflow } from './render.ts';

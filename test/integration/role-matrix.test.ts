@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleDriver } from '../cycle-driver.ts';
 import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
 import { createSiteKey } from '../../src/db/site-keys.ts';
+import { blobStoreFor } from '../../src/blobs/store.ts';
 
 const PERSONAS = ['none', 'admin', 'cs', 'cs_other', 'finance', 'client', 'client_other', 'hacker', 'hacker_other', 'partner'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -128,6 +129,8 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/proposals/:id':                                           'U A A A D A H A H D',
   'POST /v1/proposals/:id/versions':                                 'U D D D D D D A H D',
   'POST /v1/proposals/:id/versions/:version/js-approval':            'U A A A D D D D D D',
+  // Issue 23: a screenshot of the proposal (its author, CS, admin, the offer's client once passed); anyone else 404.
+  'GET /v1/images/:sha256':                                          'U A A A D A H A H D',
   // Issue 23: CS's review (its engagement's CS manager, admin; the empty body's 400 reaches the handler).
   'POST /v1/proposals/:id/review':                                   'U A A A D D D D D D',
   'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
@@ -289,7 +292,13 @@ beforeAll(async () => {
   });
   // A site key of the client (site-key routes refuse every user token: they take the public key only).
   const siteKey = await createSiteKey(h.db, { clientId: run.client.id, origins: ['https://shop.example'], createdBy: cs.user.id });
+  // A screenshot of the proposal's version (the render worker's row and blob, written directly here).
+  const image = await blobStoreFor(h.config).put(Buffer.from('role matrix screenshot'), 'image/png');
+  await sql`update renders set status = 'rendered', control_sha256 = ${image}, control_thumb_sha256 = ${image}, variant_sha256 = ${image},
+      variant_thumb_sha256 = ${image}, control_width = 1, control_height = 1, variant_width = 1, variant_height = 1, rendered_at = now()
+    where proposal_version_id = (select id from proposal_versions where proposal_id = ${run.proposal.id} and version = 1)`.execute(h.db);
   Object.assign(ids, {
+    images: image,
     'site-keys': siteKey.id,
     engagements: run.e.id,
     pages: run.pages[0].id,

@@ -5,6 +5,7 @@ import type { Static } from 'typebox';
 import { listOffers, offerFor, offerInvitations } from '../../cycles/offers.ts';
 import { listProposals, submitProposal } from '../../cycles/proposals.ts';
 import { cycleWorkflowOf } from '../../cycles/views.ts';
+import { startPendingRenders } from '../../renders/versions.ts';
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
@@ -26,7 +27,7 @@ const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer
   widen_reason: o.widen_reason,
 });
 
-export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal }) => {
+export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal, config }) => {
   const viewers = [...STAFF, 'client', 'hacker'] as const;
 
   app.get(
@@ -70,6 +71,10 @@ export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
     },
     async (req, reply) => {
       const { proposal, created, offer } = await submitProposal(db, req.user, req.params.id, req.body, req.headers['idempotency-key'] ?? null);
+      // Its renders were saved pending with it; a retry starts their workflow again if the first start failed.
+      await startPendingRenders(db, temporal, config.taskQueue, proposal.id).catch((err) =>
+        req.log.warn({ err: String(err), proposalId: proposal.id }, "proposal saved; render workflow not started (the worker's reconcile starts it)"),
+      );
       if (!created) return reply.status(200).send(proposal);
       // The row first (system of record), then tell the workflow; a lost signal loses nothing, as the
       // cycle counts proposals from Postgres when the window closes.

@@ -13,6 +13,7 @@ import { Proposal } from '../schemas/offers.ts';
 import { JsApproval, JsApprovalBody, PreviewLink, PreviewLinkBody, ProposalDetail, ReviewBody, Revision, VersionParams } from '../schemas/proposals.ts';
 import { previewLink, previewTarget, resolvePreviewKey } from '../../site/preview.ts';
 import { notFound } from '../errors.ts';
+import { startPendingRenders } from '../../renders/versions.ts';
 
 const version = (v: { version: number; created_at: Date; js_sha256: string | null; js_approved_by: number | null; js_approved_at: Date | null }) => ({
   version: v.version,
@@ -22,7 +23,7 @@ const version = (v: { version: number; created_at: Date; js_sha256: string | nul
   js_approved_at: v.js_approved_at,
 });
 
-export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
+export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config, temporal }) => {
   app.post(
     '/v1/proposals/:id/withdraw',
     {
@@ -96,6 +97,10 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
     async (req, reply) => {
       await reviseProposal(db, req.user, req.params.id, req.body);
       req.log.info({ proposalId: req.params.id }, 'proposal revised');
+      // The new version's renders were saved pending with it.
+      await startPendingRenders(db, temporal, config.taskQueue, req.params.id).catch((err) =>
+        req.log.warn({ err: String(err), proposalId: req.params.id }, "proposal revised; render workflow not started (the worker's reconcile starts it)"),
+      );
       return reply.status(201).send(await detail(req, await proposalFor(db, req.user, req.params.id)));
     },
   );

@@ -1,6 +1,7 @@
 // Request and response shapes of offers and proposals.
 import { Type } from 'typebox';
 import { ChangeSet } from './changes.ts';
+import { Render } from './renders.ts';
 import { Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
 
 export const Offer = Type.Object({
@@ -35,6 +36,7 @@ export const Proposal = Type.Object({
   version: Type.Integer({ minimum: 1, description: 'the current version (a revision adds one; a selected proposal is frozen)' }),
   changes: ChangeSet,
   review: ProposalReview,
+  renders: Type.Array(Render, { description: "the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason" }),
   created_at: Timestamp,
 });
 /** A proposal's design link: http(s) only (javascript:/data: are refused here and by the use case). */

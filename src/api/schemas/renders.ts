@@ -38,3 +38,8 @@ export type Render = Static<typeof Render>;
 
 /** Each arm's images on a test page and in a knowledge entry: the control's and each variant's. */
 export const ArmImages = Type.Object({ device: Device, image: Image });
+
+export const ImageParams = Type.Object(
+  { sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the image's sha256 (hex), as in an Image's url" }) },
+  { additionalProperties: false },
+);
