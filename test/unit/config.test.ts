@@ -29,6 +29,8 @@ describe('config', () => {
     ['KAIZEN_PAYOUT_DAY', '31'],
     ['KAIZEN_PAYER_BANK_CODE', '12'],
     ['KAIZEN_PAYER_ACCOUNT_TYPE', '4'],
+    ['KAIZEN_RENDER_TIMEOUT_MS', '10'],
+    ['KAIZEN_RENDER_MAX_HEIGHT', 'tall'],
   ])('an invalid %s=%s stops start-up naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -39,6 +41,18 @@ describe('config', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toContain(name);
+  });
+
+  it('keeps screenshots under the data folder unless an S3 bucket is named; bounds renders', () => {
+    expect(loadConfig({}).blobs).toEqual({ s3: undefined });
+    expect(loadConfig({}).render).toEqual({ timeoutMs: 20_000, maxHeight: 8000 });
+    expect(loadConfig({ KAIZEN_BLOB_S3_BUCKET: 'kaizen-shots', KAIZEN_BLOB_S3_ENDPOINT: 'https://s3.example.jp', KAIZEN_BLOB_S3_REGION: 'ap-northeast-1' }).blobs.s3).toEqual({
+      bucket: 'kaizen-shots',
+      endpoint: 'https://s3.example.jp',
+      region: 'ap-northeast-1',
+      prefix: 'blobs/',
+    });
+    expect(() => loadConfig({ KAIZEN_BLOB_S3_BUCKET: 'b', KAIZEN_BLOB_S3_ENDPOINT: 's3.example.jp' })).toThrow(/KAIZEN_BLOB_S3_ENDPOINT/);
   });
 
   it('accepts a random bootstrap admin token of 32+ characters; limits failed authentication by default', () => {
