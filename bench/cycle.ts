@@ -136,6 +136,11 @@ class LoadWorld extends World {
       if (ids.length) selections.push({ offer_id: offerId, proposal_ids: [ids[0]!] });
     }
     await this.waitFor(run, ['selection']);
+    // CS passes what the client selects (issue 23: the client sees and selects only passed proposals).
+    for (const id of selections.flatMap((s) => s.proposal_ids)) {
+      const r = await this.api.call('POST', `/v1/proposals/${id}/review`, this.cs.token, { decision: 'pass' });
+      if (r.status !== 200) throw new Error(`review of proposal ${id} → ${r.status}: ${r.raw}`);
+    }
     let sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections });
     for (let i = 0; sel.status === 409 && /retry/.test(sel.raw.toString('utf8')) && i < 300; i++) {
       await new Promise((r) => setTimeout(r, 1000));

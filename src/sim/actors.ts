@@ -400,6 +400,10 @@ export class World {
     }
     await this.waitPhase(run, ['selection']);
     const selections = offers.map((o: Json, k: number) => ({ offer_id: o.id, proposal_ids: [picks[k]!] })).filter((s: Json) => s.proposal_ids[0]);
+    // CS passes what the client will select (issue 23: the client sees and selects only passed proposals; passing again changes nothing).
+    for (const id of selections.flatMap((s: Json) => s.proposal_ids as number[])) {
+      this.decided(`review of proposal ${id}`, await this.api.call('POST', `/v1/proposals/${id}/review`, this.cs.token, { decision: 'pass' }));
+    }
     const sel = await this.api.call('POST', `/v1/cycles/${run.cycleId}/selection`, clientUser.token, { selections }, { 'idempotency-key': `selection-${this.runTag}-${run.cycleId}` });
     this.decided(`selection of cycle ${run.cycleId}`, sel);
     const tests = await until(`tests of cycle ${run.cycleId}`, async () => {
