@@ -7,29 +7,64 @@ import { plannedSample } from '../domain/cycles/design.ts';
 import { promotedControl } from '../domain/cycles/promotion.ts';
 import { finalDecision, type TestEnd } from '../domain/cycles/verdict-text.ts';
 import { RuleError } from '../domain/errors.ts';
-import { SRM_THRESHOLD, verdict } from '../domain/stats/index.ts';
-import type { VerdictRequest, VerdictResult } from '../domain/stats/index.ts';
+import { SRM_THRESHOLD, testVerdict, verdict } from '../domain/stats/index.ts';
+import type { TestVerdictRequest, TestVerdictResult, VerdictRequest, VerdictResult } from '../domain/stats/index.ts';
+import { defaultMetrics, metricInputs, type MetricConfig } from '../domain/cycles/metric-data.ts';
 import type { Actor } from '../shared/actor.ts';
 import { testWorkflowId, type TestOutcome } from '../shared/cycles.ts';
 import { raiseAlert, recordDecision } from './context.ts';
 import { armChanges } from '../site/config.ts';
-import { armStats } from './traffic.ts';
+import { armStats, metricStats } from './traffic.ts';
 
 const ARM_NAMES = ['control', 'A', 'B', 'C'];
 
 
-/** The test's request to the verdict engine, from per-visitor facts and the engagement settings. */
+/** A test's configured metrics (test_metrics, in position order); none: it measures conversion as before. */
+export async function metricsOf(db: Db, testId: number): Promise<MetricConfig[]> {
+  return db
+    .selectFrom('test_metrics')
+    .select(['name', 'role', 'kind', 'event', 'per', 'inverse', 'alpha', 'cap_percentile'])
+    .where('test_id', '=', testId)
+    .orderBy('position')
+    .execute();
+}
+
+/**
+ * The test's request to the verdict engine, from the aggregates and the engagement settings: a test
+ * with configured metrics (or a decision population) gets the multi-metric verdict over metric_stats
+ * (corrected, guardrails, CUPED, capped); one without measures conversion exactly as before.
+ */
 async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['engine']) {
   const test = await db
     .selectFrom('tests')
     .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
     .innerJoin('engagement_settings', 'engagement_settings.engagement_id', 'cycles.engagement_id')
-    .select(['tests.metric', 'tests.planned_sample_total', 'engagement_settings.alpha', 'engagement_settings.tuning_parameter', 'engagement_settings.risk_threshold'])
+    .select([
+      'tests.metric', 'tests.planned_sample_total', 'tests.events', 'tests.decision_segment',
+      'engagement_settings.alpha', 'engagement_settings.tuning_parameter', 'engagement_settings.risk_threshold', 'engagement_settings.correction',
+    ])
     .where('tests.id', '=', testId)
     .executeTakeFirst();
   if (!test) throw new RuleError('not_found', `test ${testId} does not exist`);
   const arms = await armStats(db, testId);
   const variants = await db.selectFrom('variants').select(['id', 'weight', 'proposal_id']).where('test_id', '=', testId).orderBy('position').execute();
+  const configured = await metricsOf(db, testId);
+  if (configured.length > 0 || test.decision_segment) {
+    const segment = test.decision_segment ?? 'all';
+    const { inputs } = metricInputs(configured.length ? configured : defaultMetrics(test.metric), test.events, arms, await metricStats(db, testId), segment);
+    const [dimension, value] = segment.split(':') as [string, string];
+    const request: TestVerdictRequest = {
+      engine,
+      alpha: test.alpha,
+      sequential_tuning_parameter: test.tuning_parameter,
+      risk_threshold: test.risk_threshold,
+      correction: test.correction,
+      metrics: inputs,
+      weights: variants.map((v) => v.weight),
+      ...(test.decision_segment ? { decision_population: { dimension, value } } : {}),
+    };
+    return { request, arms, variants, planned: test.planned_sample_total, multi: true as const };
+  }
   const binomial = test.metric === 'conversion';
   const request: VerdictRequest = {
     engine,
@@ -40,8 +75,12 @@ async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['en
     arms: arms.map((a) => (binomial ? { arm: a.arm, n: a.n, conversions: a.conversions } : { arm: a.arm, n: a.n, sum: a.sum, sum_squares: a.sum_squares })),
     weights: variants.map((v) => v.weight),
   };
-  return { request, arms, variants, planned: test.planned_sample_total };
+  return { request, arms, variants, planned: test.planned_sample_total, multi: false as const };
 }
+
+type Assembled = Awaited<ReturnType<typeof verdictRequest>>;
+/** The engine's answer for either request (verdicts.result keeps it as it is). */
+const decide = (v: Assembled): VerdictResult | TestVerdictResult => (v.multi ? testVerdict(v.request) : verdict(v.request));
 
 export async function createTest(db: Db, input: { offerId: number }): Promise<{ testId: number }> {
   const offer = await db
@@ -70,10 +109,17 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
   // The conversion-rate design is used for revenue too, as the page's conversion rate drives most of
   // the variance. A design that cannot be planned is a rule failure: the cycle fails visibly.
   const planned = plannedSample({ baseline_rate: offer.baseline_rate, mde_relative: offer.mde_relative, alpha: offer.alpha, variants: k });
+  // CUPED's pre-period: the page's tests that ran in the 14 days before this one (their visitors' facts).
+  const pre = await db
+    .selectFrom('tests')
+    .select('id')
+    .where('page_id', '=', offer.page_id)
+    .where((eb) => eb.or([eb('stopped_at', 'is', null), eb('stopped_at', '>=', new Date(Date.now() - 14 * 86400_000))]))
+    .execute();
   return db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('tests')
-      .values({ offer_id: offer.id, cycle_id: offer.cycle_id, page_id: offer.page_id, metric: offer.metric, planned_sample_total: planned, baseline_rate: offer.baseline_rate, workflow_id: 'pending' })
+      .values({ offer_id: offer.id, cycle_id: offer.cycle_id, page_id: offer.page_id, metric: offer.metric, planned_sample_total: planned, baseline_rate: offer.baseline_rate, workflow_id: 'pending', pre_test_ids: pre.map((t) => t.id) })
       .onConflict((oc) => oc.column('offer_id').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -91,8 +137,9 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
 }
 
 export async function interimCheck(db: Db, input: { testId: number; checkNo: number }) {
-  const { request, arms, planned } = await verdictRequest(db, input.testId, 'sequential');
-  const result = verdict(request);
+  const v = await verdictRequest(db, input.testId, 'sequential');
+  const { request, arms, planned } = v;
+  const result = decide(v);
   await db
     .insertInto('verdicts')
     .values({ test_id: input.testId, kind: 'interim', check_no: input.checkNo, engine: 'sequential', outcome: result.decision.outcome, winner_variant_id: null, request: JSON.stringify(request), result: JSON.stringify(result) })
@@ -102,7 +149,8 @@ export async function interimCheck(db: Db, input: { testId: number; checkNo: num
   const srmPValue = result.srm_p_value ?? 1;
   // SRM only means something once there is traffic; an empty test is simply not decisive yet.
   const srm = totalN > 0 && srmPValue < SRM_THRESHOLD;
-  const decisive = result.decision.outcome === 'winner' || result.decision.outcome === 'loser';
+  // A breached guardrail ends the test too: CS decides what to do with a harmful "win".
+  const decisive = result.decision.outcome === 'winner' || result.decision.outcome === 'loser' || result.decision.outcome === 'blocked_by_guardrail';
   return { outcome: result.decision.outcome, decisive, srm, srmPValue, totalN, plannedTotal: planned };
 }
 
@@ -129,7 +177,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   if (!test) throw new RuleError('not_found', `test ${input.testId} does not exist`);
   const existing = await db.selectFrom('verdicts').selectAll().where('test_id', '=', input.testId).where('kind', '=', 'final').executeTakeFirst();
   const variants = await db.selectFrom('variants').select(['id', 'proposal_id']).where('test_id', '=', input.testId).execute();
-  const outcomeOf = (result: VerdictResult, winnerVariantId: number | null): TestOutcome => ({
+  const outcomeOf = (result: VerdictResult | TestVerdictResult, winnerVariantId: number | null): TestOutcome => ({
     testId: input.testId,
     outcome: result.decision.outcome,
     reason: input.reason,
@@ -139,9 +187,10 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   if (test.status === 'cancelled') return { testId: input.testId, outcome: 'invalid', reason: input.reason, winnerProposalId: null };
 
   const v = await verdictRequest(db, input.testId, test.verdict_engine);
-  const engine = verdict(v.request);
-  const result: VerdictResult = { ...engine, decision: finalDecision(engine.decision, endOf(input)) };
+  const engine = decide(v);
+  const result = { ...engine, decision: finalDecision(engine.decision, endOf(input)) } as VerdictResult | TestVerdictResult;
   const armIndex = v.arms.findIndex((a) => a.arm === result.decision.arm);
+  // Only a winner is promoted and earns its bonus (a winner blocked by a guardrail is neither).
   const winnerVariantId = result.decision.outcome === 'winner' && armIndex > 0 ? v.arms[armIndex]!.variant_id : null;
   // What the winner's visitors saw (on top of the page's control then): served once it is the page's control.
   const served = winnerVariantId === null ? null : await armChanges(db, test.client_id, input.testId, winnerVariantId);
@@ -169,7 +218,8 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
       const page = await trx.selectFrom('pages').select(['control_description', 'baseline_rate', 'control_since_test_id']).where('id', '=', test.page_id).forUpdate().executeTakeFirstOrThrow();
       const current: PageControl = { description: page.control_description, baseline_rate: page.baseline_rate, since_test_id: page.control_since_test_id };
       const arm = v.arms[armIndex]!;
-      const next = promotedControl(current, { title: winner.title, n: arm.n, conversions: arm.conversions, binomial: v.request.metric_type === 'binomial' }, input.testId);
+      const binomial = v.multi ? v.request.metrics.find((m) => m.role === 'primary')?.kind === 'binomial' : v.request.metric_type === 'binomial';
+      const next = promotedControl(current, { title: winner.title, n: arm.n, conversions: arm.conversions, binomial }, input.testId);
       await trx.updateTable('pages').set({ control_description: next.description, baseline_rate: next.baseline_rate, control_since_test_id: next.since_test_id }).where('id', '=', test.page_id).execute();
       await trx
         .updateTable('tests')
@@ -180,6 +230,10 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   });
   if (result.decision.outcome === 'invalid') {
     await raiseAlert(db, { engagementId: test.engagement_id, cycleId: test.cycle_id, kind: 'test_invalid', key: `test_invalid:${input.testId}`, message: `Test ${input.testId} is invalid: ${result.decision.reason}` });
+  }
+  if (result.decision.outcome === 'blocked_by_guardrail') {
+    // CS's task: the variant won on its goal but harmed a guardrail; nothing was promoted or paid.
+    await raiseAlert(db, { engagementId: test.engagement_id, cycleId: test.cycle_id, kind: 'guardrail_blocked', key: `guardrail_blocked:${input.testId}`, message: `Test ${input.testId}: decide what to do: ${result.decision.reason}` });
   }
   return outcomeOf(result, winnerVariantId);
 }

@@ -25,15 +25,30 @@ import type { Db } from '../db/index.ts';
 import { assignmentPoint, orderVariants, pickVariant } from '../domain/assignment.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { inHoldout } from '../domain/holdout.ts';
+import type { MetricStatsRow } from '../domain/cycles/metric-data.ts';
 
 const TRAFFIC_EVENT_TYPES = ['exposure', 'conversion', 'apply_failure'] as const;
 export type TrafficEventType = (typeof TRAFFIC_EVENT_TYPES)[number];
+
+/** A visitor's segment facts (issue 25), sent by the SDK with its exposure; the first value given is kept. */
+export const DEVICES = ['phone', 'pc', 'tablet'] as const;
+export const VISITOR_TYPES = ['new', 'returning'] as const;
+export const SOURCES = ['search', 'social', 'ads', 'direct', 'other'] as const;
+/** The segment dimensions, as metric_stats names them ('device:phone'). */
+export const SEGMENT_DIMENSIONS = { device: DEVICES, visitor: VISITOR_TYPES, source: SOURCES } as const;
+/** An event name: `order`, `signup`, … */
+export const EVENT_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 export interface TrafficEvent {
   event_id: string;
   visitor_id: string;
   type: TrafficEventType;
   value?: number;
+  /** The conversion's name (mapped to the test's metrics); an unnamed conversion counts for conversion only. */
+  event?: string;
+  device?: (typeof DEVICES)[number];
+  visitor_type?: (typeof VISITOR_TYPES)[number];
+  source?: (typeof SOURCES)[number];
   /** ISO 8601 date-time; defaults to the time of ingestion. */
   occurred_at?: string;
 }
@@ -80,6 +95,8 @@ export interface TestMeta {
   variants: TestVariant[];
   /** The client's persistent holdout when the test was created (domain/holdout.ts); fixed per test. */
   holdout_percent: number;
+  /** The page's tests in the 14 days before this one (fixed at creation): the CUPED pre-period. */
+  pre_test_ids: number[];
 }
 
 export class TrafficError extends Error {
@@ -113,7 +130,7 @@ export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | u
     .selectFrom('tests')
     .innerJoin('cycles', 'cycles.id', 'tests.cycle_id')
     .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
-    .select(['tests.id', 'tests.metric', 'tests.holdout_percent', 'engagements.client_id'])
+    .select(['tests.id', 'tests.metric', 'tests.holdout_percent', 'tests.pre_test_ids', 'engagements.client_id'])
     .where('tests.id', '=', testId)
     .executeTakeFirst();
   if (!test) return undefined;
@@ -130,7 +147,7 @@ export async function loadTestMeta(db: Db, testId: number): Promise<TestMeta | u
     // Not cached: the variants may still be being written.
     throw new TrafficError('no_variants', `test ${testId} has no variant with a positive weight (${(err as Error).message})`);
   }
-  const meta: TestMeta = { test_id: test.id, client_id: test.client_id, metric: test.metric, variants, holdout_percent: test.holdout_percent };
+  const meta: TestMeta = { test_id: test.id, client_id: test.client_id, metric: test.metric, variants, holdout_percent: test.holdout_percent, pre_test_ids: test.pre_test_ids.map(Number) };
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(testId, meta);
   return meta;
@@ -169,6 +186,16 @@ function checkEvents(events: readonly TrafficEvent[]): void {
     if (e.occurred_at !== undefined && e.occurred_at !== null && Number.isNaN(Date.parse(e.occurred_at))) {
       details.push({ path: `${at}/occurred_at`, message: 'must be an ISO 8601 date-time' });
     }
+    if (e.event !== undefined && e.event !== null && !(typeof e.event === 'string' && EVENT_NAME.test(e.event))) {
+      details.push({ path: `${at}/event`, message: `must match ${EVENT_NAME.source}` });
+    }
+    const oneOf = (field: 'device' | 'visitor_type' | 'source', allowed: readonly string[]) => {
+      const v = e[field];
+      if (v !== undefined && v !== null && !allowed.includes(v)) details.push({ path: `${at}/${field}`, message: `must be one of: ${allowed.join(', ')}` });
+    };
+    oneOf('device', DEVICES);
+    oneOf('visitor_type', VISITOR_TYPES);
+    oneOf('source', SOURCES);
   });
   if (details.length) throw new ValidationError(`${details[0]!.path} ${details[0]!.message}`, details);
 }
@@ -193,15 +220,19 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
   const eventIds = new Array<string>(n);
   const visitorIds = new Array<string>(n);
   const types = new Array<string>(n);
+  const names = new Array<string | null>(n);
   const values = new Array<number | null>(n);
   const occurred = new Array<string | null>(n);
   const variantByVisitor = new Map<string, number>();
   const heldOutByVisitor = new Map<string, boolean>();
+  // Each visitor's segment facts, the first given in the batch (the stored ones win over them).
+  const factsByVisitor = new Map<string, [string | null, string | null, string | null]>();
   for (let i = 0; i < n; i++) {
     const e = sorted[i]!;
     eventIds[i] = e.event_id;
     visitorIds[i] = e.visitor_id;
     types[i] = e.type;
+    names[i] = e.event ?? null;
     values[i] = e.value ?? null;
     occurred[i] = e.occurred_at ?? null;
     // Held-out visitors are outside the experiment: their events are stored (the holdout report reads
@@ -210,6 +241,13 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       const held = heldOut(meta, e.visitor_id);
       heldOutByVisitor.set(e.visitor_id, held);
       if (!held) variantByVisitor.set(e.visitor_id, variantOf(meta, e.visitor_id).id);
+    }
+    const f = factsByVisitor.get(e.visitor_id);
+    if (!f) factsByVisitor.set(e.visitor_id, [e.device ?? null, e.visitor_type ?? null, e.source ?? null]);
+    else {
+      f[0] ??= e.device ?? null;
+      f[1] ??= e.visitor_type ?? null;
+      f[2] ??= e.source ?? null;
     }
   }
 
@@ -221,38 +259,107 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
   // visitor_facts rows are upserted in visitor order, again so concurrent batches never deadlock.
   const { rows } = await sql<{ status: string | null; accepted: number }>`
     with t as (
-      select status from tests where id = ${testId}::bigint for share
+      select status, events from tests where id = ${testId}::bigint for share
     ),
     ins as (
-      insert into test_events (test_id, event_id, visitor_id, type, value, occurred_at)
-      select ${testId}::bigint, e.event_id, e.visitor_id, e.type, e.value, coalesce(e.occurred_at, now())
-      from unnest(${eventIds}::text[], ${visitorIds}::text[], ${types}::text[], ${values}::float8[], ${occurred}::timestamptz[])
-        as e(event_id, visitor_id, type, value, occurred_at)
+      insert into test_events (test_id, event_id, visitor_id, type, value, occurred_at, event)
+      select ${testId}::bigint, e.event_id, e.visitor_id, e.type, e.value, coalesce(e.occurred_at, now()), e.event
+      from unnest(${eventIds}::text[], ${visitorIds}::text[], ${types}::text[], ${values}::float8[], ${occurred}::timestamptz[], ${names}::text[])
+        as e(event_id, visitor_id, type, value, occurred_at, event)
       where exists (select 1 from t where t.status = 'running')
       on conflict (test_id, event_id) do nothing
-      returning visitor_id, type, value
+      returning visitor_id, type, value, event
     ),
+    -- A named conversion also counts in its event slot (tests.events: the events the test's metrics read).
     facts as (
-      insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum, apply_failed)
+      insert into visitor_facts as f (test_id, visitor_id, variant_id, exposed, conversions, value_sum, apply_failed,
+                                      device, visitor_type, source, c1, v1, c2, v2, c3, v3, pre_conv, pre_value)
       select ${testId}::bigint, ins.visitor_id, a.variant_id,
              bool_or(ins.type = 'exposure'),
              count(*) filter (where ins.type = 'conversion'),
              coalesce(sum(ins.value) filter (where ins.type = 'conversion'), 0),
-             bool_or(ins.type = 'apply_failure')
+             bool_or(ins.type = 'apply_failure'),
+             a.device, a.visitor_type, a.source,
+             count(*) filter (where ins.type = 'conversion' and ins.event = t.events[1]),
+             coalesce(sum(ins.value) filter (where ins.type = 'conversion' and ins.event = t.events[1]), 0),
+             count(*) filter (where ins.type = 'conversion' and ins.event = t.events[2]),
+             coalesce(sum(ins.value) filter (where ins.type = 'conversion' and ins.event = t.events[2]), 0),
+             count(*) filter (where ins.type = 'conversion' and ins.event = t.events[3]),
+             coalesce(sum(ins.value) filter (where ins.type = 'conversion' and ins.event = t.events[3]), 0),
+             ${meta.pre_test_ids.length ? sql`pre.conv, pre.value` : sql`null::boolean, null::float8`}
       from ins
-      join unnest(${[...variantByVisitor.keys()]}::text[], ${[...variantByVisitor.values()]}::bigint[]) as a(visitor_id, variant_id)
+      cross join t
+      join unnest(${[...variantByVisitor.keys()]}::text[], ${[...variantByVisitor.values()]}::bigint[],
+                  ${[...variantByVisitor.keys()].map((v) => factsByVisitor.get(v)![0])}::text[],
+                  ${[...variantByVisitor.keys()].map((v) => factsByVisitor.get(v)![1])}::text[],
+                  ${[...variantByVisitor.keys()].map((v) => factsByVisitor.get(v)![2])}::text[])
+        as a(visitor_id, variant_id, device, visitor_type, source)
         on a.visitor_id = ins.visitor_id
-      group by ins.visitor_id, a.variant_id
+      -- CUPED's covariate: the visitor's facts in the page's tests of the 14 days before (an index lookup each)
+      ${meta.pre_test_ids.length
+        ? sql`left join lateral (
+                select bool_or(p.conversions > 0) as conv, case when count(*) > 0 then sum(p.value_sum) end as value
+                from visitor_facts p where p.test_id = any(${meta.pre_test_ids}::bigint[]) and p.visitor_id = ins.visitor_id and p.exposed
+              ) pre on true`
+        : sql``}
+      group by ins.visitor_id, a.variant_id, a.device, a.visitor_type, a.source, t.events${meta.pre_test_ids.length ? sql`, pre.conv, pre.value` : sql``}
       order by ins.visitor_id
       on conflict (test_id, visitor_id) do update set
         exposed = f.exposed or excluded.exposed,
         conversions = f.conversions + excluded.conversions,
         value_sum = f.value_sum + excluded.value_sum,
-        apply_failed = f.apply_failed or excluded.apply_failed
+        apply_failed = f.apply_failed or excluded.apply_failed,
+        device = coalesce(f.device, excluded.device),
+        visitor_type = coalesce(f.visitor_type, excluded.visitor_type),
+        source = coalesce(f.source, excluded.source),
+        c1 = f.c1 + excluded.c1, v1 = f.v1 + excluded.v1,
+        c2 = f.c2 + excluded.c2, v2 = f.v2 + excluded.v2,
+        c3 = f.c3 + excluded.c3, v3 = f.v3 + excluded.v3
       -- a repeat exposure of an exposed visitor changes nothing: skip writing a new row version
       where excluded.conversions > 0 or (excluded.exposed and not f.exposed) or (excluded.apply_failed and not f.apply_failed)
+         or (f.device is null and excluded.device is not null) or (f.visitor_type is null and excluded.visitor_type is not null)
+         or (f.source is null and excluded.source is not null)
       returning old.exposed as old_exposed, old.conversions as old_conversions, old.value_sum as old_value, old.apply_failed as old_failed,
-                new.variant_id, new.exposed, new.conversions, new.value_sum, new.apply_failed
+                new.variant_id, new.exposed, new.conversions, new.value_sum, new.apply_failed,
+                old.device as old_device, old.visitor_type as old_visitor_type, old.source as old_source,
+                old.c1 as old_c1, old.v1 as old_v1, old.c2 as old_c2, old.v2 as old_v2, old.c3 as old_c3, old.v3 as old_v3,
+                new.device, new.visitor_type, new.source, new.c1, new.v1, new.c2, new.v2, new.c3, new.v3, new.pre_conv, new.pre_value
+    ),
+    -- metric_stats: each changed exposed visitor's contribution (after, minus before) per segment it is
+    -- in ('all' and one per known fact), event slot (0 = any conversion) and value bucket (quarter octaves).
+    contrib as (
+      select x.variant_id, g.segment, m.ev,
+             case when m.v < 1 then 0 else least(200, 1 + floor(4 * ln(m.v) / ln(2)))::int end as bucket,
+             x.sign as n, x.sign * (m.c > 0)::int as conversions, x.sign * m.c as sc, x.sign * m.c * m.c as sc2,
+             x.sign * m.v as sv, x.sign * m.v * m.v as sv2, x.sign * m.c * m.v as scv,
+             x.sign * (x.pre_value is not null)::int as npre,
+             x.sign * coalesce(x.pre_conv::int, 0) as sxb, x.sign * coalesce(x.pre_conv::int, 0) * (m.c > 0)::int as sxby,
+             x.sign * coalesce(x.pre_value, 0) as sxv, x.sign * coalesce(x.pre_value * x.pre_value, 0) as sxv2,
+             x.sign * coalesce(x.pre_value, 0) * m.v as sxvv
+      from (
+        select variant_id, 1 as sign, device, visitor_type, source, conversions, value_sum, c1, v1, c2, v2, c3, v3, pre_conv, pre_value
+          from facts where exposed
+        union all
+        select variant_id, -1, old_device, old_visitor_type, old_source, old_conversions, old_value, old_c1, old_v1, old_c2, old_v2, old_c3, old_v3, pre_conv, pre_value
+          from facts where old_exposed
+      ) x
+      cross join lateral (values (0, x.conversions, x.value_sum), (1, x.c1, x.v1), (2, x.c2, x.v2), (3, x.c3, x.v3)) as m(ev, c, v)
+      cross join lateral (values ('all'), ('device:' || x.device), ('visitor:' || x.visitor_type), ('source:' || x.source)) as g(segment)
+      where g.segment is not null and m.ev <= (select cardinality(events) from t)
+    ),
+    metrics as (
+      insert into metric_stats as s (test_id, variant_id, segment, ev, bucket, slot, n, conversions, sc, sc2, sv, sv2, scv, npre, sxb, sxby, sxv, sxv2, sxvv)
+      select ${testId}::bigint, variant_id, segment, ev, bucket, ${slot}::smallint, sum(n), sum(conversions), sum(sc), sum(sc2), sum(sv), sum(sv2), sum(scv),
+             sum(npre), sum(sxb), sum(sxby), sum(sxv), sum(sxv2), sum(sxvv)
+      from contrib
+      group by variant_id, segment, ev, bucket
+      having sum(n) <> 0 or sum(conversions) <> 0 or sum(sc) <> 0 or sum(sv) <> 0 or sum(sv2) <> 0 or sum(npre) <> 0
+      order by variant_id, segment, ev, bucket
+      on conflict (test_id, variant_id, segment, ev, bucket, slot) do update set
+        n = s.n + excluded.n, conversions = s.conversions + excluded.conversions,
+        sc = s.sc + excluded.sc, sc2 = s.sc2 + excluded.sc2, sv = s.sv + excluded.sv, sv2 = s.sv2 + excluded.sv2, scv = s.scv + excluded.scv,
+        npre = s.npre + excluded.npre, sxb = s.sxb + excluded.sxb, sxby = s.sxby + excluded.sxby,
+        sxv = s.sxv + excluded.sxv, sxv2 = s.sxv2 + excluded.sxv2, sxvv = s.sxvv + excluded.sxvv
     ),
     -- Each visitor's contribution to its arm, after minus before (before is null for a new visitor):
     -- exposed visitors are units; converted units; Σ and Σ² of their total value.
@@ -377,6 +484,22 @@ export async function armStatsFromFacts(db: Db, testId: number): Promise<ArmStat
     where v.test_id = ${testId}::bigint
     group by v.id, v.arm, v.position
     order by v.position
+  `.execute(db);
+  return rows;
+}
+
+/**
+ * The test's metric aggregates (metric_stats, slots summed): per arm × segment × event slot × value
+ * bucket. At most arms × (1 + 10 segments) × 4 slots × the buckets in use: bounded, whatever the traffic.
+ */
+export async function metricStats(db: Db, testId: number): Promise<MetricStatsRow[]> {
+  const { rows } = await sql<MetricStatsRow>`
+    select variant_id::int as variant_id, segment, ev, bucket,
+           sum(n)::float8 as n, sum(conversions)::float8 as conversions, sum(sc) as sc, sum(sc2) as sc2, sum(sv) as sv, sum(sv2) as sv2,
+           sum(scv) as scv, sum(npre)::float8 as npre, sum(sxb) as sxb, sum(sxby) as sxby, sum(sxv) as sxv, sum(sxv2) as sxv2, sum(sxvv) as sxvv
+    from metric_stats
+    where test_id = ${testId}::bigint
+    group by variant_id, segment, ev, bucket
   `.execute(db);
   return rows;
 }

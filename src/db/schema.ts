@@ -106,6 +106,8 @@ export interface EngagementSettingsTable {
   mde_relative: ColumnType<number, number | undefined, number>;
   tuning_parameter: ColumnType<number, number | undefined, number>;
   risk_threshold: ColumnType<number, number | undefined, number>;
+  /** Multiple-comparison correction of the decision rule (0021). */
+  correction: ColumnType<'holm' | 'benjamini-hochberg' | 'none', string | undefined, string>;
 }
 
 export interface PagesTable {
@@ -291,6 +293,26 @@ export interface TestsTable {
   shipped_by: ColumnType<number | null, never, number | null>;
   /** Absent from the site config while on (0018). */
   kill_switch: ColumnType<boolean, never, boolean>;
+  /** The named events its metrics read, in visitor_facts slot order c1..c3 (0021). */
+  events: ColumnType<string[], string[] | undefined, string[]>;
+  /** Pre-registered decision population, e.g. 'device:phone'; null = everyone (0021). */
+  decision_segment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Tests of the page in the 14 days before this one: the CUPED pre-period (0021). */
+  pre_test_ids: ColumnType<number[], number[] | undefined, number[]>;
+}
+
+/** A test's metric (0021); a test without any measures conversion. */
+export interface TestMetricsTable {
+  test_id: number;
+  position: number;
+  name: string;
+  role: 'primary' | 'secondary' | 'guardrail';
+  kind: 'binomial' | 'mean' | 'ratio';
+  event: string;
+  per: ColumnType<'value' | 'count', 'value' | 'count' | undefined, 'value' | 'count'>;
+  inverse: ColumnType<boolean, boolean | undefined, boolean>;
+  alpha: number | null;
+  cap_percentile: number | null;
 }
 
 export interface VariantsTable {
@@ -313,6 +335,8 @@ export interface TestEventsTable {
   type: 'exposure' | 'conversion' | 'apply_failure';
   value: number | null;
   occurred_at: Timestamp;
+  /** The event's name (`order`, `signup`, …; 0021); null for an unnamed conversion. */
+  event: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export interface VisitorFactsTable {
@@ -324,6 +348,10 @@ export interface VisitorFactsTable {
   value_sum: Generated<number>;
   /** An apply_failure event came from this visitor (0018). */
   apply_failed: Generated<boolean>;
+  /** Segment facts (0021), set by the first event that carries them. */
+  device: string | null;
+  visitor_type: string | null;
+  source: string | null;
 }
 
 export interface VerdictsTable {
@@ -332,7 +360,8 @@ export interface VerdictsTable {
   kind: 'interim' | 'final';
   check_no: number;
   engine: string;
-  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  /** blocked_by_guardrail (0021): won on its goal, significantly worse on a guardrail. */
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   winner_variant_id: number | null;
   request: unknown;
   result: unknown;
@@ -636,6 +665,7 @@ export interface Database extends BillingTables {
   variants: VariantsTable;
   test_events: TestEventsTable;
   visitor_facts: VisitorFactsTable;
+  test_metrics: TestMetricsTable;
   verdicts: VerdictsTable;
   knowledge_entries: KnowledgeEntriesTable;
   knowledge_learnings: KnowledgeLearningsTable;

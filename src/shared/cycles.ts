@@ -154,7 +154,7 @@ export interface AbTestInput {
 
 export interface TestOutcome {
   testId: number;
-  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   reason: string;
   winnerProposalId: number | null;
 }

@@ -134,6 +134,8 @@ const EXPECTED: Record<string, string> = {
   // Issue 23: CS's review (its engagement's CS manager, admin; the empty body's 400 reaches the handler).
   'POST /v1/proposals/:id/review':                                   'U A A A D D D D D D',
   'POST /v1/tests/:id/stop':                                         'U A A A D D D D D D',
+  // Issue 25: a test's metrics (CS of its engagement, admin; the empty body's 400 reaches the handler).
+  'POST /v1/tests/:id/metrics':                                      'U A A A D D D D D D',
   'POST /v1/tests/:id/invalidate':                                   'U A A A D D D D D D',
   // Issue 22: kill switches and shipping are the client's CS's (or an admin's); a preview link is for
   // the proposal's author, the engagement's CS and its client (anyone else: 404); /v1/site/preview takes a site key.
@@ -237,6 +239,7 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
     unchanged: rowsOf('proposal_versions', 'proposal_id', idOf('proposals')),
   },
   'POST /v1/tests/:id/stop': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
+  'POST /v1/tests/:id/metrics': { body: () => ({ metrics: [{ name: 'conversion', role: 'primary', kind: 'binomial', event: 'order' }] }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'PUT /v1/tests/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/shipped': { unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'PUT /v1/clients/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('clients', 'id', idOf('clients')) },

@@ -9,6 +9,8 @@ import { applyFailureStats, assignVisitor, ingestEvents, loadTestMeta, TrafficEr
 import { applyHealth } from '../../domain/cycles/apply-failures.ts';
 import { isServing, markShipped, setTestKillSwitch, shipRefusal } from '../../site/serving.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
+import { metricReport, setTestMetrics } from '../../cycles/metrics.ts';
+import { armsShown } from '../../renders/versions.ts';
 import { stopTestUpdate } from '../../workflows/ab-test.ts';
 import { addLearningsUpdate } from '../../workflows/cycle.ts';
 import { action, assertManages, manageRefusal, routeRefusal, testFor } from '../access.ts';
@@ -48,24 +50,28 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
     },
     async (req) => {
       const t = await testFor(db, req, req.params.id);
-      const [figures, learnings, failures, serving, page] = await Promise.all([
+      const [figures, learnings, failures, serving, page, metric_report] = await Promise.all([
         testFigures(db, t.id),
         learningsOf(db, [t.id]),
         applyFailureStats(db, t.id),
         isServing(db, t.id),
         db.selectFrom('pages').select('control_since_test_id').where('id', '=', t.page_id).executeTakeFirstOrThrow(),
+        metricReport(db, t.id),
       ]);
       const health = applyHealth(failures);
+      const shown = await armsShown(db, figures.variants);
+      const arms = figures.arms.map((a) => ({ ...a, ...(shown.get(a.variant_id) ?? { proposal: null, images: [] }) }));
       // What the caller may do, by the write routes' own checks (learnings are taken during knowledge capture).
       const may = (path: string, ...more: (string | undefined)[]) => action(routeRefusal(req, 'POST', `/v1/tests/:id/${path}`), manageRefusal(req, t), ...more);
       const actions = {
         stop: may('stop', stopRefusal(t)?.message),
         invalidate: may('invalidate'),
         add_learnings: may('learnings'),
+        set_metrics: may('metrics', stopRefusal(t)?.message),
         kill_switch: action(routeRefusal(req, 'PUT', '/v1/tests/:id/kill-switch'), manageRefusal(req, t)),
         mark_shipped: may('shipped', shipRefusal(t, page.control_since_test_id)),
       };
-      return { ...t, ...figures, learnings, serving, apply_failures: health.apply_failures, health_warnings: health.warnings, actions };
+      return { ...t, ...figures, arms, learnings, serving, metric_report, apply_failures: health.apply_failures, health_warnings: health.warnings, actions };
     },
   );
 
@@ -128,6 +134,27 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
       const t = await testFor(db, req, req.params.id);
       assertManages(req, t);
       return { test_id: t.id, ...(await invalidateVerdict(db, t.id, req.body.reason, actorOf(req))) };
+    },
+  );
+
+  app.post(
+    '/v1/tests/:id/metrics',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags: ['tests'],
+        summary: "Set a test's metrics before it has traffic (CS, admin)",
+        description:
+          'One primary metric, any secondary and guardrail metrics (each reading an event the SDK tracks by name), and optionally a pre-registered decision population (the verdict is then computed on that segment only). A 409 once a visitor was exposed: the aggregates are kept per the metrics set.',
+        params: IdParams,
+        body: S.MetricsBody,
+        response: { 200: S.MetricsSet, ...authErrors, 409: ErrorResponse },
+      },
+    },
+    async (req) => {
+      const t = await testFor(db, req, req.params.id);
+      assertManages(req, t);
+      return setTestMetrics(db, t.id, req.body);
     },
   );
 

@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { ChangeSet } from './changes.ts';
 import { Actions, Id, Nullable, Timestamp } from './common.ts';
+import { EventFacts } from './tests.ts';
 
 const ExternalId = Type.String({ minLength: 1, maxLength: 200 });
 const Origin = Type.String({ minLength: 8, maxLength: 300, description: 'scheme://host[:port], as browsers send it in Origin' });
@@ -65,6 +66,7 @@ const SiteEvent = Type.Object(
     event_id: ExternalId,
     visitor_id: ExternalId,
     type: Type.Enum(['exposure', 'conversion', 'apply_failure'], { description: "apply_failure: the visitor's arm did not apply (counted per arm, never an exposure)" }),
+    ...EventFacts,
     value: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12 })),
     occurred_at: Type.Optional(Type.String({ format: 'date-time' })),
   },

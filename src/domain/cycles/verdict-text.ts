@@ -1,16 +1,16 @@
 // The final decision of a test as a person reads it: the engine's decision, corrected for how the
 // test ended (an SRM overrides any lift; a test stopped by CS before a decision says so instead of
 // "keep running").
-import type { Decision } from '../stats/index.ts';
+import type { Decision, TestDecision } from '../stats/index.ts';
 
 export type TestEnd =
   | { by: 'srm'; reason: string }
   | { by: 'cs'; reason: string }
   | { by: 'engine' | 'planned_sample' | 'max_duration'; reason: string };
 
-export function finalDecision(engine: Decision, end: TestEnd): Decision {
+export function finalDecision<D extends Decision | TestDecision>(engine: D, end: TestEnd): D {
   if (end.by === 'srm' && engine.outcome !== 'invalid') {
-    return { outcome: 'invalid', reason: `sample ratio mismatch: ${end.reason}` };
+    return { ...engine, outcome: 'invalid', arm: undefined, reason: `sample ratio mismatch: ${end.reason}` };
   }
   if (engine.outcome !== 'inconclusive') return engine;
   if (end.by === 'cs') {
