@@ -13,6 +13,7 @@
 // at), CHROMIUM_PATH (default: chromium on PATH, else /usr/bin/chromium).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { fileBlobStore } from '../src/blobs/store.ts';
@@ -39,12 +40,15 @@ const CHANGES: ChangeSet = {
 const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** RSS of every process under this one (Chromium's browser, GPU, renderer… processes), bytes. */
-function childrenRss(): number {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss='], { encoding: 'utf8' })
+/** RSS of Chromium's processes under this one (browser, GPU, renderers; not the embedded Postgres), bytes. */
+function chromiumRssNow(): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number, number]);
+    .map((l) => {
+      const [pid, ppid, rss, comm] = l.trim().split(/\s+/);
+      return [Number(pid), Number(ppid), /chrom/i.test(comm ?? '') ? Number(rss) : 0] as [number, number, number];
+    });
   const mine = new Set([process.pid]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -92,11 +96,11 @@ try {
       }
   }
   const failed = first.results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => c.name));
-  let chromiumRss = childrenRss();
+  let chromiumRss = chromiumRssNow();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     times.push((await renderVersion()).ms);
-    chromiumRss = Math.max(chromiumRss, childrenRss());
+    chromiumRss = Math.max(chromiumRss, chromiumRssNow());
   }
   const rss = process.memoryUsage().rss;
   await renderer.close();
@@ -125,7 +129,9 @@ try {
   console.log(`render one proposal version (pc + phone, control + variant: 4 full-page shots; ${sizes}), ${RUNS} rounds`);
   console.log(`  engine:   median ${s(percentile(w, 50))}  p95 ${s(percentile(w, 95))}  first (with Chromium's launch) ${s(first.ms)}  target ≤ 15 s`);
   console.log(`  baseline: median ${s(percentile(b, 50))}  p95 ${s(percentile(b, 95))}  (bare goto + full-page screenshot ×4, no SDK, no encoding)`);
-  console.log(`  memory:   worker process RSS ${MB(rss)}, peak ${MB(process.resourceUsage().maxRSS * 1024)}; Chromium's processes ${MB(chromiumRss)} at most`);
+  // This process also runs the API (the preview requests): a render worker alone is smaller.
+  console.log(`  memory:   this process (renderer + API) RSS ${MB(rss)}, peak ${MB(process.resourceUsage().maxRSS * 1024)}; Chromium's processes ${MB(chromiumRss)} at most`);
+  console.log(`  machine:  ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (other work on the machine slows both lines alike)`);
   console.log(`  checks not ok on this version: ${failed.length ? failed.join(', ') : 'none'}`);
 } finally {
   await site.close();
