@@ -22,10 +22,29 @@ const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
 
 async function fillVisitors(db: Db, testId: number, variants: { id: number }[], visitors: number): Promise<void> {
   const ids = variants.map((v) => v.id);
+  // Three metrics on the `order` event (issue 25) and three segment dimensions on every visitor.
+  await db.insertInto('test_metrics').values([
+    { test_id: testId, position: 0, name: 'conversion', role: 'primary', kind: 'binomial', event: 'order' },
+    { test_id: testId, position: 1, name: 'revenue', role: 'secondary', kind: 'mean', event: 'order', cap_percentile: 0.99 },
+    { test_id: testId, position: 2, name: 'aov', role: 'guardrail', kind: 'ratio', event: 'order', alpha: 0.05, cap_percentile: 0.99 },
+  ] as never).execute();
+  await db.updateTable('tests').set({ events: ['order'] }).where('id', '=', testId).execute();
   await sql`
-    insert into visitor_facts (test_id, visitor_id, variant_id, exposed, conversions, value_sum)
-    select ${testId}::bigint, 'visitor-' || g, (${ids}::bigint[])[1 + g % ${ids.length}], g % 10 <> 0, (g % 7 = 0)::int, case when g % 7 = 0 then 100 * (1 + g % 50) else 0 end
+    insert into visitor_facts (test_id, visitor_id, variant_id, exposed, conversions, value_sum, c1, v1, device, visitor_type, source)
+    select ${testId}::bigint, 'visitor-' || g, (${ids}::bigint[])[1 + g % ${ids.length}], g % 10 <> 0, (g % 7 = 0)::int, case when g % 7 = 0 then 100 * (1 + g % 50) else 0 end,
+           (g % 7 = 0)::int, case when g % 7 = 0 then 100 * (1 + g % 50) else 0 end,
+           (array['phone', 'pc', 'tablet'])[1 + g % 3], (array['new', 'returning'])[1 + g % 2], (array['search', 'social', 'ads', 'direct', 'other'])[1 + g % 5]
     from generate_series(1, ${visitors}::int) g`.execute(db);
+  // metric_stats as ingest keeps them: per arm × segment × event slot × value bucket.
+  await sql`
+    insert into metric_stats (test_id, variant_id, segment, ev, bucket, slot, n, conversions, sc, sc2, sv, sv2, scv)
+    select test_id, variant_id, g.segment, m.ev, case when m.v < 1 then 0 else least(200, 1 + floor(4 * ln(m.v) / ln(2)))::int end, 0,
+           count(*), count(*) filter (where m.c > 0), sum(m.c), sum(m.c * m.c), sum(m.v), sum(m.v * m.v), sum(m.c * m.v)
+    from visitor_facts f
+    cross join lateral (values (0, f.conversions, f.value_sum), (1, f.c1, f.v1)) as m(ev, c, v)
+    cross join lateral (values ('all'), ('device:' || f.device), ('visitor:' || f.visitor_type), ('source:' || f.source)) as g(segment)
+    where f.test_id = ${testId}::bigint and f.exposed
+    group by 1, 2, 3, 4, 5`.execute(db);
   await sql`
     insert into arm_stats (test_id, variant_id, slot, n, conversions, sum, sum_squares)
     select test_id, variant_id, 0, count(*) filter (where exposed), count(*) filter (where exposed and conversions > 0),
@@ -70,7 +89,7 @@ try {
     console.log(`${ok ? 'ok  ' : 'FAIL'} per-arm aggregates of test ${t.testId} equal a full recomputation`);
   }
 
-  console.log('\nGET /v1/tests/:id (one test: variants, per-arm figures, verdict, learnings)');
+  console.log('\nGET /v1/tests/:id (one test: variants, per-arm figures, verdict, learnings; 3 metrics, 3 segment dimensions)');
   const reads: Record<string, Awaited<ReturnType<typeof measure>>> = {};
   for (const [name, t] of [['10k', small], ['1M', big], ['10k again', small]] as const) {
     const url = `${stack.address}/v1/tests/${t.testId}`;

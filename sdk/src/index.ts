@@ -69,6 +69,37 @@ interface Event {
   visitor_id: string;
   type: 'exposure' | 'conversion' | 'apply_failure';
   value?: number;
+  event?: string;
+}
+
+/** The visitor's facts sent with an exposure: the test page's segments (device, new or returning, source). */
+type Facts = { device: string; visitor_type?: string; source: string };
+
+/** Set by visitor(): the stored id was there already. */
+let returning: boolean | undefined;
+
+function facts(): Facts {
+  const ua = navigator.userAgent;
+  // iPadOS reports a Mac: a touch Mac is a tablet.
+  const device = /iPad|Tablet|Android(?!.*Mobile)/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1) ? 'tablet' : /Mobi|iPhone|Android/.test(ua) ? 'phone' : 'pc';
+  const q = new URLSearchParams(location.search);
+  const medium = q.get('utm_medium') || '';
+  const ref = document.referrer ? new URL(document.referrer).hostname : '';
+  const social = /facebook|instagram|twitter|^t\.co$|x\.com|line\.me|tiktok|youtube/;
+  const source = /cpc|ppc|paid|display|ads?$/i.test(medium)
+    ? 'ads'
+    : /social/i.test(medium) || social.test(q.get('utm_source') || '')
+      ? 'social'
+      : q.get('utm_source')
+        ? 'other'
+        : !ref || ref === location.hostname
+          ? 'direct'
+          : /google|bing|yahoo|duckduckgo|baidu|naver/.test(ref)
+            ? 'search'
+            : social.test(ref)
+              ? 'social'
+              : 'other';
+  return { device, source, ...(returning === undefined ? {} : { visitor_type: returning ? 'returning' : 'new' }) };
 }
 
 const rid = () => {
@@ -85,6 +116,7 @@ function visitor(o: Options): string {
   if (mode === 'local') {
     try {
       let v = localStorage.getItem(name);
+      returning = !!v;
       if (!v) localStorage.setItem(name, (v = rid()));
       return v;
     } catch {
@@ -94,6 +126,7 @@ function visitor(o: Options): string {
   if (mode === 'cookie') {
     const m = document.cookie.match(new RegExp('(?:^|; )' + name + '=([^;]+)'));
     const v = m ? decodeURIComponent(m[1]!) : rid();
+    returning = !!m;
     document.cookie = `${name}=${encodeURIComponent(v)}; path=/; max-age=${(o.days || 365) * 86400}; SameSite=Lax${location.protocol === 'https:' ? '; Secure' : ''}`;
     return v;
   }
@@ -131,7 +164,7 @@ export class Kaizen {
     if (opts.expose !== false && !this.seen.has(t.id)) {
       this.seen.add(t.id);
       // One exposure per visitor and test: the server keeps the first, later ones are duplicates.
-      this.push({ test_id: t.id, event_id: `x:${this.visitorId}`, visitor_id: this.visitorId, type: 'exposure' });
+      this.push({ test_id: t.id, event_id: `x:${this.visitorId}`, visitor_id: this.visitorId, type: 'exposure', ...facts() });
     }
     return { test_id: t.id, variant_id: variant.id, arm: variant.arm, held_out: heldOut };
   }
@@ -144,12 +177,16 @@ export class Kaizen {
   /**
    * A conversion (with an optional value, e.g. revenue in yen) for one test, or for every running
    * test of the site (conversions of visitors never exposed to a test do not count in it). Give `id`
-   * (e.g. the order number) to make a conversion count once however often it is tracked.
+   * (e.g. the order number) to make a conversion count once however often it is tracked. Name the
+   * event (`track('order', 8000)` or `{ event: 'order', value: 8000 }`): a test's metrics read events by name.
    */
-  track(e: { type?: 'conversion'; value?: number; test?: number | string; id?: string } = {}): void {
+  track(e: string | { event?: string; type?: 'conversion'; value?: number; test?: number | string; id?: string } = {}, value?: number): void {
+    if (typeof e === 'string') e = { event: e, value };
     const tests = e.test === undefined ? this.config.tests : [this.test(e.test)].filter((t): t is SiteTest => !!t);
     const id = e.id ? `c:${e.id}` : `c:${rid()}`;
-    for (const t of tests) this.push({ test_id: t.id, event_id: id, visitor_id: this.visitorId, type: 'conversion', ...(e.value === undefined ? {} : { value: e.value }) });
+    for (const t of tests) {
+      this.push({ test_id: t.id, event_id: id, visitor_id: this.visitorId, type: 'conversion', ...(e.value === undefined ? {} : { value: e.value }), ...(e.event ? { event: e.event } : {}) });
+    }
   }
 
   private push(e: Event): void {
