@@ -299,3 +299,63 @@ describe('validation names each bad field', () => {
     expect(details('cuped', { kind: 'ratio', arms: [{ arm: 'control', n: 1, sum: 1, sum_squares: 1 }] })).toEqual(expect.arrayContaining(['/kind', '/arms/0/pre_sum']));
   });
 });
+
+describe('degenerate and random aggregates', () => {
+  it('any valid request answers with finite figures (or an error per variant) and a decision; never throws', async () => {
+    const { default: fc } = await import('fast-check');
+    const arm = fc.record({
+      n: fc.integer({ min: 0, max: 50_000 }),
+      f: fc.double({ min: 0, max: 1, noNaN: true }),
+      mean: fc.double({ min: 0, max: 1e5, noNaN: true }),
+      sd: fc.double({ min: 0, max: 1e5, noNaN: true }),
+      rho: fc.double({ min: -1, max: 1, noNaN: true }),
+      share: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    const toArm = (i: number, a: { n: number; f: number; mean: number; sd: number; rho: number; share: number }): MetricArmInput => {
+      const n = a.n;
+      const ss = (m: number) => (n > 1 ? a.sd * a.sd * (n - 1) + (m * m) / n : m * m);
+      const orders = n * a.f;
+      return {
+        arm: i === 0 ? 'control' : `V${i}`,
+        n,
+        conversions: Math.floor(n * a.f),
+        sum: n * a.mean,
+        sum_squares: ss(n * a.mean),
+        num_sum: n * a.mean,
+        num_sum_squares: ss(n * a.mean),
+        den_sum: orders,
+        den_sum_squares: orders * 1.2,
+        cross_sum: n * a.mean * a.f * (1 + a.rho / 2),
+        pre_n: Math.floor(n * a.share),
+        pre_sum: n * a.mean * a.share,
+        pre_sum_squares: ss(n * a.mean * a.share),
+        pre_cross_sum: n * a.mean * a.mean * a.share * (1 + a.rho),
+      };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(arm, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('frequentist', 'bayesian', 'sequential' as const),
+        fc.constantFrom('holm', 'benjamini-hochberg', 'none' as const),
+        (arms, engine, correction) => {
+          const a = arms.map((x, i) => toArm(i, x));
+          const metrics: MetricInput[] = [
+            { id: 'c', kind: 'binomial', role: 'primary', arms: a.map((x) => only('binomial', x as never)) },
+            { id: 'r', kind: 'mean', role: 'secondary', arms: a },
+            { id: 'aov', kind: 'ratio', role: 'guardrail', arms: a.map((x) => only('ratio', x as never)) },
+          ];
+          const out = runStatsOp('test-verdict', { engine, correction, metrics, weights: a.map(() => 1) }) as ReturnType<typeof testVerdict>;
+          expect(out.decision.outcome).toMatch(/^(winner|loser|inconclusive|invalid|blocked_by_guardrail)$/);
+          for (const m of out.metrics) {
+            for (const v of m.variants) {
+              for (const x of [v.expected, v.uplift_stddev, v.p_value, v.p_value_adjusted, v.chance_to_win, v.chance_to_win_adjusted, v.cuped?.theta, v.cuped?.variance_reduction]) {
+                if (x !== undefined) expect(Number.isFinite(x), JSON.stringify(v)).toBe(true);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 300, seed: 25 },
+    );
+  });
+});
