@@ -7,7 +7,7 @@ import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApiClient, sleep, type Json } from '../sim/actors.ts';
 import { startSampleSite, type SampleSite } from '../site/sample-site.ts';
-import { CLIENTS, DemoActors, loadState, saveState, SAMPLE_PAGES, seedDemo, type DemoState } from './world.ts';
+import { CLIENTS, DemoActors, loadState, saveState, seedDemo, type DemoState } from './world.ts';
 import { startDemoStack, type DemoPorts, type DemoStack } from './stack.ts';
 
 export interface DemoOptions {
@@ -153,7 +153,7 @@ function guide(stack: DemoStack, st: DemoState, run: Json): string {
     `  Web back office  ${stack.apiUrl}/   (sign in with one of the tokens below)`,
     `  API              ${stack.apiUrl}   (docs ${stack.apiUrl}/docs)`,
     `  Temporal UI      ${stack.uiUrl}`,
-    ...st.clients.flatMap((c) => (c.site ? [`  Site of ${c.name.split(' (')[0]!.padEnd(15)}${SAMPLE_PAGES.map((p) => c.site!.origin + p).join('  ')}   (the SDK applies each visitor's variant)`] : [])),
+    ...st.clients.map((c) => `  Site of ${c.name.split(' (')[0]!.padEnd(15)}${c.pages.map((p) => p.url).join('  ')}   (the SDK applies each visitor's variant)`),
     `      search: CyclePhase="test_run" (tests running now), ClientId="${st.clients[0]!.id}" (one client's engagement and cycles),`,
     `      WorkflowId STARTS_WITH "payout-" (the payout run waiting in review), "test-" (A/B tests), "engagement-" (monthly contracts)`,
     '',

@@ -1,18 +1,22 @@
 // The demo's marketplace: what it seeds (three clients, a network of growth hackers with payee
 // records, staff, a growth team, a partner) and the people who then act on it, each with its own
 // token and only through the public HTTP API (src/sim/actors.ts's ApiClient): hackers propose to the
-// offers they can see with a real change set against the client's page (the sample site, which the
-// demo serves per client with the SDK snippet, so every variant truly runs in a browser; better
-// hackers write better variants), clients select, each client's site asks
-// for assignments and posts exposures and conversions at a hidden true rate per variant, CS adds
-// learnings. Everything is derived from the seed, so a run can be repeated, and from the API's own
+// offers they can see with a real change set against the client's page (its page on the sample site,
+// src/demo/pages.ts, which the demo serves per client with the SDK snippet, so every variant truly
+// runs in a browser; better hackers write better variants), CS passes them or returns the broken ones
+// with a comment and their authors revise them, clients select among what CS passed, each client's
+// site asks for assignments and posts exposures and conversions at a hidden true rate per variant, CS
+// adds learnings. Everything is derived from the seed, so a run can be repeated, and from the API's own
 // state, so a restarted demo picks every engagement up where it was.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { assignVariant } from '../domain/assignment.ts';
+import { inHoldout } from '../domain/holdout.ts';
 import { corporateNumberCheckDigit } from '../domain/payouts/corporate-number.ts';
 import type { OfferKind } from '../shared/cycles.ts';
-import { ApiClient, rng, sampleSiteChanges, sleep, type Json } from '../sim/actors.ts';
+import { ApiClient, rng, sleep, type Json } from '../sim/actors.ts';
+import { DEMO_PAGES, demoPageOf, demoVariant, reviewComment, trueEffect, trueRate, type DemoPage } from './pages.ts';
 
 export interface DemoPerson {
   id: number;
@@ -72,12 +76,15 @@ export function hash01(...parts: (string | number)[]): number {
 export function demoSettings(monthSeconds: number) {
   const s = (f: number, min: number) => Math.max(min, Math.round(monthSeconds * f));
   return {
-    planning_seconds: s(0.3, 20),
-    offer_window_seconds: s(0.1, 10),
+    planning_seconds: s(0.25, 20),
+    // Long enough for CS to return a broken proposal and its author to revise it.
+    offer_window_seconds: s(0.15, 15),
     selection_seconds: s(0.2, 20),
     test_max_seconds: s(0.4, 30),
     interim_check_seconds: Math.max(2, Math.round(monthSeconds / 60)),
     learning_seconds: s(0.06, 10),
+    // Tuned to the visitors a compressed test gets (about 12,000: DemoActors.site).
+    tuning_parameter: 10_000,
     min_proposals: 1,
     adoption_fee_yen: 120_000,
     win_bonus_yen: 80_000,
@@ -96,41 +103,14 @@ interface ClientSpec {
   name: string;
   industry: string;
   offerKinds: OfferKind[];
-  pages: { url: string; page_type: string; baseline_rate: number; daily_visitors: number; value_per_conversion_yen: number }[];
-  problems: string[];
+  /** Its page on the sample site (the month's hypotheses are that page's problems). */
+  page: DemoPage;
 }
 
 export const CLIENTS: ClientSpec[] = [
-  {
-    name: 'Kizuna Card (credit-card application)',
-    industry: 'finance',
-    offerKinds: ['targeted', 'open'],
-    pages: [
-      { url: 'https://kizuna-card.example/apply', page_type: 'form', baseline_rate: 0.22, daily_visitors: 9000, value_per_conversion_yen: 12000 },
-      { url: 'https://kizuna-card.example/lp/cashback', page_type: 'landing', baseline_rate: 0.18, daily_visitors: 15000, value_per_conversion_yen: 9000 },
-    ],
-    problems: ['Applicants drop at the income step of the form', 'The cashback landing page buries the annual-fee answer', 'Address entry fails on mobile keyboards'],
-  },
-  {
-    name: 'Hanairo Cosme (cosmetics e-commerce)',
-    industry: 'cosmetics',
-    offerKinds: ['team', 'targeted'],
-    pages: [
-      { url: 'https://hanairo-cosme.example/cart', page_type: 'checkout', baseline_rate: 0.25, daily_visitors: 6000, value_per_conversion_yen: 6500 },
-      { url: 'https://hanairo-cosme.example/products/serum', page_type: 'product', baseline_rate: 0.15, daily_visitors: 20000, value_per_conversion_yen: 4800 },
-    ],
-    problems: ['Shipping cost appears only at the last step', 'Product page shows no skin-type guidance', 'Sample-set upsell interrupts the checkout'],
-  },
-  {
-    name: 'Baito Now (part-time recruiting)',
-    industry: 'recruiting',
-    offerKinds: ['open', 'open'],
-    pages: [
-      { url: 'https://baito-now.example/jobs/detail', page_type: 'job_detail', baseline_rate: 0.2, daily_visitors: 30000, value_per_conversion_yen: 3000 },
-      { url: 'https://baito-now.example/search', page_type: 'search', baseline_rate: 0.24, daily_visitors: 40000, value_per_conversion_yen: 1500 },
-    ],
-    problems: ['Apply button hidden below the shift table', 'Search results do not show hourly pay first', 'Sign-up asked before the application'],
-  },
+  { name: 'Kizuna Card (credit-card application)', industry: 'finance', offerKinds: ['targeted', 'open'], page: DEMO_PAGES[0]! },
+  { name: 'Hanairo Cosme (cosmetics e-commerce)', industry: 'cosmetics', offerKinds: ['team', 'targeted'], page: DEMO_PAGES[1]! },
+  { name: 'Baito Now (part-time recruiting)', industry: 'recruiting', offerKinds: ['open', 'open'], page: DEMO_PAGES[2]! },
 ];
 
 /** Concurrency-limited map. */
@@ -155,9 +135,6 @@ function invoiceNumber(r: () => number) {
 }
 
 /** Seeds the marketplace through the API as the admin, CS and finance would. */
-/** A client's pages on its sample site: the static product page and the client-side rendered shop. */
-export const SAMPLE_PAGES = ['/product.html', '/app.html'] as const;
-
 export async function seedDemo(
   api: ApiClient,
   adminToken: string,
@@ -219,10 +196,11 @@ export async function seedDemo(
   for (const [i, spec] of CLIENTS.entries()) {
     const c = await api.ok('POST', '/v1/clients', cs[i]!.token, { name: spec.name, industry: spec.industry });
     const clientUser = await user(`${spec.name.split(' (')[0]} owner`, 'client', { client_id: c.id });
-    // The client's site is the sample site on its own origin: its pages are the engagement's pages,
-    // and CS gives it a site key for that origin (the snippet the site carries).
+    // The client's site is the sample site on its own origin: its page is the engagement's page (at
+    // its true rate as the client measured it), and CS gives it a site key for that origin.
     const origin = opts.siteOrigins[i]!;
-    const sitePages = spec.pages.map((p, k) => ({ ...p, url: origin + SAMPLE_PAGES[k % SAMPLE_PAGES.length] }));
+    const { page } = spec;
+    const sitePages = [{ url: origin + page.path, page_type: page.page_type, baseline_rate: page.baseline, daily_visitors: page.daily_visitors, value_per_conversion_yen: page.value_per_conversion_yen }];
     const e = await api.ok(
       'POST',
       '/v1/engagements',
@@ -258,6 +236,9 @@ const TERMINAL = new Set(['completed', 'failed', 'abandoned']);
 
 export interface ActorStats {
   proposals: number;
+  /** Returned by CS with a comment, and revised by their authors. */
+  returned: number;
+  revised: number;
   selections: number;
   visitors: number;
   learnings: number;
@@ -269,11 +250,10 @@ export interface ActorStats {
  * is idempotent (Idempotency-Key, 409 on a repeat, deduplicated event ids), so a restart just resumes.
  */
 export class DemoActors {
-  readonly stats: ActorStats = { proposals: 0, selections: 0, visitors: 0, learnings: 0 };
+  readonly stats: ActorStats = { proposals: 0, returned: 0, revised: 0, selections: 0, visitors: 0, learnings: 0 };
   private readonly cycles = new Map<number, Promise<void>>();
   private readonly sites = new Set<number>();
   private stopped = false;
-  private readonly gradeCache = new Map<number, { grade: string; at: number }>();
 
   constructor(
     readonly api: ApiClient,
@@ -318,31 +298,14 @@ export class DemoActors {
     return Math.pow(hash01(this.state.seed, 'quality', hackerId), 1.6);
   }
 
-  private async grade(hackerId: number, token: string): Promise<string> {
-    const c = this.gradeCache.get(hackerId);
-    if (c && Date.now() - c.at < 60_000) return c.grade;
-    const a = await this.api.call('GET', `/v1/hackers/${hackerId}`, token);
-    const grade = a.status === 200 ? String(a.body.grade ?? 'none') : 'none';
-    this.gradeCache.set(hackerId, { grade, at: Date.now() });
-    return grade;
-  }
-
   /**
-   * The variant's hidden true lift: better hackers (hidden skill, and their grade as the network
-   * sees it) more often write a real improvement; about half win, some lose, the rest are flat.
+   * The variant's hidden true effect on its page (relative), from the seed alone: better hackers
+   * (hidden skill) more often find a real improvement (about 4 in 10 on average), a third of the
+   * rest hurt, the others change nothing; sizes are the page type's (src/demo/pages.ts).
    */
-  async trueLift(proposalId: number, hackerId: number | undefined): Promise<number> {
-    let p = 0.3;
-    if (hackerId !== undefined) {
-      const token = this.state.hackerTokens[hackerId];
-      const g = token ? await this.grade(hackerId, token) : 'none';
-      p = Math.min(0.9, 0.32 + 0.4 * this.quality(hackerId) + (({ gold: 0.15, silver: 0.08, bronze: 0.03 } as Record<string, number>)[g] ?? 0));
-    }
-    const u = hash01(this.state.seed, 'lift', proposalId);
-    const v = hash01(this.state.seed, 'size', proposalId);
-    if (u < p) return 0.35 + 0.35 * v;
-    if (u < p + (1 - p) * 0.35) return -(0.3 + 0.2 * v);
-    return (v - 0.5) * 0.04;
+  effect(page: DemoPage, proposalId: number, hackerId: number | undefined): number {
+    const pGain = hackerId === undefined ? 0.3 : 0.24 + 0.4 * this.quality(hackerId);
+    return trueEffect(page, hash01(this.state.seed, 'lift', proposalId), hash01(this.state.seed, 'size', proposalId), pGain);
   }
 
   private async followCycle(c: DemoClient, cycleId: number): Promise<void> {
@@ -365,7 +328,10 @@ export class DemoActors {
           done.offers.add(o.id);
           void this.propose(c, o).catch((err) => this.print(`  offer ${o.id}: ${String(err).slice(0, 200)}`));
         }
+        await this.review(c, cycleId);
       } else if (phase === 'selection' && !done.selection) {
+        // What arrived just before the deadline gets its look before the client chooses.
+        await this.review(c, cycleId);
         await this.select(c, cycleId);
         done.selection = true;
       } else if (phase === 'test_run') {
@@ -396,7 +362,7 @@ export class DemoActors {
   private async plan(c: DemoClient, cycleId: number) {
     const r = rng(cycleId * 31 + this.state.seed);
     const spec = CLIENTS.find((s) => s.industry === c.industry)!;
-    const problems = [...spec.problems].sort(() => r() - 0.5).slice(0, 2);
+    const problems = [...spec.page.problems].sort(() => r() - 0.5).slice(0, 2);
     const hypotheses = problems.map((problem, k) => ({
       author: k === 0 ? 'client' : 'cs',
       problem,
@@ -450,24 +416,57 @@ export class DemoActors {
       if (seen.status !== 200) return;
       await sleep(200 + 400 * k);
       const q = this.quality(hackerId);
-      // The hacker reads the page from the brief ("Page: <url> (type)") and writes the variant for it.
-      const page = /Page: (\S+)/.exec(String(offer.brief ?? ''))?.[1];
-      const changes = page ? sampleSiteChanges(page, rng(hash01(this.state.seed, 'changes', offer.id, hackerId) * 2 ** 31)) : undefined;
+      // The hacker reads the page from the brief ("Page: <url> (type)") and writes the variant for it;
+      // now and then with a mistake (less often the better the hacker) that CS sends back.
+      const url = /Page: (\S+)/.exec(String(offer.brief ?? ''))?.[1];
+      const page = url ? demoPageOf(url) : undefined;
+      if (!page) return;
+      const v = demoVariant(page, rng(hash01(this.state.seed, 'changes', offer.id, hackerId) * 2 ** 31), 0.35 - 0.25 * q);
       const a = await this.api.call(
         'POST',
         `/v1/offers/${offer.id}/proposals`,
         token,
         {
-          title: `${q > 0.5 ? 'Evidence-led' : 'Quick'} fix #${k + 1} for offer ${offer.id}`,
-          description: `Variant by hacker ${hackerId}: ${q > 0.5 ? 'based on session recordings and form analytics' : 'a copy and layout tweak'}`,
+          title: v.labels.join('・'),
+          description: `${v.labels.join('、')}。${q > 0.5 ? 'セッション録画とフォーム分析で離脱箇所を特定し、その箇所だけを変えました。' : '文言と配置の小さな改善です。'}`,
           design_url: `https://figma.example/demo/${offer.id}/${hackerId}`,
-          ...(changes ? { changes } : {}),
+          changes: v.flawed ?? v.changes,
         },
         { 'idempotency-key': `demo-proposal-${offer.id}-${hackerId}` },
       );
       if (a.status === 200 || a.status === 201) this.stats.proposals++;
       else if (a.status === 400) this.print(`  proposal of hacker ${hackerId} to offer ${offer.id} refused: ${a.raw.toString('utf8').slice(0, 300)}`);
+      if (!v.flawed || (a.status !== 200 && a.status !== 201)) return;
+      // The author watches the proposal until CS has looked at it; a returned one is fixed as version n+1.
+      const id = a.body.id as number;
+      const deadline = Date.parse(offer.deadline);
+      while (!this.stopped && Date.now() < deadline) {
+        await sleep(700);
+        const p = await this.api.call('GET', `/v1/proposals/${id}`, token);
+        if (p.status !== 200 || p.body.status !== 'submitted' || p.body.review.status === 'passed') return;
+        if (p.body.review.status !== 'returned') continue;
+        const r = await this.api.call('POST', `/v1/proposals/${id}/versions`, token, { changes: v.changes }, { 'idempotency-key': `demo-revision-${id}-${p.body.version}` });
+        if (r.status === 201) this.stats.revised++;
+        else this.print(`  revision of proposal ${id} refused (${r.status}): ${r.raw.toString('utf8').slice(0, 200)}`);
+        return;
+      }
     });
+  }
+
+  /** CS looks at every proposal waiting for review: returns the broken ones with a comment, passes the rest. */
+  private async review(c: DemoClient, cycleId: number) {
+    const offers = (await this.api.ok('GET', `/v1/offers?limit=200`, c.cs.token)).items.filter((o: Json) => o.cycle_id === cycleId);
+    for (const o of offers) {
+      const a = await this.api.call('GET', `/v1/offers/${o.id}/proposals?limit=100`, c.cs.token);
+      if (a.status !== 200) continue;
+      for (const p of (a.body.items as Json[]).filter((x) => x.status === 'submitted' && x.review.status === 'pending')) {
+        const comment = reviewComment(p.changes);
+        const r = await this.api.call('POST', `/v1/proposals/${p.id}/review`, c.cs.token, comment ? { decision: 'return', comment } : { decision: 'pass' });
+        if (r.status === 200 && comment) this.stats.returned++;
+        // 409: the window closed before its return; a broken proposal then just never reaches the client.
+        else if (r.status !== 200 && r.status !== 409) this.print(`  review of proposal ${p.id} refused (${r.status}): ${r.raw.toString('utf8').slice(0, 200)}`);
+      }
+    }
   }
 
   private async select(c: DemoClient, cycleId: number) {
@@ -477,7 +476,8 @@ export class DemoActors {
       let a = await this.api.call('GET', `/v1/offers/${o.id}/proposals?limit=100`, c.user.token);
       if (a.status !== 200) a = await this.api.call('GET', `/v1/offers/${o.id}/proposals?limit=100`, c.cs.token);
       if (a.status !== 200) continue;
-      const submitted = (a.body.items as Json[]).filter((p) => p.status === 'submitted');
+      // The client sees only what CS passed; the list says so too.
+      const submitted = (a.body.items as Json[]).filter((p) => p.status === 'submitted' && p.review.status === 'passed');
       if (!submitted.length) continue;
       const r = rng(o.id + this.state.seed);
       const n = submitted.length >= 2 && r() < 0.5 ? 2 : 1;
@@ -493,39 +493,65 @@ export class DemoActors {
     else if (s.status !== 409) this.print(`  selection of cycle ${cycleId} refused (${s.status}): ${s.raw.toString('utf8').slice(0, 200)}`);
   }
 
-  /** The client's site: assignments, exposures and conversions at each arm's hidden true rate, until the test stops. */
+  /** The hidden true effect of each earlier test's winner on this test's page (the page's control now). */
+  private async shipped(c: DemoClient, page: DemoPage, t: Json): Promise<number[]> {
+    const earlier = (await this.api.ok('GET', `/v1/tests?engagement_id=${c.engagementId}&limit=100`, c.cs.token)).items.filter(
+      (x: Json) => x.page_id === t.page_id && x.id < t.id && x.outcome === 'winner',
+    );
+    const effects: number[] = [];
+    for (const x of earlier) {
+      const d = await this.api.ok('GET', `/v1/tests/${x.id}`, c.cs.token);
+      const arm = d.final_verdict?.decision?.arm;
+      const v = (d.variants as Json[]).find((y) => y.arm === arm && y.proposal_id !== null);
+      if (v) effects.push(this.effect(page, v.proposal_id, await this.authorOf(c, d.offer_id, v.proposal_id)));
+    }
+    return effects;
+  }
+
+  private async authorOf(c: DemoClient, offerId: number, proposalId: number): Promise<number | undefined> {
+    const p = await this.api.call('GET', `/v1/offers/${offerId}/proposals?limit=100`, c.cs.token);
+    return p.status === 200 ? (p.body.items as Json[]).find((x) => x.id === proposalId)?.hacker_id : undefined;
+  }
+
+  /**
+   * The client's site: assignments, exposures and conversions at each arm's hidden true rate, until
+   * the test stops. The control converts at the page's true rate with the earlier winners' true
+   * effects shipped (not at the measured baseline, which a lucky winner inflates), each variant at
+   * that times its own effect, both within the page type's plausible range.
+   */
   private async site(c: DemoClient, testId: number) {
     const token = c.user.token;
     let t = await this.api.ok('GET', `/v1/tests/${testId}`, c.cs.token);
-    const base = (t.baseline_rate as number | null) ?? 0.2;
+    const page = demoPageOf(c.pages.find((p) => p.id === t.page_id)?.url ?? c.pages[0]!.url) ?? DEMO_PAGES[0]!;
+    const shipped = await this.shipped(c, page, t);
+    const base = trueRate(page, shipped, 0);
     const rates: Record<string, number> = {};
     for (const v of t.variants as Json[]) {
-      if (v.proposal_id === null || v.arm === 'control') rates[v.arm] = base;
-      else {
-        const p = await this.api.call('GET', `/v1/offers/${t.offer_id}/proposals?limit=100`, c.cs.token);
-        const hackerId = p.status === 200 ? (p.body.items as Json[]).find((x) => x.id === v.proposal_id)?.hacker_id : undefined;
-        rates[v.arm] = Math.min(0.95, Math.max(0.01, base * (1 + (await this.trueLift(v.proposal_id, hackerId)))));
-      }
+      rates[v.arm] = v.proposal_id === null || v.arm === 'control' ? base : trueRate(page, shipped, this.effect(page, v.proposal_id, await this.authorOf(c, t.offer_id, v.proposal_id)));
     }
+    // Each visitor's arm as the site's SDK computes it (the client's persistent holdout sees the
+    // control, everyone else the test's hash): no request per visitor, as on a real site.
+    const holdout = await this.api.call('GET', `/v1/clients/${c.id}/holdout`, c.cs.token);
+    const holdoutPercent = holdout.status === 200 ? (holdout.body.holdout_percent as number) : 0;
+    const control = (t.variants as Json[]).find((v) => v.position === 0) ?? t.variants[0];
+    const armOf = (vid: string): string => (inHoldout(c.id, vid, holdoutPercent) ? control.arm : assignVariant(testId, vid, t.variants as { arm: string; position: number; weight: number }[]).arm);
+    // About 12,000 visitors over the test's longest duration (the compressed month's traffic), in batches.
+    const perSecond = Math.min(500, Math.max(50, 12_000 / demoSettings(this.state.monthSeconds).test_max_seconds));
     // Resume: the visitors already counted are skipped (their events would be deduplicated anyway).
     let visitor = (t.arms as Json[]).reduce((n, a) => n + (a.n as number), 0);
     while (!this.stopped && t.status === 'running') {
-      const batch = Array.from({ length: 60 }, (_, i) => `v${testId}-${visitor + i}`);
+      const started = Date.now();
+      const batch = Array.from({ length: Math.round(perSecond / 2) }, (_, i) => `v${testId}-${visitor + i}`);
       visitor += batch.length;
       const events: Json[] = [];
-      await pool(batch, 4, async (vid) => {
-        const a = await this.api.call('GET', `/v1/tests/${testId}/assignment?visitor=${vid}`, token);
-        if (a.status !== 200) return;
-        const rate = rates[a.body.arm] ?? base;
+      for (const vid of batch) {
         events.push({ event_id: `${vid}-x`, visitor_id: vid, type: 'exposure' });
-        if (hash01(this.state.seed, 'convert', vid) < rate) events.push({ event_id: `${vid}-c`, visitor_id: vid, type: 'conversion', value: 5000 });
-      });
-      if (events.length) {
-        const e = await this.api.call('POST', `/v1/tests/${testId}/events`, token, { events });
-        if (e.status >= 400) break;
-        this.stats.visitors += batch.length;
+        if (hash01(this.state.seed, 'convert', vid) < (rates[armOf(vid)] ?? base)) events.push({ event_id: `${vid}-c`, visitor_id: vid, type: 'conversion', value: page.value_per_conversion_yen });
       }
-      await sleep(250);
+      const e = await this.api.call('POST', `/v1/tests/${testId}/events`, token, { events });
+      if (e.status >= 400) break;
+      this.stats.visitors += batch.length;
+      await sleep(Math.max(50, 500 - (Date.now() - started)));
       t = await this.api.ok('GET', `/v1/tests/${testId}`, c.cs.token);
     }
   }

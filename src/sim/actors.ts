@@ -5,7 +5,6 @@
 // restarting) and what the API asks to retry (409, 429 or 503 with Retry-After), and every create
 // carries an Idempotency-Key, so a retry never doubles anything.
 import { randomBytes } from 'node:crypto';
-import type { ChangeSet, Mutation } from '../shared/changes.ts';
 import { rng } from './random.ts';
 
 export type Json = any;
@@ -108,31 +107,6 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
 }
 
 export { rng };
-
-// What a growth hacker changes on the sample site's pages (sdk/sample-site: the same headline, price
-// and call to action on the static product page and the client-side rendered shop), so simulated
-// proposals carry variants the SDK truly applies. Every selector exists on both kinds of page.
-const HEADLINES = ['Handmade tea cups, free shipping today', 'Tea cups fired by hand: one of a kind', 'Mashiko tea cups, ready to ship in 2 days'];
-const CTAS = ['Add to cart, free shipping', 'Get yours now', 'Buy the cup'];
-const PIECES: ((r: () => number) => Mutation[])[] = [
-  (r) => [{ selector: '#headline', action: 'set_text', value: HEADLINES[Math.floor(r() * HEADLINES.length)]! }],
-  (r) => [{ selector: '#buy', action: 'set_text', value: CTAS[Math.floor(r() * CTAS.length)]! }],
-  () => [{ selector: '.price .amount', action: 'set_style', value: 'font-size: 1.6rem; font-weight: 700; color: #b4262a' }],
-  () => [{ selector: '.price', action: 'insert_html', position: 'after', value: '<p class="kz-note"><strong>Free shipping</strong> on every order</p>' }],
-  () => [{ selector: '#buy', action: 'move_before', target: '.price' }],
-  () => [{ selector: '#buy', action: 'add_class', value: 'cta-big' }],
-];
-
-/**
- * A plausible variant for a sample-site page (`pageUrl`): two or three DOM changes and some CSS, or
- * now and then (on the static product page) a split-URL redirect to its alternative landing page.
- */
-export function sampleSiteChanges(pageUrl: string, r: () => number): ChangeSet {
-  const url = new URL(pageUrl);
-  if (url.pathname.endsWith('/product.html') && r() < 0.15) return { redirect: new URL('/landing-b.html', url).toString() };
-  const picks = [...PIECES].sort(() => r() - 0.5).slice(0, 2 + Math.floor(r() * 2));
-  return { css: '.cta-big { font-size: 1.25rem; padding: 0.8rem 1.6rem }', mutations: picks.flatMap((p) => p(r)) };
-}
 
 export interface Person {
   id: number;

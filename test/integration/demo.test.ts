@@ -10,9 +10,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY_MARKER } from '../../src/demo/run.ts';
 import type { DemoState } from '../../src/demo/world.ts';
+import { CHROMIUM } from '../web/browser.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-demo-'));
@@ -29,6 +31,23 @@ async function get(url: string, token: string) {
   const res = await fetch(apiUrl + url, { headers: { authorization: `Bearer ${token}` } });
   expect(res.status, `GET ${url}`).toBe(200);
   return (await res.json()) as any;
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string | number): Map<string | number, T[]> {
+  const m = new Map<string | number, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+}
+
+/** Every proposal of the demo's run (as the admin sees them), with its offer's page. */
+async function allProposals(): Promise<any[]> {
+  const offers = (await get('/v1/offers?limit=200', state.adminToken)).items as any[];
+  const out: any[] = [];
+  for (const o of offers) {
+    const page = /Page: (\S+)/.exec(o.brief)?.[1];
+    for (const p of (await get(`/v1/offers/${o.id}/proposals?limit=100`, state.adminToken)).items) out.push({ ...p, page });
+  }
+  return out;
 }
 
 beforeAll(async () => {
@@ -68,6 +87,70 @@ describe('npm run demo (one short compressed month)', () => {
     const hackers = await get('/v1/hackers?limit=100', state.cs[0]!.token);
     expect(hackers.items.length).toBeGreaterThanOrEqual(40); // and the partner's payee record
     expect(new Set(hackers.items.map((h: any) => h.kind)).size).toBeGreaterThan(0);
+  });
+
+  it("the clients' pages are the sample site's card application form, cosmetics cart and part-time job listing", async () => {
+    const expected = ['/card-apply.html', '/cosme-cart.html', '/baito-jobs.html'];
+    for (const [i, c] of state.clients.entries()) {
+      const pages = (await get(`/v1/engagements/${c.engagementId}/pages`, c.cs.token)).items as any[];
+      expect(pages.map((p) => p.url)).toEqual([c.site!.origin + expected[i]]);
+      // The page is served on the client's own origin with the snippet and the client's site key.
+      const html = await (await fetch(pages[0].url)).text();
+      expect(html).toContain(`${apiUrl}/sdk/v1.js`);
+      expect(html).toContain(c.site!.key);
+    }
+  });
+
+  it('hackers submitted real, differing change sets whose selectors match the page in a browser', async () => {
+    const proposals = await allProposals();
+    expect(proposals.length).toBeGreaterThan(5);
+    for (const p of proposals) expect((p.changes.mutations ?? []).length + (p.changes.redirect ? 1 : 0), `proposal ${p.id}`).toBeGreaterThan(0);
+    const byOffer = groupBy(proposals, (p) => p.offer_id);
+    const several = [...byOffer.values()].filter((ps) => ps.length >= 2);
+    expect(several.length).toBeGreaterThan(0);
+    for (const ps of several) expect(new Set(ps.map((p) => JSON.stringify(p.changes))).size, `offer ${ps[0].offer_id}`).toBeGreaterThan(1);
+    // What CS passed (or the client then selected or not) targets elements the page really has.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const tab = await browser.newPage();
+      for (const [url, ps] of groupBy(proposals.filter((p) => p.review.status === 'passed'), (p) => p.page as string)) {
+        const selectors = [...new Set(ps.flatMap((p) => (p.changes.mutations ?? []).flatMap((m: any) => [m.selector, ...(m.target ? [m.target] : [])])))];
+        await tab.goto(String(url));
+        // The client-side rendered page has its elements once its app has rendered.
+        // (Runs in the page: the Node tsconfig has no DOM types.)
+        const missing = (sels: string[]) => sels.filter((s) => !(globalThis as any).document.querySelector(s));
+        await tab.waitForFunction((sels: string[]) => sels.every((s) => (globalThis as any).document.querySelector(s)), selectors, { timeout: 10_000 }).catch(() => undefined);
+        expect(await tab.evaluate(missing, selectors), String(url)).toEqual([]);
+      }
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+
+  it('CS returned some proposals with a comment; their hackers revised them and CS passed the revision', async () => {
+    const proposals = await allProposals();
+    const details = await Promise.all(proposals.map((p) => get(`/v1/proposals/${p.id}`, state.adminToken)));
+    const returned = details.filter((d) => d.reviews.some((r: any) => r.decision === 'return' && r.comment));
+    const fixed = returned.filter((d) => d.version >= 2 && d.reviews.some((r: any) => r.decision === 'pass' && r.version >= 2));
+    expect(fixed.length, JSON.stringify(returned.map((d) => d.reviews))).toBeGreaterThan(0);
+    // CS passes most of what it sees.
+    expect(details.filter((d) => d.reviews.some((r: any) => r.decision === 'pass')).length).toBeGreaterThan(returned.length);
+  });
+
+  it('about half of the tests won and every arm converts at a plausible rate', async () => {
+    const tests = (await get('/v1/tests?limit=200', state.adminToken)).items as any[];
+    const decided = tests.filter((t) => ['winner', 'loser', 'inconclusive'].includes(t.outcome));
+    const won = decided.filter((t) => t.outcome === 'winner').length;
+    const arms: string[] = [];
+    for (const t of tests) {
+      const d = await get(`/v1/tests/${t.id}`, state.adminToken);
+      for (const a of d.arms) if (a.n > 0) arms.push(`test ${t.id} (${t.outcome}) ${a.arm}: ${a.conversions}/${a.n} = ${((100 * a.conversions) / a.n).toFixed(1)}%`);
+    }
+    const summary = `${won}/${decided.length} won\n${arms.join('\n')}`;
+    expect(decided.length, summary).toBeGreaterThanOrEqual(3);
+    expect(won / decided.length, summary).toBeGreaterThanOrEqual(0.25);
+    expect(won / decided.length, summary).toBeLessThanOrEqual(0.75);
+    expect(arms.filter((a) => Number(/= ([\d.]+)%/.exec(a)![1]) > 60), summary).toEqual([]);
   });
 
   it('at least one test reached a verdict', async () => {
