@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignVariant } from '../../src/domain/assignment.ts';
 import { finalizeTest } from '../../src/cycles/tests.ts';
 import { updateSettings } from '../../src/engagements/settings.ts';
+import { aovLoweringTraffic, GUARDRAIL_METRICS, visits, visitorsIn } from '../fixtures/metrics.ts';
 import { runningTest, type TrafficFixture } from '../fixtures/traffic.ts';
 import { createHarness, userWithToken, type Harness } from '../helpers.ts';
 
@@ -19,16 +20,6 @@ async function fixture(weights: number[]) {
   const f = await runningTest(h.db, cs.user.id, weights);
   await updateSettings(h.db, f.engagementId, { verdict_engine: 'frequentist' });
   return f;
-}
-
-/** `count` visitor ids whose deterministic arm in test `f` is `arm`. */
-function visitorsIn(f: TrafficFixture, arm: string, count: number, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const id = `${prefix}-${i}`;
-    if (assignVariant(f.testId, id, f.variants).arm === arm) out.push(id);
-  }
-  return out;
 }
 
 async function post(testId: number, events: Record<string, unknown>[]) {
@@ -49,14 +40,6 @@ async function report(testId: number) {
   return res.json();
 }
 
-/** Exposures for `ids` (with `facts`), and an `order` of `value(i)` for the first `orders` of them. */
-function visits(ids: string[], orders: number, value: (i: number) => number, facts: Record<string, string> = {}, event = 'order') {
-  return [
-    ...ids.map((v) => ({ event_id: `x:${v}`, visitor_id: v, type: 'exposure', ...facts })),
-    ...ids.slice(0, orders).map((v, i) => ({ event_id: `o:${v}`, visitor_id: v, type: 'conversion', event, value: value(i) })),
-  ];
-}
-
 describe('metrics', () => {
   it('refuses an unknown segment fact and an event name naming the field', async () => {
     const f = await fixture([0.5, 0.5]);
@@ -69,16 +52,8 @@ describe('metrics', () => {
 
   it('an AOV-lowering variant that lifts conversion is blocked by its revenue guardrail: no promotion, no bonus, a CS task', async () => {
     const f = await fixture([0.5, 0.5]);
-    await setMetrics(f.testId, {
-      metrics: [
-        { name: 'conversion', role: 'primary', kind: 'binomial', event: 'order' },
-        { name: 'aov', role: 'guardrail', kind: 'ratio', event: 'order', alpha: 0.05, cap_percentile: 0.99 },
-      ],
-    });
-    const control = visitorsIn(f, 'control', 1500, 'g');
-    const variant = visitorsIn(f, 'A', 1500, 'g');
-    // control: 10% order for about ¥10,000; A: 16% order for about ¥5,000
-    await post(f.testId, [...visits(control, 150, (i) => 9000 + (i % 5) * 500), ...visits(variant, 240, (i) => 4500 + (i % 5) * 250)]);
+    await setMetrics(f.testId, GUARDRAIL_METRICS);
+    await post(f.testId, aovLoweringTraffic(f));
 
     const page = await report(f.testId);
     const aov = page.metric_report.metrics.find((m: { name: string }) => m.name === 'aov');

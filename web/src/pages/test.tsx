@@ -12,13 +12,14 @@ import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
+import { MetricsSection } from '../app/metrics.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
 interface VResult {
   variants?: { arm: string; expected?: number; ci?: (number | null)[]; p_value?: number; chance_to_win?: number; error?: string }[];
   srm_p_value?: number;
-  decision?: { outcome: string; arm?: string; reason?: string };
+  decision?: { outcome: string; arm?: string; reason?: string; guardrail?: { id: string } };
 }
 const SRM_THRESHOLD = 0.001;
 const armLabel = (arm: string, t: TFunction) => (arm === 'control' ? t('tests.control') : t('tests.variant', { arm }));
@@ -40,6 +41,7 @@ export function verdictSentence(v: Verdict, level: number, t: TFunction): string
     high: ci[1] === null || ci[1] === undefined ? '+∞' : percent(ci[1], 0),
   };
   if (outcome === 'winner') return t('tests.sentence.winner', args);
+  if (outcome === 'blocked_by_guardrail') return t('tests.sentence.blocked', { ...args, guardrail: r.decision?.guardrail?.id ?? '' });
   if (outcome === 'loser') return t('tests.sentence.loser', args);
   return t('tests.sentence.inconclusive', args);
 }
@@ -241,6 +243,7 @@ function TestPage() {
         )}
         <Badge variant="light" mt="xs">{t('tests.checks', { n: test.interim_checks })}</Badge>
       </Card>
+      <MetricsSection report={test.metric_report} />
       {running && test.actions.stop.allowed && (
         <Group>
           <ConfirmButton
