@@ -143,4 +143,17 @@ describe.skipIf(!HAVE_CHROMIUM)('render engine', () => {
     expect(err).toBeInstanceOf(RenderFailure);
     expect((err as RenderFailure).reason).toBe('page_unreachable');
   });
+
+  it('fails with sdk_not_found when the page loads but never shows the preview (no snippet on it)', async () => {
+    const v = await versionOn({ mutations: [{ selector: '#headline', action: 'set_text', value: 'x' }] });
+    // A short wait: the page (a style sheet, no SDK) is there at once, the preview never comes.
+    const quick = createRenderer({ render: { timeoutMs: 4000, maxHeight: 8000 }, tools: h.config.tools }, blobs);
+    try {
+      const bare = `${site.origin}/site.css`;
+      const err = await quick.render({ ...v.target('phone'), controlUrl: bare, variantUrl: bare }).catch((e: unknown) => e);
+      expect((err as RenderFailure).reason).toBe('sdk_not_found');
+    } finally {
+      await quick.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // The blob store's interface with its embedded default (src/blobs/store.ts): real files in a temp dir.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,10 @@ describe('blob store (files under dataDir/blobs)', () => {
 
   it('answers null for an unknown or malformed name (never a path outside the store)', async () => {
     expect(await store.get('0'.repeat(64))).toBeNull();
-    expect(await store.get('../../etc/passwd')).toBeNull();
+    // A file beside the store, with a type file, is still out of reach of a name like `../x`.
+    await writeFile(path.join(dataDir, 'x'), 'secret');
+    await writeFile(path.join(dataDir, 'x.type'), 'text/plain');
+    expect(await store.get('../x')).toBeNull();
     expect(await store.get('A'.repeat(64))).toBeNull();
   });
 });
