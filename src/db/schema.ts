@@ -8,7 +8,7 @@ import type { Role } from '../shared/actor.ts';
 import type { CyclePhase, DecisionKind, LedgerKind, OfferKind, PageControl, ProposalStatus, ReviewDecision, ReviewStatus, TestStatus } from '../shared/cycles.ts';
 import type { ChangeSet } from '../shared/changes.ts';
 import type { RenderCheck } from '../domain/renders/checks.ts';
-import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency } from '../shared/payouts.ts';
+import type { HackerKind, PayoutItemStatus, PayoutRunStatus, Residency, TransferOutcome, TransferResultSource } from '../shared/payouts.ts';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -487,6 +487,8 @@ export interface PayoutRunsTable {
   waiting_for: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** 0022: where a needs_attention run goes back to once its failed/returned items are resolved. */
+  resume_status: ColumnType<'paying' | 'remitting' | 'completed' | null, 'paying' | 'remitting' | 'completed' | null | undefined, 'paying' | 'remitting' | 'completed' | null>;
 }
 
 export interface PayoutItemsTable {
@@ -512,6 +514,36 @@ export interface PayoutItemsTable {
   /** Consumption tax added for a payee registered as a qualified-invoice issuer on the payment date (0009). */
   consumption_tax_yen: ColumnType<number, number | undefined, number>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** 0022: the transfer attempt (a retry pays again under `<run>:<payee>:<attempt>`, in file `attempt`). */
+  attempt: ColumnType<number, number | undefined, number>;
+  /** Who first downloaded the Zengin file holding the current attempt, and when. */
+  downloaded_by: number | null;
+  downloaded_at: Timestamp | null;
+  /** When the last result (confirmed / failed / returned) was recorded. */
+  result_at: Timestamp | null;
+  /** A failed or returned item's resolution: moved to the next run, or cancelled (four eyes). */
+  resolution: ColumnType<'moved' | 'cancelled' | null, 'moved' | 'cancelled' | null | undefined, 'moved' | 'cancelled' | null>;
+  resolution_reason: string | null;
+  resolved_by: number | null;
+  resolved_at: Timestamp | null;
+  cancel_requested_by: number | null;
+  cancel_requested_at: Timestamp | null;
+  cancel_reason: string | null;
+}
+
+/** Every transfer result recorded (0022): the bank's file, a manual mark or an adapter; once per key. */
+export interface PayoutTransferResultsTable {
+  id: Generated<number>;
+  run_id: number;
+  item_id: number;
+  hacker_id: number;
+  attempt: number;
+  outcome: TransferOutcome;
+  reason: string | null;
+  source: TransferResultSource;
+  actor_user_id: number | null;
+  key: string;
+  created_at: CreatedAt;
 }
 
 /** A payee a run did not pay because its unpaid balance was ≤ 0: carried forward to the next run. */
@@ -536,7 +568,9 @@ export interface PayoutPaymentsTable {
   item_id: number;
   hacker_id: number;
   amount: number;
-  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+  status: ColumnType<'pending' | 'handed_to_bank' | 'failed', 'pending' | 'handed_to_bank' | 'failed' | undefined, 'pending' | 'handed_to_bank' | 'failed'>;
+  /** 0022: the item's attempt this payment belongs to (unique per item and attempt). */
+  attempt: ColumnType<number, number | undefined, never>;
   reference: string | null;
   attempts: Generated<number>;
   claim_token: string | null;
@@ -552,6 +586,8 @@ export interface PayoutZenginLinesTable {
   amount: number;
   transfer_encrypted: string;
   created_at: CreatedAt;
+  /** 0022: the run's file this line belongs to (the item's attempt: a retry goes into a later file). */
+  file_no: ColumnType<number, number | undefined, never>;
 }
 
 export interface SimulatedBankTransfersTable {
@@ -674,7 +710,7 @@ export interface Database extends BillingTables {
   alerts: AlertsTable;
   payees: PayeesTable; payout_runs: PayoutRunsTable; payout_items: PayoutItemsTable; payout_item_lines: PayoutItemLinesTable; payout_payments: PayoutPaymentsTable;
   payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
-  payout_carry_forwards: PayoutCarryForwardsTable;
+  payout_carry_forwards: PayoutCarryForwardsTable; payout_transfer_results: PayoutTransferResultsTable;
   offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
   idempotency_keys: IdempotencyKeysTable;
 }

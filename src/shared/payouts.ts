@@ -9,12 +9,18 @@ export type HackerKind = (typeof HACKER_KINDS)[number];
 export const RESIDENCIES = ['resident', 'non_resident'] as const;
 export type Residency = (typeof RESIDENCIES)[number];
 
-/** A payee's item in a run (payout_items.status). */
-export const PAYOUT_ITEM_STATUSES = ['pending', 'held', 'sent', 'failed', 'cancelled'] as const;
+/**
+ * A payee's item in a run (payout_items.status): pending → handed_to_bank (in a Zengin file / accepted
+ * by an adapter) → confirmed | failed | returned (only a result says so: the bank's file or a manual
+ * mark); held and cancelled set by finance. A failed or returned item keeps its run `needs_attention`
+ * until it is retried (back to pending, a new attempt), moved to the next run or cancelled.
+ */
+export const PAYOUT_ITEM_STATUSES = ['pending', 'held', 'handed_to_bank', 'confirmed', 'failed', 'returned', 'cancelled'] as const;
 export type PayoutItemStatus = (typeof PAYOUT_ITEM_STATUSES)[number];
 
 /** A run's status in Postgres and its workflow's phase: one list. `blocked`: a rule stops it (see waiting_for). */
-export const PAYOUT_RUN_STATUSES = ['drafting', 'review', 'paying', 'remitting', 'completed', 'rejected', 'blocked'] as const;
+/** `needs_attention`: a failed or returned transfer waits for finance to retry, move or cancel it. */
+export const PAYOUT_RUN_STATUSES = ['drafting', 'review', 'paying', 'needs_attention', 'remitting', 'completed', 'rejected', 'blocked'] as const;
 export type PayoutRunStatus = (typeof PAYOUT_RUN_STATUSES)[number];
 /** The workflow's phase is the run's status. */
 export type PayoutPhase = PayoutRunStatus;
@@ -99,6 +105,12 @@ export interface PaySummary {
   withholding: number;
   next: 'remitting' | 'completed';
 }
+
+/** A transfer's result (payout_transfer_results.outcome) and where it came from. */
+export const TRANSFER_OUTCOMES = ['confirmed', 'failed', 'returned'] as const;
+export type TransferOutcome = (typeof TRANSFER_OUTCOMES)[number];
+export const TRANSFER_RESULT_SOURCES = ['import', 'manual', 'adapter'] as const;
+export type TransferResultSource = (typeof TRANSFER_RESULT_SOURCES)[number];
 
 export const payoutWorkflowId = (month: string) => `payout-${month}`;
 export const PAYOUT_SCHEDULE_ID = 'payout-monthly';

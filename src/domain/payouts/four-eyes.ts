@@ -17,11 +17,14 @@ export interface FourEyesCase {
   /** Who prepared the run; null when the monthly schedule did. */
   preparedBy: number | null;
   runId?: number;
+  /** Another decision under the same rule (e.g. "the cancellation of item 7"): `preparedBy` asked for it. */
+  subject?: string;
 }
 
 /** Why `approver` may not approve the run, as a sentence; undefined when they may. */
 export function fourEyesRefusal(c: FourEyesCase): string | undefined {
   if (c.preparedBy != null && c.approver === c.preparedBy) {
+    if (c.subject) return `User ${c.approver} asked for ${c.subject}, so under the four eyes rule another finance user must confirm it.`;
     const run = c.runId != null ? `payout run ${c.runId}` : 'this payout run';
     return `User ${c.approver} prepared ${run}, so under the four eyes rule another finance user must approve it.`;
   }
