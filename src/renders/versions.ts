@@ -177,3 +177,93 @@ export async function proposalsShowing(db: Db, sha256: string, limit = 50): Prom
     .execute();
   return rows.map((r) => r.proposal_id);
 }
+
+/** What a test's arm shows (issue 23 item 5): the proposal it runs and its images per device. */
+export interface ArmShown {
+  proposal: { id: number; version: number; title: string; author: string } | null;
+  images: { device: 'pc' | 'phone'; image: ImageView }[];
+}
+
+/**
+ * Each arm's proposal (the version the test runs) and images, by variant id: a variant's are its
+ * version's variant shots; the control's are the control shots of the first variant's renders (the
+ * page the variants were compared with). Two queries whatever the number of arms.
+ */
+export async function armsShown(db: Db, variants: { id: number; arm: string; proposal_version_id: number | null }[]): Promise<Map<number, ArmShown>> {
+  const versionIds = variants.flatMap((v) => (v.proposal_version_id === null ? [] : [v.proposal_version_id]));
+  const [proposals, renders] = await Promise.all([
+    versionIds.length
+      ? db
+          .selectFrom('proposal_versions')
+          .innerJoin('proposals', 'proposals.id', 'proposal_versions.proposal_id')
+          .innerJoin('hackers', 'hackers.id', 'proposals.hacker_id')
+          .select(['proposal_versions.id as version_id', 'proposals.id', 'proposal_versions.version', 'proposal_versions.title', 'hackers.display_name as author'])
+          .where('proposal_versions.id', 'in', versionIds)
+          .execute()
+      : [],
+    versionIds.length ? rowsOf(db, versionIds) : [],
+  ]);
+  const images = (versionId: number | null, side: 'control' | 'variant') =>
+    renders.flatMap((r) => {
+      const image = r.proposal_version_id === versionId ? imageOf(r, side) : null;
+      return image ? [{ device: r.device, image }] : [];
+    });
+  const firstVariant = variants.find((v) => v.arm !== 'control' && v.proposal_version_id !== null)?.proposal_version_id ?? null;
+  return new Map(
+    variants.map((v) => {
+      const p = proposals.find((x) => x.version_id === v.proposal_version_id);
+      return [
+        v.id,
+        {
+          proposal: p ? { id: p.id, version: p.version, title: p.title, author: p.author } : null,
+          images: v.arm === 'control' ? images(firstVariant, 'control') : images(v.proposal_version_id, 'variant'),
+        },
+      ];
+    }),
+  );
+}
+
+/** A knowledge entry's pictures of its test: the control's and the winning arm's (none without a winner), by device. */
+export interface KnowledgeImages {
+  control: { device: 'pc' | 'phone'; image: ImageView }[];
+  winner: { device: 'pc' | 'phone'; image: ImageView }[];
+}
+
+/** The pictures of the tests' knowledge entries (armsShown's rule for the control), by test id; three queries for any number. */
+export async function knowledgeImages(db: Db, testIds: number[]): Promise<Map<number, KnowledgeImages>> {
+  const out = new Map<number, KnowledgeImages>();
+  if (testIds.length === 0) return out;
+  const [variants, winners] = await Promise.all([
+    db.selectFrom('variants').select(['id', 'test_id', 'arm', 'proposal_version_id']).where('test_id', 'in', testIds).orderBy('position').execute(),
+    db.selectFrom('verdicts').select(['test_id', 'winner_variant_id']).where('test_id', 'in', testIds).where('kind', '=', 'final').execute(),
+  ]);
+  const shown = await armsShown(db, variants);
+  for (const testId of testIds) {
+    const arms = variants.filter((v) => v.test_id === testId);
+    const winner = winners.find((w) => w.test_id === testId)?.winner_variant_id ?? null;
+    const control = arms.find((v) => v.arm === 'control');
+    out.set(testId, { control: control ? shown.get(control.id)!.images : [], winner: winner === null ? [] : (shown.get(winner)?.images ?? []) });
+  }
+  return out;
+}
+
+/** A cycle's offers with their selected proposals (current version, author) and renders: the cycle page's "what was chosen" (three queries). */
+export async function selectedProposalsOf(db: Db, cycleId: number) {
+  const [offers, selected] = await Promise.all([
+    db.selectFrom('offers').select('id').where('cycle_id', '=', cycleId).orderBy('id').execute(),
+    db
+      .selectFrom('proposals')
+      .innerJoin('offers', 'offers.id', 'proposals.offer_id')
+      .innerJoin('hackers', 'hackers.id', 'proposals.hacker_id')
+      .select(['proposals.id', 'proposals.offer_id', 'proposals.version', 'proposals.title', 'hackers.display_name as author'])
+      .where('offers.cycle_id', '=', cycleId)
+      .where('proposals.status', '=', 'selected')
+      .orderBy('proposals.id')
+      .execute(),
+  ]);
+  const renders = await rendersOfProposals(db, selected.map((p) => p.id));
+  return offers.map((o) => ({
+    offer_id: o.id,
+    proposals: selected.filter((p) => p.offer_id === o.id).map(({ offer_id: _, ...p }) => ({ ...p, renders: renders.get(p.id) ?? [] })),
+  }));
+}

@@ -47,12 +47,16 @@ async function newHacker() {
 }
 
 /** An open offer of the client on `pageUrl` (a running test's fixture, its page moved there). */
-async function offerOn(pageUrl: string): Promise<number> {
+async function offerOn(pageUrl: string) {
   const f = await runningTest(h.db, cs.user.id, [1, 1], clientId);
-  const t = await h.db.selectFrom('tests').select(['page_id', 'offer_id']).where('id', '=', f.testId).executeTakeFirstOrThrow();
+  const t = await h.db.selectFrom('tests').select(['page_id', 'offer_id', 'cycle_id']).where('id', '=', f.testId).executeTakeFirstOrThrow();
   await h.db.updateTable('pages').set({ url: pageUrl }).where('id', '=', t.page_id).execute();
+  // Its settings, as every engagement created through the API has (the test page reads them).
+  await h.db.insertInto('engagement_settings').values({ engagement_id: f.engagementId } as never).onConflict((oc) => oc.doNothing()).execute();
+  fixture = { ...f, ...t };
   return t.offer_id;
 }
+let fixture: Awaited<ReturnType<typeof runningTest>> & { page_id: number; offer_id: number; cycle_id: number };
 
 async function submit(offerId: number, changes: ChangeSet, by = hacker) {
   const res = await h.app.inject({
@@ -184,6 +188,43 @@ describe.skipIf(!HAVE_CHROMIUM)('renders of proposal versions', () => {
     expect(await outcome(copy.id, 1)).toEqual({ status: 'rendered', rendered: 0, reused: 2 });
     const original = await h.db.selectFrom('renders').selectAll().where('proposal_version_id', '=', await versionId(first.id, 1)).execute();
     for (const r of copied) expect(r.variant_sha256).toBe(original.find((o) => o.device === r.device)!.variant_sha256);
+  });
+
+  it("a test's arms, the cycle view and the knowledge entry show the proposal and its images", async () => {
+    // The selection, as the cycle would make it: the proposal selected, its version 1 on arm A.
+    const f = fixture;
+    const armA = f.variants.find((v) => v.arm === 'A')!;
+    const control = f.variants.find((v) => v.arm === 'control')!;
+    // Version 2 passes review (a revision made it pending again), then it is selected.
+    expect((await h.app.inject({ method: 'POST', url: `/v1/proposals/${first.id}/review`, headers: cs.auth, payload: { decision: 'pass' } })).statusCode).toBe(200);
+    await h.db.updateTable('proposals').set({ status: 'selected' }).where('id', '=', first.id).execute();
+    await h.db.updateTable('variants').set({ proposal_id: first.id, proposal_version_id: await versionId(first.id, 1) } as never).where('id', '=', armA.id).execute();
+    const shots = (side: 'control' | 'variant') => firstRenders.map((r) => ({ device: r.device, image: r[side]! }));
+
+    const t = (await h.app.inject({ url: `/v1/tests/${f.testId}`, headers: cs.auth })).json() as { arms: { variant_id: number; proposal: unknown; images: unknown }[] };
+    const author = (await h.db.selectFrom('hackers').select('display_name').where('id', '=', hacker.user.hacker_id!).executeTakeFirstOrThrow()).display_name;
+    expect(t.arms.find((a) => a.variant_id === armA.id)).toMatchObject({ proposal: { id: first.id, version: 1, title: 'A clearer headline', author }, images: shots('variant') });
+    expect(t.arms.find((a) => a.variant_id === control.id)).toMatchObject({ proposal: null, images: shots('control') });
+
+    // The cycle view: each offer with its selected proposals and their (current version's) renders.
+    const cycle = (await h.app.inject({ url: `/v1/cycles/${f.cycle_id}`, headers: cs.auth })).json() as { selected: { offer_id: number; proposals: { id: number; version: number; renders: Render[] }[] }[] };
+    const current = await settledRenders(first.id, 2);
+    expect(cycle.selected).toEqual([{ offer_id: offerId, proposals: [{ id: first.id, version: 2, title: 'A clearer headline', author, renders: current }] }]);
+
+    // The knowledge entry of the test once A won: the control's and the winner's images, for the client.
+    await h.db.insertInto('verdicts').values({ test_id: f.testId, kind: 'final', check_no: 0, engine: 'frequentist', outcome: 'winner', winner_variant_id: armA.id, request: '{}', result: '{}' } as never).execute();
+    const entry = await h.db
+      .insertInto('knowledge_entries')
+      .values({ test_id: f.testId, client_id: clientId, engagement_id: f.engagementId, page_id: f.page_id, page_type: 'product', industry: 'ecommerce', month: '2026-12', hypothesis: 'a clearer headline', change: 'headline', outcome: 'winner', tags: [], status: 'final' } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const client = await userWithToken(h.db, 'client', { clientId });
+    const found = (await h.app.inject({ url: '/v1/knowledge', headers: client.auth })).json() as { items: { id: number; images: unknown }[] };
+    expect(found.items.find((e) => e.id === entry.id)?.images).toEqual({ control: shots('control'), winner: shots('variant') });
+    // Its images open for the client (a proposal of theirs shows them), not for another client.
+    expect((await image(shots('control')[0]!.image.url, client.auth)).statusCode).toBe(200);
+    expect((await image(shots('variant')[1]!.image.thumb_url, client.auth)).statusCode).toBe(200);
+    expect((await image(shots('variant')[1]!.image.thumb_url, (await userWithToken(h.db, 'client', { clientId: (await makeClient(h.db)).id })).auth)).statusCode).toBe(404);
   });
 
   it('a page that cannot be reached ends failed with its reason, and the workflow completes', async () => {

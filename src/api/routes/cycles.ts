@@ -5,6 +5,7 @@ import { checkSelection } from '../../cycles/proposals.ts';
 import { planAuthorsFor } from '../../domain/cycles/plan.ts';
 import { planProblems } from '../../cycles/plan.ts';
 import { listCycles } from '../../cycles/views.ts';
+import { selectedProposalsOf } from '../../renders/versions.ts';
 import type { CyclePhase } from '../../shared/cycles.ts';
 import { cycleStatusQuery, selectProposalsUpdate, submitPlanUpdate } from '../../workflows/cycle.ts';
 import { action, assertManages, cycleFor, manageRefusal, routeRefusal } from '../access.ts';
@@ -61,7 +62,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       const live = await temporal.workflow.getHandle(c.workflow_id).query(cycleStatusQuery).catch(() => null);
       // Who may decide, by the decision routes' own checks (the phase says which decision is due).
       const decide = (path: string) => action(routeRefusal(req, 'POST', `/v1/cycles/:id/${path}`), manageRefusal(req, row), endedRefusal(row));
-      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') }, plan_authors: planAuthorsFor(req.user.role) };
+      const selected = await selectedProposalsOf(db, c.id);
+      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') }, plan_authors: planAuthorsFor(req.user.role), selected };
     },
   );
 

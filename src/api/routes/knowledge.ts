@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { anonymise, exportKnowledgeCsv, searchKnowledge, type KnowledgeQuery } from '../../cycles/knowledge.ts';
+import { knowledgeImages } from '../../renders/versions.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest } from '../errors.ts';
 import { authErrors, FileAnswer } from '../schemas/common.ts';
@@ -41,7 +42,10 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, {
       const last = page.items[page.items.length - 1];
       const next_after_id = !filters.q && page.items.length === n && last ? last.id : null;
       if (req.user.role === 'hacker') return { items: await anonymise(db, page.items), next_cursor: page.next_cursor, next_after_id };
-      return { items: page.items, next_cursor: page.next_cursor, next_after_id };
+      // Screenshots for clients and staff only: they show the client's site (the hackers' view is anonymised).
+      const images = await knowledgeImages(db, page.items.flatMap((e) => (e.test_id === null ? [] : [e.test_id])));
+      const items = page.items.map((e) => ({ ...e, images: (e.test_id !== null && images.get(e.test_id)) || { control: [], winner: [] } }));
+      return { items, next_cursor: page.next_cursor, next_after_id };
     },
   );
 

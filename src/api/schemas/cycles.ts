@@ -1,5 +1,6 @@
 // Request and response shapes of cycles, offers, proposals, tests and knowledge.
 import { Type } from 'typebox';
+import { Render } from './renders.ts';
 import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
 
 export const CyclePhase = Type.Union(
@@ -52,6 +53,13 @@ export const Cycle = Type.Object({
   live: Nullable(CycleLive),
   actions: Actions(['plan', 'select'] as const),
   plan_authors: Type.Array(Type.Union([Type.Literal('client'), Type.Literal('cs')]), { description: 'the hypothesis authors the caller may write in a plan' }),
+  selected: Type.Array(
+    Type.Object({
+      offer_id: Id,
+      proposals: Type.Array(Type.Object({ id: Id, version: Type.Integer(), title: Type.String(), author: Type.String({ description: "the hacker's display name" }), renders: Type.Array(Render) })),
+    }),
+    { description: "each offer of the cycle with the proposals selected for its test and their screenshots (issue 23)" },
+  ),
 });
 
 export const CycleListQuery = { engagement_id: Type.Optional(Id), phase: Type.Optional(CyclePhase), month: Type.Optional(Month) };

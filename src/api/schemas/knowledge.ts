@@ -2,6 +2,7 @@
 // and what is related to a plan.
 import { Type } from 'typebox';
 import { ErrorResponse, Id, Month, Nullable, Tag, Timestamp } from './common.ts';
+import { ArmImages } from './renders.ts';
 
 export const Entry = Type.Object({
   id: Id,
@@ -25,6 +26,12 @@ export const Entry = Type.Object({
   invalidation_reason: Nullable(Type.String()),
   created_at: Timestamp,
   relevance_tier: Type.Integer({ description: '1: the words are in the hypothesis or tags; 2: elsewhere; 0: no query' }),
+  images: Type.Optional(
+    Type.Object(
+      { control: Type.Array(ArmImages), winner: Type.Array(ArmImages, { description: 'empty unless a variant won' }) },
+      { description: "search hits: the test's control and winner screenshots (issue 23), so a later reader sees what was tried" },
+    ),
+  ),
 });
 
 /** The hackers' view: what was tried in an industry and how it went, nothing that identifies the client. */

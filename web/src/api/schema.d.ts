@@ -2983,6 +2983,49 @@ export interface paths {
                             plan_authors: ("client" | "cs")[];
                             /** @description once completed: per test outcome, lift and CI, monthly_revenue_uplift_yen; winners */
                             report: unknown;
+                            /** @description each offer of the cycle with the proposals selected for its test and their screenshots (issue 23) */
+                            selected: {
+                                offer_id: number;
+                                proposals: {
+                                    /** @description the hacker's display name */
+                                    author: string;
+                                    id: number;
+                                    renders: {
+                                        checks: {
+                                            /** @description e.g. the unmatched selectors, the first error messages, the changed-pixel share */
+                                            details: string[];
+                                            /** @description page_errors / console_errors: the variant raised none; unmatched_selectors: every mutation matched; overflow: no horizontal scroll (phone); visible_change: the variant differs from the control */
+                                            name: "page_errors" | "console_errors" | "unmatched_selectors" | "overflow" | "visible_change";
+                                            ok: boolean;
+                                        }[];
+                                        control: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        } | null;
+                                        /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                        device: "pc" | "phone";
+                                        reason: string | null;
+                                        rendered_at: string | null;
+                                        status: "pending" | "rendered" | "failed";
+                                        variant: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        } | null;
+                                        /** @description the proposal version rendered */
+                                        version: number;
+                                    }[];
+                                    title: string;
+                                    version: number;
+                                }[];
+                            }[];
                             /** Format: date-time */
                             updated_at: string;
                             waiting_for: string | null;
@@ -5629,6 +5672,34 @@ export interface paths {
                                 engagement_id: number;
                                 hypothesis: string;
                                 id: number;
+                                /** @description search hits: the test's control and winner screenshots (issue 23), so a later reader sees what was tried */
+                                images?: {
+                                    control: {
+                                        /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                        device: "pc" | "phone";
+                                        image: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        };
+                                    }[];
+                                    /** @description empty unless a variant won */
+                                    winner: {
+                                        /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                        device: "pc" | "phone";
+                                        image: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        };
+                                    }[];
+                                };
                                 industry: string;
                                 invalidated_at: string | null;
                                 invalidation_reason: string | null;
@@ -7778,6 +7849,7 @@ export interface paths {
                                 /** Format: date-time */
                                 delivered_at: string;
                                 description: string;
+                                failure_reason: string | null;
                                 id: number;
                                 item_id: number | null;
                                 kind: string;
@@ -7785,8 +7857,8 @@ export interface paths {
                                 payment_date: string | null;
                                 reverses_id: number | null;
                                 run_id: number | null;
-                                /** @description paid: handed to the bank and the payment date has come; in_run: in a live payment not yet paid; unpaid: waiting for a run */
-                                status: "paid" | "in_run" | "unpaid";
+                                /** @description paid: the bank confirmed the transfer; in_run: in a live payment not yet confirmed (review, held, handed to the bank, or failed/returned and waiting for finance); cancelled: finance cancelled its payment; unpaid: waiting for a run */
+                                status: "paid" | "in_run" | "cancelled" | "unpaid";
                             }[];
                             next_after_id: number | null;
                         };
@@ -8720,6 +8792,7 @@ export interface paths {
                             net_transfer: number;
                             payments: {
                                 deductions_yen: number;
+                                failure_reason: string | null;
                                 flags: string[];
                                 /** @description integer yen */
                                 gross_payable: number;
@@ -8744,6 +8817,7 @@ export interface paths {
                                 net_transfer: number;
                                 payee_type: string;
                                 payment_date: string | null;
+                                resolution: string | null;
                                 run_id: number;
                                 status: string;
                                 submitted_at: string | null;
@@ -12403,6 +12477,34 @@ export interface paths {
                                 engagement_id: number;
                                 hypothesis: string;
                                 id: number;
+                                /** @description search hits: the test's control and winner screenshots (issue 23), so a later reader sees what was tried */
+                                images?: {
+                                    control: {
+                                        /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                        device: "pc" | "phone";
+                                        image: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        };
+                                    }[];
+                                    /** @description empty unless a variant won */
+                                    winner: {
+                                        /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                        device: "pc" | "phone";
+                                        image: {
+                                            height: number;
+                                            /** @description /v1/images/<sha256>: a small version for lists */
+                                            thumb_url: string;
+                                            /** @description /v1/images/<sha256>: the full-page image */
+                                            url: string;
+                                            width: number;
+                                        };
+                                    }[];
+                                };
                                 industry: string;
                                 invalidated_at: string | null;
                                 invalidation_reason: string | null;
@@ -16298,7 +16400,7 @@ export interface paths {
                                 remittance_note: string | null;
                                 remitted_by: number | null;
                                 remitted_on: string | null;
-                                /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                                /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                                 status: string;
                                 totals: {
                                     cancelled: number;
@@ -16306,21 +16408,32 @@ export interface paths {
                                     carried_forward_payees: number;
                                     /** @description their balance, carried to the next run (≤ 0) */
                                     carried_forward_yen: number;
+                                    /** @description the bank's result confirmed the transfer */
+                                    confirmed: number;
+                                    /** @description net transfers the bank confirmed */
+                                    confirmed_net_yen: number;
                                     /** @description reversals netted into the payments */
                                     deductions_yen: number;
                                     failed: number;
+                                    /** @description net transfers that failed or came back */
                                     failed_net_yen: number;
                                     flagged: number;
                                     /** @description gross of every item that is not cancelled, held ones included */
                                     gross_yen: number;
+                                    /** @description handed to the bank, no result yet */
+                                    handed_to_bank: number;
                                     held: number;
                                     /** @description gross of the held items (not paid by this run unless released) */
                                     held_gross_yen: number;
                                     /** @description items (one per payee paid by this run) */
                                     items: number;
+                                    /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                    needs_resolution: number;
                                     /** @description items to pay (count) */
                                     pending: number;
-                                    /** @description items whose transfer was handed to the bank */
+                                    /** @description came back from the bank (組戻し) */
+                                    returned: number;
+                                    /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                     sent: number;
                                     sent_gross_yen: number;
                                     /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -16329,7 +16442,7 @@ export interface paths {
                                     to_pay_gross_yen: number;
                                     /** @description net transfers still to hand to the bank */
                                     to_pay_net_yen: number;
-                                    /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                    /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                     withholding_yen: number;
                                 };
                                 /** Format: date-time */
@@ -16538,7 +16651,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -16546,21 +16659,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -16569,7 +16693,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -16632,7 +16756,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -16640,21 +16764,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -16663,7 +16798,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -16864,7 +16999,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -16872,21 +17007,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -16895,7 +17041,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -17104,7 +17250,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -17112,21 +17258,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -17135,7 +17292,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -17486,7 +17643,7 @@ export interface paths {
                     after_id?: number;
                     /** @description page size (default 100) */
                     limit?: number;
-                    status?: "pending" | "held" | "sent" | "failed" | "cancelled";
+                    status?: "pending" | "held" | "handed_to_bank" | "confirmed" | "failed" | "returned" | "cancelled";
                 };
                 header?: never;
                 path: {
@@ -17504,6 +17661,25 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    cancel: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    move_to_next_run: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    retry: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
+                                /** @description transfer attempt: 1, plus one per retry (the Zengin file number it is in) */
+                                attempt: number;
                                 bank_masked: {
                                     /** @description masked: ****567 */
                                     account_number: string;
@@ -17515,9 +17691,14 @@ export interface paths {
                                     holder_name: string;
                                 } | null;
                                 bank_reference: string | null;
+                                cancel_reason: string | null;
+                                cancel_requested_at: string | null;
+                                cancel_requested_by: number | null;
                                 /** @description negative lines (e.g. a reversed bonus) netted into this payment */
                                 deductions_yen: number;
                                 display_name: string;
+                                downloaded_at: string | null;
+                                downloaded_by: number | null;
                                 failure_reason: string | null;
                                 /** @description fees of the lines paid, net of deductions */
                                 fee_total: number;
@@ -17533,6 +17714,11 @@ export interface paths {
                                 payee_type: string;
                                 /** @description when the bank executes it (the money is due that day) */
                                 payment_date: string | null;
+                                resolution: string | null;
+                                resolution_reason: string | null;
+                                resolved_at: string | null;
+                                resolved_by: number | null;
+                                result_at: string | null;
                                 run_id: number;
                                 status: string;
                                 submitted_at: string | null;
@@ -17756,7 +17942,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -17764,21 +17950,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -17787,7 +17984,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -18042,7 +18239,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -18050,21 +18247,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -18073,7 +18281,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -18327,7 +18535,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -18335,21 +18543,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -18358,7 +18577,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -18618,7 +18837,7 @@ export interface paths {
                             remittance_note: string | null;
                             remitted_by: number | null;
                             remitted_on: string | null;
-                            /** @description drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for) */
+                            /** @description drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for) */
                             status: string;
                             totals: {
                                 cancelled: number;
@@ -18626,21 +18845,32 @@ export interface paths {
                                 carried_forward_payees: number;
                                 /** @description their balance, carried to the next run (≤ 0) */
                                 carried_forward_yen: number;
+                                /** @description the bank's result confirmed the transfer */
+                                confirmed: number;
+                                /** @description net transfers the bank confirmed */
+                                confirmed_net_yen: number;
                                 /** @description reversals netted into the payments */
                                 deductions_yen: number;
                                 failed: number;
+                                /** @description net transfers that failed or came back */
                                 failed_net_yen: number;
                                 flagged: number;
                                 /** @description gross of every item that is not cancelled, held ones included */
                                 gross_yen: number;
+                                /** @description handed to the bank, no result yet */
+                                handed_to_bank: number;
                                 held: number;
                                 /** @description gross of the held items (not paid by this run unless released) */
                                 held_gross_yen: number;
                                 /** @description items (one per payee paid by this run) */
                                 items: number;
+                                /** @description failed or returned items waiting for finance to retry, move or cancel them */
+                                needs_resolution: number;
                                 /** @description items to pay (count) */
                                 pending: number;
-                                /** @description items whose transfer was handed to the bank */
+                                /** @description came back from the bank (組戻し) */
+                                returned: number;
+                                /** @description items whose transfer was handed to the bank (awaiting its result or confirmed) */
                                 sent: number;
                                 sent_gross_yen: number;
                                 /** @description net transfers handed to the bank; the bank executes them on payment_date */
@@ -18649,7 +18879,7 @@ export interface paths {
                                 to_pay_gross_yen: number;
                                 /** @description net transfers still to hand to the bank */
                                 to_pay_net_yen: number;
-                                /** @description tax withheld on the items to pay and sent (not on held or failed ones) */
+                                /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
                             };
                             /** Format: date-time */
@@ -18842,6 +19072,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description what the figures count: payments the bank confirmed, nothing else */
+                            counts: string;
                             /**
                              * Format: date
                              * @description YYYY-MM-DD (a real calendar day)
@@ -26891,14 +27123,34 @@ export interface paths {
                                     visitors: number;
                                 };
                             };
-                            arms: {
+                            arms: ({
                                 arm: string;
                                 conversions: number;
                                 n: number;
                                 sum: number;
                                 sum_squares: number;
                                 variant_id: number;
-                            }[];
+                            } & {
+                                images: {
+                                    /** @description pc: 1366 px wide; phone: 390 px, touch, a phone user agent */
+                                    device: "pc" | "phone";
+                                    image: {
+                                        height: number;
+                                        /** @description /v1/images/<sha256>: a small version for lists */
+                                        thumb_url: string;
+                                        /** @description /v1/images/<sha256>: the full-page image */
+                                        url: string;
+                                        width: number;
+                                    };
+                                }[];
+                                proposal: {
+                                    /** @description the hacker's display name */
+                                    author: string;
+                                    id: number;
+                                    title: string;
+                                    version: number;
+                                } | null;
+                            })[];
                             baseline_rate: number | null;
                             client_id: number;
                             cycle_id: number;
