@@ -105,11 +105,20 @@ interface ClientSpec {
   offerKinds: OfferKind[];
   /** Its page on the sample site (the month's hypotheses are that page's problems). */
   page: DemoPage;
+  /** Its tests' metrics (POST /v1/tests/:id/metrics before traffic); none: conversion. */
+  metrics?: Json[];
 }
+
+/** The cosmetics cart's tests decide on orders, with revenue per visitor and order value as guardrails (issue 25). */
+const CART_METRICS: Json[] = [
+  { name: 'orders', role: 'primary', kind: 'binomial', event: 'order' },
+  { name: 'revenue_per_visitor', role: 'secondary', kind: 'mean', event: 'order', cap_percentile: 0.99 },
+  { name: 'order_value', role: 'guardrail', kind: 'ratio', event: 'order', alpha: 0.05, cap_percentile: 0.99 },
+];
 
 export const CLIENTS: ClientSpec[] = [
   { name: 'Kizuna Card (credit-card application)', industry: 'finance', offerKinds: ['targeted', 'open'], page: DEMO_PAGES[0]! },
-  { name: 'Hanairo Cosme (cosmetics e-commerce)', industry: 'cosmetics', offerKinds: ['team', 'targeted'], page: DEMO_PAGES[1]! },
+  { name: 'Hanairo Cosme (cosmetics e-commerce)', industry: 'cosmetics', offerKinds: ['team', 'targeted'], page: DEMO_PAGES[1]!, metrics: CART_METRICS },
   { name: 'Baito Now (part-time recruiting)', industry: 'recruiting', offerKinds: ['open', 'open'], page: DEMO_PAGES[2]! },
 ];
 
@@ -539,6 +548,8 @@ export class DemoActors {
     const perSecond = Math.min(500, Math.max(50, 12_000 / demoSettings(this.state.monthSeconds).test_max_seconds));
     // Resume: the visitors already counted are skipped (their events would be deduplicated anyway).
     let visitor = (t.arms as Json[]).reduce((n, a) => n + (a.n as number), 0);
+    const metrics = CLIENTS.find((s) => s.name === c.name)?.metrics;
+    if (metrics && visitor === 0) await this.api.call('POST', `/v1/tests/${testId}/metrics`, c.cs.token, { metrics });
     while (!this.stopped && t.status === 'running') {
       const started = Date.now();
       const batch = Array.from({ length: Math.round(perSecond / 2) }, (_, i) => `v${testId}-${visitor + i}`);
@@ -546,7 +557,7 @@ export class DemoActors {
       const events: Json[] = [];
       for (const vid of batch) {
         events.push({ event_id: `${vid}-x`, visitor_id: vid, type: 'exposure' });
-        if (hash01(this.state.seed, 'convert', vid) < (rates[armOf(vid)] ?? base)) events.push({ event_id: `${vid}-c`, visitor_id: vid, type: 'conversion', value: page.value_per_conversion_yen });
+        if (hash01(this.state.seed, 'convert', vid) < (rates[armOf(vid)] ?? base)) events.push({ event_id: `${vid}-c`, visitor_id: vid, type: 'conversion', event: 'order', value: page.value_per_conversion_yen });
       }
       const e = await this.api.call('POST', `/v1/tests/${testId}/events`, token, { events });
       if (e.status >= 400) break;
