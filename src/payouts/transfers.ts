@@ -57,8 +57,10 @@ async function lockItem(trx: Trx, itemId: number, runId?: number) {
  * handed_to_bank → confirmed | failed | returned; confirmed → returned (組戻し). The run becomes
  * `needs_attention` while any failed or returned item waits for a resolution.
  */
-export async function recordTransferResult(db: Db, input: TransferResultInput): Promise<TransferResultRecord> {
-  return db.transaction().execute(async (trx) => {
+export async function recordTransferResult(db: Db | Trx, input: TransferResultInput): Promise<TransferResultRecord> {
+  // In the caller's transaction when given one: a result file is imported all or nothing.
+  const inTransaction = <T>(fn: (trx: Trx) => Promise<T>) => (db.isTransaction ? fn(db as Trx) : db.transaction().execute(fn));
+  return inTransaction(async (trx) => {
     const seen = await trx.selectFrom('payout_transfer_results').select('item_id').where('key', '=', input.key).executeTakeFirst();
     const item = await lockItem(trx, seen?.item_id ?? input.itemId);
     const base = { itemId: item.id, runId: item.run_id, hackerId: item.hacker_id };
