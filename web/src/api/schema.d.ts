@@ -17849,6 +17849,273 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payout-runs/{id}/items/{itemId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a failed or returned transfer with a reason (finance, four eyes)
+         * @description The first finance user asks with a reason; another finance user confirms (four eyes). A cancelled item keeps its lines: no run pays them. Send an Idempotency-Key to retry safely.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                    itemId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "payee corrected the account number"
+                     *     }
+                     */
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                cancel: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                move_to_next_run: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                retry: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description transfer attempt: 1, plus one per retry (the Zengin file number it is in) */
+                            attempt: number;
+                            bank_masked: {
+                                /** @description masked: ****567 */
+                                account_number: string;
+                                /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                account_type: string;
+                                bank_name: string;
+                                branch_name: string;
+                                /** @description masked */
+                                holder_name: string;
+                            } | null;
+                            bank_reference: string | null;
+                            cancel_reason: string | null;
+                            cancel_requested_at: string | null;
+                            cancel_requested_by: number | null;
+                            /** @description negative lines (e.g. a reversed bonus) netted into this payment */
+                            deductions_yen: number;
+                            display_name: string;
+                            downloaded_at: string | null;
+                            downloaded_by: number | null;
+                            failure_reason: string | null;
+                            /** @description fees of the lines paid, net of deductions */
+                            fee_total: number;
+                            flags: string[];
+                            /** @description integer yen */
+                            gross_payable: number;
+                            hacker_id: number;
+                            hold_reason: string | null;
+                            id: number;
+                            line_count: number;
+                            /** @description integer yen */
+                            net_transfer: number;
+                            payee_type: string;
+                            /** @description when the bank executes it (the money is due that day) */
+                            payment_date: string | null;
+                            resolution: string | null;
+                            resolution_reason: string | null;
+                            resolved_at: string | null;
+                            resolved_by: number | null;
+                            result_at: string | null;
+                            run_id: number;
+                            status: string;
+                            submitted_at: string | null;
+                            /** @description integer yen */
+                            withholding: number;
+                            /** @description integer yen */
+                            withholding_base: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payout-runs/{id}/items/{itemId}/hold": {
         parameters: {
             query?: never;
@@ -18146,6 +18413,273 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payout-runs/{id}/items/{itemId}/move-to-next-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a failed or returned transfer to the next run (finance)
+         * @description Releases the item's ledger lines: the next month's run pays them. Send an Idempotency-Key to retry safely.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                    itemId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "payee corrected the account number"
+                     *     }
+                     */
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                cancel: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                move_to_next_run: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                retry: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description transfer attempt: 1, plus one per retry (the Zengin file number it is in) */
+                            attempt: number;
+                            bank_masked: {
+                                /** @description masked: ****567 */
+                                account_number: string;
+                                /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                account_type: string;
+                                bank_name: string;
+                                branch_name: string;
+                                /** @description masked */
+                                holder_name: string;
+                            } | null;
+                            bank_reference: string | null;
+                            cancel_reason: string | null;
+                            cancel_requested_at: string | null;
+                            cancel_requested_by: number | null;
+                            /** @description negative lines (e.g. a reversed bonus) netted into this payment */
+                            deductions_yen: number;
+                            display_name: string;
+                            downloaded_at: string | null;
+                            downloaded_by: number | null;
+                            failure_reason: string | null;
+                            /** @description fees of the lines paid, net of deductions */
+                            fee_total: number;
+                            flags: string[];
+                            /** @description integer yen */
+                            gross_payable: number;
+                            hacker_id: number;
+                            hold_reason: string | null;
+                            id: number;
+                            line_count: number;
+                            /** @description integer yen */
+                            net_transfer: number;
+                            payee_type: string;
+                            /** @description when the bank executes it (the money is due that day) */
+                            payment_date: string | null;
+                            resolution: string | null;
+                            resolution_reason: string | null;
+                            resolved_at: string | null;
+                            resolved_by: number | null;
+                            result_at: string | null;
+                            run_id: number;
+                            status: string;
+                            submitted_at: string | null;
+                            /** @description integer yen */
+                            withholding: number;
+                            /** @description integer yen */
+                            withholding_base: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payout-runs/{id}/items/{itemId}/release": {
         parameters: {
             query?: never;
@@ -18288,6 +18822,273 @@ export interface paths {
                             updated_at: string;
                             waiting_for: string | null;
                             workflow_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payout-runs/{id}/items/{itemId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed or returned transfer (finance)
+         * @description Hands the transfer to the bank again in a later file (a new attempt), while the run still settles its transfers. Send an Idempotency-Key to retry safely.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                    itemId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "payee corrected the account number"
+                     *     }
+                     */
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                cancel: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                move_to_next_run: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                retry: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description transfer attempt: 1, plus one per retry (the Zengin file number it is in) */
+                            attempt: number;
+                            bank_masked: {
+                                /** @description masked: ****567 */
+                                account_number: string;
+                                /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                account_type: string;
+                                bank_name: string;
+                                branch_name: string;
+                                /** @description masked */
+                                holder_name: string;
+                            } | null;
+                            bank_reference: string | null;
+                            cancel_reason: string | null;
+                            cancel_requested_at: string | null;
+                            cancel_requested_by: number | null;
+                            /** @description negative lines (e.g. a reversed bonus) netted into this payment */
+                            deductions_yen: number;
+                            display_name: string;
+                            downloaded_at: string | null;
+                            downloaded_by: number | null;
+                            failure_reason: string | null;
+                            /** @description fees of the lines paid, net of deductions */
+                            fee_total: number;
+                            flags: string[];
+                            /** @description integer yen */
+                            gross_payable: number;
+                            hacker_id: number;
+                            hold_reason: string | null;
+                            id: number;
+                            line_count: number;
+                            /** @description integer yen */
+                            net_transfer: number;
+                            payee_type: string;
+                            /** @description when the bank executes it (the money is due that day) */
+                            payment_date: string | null;
+                            resolution: string | null;
+                            resolution_reason: string | null;
+                            resolved_at: string | null;
+                            resolved_by: number | null;
+                            result_at: string | null;
+                            run_id: number;
+                            status: string;
+                            submitted_at: string | null;
+                            /** @description integer yen */
+                            withholding: number;
+                            /** @description integer yen */
+                            withholding_base: number;
                         };
                     };
                 };
@@ -19245,13 +20046,16 @@ export interface paths {
         };
         /**
          * Download a run's 全銀 transfer file
-         * @description The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF), as an attachment `zengin-<YYYY-MM>.txt`.
+         * @description The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF), as an attachment `zengin-<YYYY-MM>[-<file>].txt`: the latest file unless `file` names one (retried transfers go into a later file). Each download is recorded (who, when): its items show who first downloaded them.
          *
          *     Roles: admin, finance.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description file number (default: the latest; a retry goes into a later file) */
+                    file?: number;
+                };
                 header?: never;
                 path: {
                     id: number;

@@ -34,3 +34,12 @@ export function percent(x: number | null | undefined, digits = 1): string {
 export function tokyoToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
+
+/** A yen amount as people say it, beside the exact figure: "¥1,234,567 (about ¥1.2M)", "¥1,234,567（約123.5万円）". */
+export function yenSpoken(n: number | null | undefined, lang: string): string {
+  if (n === null || n === undefined) return '—';
+  if (Math.abs(n) < 10_000) return yen(n);
+  const compact = new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(Math.abs(n));
+  const sign = n < 0 ? '-' : '';
+  return lang === 'ja' ? `${yen(n)}（約${sign}${compact}円）` : `${yen(n)} (about ${sign}¥${compact})`;
+}

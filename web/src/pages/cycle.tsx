@@ -9,9 +9,10 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
-import { dateTime, percent } from '../app/format.ts';
+import { dateTime, percent, yenSpoken } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { ProposalChanges } from '../app/proposal-changes.tsx';
+import { ProposalCard } from '../app/proposal-card.tsx';
+import { ProposalRenders } from '../app/renders.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
 type Cycle = Body<'/v1/cycles/{id}', 'get'>;
@@ -156,26 +157,19 @@ function OfferProposals({ offerId, chosen, toggle }: { offerId: number; chosen: 
       <Stack>
         <Text fw={600}>{t('cycle.offerNo', { id: offerId })}: {offer.data?.brief}</Text>
         <Text size="sm" c="dimmed">{t('cycle.pickUpTo3')}</Text>
-        <SimpleGrid cols={{ base: 1, md: 3 }}>
+        {/* One proposal a row: its PC and phone images beside the current page's need the width. */}
+        <Stack gap="sm">
           {submitted.map((p) => (
-            <Card key={p.id} withBorder padding="sm" data-testid="proposal-card">
-              <Stack gap="xs">
-                <Text fw={600}>{p.title}</Text>
-                <Text size="sm" lineClamp={4}>{p.description}</Text>
-                <Anchor href={p.design_url} target="_blank" rel="noreferrer" size="sm">
-                  {t('cycle.design')}
-                </Anchor>
-                <ProposalChanges proposal={p} />
-                <Checkbox
-                  label={t('cycle.select')}
-                  checked={chosen.includes(p.id)}
-                  disabled={!chosen.includes(p.id) && chosen.length >= 3}
-                  onChange={() => toggle(p.id)}
-                />
-              </Stack>
-            </Card>
+            <ProposalCard key={p.id} proposal={p}>
+              <Checkbox
+                label={t('cycle.select')}
+                checked={chosen.includes(p.id)}
+                disabled={!chosen.includes(p.id) && chosen.length >= 3}
+                onChange={() => toggle(p.id)}
+              />
+            </ProposalCard>
           ))}
-        </SimpleGrid>
+        </Stack>
         {q.isSuccess && submitted.length === 0 && <Text size="sm">{t('cycle.noProposals')}</Text>}
       </Stack>
     </Card>
@@ -224,6 +218,61 @@ function SelectionForm({ cycle }: { cycle: Cycle }) {
   );
 }
 
+/** One offer of the month: its hypothesis (the brief) and, once chosen, the selected proposals with their images. */
+function OfferSummary({ offerId, selected }: { offerId: number; selected: Cycle['selected'][number]['proposals'] }) {
+  const { t } = useTranslation();
+  const offer = useQuery(getQuery('/v1/offers/{id}', { path: { id: offerId } }));
+  return (
+    <Card withBorder padding="sm" data-testid="offer-summary">
+      <Stack gap="xs">
+        <Group gap="xs">
+          <Anchor component={Link} to={`/offers/${offerId}`} fw={600}>{t('cycle.offerNo', { id: offerId })}</Anchor>
+          {offer.data && <Badge variant="light" color="gray">{t(`offerKind.${offer.data.kind}`)}</Badge>}
+        </Group>
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="hypothesis-text">{offer.data?.brief}</Text>
+        {selected.map((p) => (
+          <Stack key={p.id} gap={4} data-testid="selected-proposal">
+            <Text size="sm">
+              <Text span fw={600}>{p.title}</Text> <Text span c="dimmed" size="xs">— {t('tests.byAuthor', { who: p.author })}</Text>
+            </Text>
+            <ProposalRenders renders={p.renders} version={p.version} title={p.title} />
+          </Stack>
+        ))}
+      </Stack>
+    </Card>
+  );
+}
+
+interface ReportShape {
+  tests?: { test_id: number; outcome: string; lift: number | null; monthly_revenue_uplift_yen: number }[];
+  winners?: number;
+  monthly_revenue_uplift_yen?: number;
+}
+
+/** The cycle report once completed: each test's outcome and lift, the month's revenue uplift in yen. */
+function CycleReport({ report }: { report: ReportShape }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Card withBorder data-testid="cycle-report">
+      <Stack gap="xs">
+        <Title order={2} size="h3">{t('cycle.report')}</Title>
+        <Text size="lg" fw={700} data-testid="uplift">
+          {t('cycle.uplift', { amount: yenSpoken(report.monthly_revenue_uplift_yen ?? 0, i18n.language), winners: report.winners ?? 0, tests: report.tests?.length ?? 0 })}
+        </Text>
+        <Text size="xs" c="dimmed">{t('cycle.upliftBasis')}</Text>
+        {(report.tests ?? []).map((x) => (
+          <Group key={x.test_id} gap="xs">
+            <Anchor component={Link} to={`/tests/${x.test_id}`} size="sm">{t('tests.number', { id: x.test_id })}</Anchor>
+            <StatusBadge value={x.outcome} />
+            {x.lift !== null && <Text size="sm">{percent(x.lift)}</Text>}
+            {x.monthly_revenue_uplift_yen > 0 && <Text size="sm">{yenSpoken(x.monthly_revenue_uplift_yen, i18n.language)}</Text>}
+          </Group>
+        ))}
+      </Stack>
+    </Card>
+  );
+}
+
 const LIVE_PHASES = ['planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings'];
 
 function CyclePage() {
@@ -236,6 +285,8 @@ function CyclePage() {
   if (q.error) return <ErrorAlert error={q.error} resource />;
   if (!q.data) return null;
   const c = q.data;
+  // The month's offers: the workflow's live view, and the selections the database keeps (live is null when no worker answers).
+  const offerIds = [...new Set([...(c.live?.offers ?? []).map((o) => o.offerId), ...c.selected.map((x) => x.offer_id)])];
   return (
     <Stack>
       <Group justify="space-between">
@@ -283,6 +334,16 @@ function CyclePage() {
           </Table>
         </Card>
       )}
+      {offerIds.length > 0 && (
+        <Stack gap="sm">
+          <Title order={2} size="h3">{t('cycle.hypotheses')}</Title>
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            {offerIds.map((id) => (
+              <OfferSummary key={id} offerId={id} selected={c.selected.find((x) => x.offer_id === id)?.proposals ?? []} />
+            ))}
+          </SimpleGrid>
+        </Stack>
+      )}
       {c.phase === 'selection' && c.actions.select.allowed && <SelectionForm cycle={c} />}
       {(c.live?.tests.length ?? 0) > 0 && (
         <Card withBorder>
@@ -300,6 +361,7 @@ function CyclePage() {
           </Stack>
         </Card>
       )}
+      {c.report ? <CycleReport report={c.report as ReportShape} /> : null}
     </Stack>
   );
 }

@@ -7,7 +7,25 @@ import { Link } from 'react-router';
 
 import { percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
+import { ArmImages, type ArmImage } from '../app/renders.tsx';
 import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
+
+/** What a knowledge entry's test showed: the control's images and, when a variant won, the winner's. */
+function EntryImages({ images }: { images: { control: ArmImage[]; winner: ArmImage[] } | undefined }) {
+  const { t } = useTranslation();
+  if (!images || (images.control.length === 0 && images.winner.length === 0)) return null;
+  const sides = [{ label: t('tests.control'), list: images.control }, ...(images.winner.length ? [{ label: t('knowledge.winner'), list: images.winner }] : [])];
+  return (
+    <SimpleGrid cols={sides.length} spacing="xs" data-testid="entry-images">
+      {sides.map((x) => (
+        <Stack key={x.label} gap={2} style={{ minWidth: 0 }}>
+          <Text size="xs" fw={600}>{x.label}</Text>
+          <ArmImages images={x.list} label={x.label} />
+        </Stack>
+      ))}
+    </SimpleGrid>
+  );
+}
 
 function Knowledge() {
   const { t } = useTranslation();
@@ -48,6 +66,7 @@ function Knowledge() {
                 {k.lift !== null ? ` · ${percent(k.lift)} (${percent(k.ci_low)} – ${percent(k.ci_high)})` : ''}
               </Text>
               {k.learnings && <Text size="sm" c="dimmed">{k.learnings}</Text>}
+              {'images' in k && <EntryImages images={k.images} />}
               <Group gap={4}>
                 {k.tags.map((tag) => (
                   <Badge key={tag} variant="outline" size="sm">{tag}</Badge>

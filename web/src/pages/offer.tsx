@@ -1,8 +1,8 @@
 // One offer: the brief, fees and deadline; hackers submit, revise (a new version each time), preview on
 // the client's real page or withdraw proposals and see their fate.
-import { Alert, Anchor, Button, Card, CopyButton, Grid, Group, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Grid, Group, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { api, ApiError, getQuery, must, type Body } from '../api/client.ts';
@@ -11,7 +11,8 @@ import { dateTime, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ChangeSetEditor, emptyDraft, shownInEditor, fromChangeSet, toChangeSet, type ChangeSetDraft } from '../app/changes.tsx';
-import { ProposalChanges } from '../app/proposal-changes.tsx';
+import { PreviewLink } from '../app/preview-link.tsx';
+import { ProposalCard } from '../app/proposal-card.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, StatusBadge } from '../app/ui.tsx';
 
 interface Draft {
@@ -40,36 +41,6 @@ function ProposalFields({ value, onChange, error }: { value: Draft; onChange: (d
       <ChangeSetEditor value={value.changes} onChange={(changes) => onChange({ ...value, changes })} error={error} />
       {error && (unplaced || !(error instanceof ApiError)) ? <ErrorAlert error={error} /> : null}
     </>
-  );
-}
-
-/** A signed, short-lived link that opens the client's page with this version applied (this browser only). */
-function PreviewLink({ proposalId, version }: { proposalId: number; version: number }) {
-  const { t, i18n } = useTranslation();
-  const make = useMutation({ mutationFn: () => must(api.POST('/v1/proposals/{id}/preview-link', { params: { path: { id: proposalId } }, body: { version } })) });
-  return (
-    <Card withBorder data-testid="preview">
-      <Stack gap="xs">
-        <Title order={3} size="h4">{t('preview.title')}</Title>
-        <Text size="sm" c="dimmed">{t('preview.intro')}</Text>
-        <Button variant="light" onClick={() => make.mutate()} loading={make.isPending}>{t('preview.create')}</Button>
-        <ErrorAlert error={make.error} />
-        {make.data && (
-          <>
-            <TextInput label={t('preview.link')} value={make.data.url} readOnly data-testid="preview-url" />
-            <Group>
-              <CopyButton value={make.data.url}>
-                {({ copied, copy }) => (
-                  <Button size="xs" variant="light" onClick={copy}>{copied ? t('preview.copied') : t('preview.copy')}</Button>
-                )}
-              </CopyButton>
-              <Anchor href={make.data.url} target="_blank" rel="noreferrer" size="sm">{t('preview.open')}</Anchor>
-            </Group>
-            <Text size="xs" c="dimmed">{t('preview.expires', { when: dateTime(make.data.expires_at as string, i18n.language) })}</Text>
-          </>
-        )}
-      </Stack>
-    </Card>
   );
 }
 
@@ -171,47 +142,23 @@ function OfferPage() {
       </Card>
       <Title order={2} size="h3">{isHacker ? t('offers.myProposals') : t('cycle.proposals')}</Title>
       <ErrorAlert error={withdraw.error ?? proposals.error} />
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('offers.proposalTitle')}</Table.Th>
-            <Table.Th>{t('cycle.design')}</Table.Th>
-            <Table.Th>{t('common.status')}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {proposals.data?.items.map((p) => (
-            <Fragment key={p.id}>
-              <Table.Tr data-testid="my-proposal">
-                <Table.Td>{p.title}</Table.Td>
-                <Table.Td>
-                  <Anchor href={p.design_url} target="_blank" rel="noreferrer">{t('cycle.design')}</Anchor>
-                </Table.Td>
-                <Table.Td><StatusBadge value={p.status} /></Table.Td>
-                <Table.Td>
-                  {isHacker && open && p.status === 'submitted' && (
-                    <>
-                      <Button size="xs" variant="light" mr="xs" onClick={() => setEditing(p.id)}>
-                        {t('revise.edit')}
-                      </Button>
-                      <ConfirmButton size="xs" variant="light" color="red" label={t('offers.withdraw')} title={t('offers.withdraw')} body={t('offers.withdrawBody', { title: p.title })} onConfirm={() => withdraw.mutateAsync(p.id).catch(() => undefined)} />
-                    </>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-              {/* CS and the client read what the variant does (and approve its custom JS). */}
-              {!isHacker && (
-                <Table.Tr>
-                  <Table.Td colSpan={4}>
-                    <ProposalChanges proposal={p} />
-                  </Table.Td>
-                </Table.Tr>
+      {/* Each proposal with its renders and checks; the author also sees CS's return comment. */}
+      <Stack gap="sm">
+        {proposals.data?.items.map((p) => (
+          <div key={p.id} data-testid="my-proposal">
+            <ProposalCard proposal={p} showChanges={!isHacker}>
+              {isHacker && open && p.status === 'submitted' && (
+                <Group gap="xs">
+                  <Button size="xs" variant="light" onClick={() => setEditing(p.id)}>
+                    {t('revise.edit')}
+                  </Button>
+                  <ConfirmButton size="xs" variant="light" color="red" label={t('offers.withdraw')} title={t('offers.withdraw')} body={t('offers.withdrawBody', { title: p.title })} onConfirm={() => withdraw.mutateAsync(p.id).catch(() => undefined)} />
+                </Group>
               )}
-            </Fragment>
-          ))}
-        </Table.Tbody>
-      </Table>
+            </ProposalCard>
+          </div>
+        ))}
+      </Stack>
       {isHacker && open && editing === null && (
         <Card withBorder>
           <form

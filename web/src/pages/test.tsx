@@ -2,7 +2,7 @@
 // interim check (a chart), the SRM and apply-failure warnings, the final verdict in plain words, whether
 // its winner is served (and "shipped"), its kill switch, and the learnings.
 import { LineChart } from '@mantine/charts';
-import { Alert, Badge, Button, Card, Group, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Table, TagsInput, Text, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TFunction } from 'i18next';
@@ -12,6 +12,7 @@ import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
+import { ArmImages } from '../app/renders.tsx';
 import { MetricsSection } from '../app/metrics.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
 
@@ -95,6 +96,42 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
 }
 
 type Test = Body<'/v1/tests/{id}', 'get'>;
+
+/** Each arm as it looked: the control (the current page) and each variant's proposal; a finished test marks its winner. */
+function ArmsShown({ test }: { test: Test }) {
+  const { t } = useTranslation();
+  const arms = test.arms;
+  const decision = (test.final_verdict?.result as VResult | undefined)?.decision;
+  const winner = test.final_verdict?.outcome === 'winner' ? decision?.arm : undefined;
+  return (
+    <Card withBorder data-testid="arms-shown">
+      <Stack gap="sm">
+        <Title order={2} size="h3">{t('tests.armsTitle')}</Title>
+        <SimpleGrid cols={{ base: 1, md: Math.min(arms.length, 3) }}>
+          {arms.map((a) => {
+            const label = armLabel(a.arm, t);
+            return (
+              <Stack key={a.variant_id} gap="xs" style={{ minWidth: 0 }} data-testid="arm-card" data-arm={a.arm}>
+                <Group gap="xs">
+                  <Text fw={600}>{label}</Text>
+                  {winner === a.arm && <Badge color="green" data-testid="winner-badge">{t('tests.winnerArm')}</Badge>}
+                  {winner && a.arm === 'control' && <Badge color="gray" variant="light">{t('tests.beaten')}</Badge>}
+                </Group>
+                {a.proposal && (
+                  <Text size="sm" data-testid="arm-proposal">
+                    {a.proposal.title}
+                    <Text span c="dimmed" size="xs"> — {t('tests.byAuthor', { who: a.proposal.author })}</Text>
+                  </Text>
+                )}
+                <ArmImages images={a.images} label={a.proposal ? `${label}: ${a.proposal.title}` : label} />
+              </Stack>
+            );
+          })}
+        </SimpleGrid>
+      </Stack>
+    </Card>
+  );
+}
 
 /** Whether the test's changes reach the page: its kill switch, and (after a win) the winner served to everyone until shipped. */
 function Delivery({ test }: { test: Test }) {
@@ -209,6 +246,7 @@ function TestPage() {
           {w}
         </Alert>
       ))}
+      <ArmsShown test={test} />
       <Delivery test={test} />
       <Text size="sm">
         {t('tests.planned', { n: test.planned_sample_total.toLocaleString('en-US'), seen: total.toLocaleString('en-US') })} · {t('tests.started', { when: dateTime(test.started_at as string, i18n.language) })}
