@@ -113,7 +113,7 @@ describe('proposal review', () => {
 
   it('blind: competitors are 404 until the selection; then the selected ones are visible to other hackers, never the rejected ones; a proposal CS did not pass cannot be selected', async () => {
     const [a, b, c] = [await d.hacker(['design']), await d.hacker(['design']), await d.hacker(['design'])];
-    const { offer, cycleId, clientUser } = await openOffer(3);
+    const { offer, cycleId, clientUser } = await openOffer(6);
     const submit = (who: { auth: { authorization: string } }, title: string, changes?: object) =>
       d.api('POST', `/v1/offers/${offer.id}/proposals`, who.auth, { title, ...design, ...(changes ? { changes } : {}) });
     const pa = await submit(a, 'A: free shipping first', { css: '.ship { font-weight: bold }', js: 'window.kzA = 1;' });
