@@ -1,6 +1,6 @@
 // The demo's stack, in one process like `npm run dev` and from the same function (src/stack.ts):
 // embedded Postgres and the Temporal dev server on the demo's own data folder and ports, migrations,
-// the bootstrap admin, the worker, the schedules and the API (which serves the web back office).
+// the bootstrap admin, the worker, the render worker, the schedules and the API (which serves the web back office).
 // Restarting on the same folder finds every engagement and workflow where it was.
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -47,7 +47,8 @@ export async function startDemoStack(opts: { dataDir: string; ports: DemoPorts; 
   });
   const log = createLogger(config);
   // The worker gets this config: the demo's key (under its folder) and its bank adapter.
-  const stack = await startStack({ config, log, admin: true, worker: true, schedules: true, web: opts.web, api: true });
+  // The render worker too: every proposal version gets its PC and phone screenshots for the gallery.
+  const stack = await startStack({ config, log, admin: true, worker: true, renderWorker: true, schedules: true, web: opts.web, api: true });
   return {
     config,
     log,

@@ -137,6 +137,24 @@ describe('npm run demo (one short compressed month)', () => {
     expect(details.filter((d) => d.reviews.some((r: any) => r.decision === 'pass')).length).toBeGreaterThan(returned.length);
   });
 
+  it("the render worker took PC and phone screenshots of the selected proposals' versions for the gallery", async () => {
+    const deadline = Date.now() + 240_000;
+    let rendered: any[] = [];
+    let renders: any[] = [];
+    for (;;) {
+      const selected = (await allProposals()).filter((p) => p.status === 'selected');
+      renders = selected.flatMap((p) => p.renders);
+      rendered = selected.filter((p) => ['pc', 'phone'].every((d) => p.renders.some((r: any) => r.device === d && r.status === 'rendered' && r.control && r.variant)));
+      if (rendered.length || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(rendered.length, JSON.stringify(renders.map((r) => [r.device, r.status, r.reason]))).toBeGreaterThan(0);
+    const shot = rendered[0].renders.find((r: any) => r.device === 'phone').variant;
+    const img = await fetch(apiUrl + shot.url, { headers: { authorization: `Bearer ${state.adminToken}` } });
+    expect(img.status).toBe(200);
+    expect(img.headers.get('content-type')).toMatch(/^image\//);
+  }, 300_000);
+
   it('about half of the tests won and every arm converts at a plausible rate', async () => {
     const tests = (await get('/v1/tests?limit=200', state.adminToken)).items as any[];
     const decided = tests.filter((t) => ['winner', 'loser', 'inconclusive'].includes(t.outcome));
@@ -195,7 +213,7 @@ describe('npm run demo (one short compressed month)', () => {
     const items = (await get(`/v1/payout-runs/${state.payoutRunId}/items?limit=200`, finB.token)).items as any[];
     expect(items.filter((i) => i.failure_reason?.includes('cannot be read')), 'items failed on the bank key').toEqual([]);
     const sent = items.filter((i) => i.status === 'sent');
-    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length, JSON.stringify(items.map((i) => [i.status, i.failure_reason, i.net_yen]))).toBeGreaterThan(0);
     // The simulated bank's references (the zengin file adapter's are "zengin:…").
     expect(sent.filter((i) => !String(i.bank_reference).startsWith('SIM-')).map((i) => i.bank_reference)).toEqual([]);
     expect(readdirSync(defaultDataDir)).toEqual([]);
