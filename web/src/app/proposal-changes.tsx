@@ -1,7 +1,7 @@
 // A proposal's current change set for CS and the client (read-only), from the offer's proposal list,
 // with the custom-JS approval of its version: only a change set with custom JS asks for the proposal
 // itself, whose actions name who may approve and whose versions name which text (the hash).
-import { Alert, Badge, Group, Stack, Text } from '@mantine/core';
+import { Alert, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, getQuery, must, type Body } from '../api/client.ts';
@@ -26,9 +26,6 @@ export function ProposalChanges({ proposal }: { proposal: Pick<Listed, 'id' | 'v
   const p = q.data;
   return (
     <Stack gap="xs" data-testid="proposal-changes">
-      <Group gap="xs">
-        <Badge variant="light" color="gray">{t('changes.versionNo', { n: proposal.version })}</Badge>
-      </Group>
       <ChangeSetView changes={proposal.changes} />
       <ErrorAlert error={q.error} />
       {current?.js_hash && !current.js_approved_at && (
