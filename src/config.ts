@@ -38,8 +38,19 @@ export interface Config {
    * git-ignored folder pip installs into), TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, and PATH.
    */
   tools: ToolPaths;
-  /** KAIZEN_BANK_KEY: 32-byte AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key). */
-  bankKey: Buffer | undefined;
+  /**
+   * KAIZEN_BANK_KEY: AES-256-GCM key for payee bank details (dev: generated into dataDir/bank-key); one
+   * key (id k1) or `id:key[,id:key…]` — the first encrypts, all decrypt (rotation, src/payouts/crypto.ts).
+   */
+  bankKey: KeyRing | undefined;
+  /** KAIZEN_MYNUMBER_KEY: the My Number vault's own key, same format (dev: generated into dataDir/mynumber-key). */
+  myNumberKey: KeyRing | undefined;
+  /**
+   * Production (NODE_ENV=production, or DATABASE_URL without KAIZEN_ALLOW_DEMO_VALUES=1 outside
+   * production): the settings that are unset (demo defaults) or refused there; startStack refuses to
+   * run the API or a worker while any is listed (assertProductionSettings).
+   */
+  production: { strict: boolean; problems: string[] };
   /** KAIZEN_PAYLOAD_KEYS: `id:base64key[,…]` for Temporal payload encryption (dev: generated into dataDir/payload-keys). */
   payloadKeys: string | undefined;
   /**
@@ -56,6 +67,12 @@ export interface Config {
   /** Rendering proposals (src/renders/render.ts): KAIZEN_RENDER_TIMEOUT_MS (1000-120000, 20000) per navigation, KAIZEN_RENDER_MAX_HEIGHT (1000-30000, 8000) px of a full-page image. */
   render: { timeoutMs: number; maxHeight: number };
 }
+
+/**
+ * A 32-byte AES key as a Buffer; `keyId` names it in new envelopes (default k1) and `ring` holds every
+ * key that may decrypt (the current one included) after a rotation. A plain Buffer is a ring of one.
+ */
+export type KeyRing = Buffer & { readonly keyId?: string; readonly ring?: ReadonlyMap<string, Buffer> };
 
 export interface BlobsConfig {
   /**
@@ -88,6 +105,8 @@ export interface AuthFailureLimits {
 export interface BillingConfig {
   /** KAIZEN_ISSUER_NAME: the platform's legal name printed on invoices. */
   issuerName: string;
+  /** KAIZEN_ISSUER_ADDRESS: the platform's registered address (the 支払調書's 支払者). */
+  issuerAddress: string;
   /** KAIZEN_ISSUER_REGISTRATION_NUMBER: the platform's qualified-invoice number, "T" + 13 digits. */
   issuerRegistrationNumber: string;
   /** KAIZEN_INVOICE_ROUNDING: consumption tax rounding, once per invoice and rate (floor). */
@@ -150,6 +169,60 @@ function bankKey(raw: string | undefined, name = 'KAIZEN_BANK_KEY'): Buffer | un
   return key;
 }
 
+/** One key (id k1) or `id:key[,id:key…]`, keys as in bankKey(): the first encrypts, all decrypt. */
+function keyRing(raw: string | undefined, name: string): KeyRing | undefined {
+  if (raw === undefined || !raw.includes(':')) {
+    const key = bankKey(raw, name);
+    return key && Object.assign(key, { keyId: 'k1' });
+  }
+  const entries = raw.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
+    const [id, key] = part.split(':');
+    if (!id || !/^[\w-]{1,40}$/.test(id)) throw new ConfigError(name, 'expected id:key[,id:key…] with ids of letters, digits, "_" and "-"');
+    return [id, bankKey(key ?? '', name)!] as const;
+  });
+  if (entries.length === 0 || new Set(entries.map(([id]) => id)).size !== entries.length) throw new ConfigError(name, 'expected distinct key ids');
+  const [id, key] = entries[0]!;
+  return Object.assign(Buffer.from(key), { keyId: id, ring: new Map(entries) });
+}
+
+/** Settings production may not leave to their demo defaults, with what each is. */
+const PRODUCTION_SETTINGS: readonly [string, string][] = [
+  ['KAIZEN_ISSUER_NAME', "the issuer's legal name"],
+  ['KAIZEN_ISSUER_REGISTRATION_NUMBER', "the issuer's T-number"],
+  ['KAIZEN_ISSUER_ADDRESS', "the issuer's address"],
+  ['KAIZEN_PAYER_NAME', "the payer account's name"],
+  ['KAIZEN_PAYER_REQUESTER_CODE', "the payer's Zengin requester code"],
+  ['KAIZEN_PAYER_BANK_CODE', "the payer account's bank"],
+  ['KAIZEN_PAYER_BRANCH_CODE', "the payer account's branch"],
+  ['KAIZEN_PAYER_ACCOUNT_NUMBER', "the payer account's number"],
+  ['KAIZEN_BANK_KEY', 'the bank-details key'],
+  ['KAIZEN_PAYLOAD_KEYS', 'the Temporal payload keys'],
+  ['KAIZEN_PREVIEW_KEY', 'the preview-link key'],
+  ['KAIZEN_MYNUMBER_KEY', 'the My Number vault key'],
+];
+
+function production(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Config['production'] {
+  const isProduction = env.NODE_ENV === 'production';
+  // A throwaway external database (the chaos harness) may opt out; production itself never does.
+  const strict = isProduction || (databaseUrl !== undefined && optional(env, 'KAIZEN_ALLOW_DEMO_VALUES') !== '1');
+  if (!strict) return { strict, problems: [] };
+  const problems = PRODUCTION_SETTINGS.filter(([name]) => optional(env, name) === undefined).map(([name, what]) => `${name} (${what})`);
+  if (optional(env, 'KAIZEN_BANK_ADAPTER') === 'simulated') problems.push('KAIZEN_BANK_ADAPTER=simulated (the simulated bank is refused)');
+  return { strict, problems };
+}
+
+/**
+ * Refuses to run the app in production on demo values: one error naming every missing setting. Called
+ * by startStack before it starts the API or a worker; admin commands and the tests' harness are not gated.
+ */
+export function assertProductionSettings(config: Pick<Config, 'production'>): void {
+  if (config.production.problems.length === 0) return;
+  throw new ConfigError(
+    'production settings',
+    `with DATABASE_URL or NODE_ENV=production these must be set (no demo values): ${config.production.problems.join('; ')}`,
+  );
+}
+
 function digits(env: NodeJS.ProcessEnv, name: string, length: number, fallback: string): string {
   const raw = optional(env, name) ?? fallback;
   if (!new RegExp(`^\\d{${length}}$`).test(raw)) throw new ConfigError(name, `expected exactly ${length} digits`);
@@ -185,6 +258,7 @@ function billing(env: NodeJS.ProcessEnv): BillingConfig {
   }
   return {
     issuerName: optional(env, 'KAIZEN_ISSUER_NAME') ?? 'カイゼンデスク株式会社',
+    issuerAddress: optional(env, 'KAIZEN_ISSUER_ADDRESS') ?? '東京都千代田区丸の内1-1-1',
     issuerRegistrationNumber: reg,
     rounding,
     feeToleranceYen: intIn(env, 'KAIZEN_TRANSFER_FEE_TOLERANCE_YEN', 0, 100_000, 880),
@@ -251,7 +325,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(optional(env, 'TEMPORAL_TEST_SERVER_PATH') ? { temporalTestServer: optional(env, 'TEMPORAL_TEST_SERVER_PATH')! } : {}),
       ...(optional(env, 'CHROMIUM_PATH') ? { chromium: optional(env, 'CHROMIUM_PATH')! } : {}),
     },
-    bankKey: bankKey(optional(env, 'KAIZEN_BANK_KEY')),
+    bankKey: keyRing(optional(env, 'KAIZEN_BANK_KEY'), 'KAIZEN_BANK_KEY'),
+    myNumberKey: keyRing(optional(env, 'KAIZEN_MYNUMBER_KEY'), 'KAIZEN_MYNUMBER_KEY'),
+    production: production(env, databaseUrl),
     payloadKeys: optional(env, 'KAIZEN_PAYLOAD_KEYS'),
     preview: { key: bankKey(optional(env, 'KAIZEN_PREVIEW_KEY'), 'KAIZEN_PREVIEW_KEY'), minutes: intIn(env, 'KAIZEN_PREVIEW_MINUTES', 1, 1440, 30) },
     payout: { day: intIn(env, 'KAIZEN_PAYOUT_DAY', 1, 28, 25), hour: intIn(env, 'KAIZEN_PAYOUT_HOUR', 0, 23, 10), bankAdapter: bankAdapter(optional(env, 'KAIZEN_BANK_ADAPTER')), payer: payer(env) },

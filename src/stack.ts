@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from './activities/index.ts';
 import { buildApp } from './api/app.ts';
 import { ensureInvoicingSchedule } from './billing/start.ts';
-import type { Config } from './config.ts';
+import { assertProductionSettings, type Config } from './config.ts';
 import { createDb, type Db } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from './db/users.ts';
@@ -85,6 +85,8 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const { config, log } = opts;
+  // Before anything starts: production never runs the app on demo values or the simulated bank.
+  if (opts.api || opts.worker || opts.renderWorker) assertProductionSettings(config);
   const useTemporal = opts.temporal !== false;
   const { supervision, ...infraOpts } = opts.services ?? {};
   const infra = await startInfrastructure(config, log, { ...infraOpts, temporal: useTemporal }, supervision);

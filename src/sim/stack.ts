@@ -69,6 +69,8 @@ export class Stack {
       KAIZEN_PAYLOAD_KEYS: this.payloadKeys,
       KAIZEN_BANK_KEY: this.bankKey,
       KAIZEN_BANK_ADAPTER: this.opts.bankAdapter ?? 'zengin',
+      // A throwaway database on demo issuer/payer values (src/config.ts production settings).
+      KAIZEN_ALLOW_DEMO_VALUES: '1',
       KAIZEN_TASK_QUEUE: this.taskQueue,
       KAIZEN_DATA_DIR: this.dataDir,
       PORT: String(this.apiPort),
