@@ -6,6 +6,7 @@ import type { Db } from '../db/index.ts';
 import { createBankAdapter, type BankAdapter } from '../payouts/bank.ts';
 import { ruled } from './ruled.ts';
 import { resolveBankKey } from '../payouts/crypto.ts';
+import { settleRun, type RunSettlement } from '../payouts/transfers.ts';
 import {
   blockRun,
   decideRun,
@@ -84,6 +85,11 @@ export function payoutActivities(deps: PayoutActivityDeps) {
           ),
         () => progress,
       );
+    },
+
+    /** How the run stands after the hand-over (results awaited, items to resolve or to hand over again). */
+    async settlePayoutRun(input: { runId: number }): Promise<RunSettlement> {
+      return ruled(() => settleRun(db, input.runId));
     },
 
     async finishPayoutRun(input: { runId: number }): Promise<PaySummary> {

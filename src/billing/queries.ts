@@ -339,7 +339,7 @@ export async function marginReport(db: Db, filter: { month?: string; client_id?:
              sum(coalesce(floor(pi.withholding::numeric * el.amount_yen / nullif(pi.fee_total, 0)), 0)) as withheld
       from earnings_ledger el
       left join payout_item_lines pil on pil.ledger_id = el.id and not pil.released
-      left join payout_items pi on pi.id = pil.item_id and pi.status = 'sent'
+      left join payout_items pi on pi.id = pil.item_id and pi.status = 'confirmed'
       where el.kind <> 'partner_commission'
       group by 1, 2
     ),

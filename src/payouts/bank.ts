@@ -17,10 +17,13 @@ export interface TransferRequest {
   /** YYYY-MM-DD. */
   transferDate: string;
   account: BankAccount;
+  /** The item's attempt (1 unless finance retried a failed or returned transfer): the run's file number. */
+  attempt?: number;
 }
 
 export interface TransferResult {
-  status: 'sent' | 'failed';
+  /** Handed to the bank (not yet confirmed: only a result says the money arrived), or refused at once. */
+  status: 'handed_to_bank' | 'failed';
   reference: string;
   reason?: string;
 }
@@ -36,7 +39,8 @@ export const zenginLineAad = (key: string) => `zengin:${key}`;
 
 /**
  * Default adapter: adds the transfer to the run's Zengin 総合振込 file (one encrypted line per key; the
- * file is assembled on download with buildZenginFile) and reports it sent.
+ * file is assembled on download with buildZenginFile) and reports it handed to the bank: only the bank's
+ * result (imported, or marked by hand) confirms it.
  */
 export class ZenginFileBankAdapter implements BankAdapter {
   readonly name = 'zengin-file';
@@ -54,22 +58,24 @@ export class ZenginFileBankAdapter implements BankAdapter {
         hacker_id: req.payeeId,
         amount: req.amount,
         transfer_encrypted: encryptJson(this.key, zenginLineAad(req.idempotencyKey), req.account),
+        file_no: req.attempt ?? 1,
       })
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .execute();
-    return { status: 'sent', reference: `zengin:${req.runId}:${req.payeeId}` };
+    return { status: 'handed_to_bank', reference: `zengin:${req.runId}:${req.payeeId}` };
   }
 
   async transferMany(reqs: TransferRequest[]): Promise<TransferResult[]> {
     if (reqs.length === 0) return [];
     await sql`
-      insert into payout_zengin_lines (idempotency_key, run_id, hacker_id, amount, transfer_encrypted)
+      insert into payout_zengin_lines (idempotency_key, run_id, hacker_id, amount, transfer_encrypted, file_no)
       select * from unnest(${reqs.map((r) => r.idempotencyKey)}::text[], ${reqs.map((r) => r.runId)}::bigint[],
                            ${reqs.map((r) => r.payeeId)}::bigint[], ${reqs.map((r) => r.amount)}::bigint[],
-                           ${reqs.map((r) => encryptJson(this.key, zenginLineAad(r.idempotencyKey), r.account))}::text[])
+                           ${reqs.map((r) => encryptJson(this.key, zenginLineAad(r.idempotencyKey), r.account))}::text[],
+                           ${reqs.map((r) => r.attempt ?? 1)}::int[])
       on conflict (idempotency_key) do nothing
     `.execute(this.db);
-    return reqs.map((r) => ({ status: 'sent' as const, reference: `zengin:${r.runId}:${r.payeeId}` }));
+    return reqs.map((r) => ({ status: 'handed_to_bank' as const, reference: `zengin:${r.runId}:${r.payeeId}` }));
   }
 }
 
@@ -121,7 +127,7 @@ export class SimulatedBankAdapter implements BankAdapter {
       .returning(['status', 'reference'])
       .executeTakeFirstOrThrow();
     return {
-      status: row.status === 'sent' ? 'sent' : 'failed',
+      status: row.status === 'sent' ? 'handed_to_bank' : 'failed',
       reference: row.reference,
       ...(row.status === 'sent' ? {} : { reason: 'simulated bank: account closed' }),
     };

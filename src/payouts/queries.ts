@@ -3,7 +3,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { PayoutItemStatus } from '../shared/payouts.ts';
-import { tokyoDateOf } from '../domain/months.ts';
 import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
 import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import { DEFAULT_PAYER } from '../domain/payouts/payer.ts';
@@ -15,16 +14,22 @@ import type { BankAccount } from './payees.ts';
 /**
  * A run's figures. Counts per item status, then amounts kept apart so nothing held is read as paid:
  * `gross_yen` is every item of the run (not cancelled), `held_gross_yen` the held ones, `to_pay_*` the
- * items approval will (or is about to) hand to the bank, `sent_*` those handed over (the bank executes
- * them on the run's payment date), `failed_net_yen` refused transfers. `withholding_yen` is the tax on
- * items to pay or sent (held and failed items withhold nothing until a later run pays them).
+ * items approval will (or is about to) hand to the bank, `sent_*` those handed over (awaiting the bank's
+ * result or confirmed), `confirmed_*` those the bank's result confirmed, `failed_net_yen` refused or
+ * returned transfers. `withholding_yen` is the tax on items to pay, handed over or confirmed (held,
+ * failed and returned items withhold nothing until a later payment reaches the payee).
  */
 export interface RunTotals {
   items: number;
   pending: number;
   held: number;
   sent: number;
+  handed_to_bank: number;
+  confirmed: number;
   failed: number;
+  returned: number;
+  /** Failed or returned items without a resolution (retry, move or cancel). */
+  needs_resolution: number;
   cancelled: number;
   flagged: number;
   gross_yen: number;
@@ -33,6 +38,7 @@ export interface RunTotals {
   to_pay_net_yen: number;
   sent_gross_yen: number;
   sent_net_yen: number;
+  confirmed_net_yen: number;
   failed_net_yen: number;
   withholding_yen: number;
   deductions_yen: number;
@@ -44,18 +50,23 @@ const totalsSelect = sql<RunTotals>`json_build_object(
   'items', count(i.id),
   'pending', count(i.id) filter (where i.status = 'pending'),
   'held', count(i.id) filter (where i.status = 'held'),
-  'sent', count(i.id) filter (where i.status = 'sent'),
+  'sent', count(i.id) filter (where i.status in ('handed_to_bank', 'confirmed')),
+  'handed_to_bank', count(i.id) filter (where i.status = 'handed_to_bank'),
+  'confirmed', count(i.id) filter (where i.status = 'confirmed'),
   'failed', count(i.id) filter (where i.status = 'failed'),
+  'returned', count(i.id) filter (where i.status = 'returned'),
+  'needs_resolution', count(i.id) filter (where i.status in ('failed', 'returned') and i.resolution is null),
   'cancelled', count(i.id) filter (where i.status = 'cancelled'),
   'flagged', count(i.id) filter (where cardinality(i.flags) > 0),
   'gross_yen', coalesce(sum(i.gross_payable) filter (where i.status <> 'cancelled'), 0),
   'held_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'held'), 0),
   'to_pay_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'pending'), 0),
   'to_pay_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'pending'), 0),
-  'sent_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status = 'sent'), 0),
-  'sent_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'sent'), 0),
-  'failed_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'failed'), 0),
-  'withholding_yen', coalesce(sum(i.withholding) filter (where i.status in ('pending', 'sent')), 0),
+  'sent_gross_yen', coalesce(sum(i.gross_payable) filter (where i.status in ('handed_to_bank', 'confirmed')), 0),
+  'sent_net_yen', coalesce(sum(i.net_transfer) filter (where i.status in ('handed_to_bank', 'confirmed')), 0),
+  'confirmed_net_yen', coalesce(sum(i.net_transfer) filter (where i.status = 'confirmed'), 0),
+  'failed_net_yen', coalesce(sum(i.net_transfer) filter (where i.status in ('failed', 'returned')), 0),
+  'withholding_yen', coalesce(sum(i.withholding) filter (where i.status in ('pending', 'handed_to_bank', 'confirmed')), 0),
   'deductions_yen', coalesce(sum(i.deductions_yen) filter (where i.status <> 'cancelled'), 0),
   'carried_forward_payees', (select count(*) from payout_carry_forwards c where c.run_id = r.id),
   'carried_forward_yen', (select coalesce(sum(c.balance_yen), 0) from payout_carry_forwards c where c.run_id = r.id))`;
@@ -96,8 +107,10 @@ export async function listItems(db: Db, runId: number, opts: { limit: number; af
     .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
     .select([
       'i.id', 'i.run_id', 'i.hacker_id', 'h.display_name', 'i.status', 'i.payee_type', 'i.line_count', 'i.fee_total',
-      'i.deductions_yen', 'i.withholding_base', 'i.withholding', 'i.gross_payable', 'i.net_transfer', 'i.flags', 'i.hold_reason',
-      'i.failure_reason', 'i.bank_reference', 'i.submitted_at', 'r.payment_date', 'p.bank_masked',
+      'i.deductions_yen', 'i.withholding_base', 'i.withholding', 'i.gross_payable', 'i.net_transfer', 'i.flags', 'i.hold_reason', 'i.hold_code',
+      'i.failure_reason', 'i.bank_reference', 'i.submitted_at', 'r.payment_date', 'p.bank_masked', 'i.attempt', 'i.downloaded_by',
+      'i.downloaded_at', 'i.result_at', 'i.resolution', 'i.resolution_reason', 'i.resolved_by', 'i.resolved_at', 'i.cancel_requested_by',
+      'i.cancel_requested_at', 'i.cancel_reason',
     ])
     .where('i.run_id', '=', runId)
     .orderBy('i.id')
@@ -124,7 +137,7 @@ export async function statement(db: Db, hackerId: number, month: string) {
     .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
     .select([
       'i.id', 'i.run_id', 'r.payment_date', 'i.status', 'i.payee_type', 'i.gross_payable', 'i.deductions_yen', 'i.withholding_base',
-      'i.withholding', 'i.net_transfer', 'i.flags', 'i.submitted_at',
+      'i.withholding', 'i.net_transfer', 'i.flags', 'i.submitted_at', 'i.failure_reason', 'i.resolution',
     ])
     .where('i.hacker_id', '=', hackerId)
     .where('r.month', '=', month)
@@ -143,7 +156,8 @@ export async function statement(db: Db, hackerId: number, month: string) {
         .orderBy('e.id')
         .execute()
     : [];
-  const sent = items.filter((i) => i.status === 'sent');
+  // The month's paid figures count confirmed transfers only (the bank's result says the money arrived).
+  const sent = items.filter((i) => i.status === 'confirmed');
   const sum = (k: 'gross_payable' | 'withholding' | 'net_transfer' | 'deductions_yen') => sent.reduce((s, i) => s + i[k], 0);
   const carried = await db
     .selectFrom('payout_carry_forwards as c')
@@ -177,19 +191,19 @@ export async function statement(db: Db, hackerId: number, month: string) {
   };
 }
 
-export type LedgerLineStatus = 'paid' | 'in_run' | 'unpaid';
+export type LedgerLineStatus = 'paid' | 'in_run' | 'cancelled' | 'unpaid';
 
 /**
  * A hacker's earnings ledger, oldest first, paged by line id, each line with where it stands: `paid`
- * (its transfer was handed to the bank and the payment date has come), `in_run` (part of a live payment
- * not yet paid: under review, held, or sent for a payment date still ahead), `unpaid` (waiting for a
- * run; includes reversals carried forward). The balance covers every line, not just the page:
+ * (the bank confirmed its transfer), `in_run` (part of a live payment not yet confirmed: under review,
+ * held, handed to the bank, or failed/returned and waiting for finance — `failure_reason` says why),
+ * `cancelled` (finance cancelled its payment, four eyes), `unpaid` (waiting for a run; includes
+ * reversals carried forward). The balance covers every line, not just the page:
  * `unpaid_yen` may be negative (a reversal not yet absorbed by later earnings).
  */
 export async function hackerLedger(db: Db, hackerId: number, opts: { limit: number; afterId?: number; nowMs?: number }) {
-  const today = tokyoDateOf(opts.nowMs ?? Date.now());
   const statusSql = sql<LedgerLineStatus>`case when i.id is null then 'unpaid'
-    when i.status = 'sent' and r.payment_date <= ${today}::date then 'paid' else 'in_run' end`;
+    when i.status = 'confirmed' then 'paid' when i.status = 'cancelled' then 'cancelled' else 'in_run' end`;
   const base = db
     .selectFrom('earnings_ledger as e')
     .leftJoin('payout_item_lines as l', (j) => j.onRef('l.ledger_id', '=', 'e.id').on('l.released', '=', false))
@@ -200,6 +214,7 @@ export async function hackerLedger(db: Db, hackerId: number, opts: { limit: numb
     .select([
       'e.id', 'e.kind', 'e.category', 'e.amount_yen', 'e.month', 'e.description', 'e.delivered_at', 'e.reverses_id',
       'e.created_at', statusSql.as('status'), 'i.run_id', 'i.id as item_id', 'r.payment_date',
+      sql<string | null>`case when i.status in ('failed', 'returned', 'cancelled') then coalesce(i.cancel_reason, i.failure_reason) end`.as('failure_reason'),
     ])
     .orderBy('e.id')
     .limit(opts.limit);
@@ -209,8 +224,8 @@ export async function hackerLedger(db: Db, hackerId: number, opts: { limit: numb
     base
       .select([
         sql<number>`coalesce(sum(e.amount_yen) filter (where i.id is null), 0)::bigint`.as('unpaid_yen'),
-        sql<number>`coalesce(sum(e.amount_yen) filter (where i.id is not null and not (i.status = 'sent' and r.payment_date <= ${today}::date)), 0)::bigint`.as('in_run_yen'),
-        sql<number>`coalesce(sum(e.amount_yen) filter (where i.status = 'sent' and r.payment_date <= ${today}::date), 0)::bigint`.as('paid_yen'),
+        sql<number>`coalesce(sum(e.amount_yen) filter (where i.id is not null and i.status not in ('confirmed', 'cancelled')), 0)::bigint`.as('in_run_yen'),
+        sql<number>`coalesce(sum(e.amount_yen) filter (where i.status = 'confirmed'), 0)::bigint`.as('paid_yen'),
       ])
       .executeTakeFirstOrThrow(),
   ]);
@@ -225,13 +240,25 @@ export async function hackerLedger(db: Db, hackerId: number, opts: { limit: numb
 /** The demo account (one definition: src/domain/payouts/payer.ts); the API passes the configured one (KAIZEN_PAYER_*). */
 export { DEFAULT_PAYER };
 
-/** The run's 総合振込 file, built from its encrypted transfer lines; undefined when nothing was sent. */
-export async function zenginFile(db: Db, key: Buffer, runId: number, payer: ZenginPayer = DEFAULT_PAYER): Promise<Buffer | undefined> {
+/** The run's latest file number (1, then one more per round of retried transfers); undefined when none. */
+export async function latestZenginFileNo(db: Db, runId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('payout_zengin_lines').select((eb) => eb.fn.max('file_no').as('n')).where('run_id', '=', runId).executeTakeFirst();
+  return row?.n == null ? undefined : Number(row.n);
+}
+
+/**
+ * The run's 総合振込 file `fileNo` (default: the latest; a retried transfer goes into a later file),
+ * built from its encrypted transfer lines; undefined when there is no such file.
+ */
+export async function zenginFile(db: Db, key: Buffer, runId: number, payer: ZenginPayer = DEFAULT_PAYER, fileNo?: number): Promise<Buffer | undefined> {
   const run = await db.selectFrom('payout_runs').select(['payment_date']).where('id', '=', runId).executeTakeFirst();
+  const file = fileNo ?? (await latestZenginFileNo(db, runId));
+  if (file === undefined) return undefined;
   const rows = await db
     .selectFrom('payout_zengin_lines')
     .select(['idempotency_key', 'hacker_id', 'amount', 'transfer_encrypted'])
     .where('run_id', '=', runId)
+    .where('file_no', '=', file)
     .orderBy('hacker_id')
     .execute();
   if (!run?.payment_date || rows.length === 0) return undefined;
@@ -283,14 +310,14 @@ export async function annualRecordsCsv(db: Db, year: number, copy: 'tax_office' 
       select i.hacker_id, max(i.payee_type) as payee_type, sum(i.gross_payable)::bigint as paid,
              sum(i.withholding)::bigint as tax, count(*)::int as payments
       from payout_items i join payout_runs r on r.id = i.run_id
-      where i.status = 'sent' and r.payment_date >= ${from}::date and r.payment_date < ${to}::date
+      where i.status = 'confirmed' and r.payment_date >= ${from}::date and r.payment_date < ${to}::date
       group by i.hacker_id
     ), unpaid as (
       select e.hacker_id, sum(e.amount_yen)::bigint as unpaid
       from earnings_ledger e
       where e.month >= ${`${year}-01`} and e.month <= ${`${year}-12`}
         and not exists (select 1 from payout_item_lines l join payout_items i on i.id = l.item_id
-                        where l.ledger_id = e.id and i.status = 'sent')
+                        where l.ledger_id = e.id and i.status = 'confirmed')
       group by e.hacker_id
     )
     select p.hacker_id, p.payee_type, h.display_name, y.legal_name, y.address, y.invoice_registration_number,

@@ -5,7 +5,15 @@ import type { Role } from '../shared/actor.ts';
 import { withholdingDueDate } from '../domain/payouts/calendar.ts';
 import { fourEyesRefusal } from '../domain/payouts/four-eyes.ts';
 
-export type FinanceTaskKind = 'review_payout_run' | 'record_remittance' | 'payout_run_blocked';
+export type FinanceTaskKind = 'review_payout_run' | 'record_remittance' | 'payout_run_blocked' | 'payout_run_needs_attention';
+
+/** A failed or returned item waiting for finance, with its reason. */
+export interface AttentionItem {
+  item_id: number;
+  hacker_id: number;
+  status: string;
+  reason: string | null;
+}
 
 export interface FinanceTask {
   kind: FinanceTaskKind;
@@ -26,6 +34,8 @@ export interface FinanceTask {
   approve_refusal: string | null;
   /** The run's planned transfer date. */
   payment_date: string | null;
+  /** For needs_attention tasks: each failed or returned item and why. */
+  items?: AttentionItem[];
 }
 
 /** The end of a Tokyo calendar day, as an ISO instant. */
@@ -45,13 +55,27 @@ export async function financeTasks(db: Db, userId: number, opts: { role?: Role; 
   const runs = await db
     .selectFrom('payout_runs')
     .select(['id', 'month', 'status', 'payment_date', 'prepared_by', 'waiting_for'])
-    .where('status', 'in', ['review', 'remitting', 'blocked'])
+    .where('status', 'in', ['review', 'remitting', 'blocked', 'needs_attention'])
     .orderBy('id')
     .execute();
+  const attention = runs.some((r) => r.status === 'needs_attention')
+    ? await db
+        .selectFrom('payout_items')
+        .select(['id as item_id', 'run_id', 'hacker_id', 'status', 'failure_reason as reason'])
+        .where('run_id', 'in', runs.filter((r) => r.status === 'needs_attention').map((r) => r.id))
+        .where('status', 'in', ['failed', 'returned'])
+        .where('resolution', 'is', null)
+        .orderBy('id')
+        .execute()
+    : [];
   const tasks = runs.map((r): FinanceTask => {
     const base = { run_id: r.id, month: r.month, prepared_by: r.prepared_by, payment_date: r.payment_date, waiting_for: r.waiting_for ?? '' };
     if (r.status === 'blocked') {
       return { ...base, kind: 'payout_run_blocked', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null };
+    }
+    if (r.status === 'needs_attention') {
+      const items = attention.filter((i) => i.run_id === r.id).map(({ run_id: _, ...i }) => i);
+      return { ...base, kind: 'payout_run_needs_attention', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null, items };
     }
     const dueOn = r.status === 'review' ? r.payment_date : withholdingDueDate((r.payment_date ?? `${r.month}-01`).slice(0, 7));
     const dueAt = dueOn ? endOfTokyoDay(dueOn) : null;
@@ -63,6 +87,44 @@ export async function financeTasks(db: Db, userId: number, opts: { role?: Role; 
     }
     return { ...base, kind: 'record_remittance', due_at: dueAt, due_on: dueOn, overdue, may_approve: null, approve_refusal: null };
   });
-  const rank = (t: FinanceTask) => (t.kind === 'payout_run_blocked' ? 0 : t.overdue ? 1 : 2);
+  const rank = (t: FinanceTask) => (t.kind === 'payout_run_blocked' || t.kind === 'payout_run_needs_attention' ? 0 : t.overdue ? 1 : 2);
   return tasks.sort((a, b) => rank(a) - rank(b) || (a.due_at ?? '9').localeCompare(b.due_at ?? '9') || a.run_id - b.run_id);
+}
+
+/** A payee's task: a transfer to them failed or came back; fix the bank details (until the notification catalogue exists). */
+export interface PayeeTask {
+  kind: 'fix_bank_details';
+  run_id: number;
+  item_id: number;
+  month: string;
+  reason: string | null;
+  /** The payee record where the bank details are fixed. */
+  link: string;
+  overdue: false;
+  due_at: null;
+  waiting_for: string;
+}
+
+/** The hacker's failed or returned transfers not yet resolved (moved or cancelled), each with its reason. */
+export async function payeeTasks(db: Db, hackerId: number): Promise<PayeeTask[]> {
+  const rows = await db
+    .selectFrom('payout_items as i')
+    .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
+    .select(['i.id', 'i.run_id', 'r.month', 'i.failure_reason'])
+    .where('i.hacker_id', '=', hackerId)
+    .where('i.status', 'in', ['failed', 'returned'])
+    .where('i.resolution', 'is', null)
+    .orderBy('i.id')
+    .execute();
+  return rows.map((r) => ({
+    kind: 'fix_bank_details',
+    run_id: r.run_id,
+    item_id: r.id,
+    month: r.month,
+    reason: r.failure_reason,
+    link: `/v1/hackers/${hackerId}/payee`,
+    overdue: false,
+    due_at: null,
+    waiting_for: `you: your payment of ${r.month} did not reach your account (${r.failure_reason ?? 'no reason given'}); check your bank details`,
+  }));
 }

@@ -65,16 +65,16 @@ export async function checkInvariants(db: Db, api: ApiClient, world: World, runI
   );
 
   // 3. No payee paid twice: per run, per ledger line, and bank file line ↔ sent item.
-  const perRun = await sql<{ n: number }>`select count(*)::int as n from (select run_id, hacker_id from payout_items where status = 'sent' group by run_id, hacker_id having count(*) > 1) d`.execute(db);
+  const perRun = await sql<{ n: number }>`select count(*)::int as n from (select run_id, hacker_id from payout_items where status in ('handed_to_bank', 'confirmed') group by run_id, hacker_id having count(*) > 1) d`.execute(db);
   const perLine = await sql<{ n: number }>`
     select count(*)::int as n from (
       select l.ledger_id from payout_item_lines l join payout_items i on i.id = l.item_id
-      where i.status = 'sent' and not l.released group by l.ledger_id having count(*) > 1) d`.execute(db);
+      where i.status in ('handed_to_bank', 'confirmed') and not l.released group by l.ledger_id having count(*) > 1) d`.execute(db);
   const linkedTwice = await sql<{ n: number }>`select count(*)::int as n from (select ledger_id from payout_item_lines where not released group by ledger_id having count(*) > 1) d`.execute(db);
-  const payments = await sql<{ n: number }>`select count(*)::int as n from (select run_id, hacker_id from payout_payments where status = 'sent' group by run_id, hacker_id having count(*) > 1) d`.execute(db);
+  const payments = await sql<{ n: number }>`select count(*)::int as n from (select run_id, hacker_id from payout_payments where status = 'handed_to_bank' group by run_id, hacker_id having count(*) > 1) d`.execute(db);
   let fileProblems: string[] = [];
   let fileLines = 0;
-  const sentItems = await db.selectFrom('payout_items').select(['id', 'run_id', 'hacker_id', 'net_transfer']).where('status', '=', 'sent').execute();
+  const sentItems = await db.selectFrom('payout_items').select(['id', 'run_id', 'hacker_id', 'net_transfer']).where('status', 'in', ['handed_to_bank', 'confirmed']).execute();
   for (const runId of runIds) {
     const sent = sentItems.filter((i) => i.run_id === runId);
     const a = await api.call('GET', `/v1/payout-runs/${runId}/zengin`, world.financeA.token);
@@ -105,19 +105,19 @@ export async function checkInvariants(db: Db, api: ApiClient, world: World, runI
 
   // 5. Σ accrued = Σ paid + Σ withheld + Σ held + Σ carried deductions (+ anything not yet drafted).
   const accrued = lines.reduce((a, l) => a + l.amount_yen, 0);
-  const sentAll = items.filter((i) => i.status === 'sent');
+  const sentAll = items.filter((i) => i.status === 'handed_to_bank' || i.status === 'confirmed');
   const paid = sentAll.reduce((a, i) => a + i.net_transfer, 0);
   const withheld = sentAll.reduce((a, i) => a + i.withholding, 0);
   const ctax = sentAll.reduce((a, i) => a + i.consumption_tax_yen, 0);
   // Each sent item's lines add up to what it paid before tax (fee = gross − consumption tax).
   const sentLines = await sql<{ item_id: number; total: number }>`
     select l.item_id, sum(el.amount_yen)::bigint as total from payout_item_lines l join earnings_ledger el on el.id = l.ledger_id
-    join payout_items i on i.id = l.item_id where i.status = 'sent' and not l.released group by l.item_id`.execute(db);
+    join payout_items i on i.id = l.item_id where i.status in ('handed_to_bank', 'confirmed') and not l.released group by l.item_id`.execute(db);
   const itemMismatch = sentAll.filter((i) => Number(sentLines.rows.find((r) => r.item_id === i.id)?.total ?? 0) !== i.gross_payable - i.consumption_tax_yen);
   // Lines not paid: in a held item (released when its run paid), carried forward, or not drafted yet.
   const unpaid = await sql<{ id: number; hacker_id: number; amount_yen: number }>`
     select el.id, el.hacker_id, el.amount_yen from earnings_ledger el
-    where not exists (select 1 from payout_item_lines l join payout_items i on i.id = l.item_id where l.ledger_id = el.id and not l.released and i.status = 'sent')`.execute(db);
+    where not exists (select 1 from payout_item_lines l join payout_items i on i.id = l.item_id where l.ledger_id = el.id and not l.released and i.status in ('handed_to_bank', 'confirmed'))`.execute(db);
   const lastRun = runIds[runIds.length - 1];
   const carriedRows = lastRun ? await db.selectFrom('payout_carry_forwards').selectAll().where('run_id', '=', lastRun).execute() : [];
   const carriedHackers = new Set(carriedRows.map((c) => c.hacker_id));

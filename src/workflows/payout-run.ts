@@ -6,13 +6,21 @@
 //
 // History bound: payees are paid in batches (default 500 per activity), so a run of 100,000 payees is
 // ~200 pay activities (~600 events) — well inside one history, no continue-as-new needed. Each batch is
-// idempotent per payee; a retried batch skips payees already sent or failed.
+// idempotent per payee; a retried batch skips payees already handed over or failed.
+//
+// After the hand-over the run settles (patch payout-transfer-results): only a result (the bank's file,
+// a manual mark) confirms a transfer; while any failed or returned one waits for finance the run is
+// needs_attention. The workflow asks how the run stands (settlePayoutRun) when woken by
+// `transfersChanged` (sent by the API after a result, a retry, a move or a cancel) or once per reminder
+// interval, hands retried items over again, and finishes (remit or complete) once nothing is awaited
+// or unresolved. Each wait is a handful of events: bounded by the people acting and the days waited.
 import {
   ActivityFailure,
   ApplicationFailure,
   condition,
   currentUpdateInfo,
   defineQuery,
+  defineSignal,
   defineUpdate,
   ParentClosePolicy,
   patched,
@@ -57,12 +65,15 @@ export const releaseItemUpdate = defineUpdate<PayoutRunView, [HoldRequest]>('rel
 export const approveRunUpdate = defineUpdate<PayoutRunView, [DecisionRequest]>('approve');
 export const rejectRunUpdate = defineUpdate<PayoutRunView, [DecisionRequest]>('reject');
 export const recordRemittanceUpdate = defineUpdate<PayoutRunView, [RemittanceRequest]>('recordRemittance');
+/** A transfer's state changed (a result, a retry, a move, a cancel): the run settles again now. */
+export const transfersChangedSignal = defineSignal('transfersChanged');
 
 const DAY_MS = 86_400_000;
 
 /** Patch ids (replay safety for histories recorded before them). */
 const PATCH_BLOCKED = 'payout-blocked-visible';
 const PATCH_START_ONLY_DRAFTING = 'payout-start-only-drafting';
+const PATCH_TRANSFER_RESULTS = 'payout-transfer-results';
 
 function invalid(message: string, type = 'InvalidPayoutRequest'): never {
   throw ApplicationFailure.nonRetryable(message, type);
@@ -104,6 +115,7 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     deciding: false,
     busy: 0,
     remitted: false,
+    transfersChanged: false,
   };
   const view = (): PayoutRunView => ({
     runId,
@@ -123,6 +135,9 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     `finance to review, then approve (${state.preparedBy == null ? 'any finance user' : `a finance user other than user ${state.preparedBy}, who prepared it`}) or reject`;
 
   setHandler(payoutStatusQuery, view);
+  setHandler(transfersChangedSignal, () => {
+    state.transfersChanged = true;
+  });
 
   // Still drafting: review comes next (its record may already say review, before this workflow has
   // taken the draft's result), so a decision or a hold now is "not yet", not "no".
@@ -250,18 +265,39 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
     return view();
   }
 
-  // Pay, in batches; sweep again from the start until a pass finds nothing pending.
-  enter('paying', 'bank transfers');
-  let after = 0;
-  for (;;) {
-    const r = await orBlock('paying', () => payActs.payPayoutBatch({ runId, afterItemId: after, limit: batchSize }));
-    if (!r) return view();
-    if (r.processed > 0) {
-      after = r.lastItemId;
-      continue;
+  // Pay, in batches; sweep again from the start until a pass finds nothing pending. False when blocked.
+  const handOver = async (): Promise<boolean> => {
+    let after = 0;
+    for (;;) {
+      const r = await orBlock('paying', () => payActs.payPayoutBatch({ runId, afterItemId: after, limit: batchSize }));
+      if (!r) return false;
+      if (r.processed > 0) {
+        after = r.lastItemId;
+        continue;
+      }
+      if (after === 0) return true;
+      after = 0;
     }
-    if (after === 0) break;
-    after = 0;
+  };
+  enter('paying', 'bank transfers');
+  if (!(await handOver())) return view();
+  if (patched(PATCH_TRANSFER_RESULTS)) {
+    // Settle: wait for the results, hand retried items over again, until nothing is awaited or unresolved.
+    for (let n = 1; ; ) {
+      state.transfersChanged = false;
+      const s = await orBlock('paying', () => acts.settlePayoutRun({ runId }));
+      if (!s) return view();
+      if (s.settled) break;
+      if (s.pending > 0) {
+        enter('paying', 'bank transfers');
+        if (!(await handOver())) return view();
+        continue;
+      }
+      enter(s.status, s.waitingFor);
+      if (!(await condition(() => state.transfersChanged, reminderMs))) {
+        await acts.remindPayoutRun({ runId, phase: s.status, n: n++, waitingFor: state.waitingFor });
+      }
+    }
   }
   const paid = await orBlock('paying', () => acts.finishPayoutRun({ runId }));
   if (!paid) return view();

@@ -2,6 +2,7 @@
 // release items, approve (four eyes) or reject, record the withholding remittance; the bank file, the
 // withholding summary and the year's 支払調書 records. Decisions are updates on the run's workflow;
 // their refusals map to the API's errors in one place (errors.ts viaUpdate / toHttpError).
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
@@ -10,7 +11,9 @@ import { payoutMonthProblem } from '../../domain/payouts/calendar.ts';
 import { decisionStateRefusal, fourEyesRefusal, itemChangeRefusal, remittanceRefusal } from '../../domain/payouts/four-eyes.ts';
 import { tokyoDateOf } from '../../domain/months.ts';
 import { resolveBankKey } from '../../payouts/crypto.ts';
-import { annualRecordsCsv, auditLog, getRun, listItems, listRuns, zenginFile } from '../../payouts/queries.ts';
+import { itemActionRefusal, type ItemAction } from '../../domain/payouts/transfers.ts';
+import { annualRecordsCsv, auditLog, getRun, latestZenginFileNo, listItems, listRuns, zenginFile } from '../../payouts/queries.ts';
+import { cancelItem, moveItemToNextRun, recordZenginDownload, retryItem, type ItemActionInput, type ItemActionResult } from '../../payouts/transfers.ts';
 import { withholdingSummary } from '../../payouts/runs.ts';
 import { startPayoutRun } from '../../payouts/start.ts';
 import {
@@ -19,6 +22,7 @@ import {
   recordRemittanceUpdate,
   rejectRunUpdate,
   releaseItemUpdate,
+  transfersChangedSignal,
 } from '../../workflows/payout-run.ts';
 import { action, routeRefusal } from '../access.ts';
 import { actorOf, FINANCE } from '../auth.ts';
@@ -29,6 +33,7 @@ import {
   AuditEntry,
   HoldBody,
   Item,
+  ItemActionBody,
   ItemParams,
   ItemsQuery,
   MaskedBank,
@@ -38,6 +43,7 @@ import {
   Run,
   RunsQuery,
   Withholding,
+  ZenginQuery,
 } from '../schemas/payouts.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -79,6 +85,36 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
         record_remittance: action(role('/remittance'), remittanceRefusal(run.id, run.status)),
       },
     };
+  }
+
+  type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
+  /** An item as the caller sees it: what they may do to it now, by the checks the item routes enforce. */
+  function itemView(req: FastifyRequest, i: ItemRow) {
+    const refusal = (a: ItemAction, path: string) =>
+      action(routeRefusal(req, 'POST', `/v1/payout-runs/:id/items/:itemId/${path}`), itemActionRefusal(i.id, i.status, i.resolution, a));
+    const cancel = refusal('cancel', 'cancel');
+    return {
+      ...i,
+      // bank_masked is a JSON column: the payee master writes it as MaskedBank.
+      bank_masked: i.bank_masked as Static<typeof MaskedBank> | null,
+      actions: {
+        retry: refusal('retry', 'retry'),
+        move_to_next_run: refusal('move_to_next_run', 'move-to-next-run'),
+        // Confirming a cancellation someone else asked for: four eyes, the one rule.
+        cancel: cancel.allowed && i.cancel_requested_by != null
+          ? action(fourEyesRefusal({ approver: req.user.id, preparedBy: i.cancel_requested_by, subject: `the cancellation of item ${i.id}` }))
+          : cancel,
+      },
+    };
+  }
+
+  /** Wakes the run's workflow to settle again (a no-op when it has finished: nothing is left to hand over). */
+  async function wake(workflowId: string) {
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(transfersChangedSignal);
+    } catch {
+      // The workflow finished (a return after completion); the run's record was settled in Postgres.
+    }
   }
 
   /**
@@ -176,8 +212,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       await loadRun(req.params.id);
       const limit = req.query.limit ?? 100;
       const rows = await listItems(db, req.params.id, { limit, afterId: req.query.after_id, status: req.query.status });
-      // bank_masked is a JSON column: the payee master writes it as MaskedBank.
-      const items = rows.map((i) => ({ ...i, bank_masked: i.bank_masked as Static<typeof MaskedBank> | null }));
+      const items = rows.map((i) => itemView(req, i));
       return { items, next_after_id: nextAfter(items, limit) };
     },
   );
@@ -224,6 +259,44 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
         update(req, req.params.id, action, (h, opts) =>
           h.executeUpdate(def, { args: [{ itemId: req.params.itemId, reason: req.body.reason, actor: actorOf(req) }], ...opts }),
         ),
+    );
+  }
+
+  const itemActions: Array<[string, (db: ApiDeps['db'], r: ItemActionInput) => Promise<ItemActionResult>, string, string]> = [
+    ['retry', retryItem, 'Retry a failed or returned transfer (finance)', 'Hands the transfer to the bank again in a later file (a new attempt), while the run still settles its transfers.'],
+    ['move-to-next-run', moveItemToNextRun, 'Move a failed or returned transfer to the next run (finance)', "Releases the item's ledger lines: the next month's run pays them."],
+    [
+      'cancel',
+      cancelItem,
+      'Cancel a failed or returned transfer with a reason (finance, four eyes)',
+      'The first finance user asks with a reason; another finance user confirms (four eyes). A cancelled item keeps its lines: no run pays them.',
+    ],
+  ];
+  for (const [path, fn, summary, description] of itemActions) {
+    app.post(
+      `/v1/payout-runs/:id/items/:itemId/${path}`,
+      {
+        config: { roles: MONEY },
+        schema: {
+          tags: ['payouts'],
+          summary,
+          description: `${description} Send an Idempotency-Key to retry safely.`,
+          params: ItemParams,
+          headers: Idempotency,
+          body: ItemActionBody,
+          response: { 200: Item, ...authErrors, 409: ErrorResponse },
+        },
+      },
+      async (req) => {
+        const run = await loadRun(req.params.id);
+        const idem = req.headers['idempotency-key'];
+        const key = `${path}:${run.id}:${req.params.itemId}:${req.user.id}:${typeof idem === 'string' && idem ? idem : randomUUID()}`;
+        const r = await fn(db, { runId: run.id, itemId: req.params.itemId, actor: actorOf(req), reason: req.body?.reason, key });
+        req.log.info({ runId: run.id, itemId: r.itemId, action: path, status: r.status }, 'payout item resolved');
+        if (r.wakeWorkflow) await wake(run.workflow_id);
+        const [item] = await listItems(db, run.id, { limit: 1, afterId: r.itemId - 1 });
+        return itemView(req, item!);
+      },
     );
   }
 
@@ -314,19 +387,23 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       schema: {
         tags: ['payouts'],
         summary: "Download a run's 全銀 transfer file",
-        description: "The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF), as an attachment `zengin-<YYYY-MM>.txt`.",
+        description:
+          "The run's 全銀 総合振込 file (Shift_JIS, 120-byte records, CRLF), as an attachment `zengin-<YYYY-MM>[-<file>].txt`: the latest file unless `file` names one (retried transfers go into a later file). Each download is recorded (who, when): its items show who first downloaded them.",
         params: IdParams,
+        querystring: ZenginQuery,
         response: { 200: FileAnswer('application/octet-stream', '全銀 総合振込 file: Shift_JIS, 120-byte records, CRLF'), ...authErrors },
       },
     },
     async (req, reply) => {
       const run = await loadRun(req.params.id);
-      const file = await zenginFile(db, bankKey(), run.id, config.payout.payer);
-      if (!file) throw missing(`Payout run ${run.id} has no transfer file yet: nothing was handed to the bank.`);
-      req.log.info({ runId: run.id }, 'zengin file downloaded');
+      const fileNo = req.query.file ?? (await latestZenginFileNo(db, run.id));
+      const file = fileNo === undefined ? undefined : await zenginFile(db, bankKey(), run.id, config.payout.payer, fileNo);
+      if (!file || fileNo === undefined) throw missing(`Payout run ${run.id} has no transfer file${req.query.file ? ` ${req.query.file}` : ''}: nothing was handed to the bank.`);
+      await recordZenginDownload(db, run.id, fileNo, req.user.id);
+      req.log.info({ runId: run.id, file: fileNo }, 'zengin file downloaded');
       return reply
         .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="zengin-${run.month}.txt"`)
+        .header('content-disposition', `attachment; filename="zengin-${run.month}${fileNo > 1 ? `-${fileNo}` : ''}.txt"`)
         .send(file);
     },
   );

@@ -125,5 +125,13 @@ export const Task = Type.Object({
   payment_date: Type.Optional(Nullable(Type.String())),
   may_approve: Type.Optional(Nullable(Type.Boolean({ description: 'payout reviews: whether I may approve (four eyes)' }))),
   approve_refusal: Type.Optional(Nullable(Type.String({ description: 'payout reviews: why I may not approve' }))),
+  item_id: Type.Optional(Id),
+  reason: Type.Optional(Nullable(Type.String({ description: 'why a transfer failed or came back' }))),
+  link: Type.Optional(Type.String({ description: 'where to act (e.g. the payee record to fix bank details)' })),
+  items: Type.Optional(
+    Type.Array(Type.Object({ item_id: Id, hacker_id: Id, status: Type.String(), reason: Nullable(Type.String()) }), {
+      description: 'payout_run_needs_attention: each failed or returned item with its reason',
+    }),
+  ),
 });
 export const Tasks = Type.Object({ items: Type.Array(Task) });

@@ -1,6 +1,7 @@
 // Request and response shapes of the payee master, the hackers' payout reads (statement, ledger) and
 // the payout runs (items, audit, decisions, withholding, bank file, annual records).
 import { Type } from 'typebox';
+import { PAYOUT_ITEM_STATUSES } from '../../shared/payouts.ts';
 import { Actions, CalendarDate, Id, Month, Nullable, PagedQuery, Timestamp } from './common.ts';
 
 const Amount = Type.Integer({ description: 'integer yen' });
@@ -133,6 +134,8 @@ export const Statement = Type.Object({
       net_transfer: Amount,
       flags: Type.Array(Type.String()),
       submitted_at: Nullable(Timestamp),
+      failure_reason: Nullable(Type.String({ description: 'why the transfer failed or came back' })),
+      resolution: Nullable(Type.String({ description: 'moved (to the next run) or cancelled' })),
       lines: Type.Array(StatementLine),
     }),
   ),
@@ -150,12 +153,14 @@ const LedgerLine = Type.Object({
   delivered_at: Timestamp,
   reverses_id: Nullable(Id),
   created_at: Timestamp,
-  status: Type.Union([Type.Literal('paid'), Type.Literal('in_run'), Type.Literal('unpaid')], {
-    description: 'paid: handed to the bank and the payment date has come; in_run: in a live payment not yet paid; unpaid: waiting for a run',
+  status: Type.Union([Type.Literal('paid'), Type.Literal('in_run'), Type.Literal('cancelled'), Type.Literal('unpaid')], {
+    description:
+      'paid: the bank confirmed the transfer; in_run: in a live payment not yet confirmed (review, held, handed to the bank, or failed/returned and waiting for finance); cancelled: finance cancelled its payment; unpaid: waiting for a run',
   }),
   run_id: Nullable(Id),
   item_id: Nullable(Id),
   payment_date: Nullable(CalendarDate),
+  failure_reason: Nullable(Type.String({ description: 'why the transfer failed, came back or was cancelled (fix your bank details on your payee page)' })),
 });
 
 export const Ledger = Type.Object({
@@ -175,8 +180,12 @@ const Totals = Type.Object({
   items: Type.Integer({ description: 'items (one per payee paid by this run)' }),
   pending: Type.Integer({ description: 'items to pay (count)' }),
   held: Type.Integer(),
-  sent: Type.Integer({ description: 'items whose transfer was handed to the bank' }),
+  sent: Type.Integer({ description: 'items whose transfer was handed to the bank (awaiting its result or confirmed)' }),
+  handed_to_bank: Type.Integer({ description: 'handed to the bank, no result yet' }),
+  confirmed: Type.Integer({ description: "the bank's result confirmed the transfer" }),
   failed: Type.Integer(),
+  returned: Type.Integer({ description: 'came back from the bank (組戻し)' }),
+  needs_resolution: Type.Integer({ description: 'failed or returned items waiting for finance to retry, move or cancel them' }),
   cancelled: Type.Integer(),
   flagged: Type.Integer(),
   gross_yen: Type.Integer({ description: 'gross of every item that is not cancelled, held ones included' }),
@@ -185,8 +194,9 @@ const Totals = Type.Object({
   to_pay_net_yen: Type.Integer({ description: 'net transfers still to hand to the bank' }),
   sent_gross_yen: Type.Integer(),
   sent_net_yen: Type.Integer({ description: 'net transfers handed to the bank; the bank executes them on payment_date' }),
-  failed_net_yen: Type.Integer(),
-  withholding_yen: Type.Integer({ description: 'tax withheld on the items to pay and sent (not on held or failed ones)' }),
+  confirmed_net_yen: Type.Integer({ description: 'net transfers the bank confirmed' }),
+  failed_net_yen: Type.Integer({ description: 'net transfers that failed or came back' }),
+  withholding_yen: Type.Integer({ description: 'tax on the items to pay, handed over or confirmed (not on held, failed or returned ones)' }),
   deductions_yen: Type.Integer({ description: 'reversals netted into the payments' }),
   carried_forward_payees: Type.Integer({ description: 'payees not paid because their balance is zero or negative' }),
   carried_forward_yen: Type.Integer({ description: 'their balance, carried to the next run (≤ 0)' }),
@@ -201,7 +211,10 @@ export const Run = Type.Object({
   id: Id,
   month: Type.String(),
   workflow_id: Type.String(),
-  status: Type.String({ description: 'drafting, review, paying, remitting, completed, rejected or blocked (the reason in waiting_for)' }),
+  status: Type.String({
+    description:
+      'drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for)',
+  }),
   payment_date: Type.Union([CalendarDate, Type.Null()], { description: 'the transfer date: the bank executes the transfers on this day' }),
   prepared_by: Nullable(Id),
   last_changed_by: Nullable(Id),
@@ -219,6 +232,10 @@ export const Run = Type.Object({
   actions: RunActions,
 });
 
+export const ITEM_ACTIONS = ['retry', 'move_to_next_run', 'cancel'] as const;
+/** What the caller may do to a failed or returned item now, by the checks those routes enforce. */
+export const ItemActions = Actions(ITEM_ACTIONS);
+
 export const Item = Type.Object({
   id: Id,
   run_id: Id,
@@ -235,12 +252,34 @@ export const Item = Type.Object({
   net_transfer: Amount,
   flags: Type.Array(Type.String()),
   hold_reason: Nullable(Type.String()),
+  hold_code: Nullable(Type.String({ description: 'why a held item is not paid: no_bank_details, bank_change_pending_review, bank_change_needs_info, held_by_finance' })),
   failure_reason: Nullable(Type.String()),
   bank_reference: Nullable(Type.String()),
   submitted_at: Nullable(Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'when the transfer was handed to the bank' })),
   payment_date: Type.Union([CalendarDate, Type.Null()], { description: 'when the bank executes it (the money is due that day)' }),
   bank_masked: Nullable(MaskedBank),
+  attempt: Type.Integer({ description: 'transfer attempt: 1, plus one per retry (the Zengin file number it is in)' }),
+  downloaded_by: Nullable(Id),
+  downloaded_at: Nullable(Timestamp),
+  result_at: Nullable(Timestamp),
+  resolution: Nullable(Type.String({ description: 'moved (to the next run) or cancelled' })),
+  resolution_reason: Nullable(Type.String()),
+  resolved_by: Nullable(Id),
+  resolved_at: Nullable(Timestamp),
+  cancel_requested_by: Nullable(Id),
+  cancel_requested_at: Nullable(Timestamp),
+  cancel_reason: Nullable(Type.String()),
+  actions: ItemActions,
 });
+
+export const ItemActionBody = Type.Object(
+  { reason: Type.Optional(Reason) },
+  { additionalProperties: false, examples: [{ reason: 'payee corrected the account number' }] },
+);
+export const ZenginQuery = Type.Object(
+  { file: Type.Optional(Type.Integer({ minimum: 1, description: 'file number (default: the latest; a retry goes into a later file)' })) },
+  { additionalProperties: false },
+);
 
 const Slip = Type.Object({ payees: Type.Integer(), base_total: Amount, tax_total: Amount });
 export const Withholding = Type.Object({
@@ -250,6 +289,7 @@ export const Withholding = Type.Object({
   residents: Slip,
   nonresidents: Slip,
   remitted_on: Nullable(CalendarDate),
+  counts: Type.String({ description: 'what the figures count: payments the bank confirmed, nothing else' }),
 });
 
 export const AuditEntry = Type.Object({
@@ -281,7 +321,9 @@ export const NewRun = Type.Object(
 
 export const ItemParams = Type.Object({ id: Id, itemId: Id }, { additionalProperties: false });
 export const ItemsQuery = PagedQuery({
-  status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('held'), Type.Literal('sent'), Type.Literal('failed'), Type.Literal('cancelled')])),
+  status: Type.Optional(
+    Type.Union(PAYOUT_ITEM_STATUSES.map((s) => Type.Literal(s))),
+  ),
 });
 export const RunsQuery = PagedQuery({});
 

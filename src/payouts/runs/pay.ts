@@ -27,13 +27,14 @@ export interface PayDeps {
 interface PayableItem {
   id: number;
   hacker_id: number;
+  attempt: number;
   net_transfer: number;
   bank_encrypted: string | null;
 }
 
 interface Outcome {
   key: string;
-  status: 'sent' | 'failed';
+  status: 'handed_to_bank' | 'failed';
   reference: string | null;
   reason: string | null;
 }
@@ -52,11 +53,12 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
   const { db } = deps;
   const run = await db.selectFrom('payout_runs').select(['status', 'payment_date']).where('id', '=', runId).executeTakeFirst();
   if (!run) throw runNotFound(runId);
-  if (run.status !== 'paying') throw new RuleError('conflict', `Payout run ${runId} is ${run.status}, not paying.`);
+  // needs_attention: other items wait for finance while a retried one is handed over again.
+  if (run.status !== 'paying' && run.status !== 'needs_attention') throw new RuleError('conflict', `Payout run ${runId} is ${run.status}, not paying.`);
   const items = (await db
     .selectFrom('payout_items as i')
     .leftJoin('payees as p', 'p.hacker_id', 'i.hacker_id')
-    .select(['i.id', 'i.hacker_id', 'i.net_transfer', 'p.bank_encrypted'])
+    .select(['i.id', 'i.hacker_id', 'i.attempt', 'i.net_transfer', 'p.bank_encrypted'])
     .where('i.run_id', '=', runId)
     .where('i.status', '=', 'pending')
     .where('i.id', '>', afterItemId)
@@ -72,7 +74,8 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
   let failed = 0;
   const transient: Error[] = [];
 
-  const keyOf = (i: PayableItem) => `${runId}:${i.hacker_id}`;
+  // A retried item (attempt > 1) is a new transfer in a later file: a new key, so the bank pays it again.
+  const keyOf = (i: PayableItem) => (i.attempt > 1 ? `${runId}:${i.hacker_id}:${i.attempt}` : `${runId}:${i.hacker_id}`);
   for (let c = 0; c < items.length; c += chunkSize) {
     const chunk = items.slice(c, c + chunkSize);
     const { mine, busy } = await leaseChunk(db, runId, chunk, chunk.map(keyOf), token, lease);
@@ -102,9 +105,10 @@ export async function payBatch(deps: PayDeps, runId: number, afterItemId: number
  */
 async function leaseChunk(db: Db, runId: number, chunk: PayableItem[], keys: string[], token: string, lease: number): Promise<{ mine: Set<string>; busy?: Error }> {
   await sql`
-    insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount)
-    select k, ${runId}, i, h, a from unnest(${keys}::text[], ${chunk.map((i) => i.id)}::bigint[],
-                                         ${chunk.map((i) => i.hacker_id)}::bigint[], ${chunk.map((i) => i.net_transfer)}::bigint[]) as u(k, i, h, a)
+    insert into payout_payments (idempotency_key, run_id, item_id, hacker_id, amount, attempt)
+    select k, ${runId}, i, h, a, n from unnest(${keys}::text[], ${chunk.map((i) => i.id)}::bigint[],
+                                         ${chunk.map((i) => i.hacker_id)}::bigint[], ${chunk.map((i) => i.net_transfer)}::bigint[],
+                                         ${chunk.map((i) => i.attempt)}::int[]) as u(k, i, h, a, n)
     on conflict (idempotency_key) do nothing
   `.execute(db);
   // (1) Lease every payee of the chunk that is still pending and not leased by a live attempt.
@@ -119,9 +123,9 @@ async function leaseChunk(db: Db, runId: number, chunk: PayableItem[], keys: str
     // Done by an earlier attempt that died before updating the item: bring the items in line.
     await sql`
       update payout_items i set status = p.status, bank_reference = p.reference,
-             submitted_at = case when p.status = 'sent' then coalesce(i.submitted_at, p.completed_at, now()) end, updated_at = now()
+             submitted_at = case when p.status = 'handed_to_bank' then coalesce(i.submitted_at, p.completed_at, now()) end, updated_at = now()
       from payout_payments p
-      where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and i.status = 'pending'
+      where p.idempotency_key = any(${keys}::text[]) and p.status <> 'pending' and i.id = p.item_id and p.attempt = i.attempt and i.status = 'pending'
     `.execute(db);
     const { rows: busy } = await sql<{ n: number }>`
       select count(*)::int as n from payout_payments where idempotency_key = any(${keys}::text[]) and status = 'pending'
@@ -177,6 +181,7 @@ async function transferChunk(
           amount: item.net_transfer,
           transferDate: paymentDate,
           account: accounts.get(item.id)!,
+          attempt: item.attempt,
         });
         outcomes.push({ key, status: result.status, reference: result.reference, reason: result.reason ?? null });
       } catch (err) {
@@ -197,6 +202,7 @@ async function transferChunk(
           amount: item.net_transfer,
           transferDate: paymentDate,
           account: accounts.get(item.id)!,
+          attempt: item.attempt,
         })),
       );
       results.forEach((r, j) => outcomes.push({ key: keyOf(withBank[j]!), status: r.status, reference: r.reference, reason: r.reason ?? null }));
@@ -227,26 +233,36 @@ async function recordOutcomes(db: Db, token: string, bankName: string, outcomes:
         returning pp.item_id, pp.idempotency_key, o.status, o.reference, o.reason
       ), i as (
         update payout_items it set status = p.status, bank_reference = p.reference, failure_reason = p.reason,
-               submitted_at = case when p.status = 'sent' then now() end, updated_at = now()
+               submitted_at = case when p.status = 'handed_to_bank' then now() end,
+               result_at = case when p.status = 'failed' then now() end, updated_at = now()
         from p where it.id = p.item_id and it.status = 'pending'
-        returning it.id, it.hacker_id, it.run_id, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
+        returning it.id, it.hacker_id, it.run_id, it.attempt, it.net_transfer, p.idempotency_key, p.status, p.reference, p.reason
+      ), r as (
+        -- A transfer refused at once (no bank details, or the adapter refused) is a result too.
+        insert into payout_transfer_results (run_id, item_id, hacker_id, attempt, outcome, reason, source, key)
+        select run_id, id, hacker_id, attempt, 'failed', reason, 'adapter', 'pay:' || idempotency_key from i where status = 'failed'
+        on conflict (key) do nothing
       )
       insert into payout_audit_log (run_id, item_id, hacker_id, actor, action, reason, details, unique_key)
-      select run_id, id, hacker_id, 'system', case when status = 'sent' then 'item_sent' else 'item_failed' end, reason,
+      select run_id, id, hacker_id, 'system', case when status = 'handed_to_bank' then 'item_handed_to_bank' else 'item_failed' end, reason,
              jsonb_build_object('amount', net_transfer, 'reference', reference, 'bank', ${bankName}::text), 'pay:' || idempotency_key
       from i
       on conflict (unique_key) do nothing
       returning action
     `.execute(db);
     for (const r of rows) {
-      if (r.action === 'item_sent') sent++;
+      if (r.action === 'item_handed_to_bank') sent++;
       else failed++;
     }
   }
   return { sent, failed };
 }
 
-/** After the last batch: unpaid items give their lines back (a later run picks them up); → remitting. */
+/**
+ * When every transfer is settled (confirmed, or a failed/returned one resolved): held items give their
+ * lines back (a later run picks them up); → remitting when confirmed payments withheld tax, else
+ * completed. Failed or returned items gave their lines back when moved, or keep them when cancelled.
+ */
 export async function finishPayments(db: Db, runId: number): Promise<PaySummary> {
   return db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('payout_runs').select(['status']).where('id', '=', runId).forUpdate().executeTakeFirst();
@@ -254,11 +270,12 @@ export async function finishPayments(db: Db, runId: number): Promise<PaySummary>
     const totals = await trx
       .selectFrom('payout_items')
       .select([
-        sql<number>`count(*) filter (where status = 'sent')::int`.as('sent'),
-        sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
+        sql<number>`count(*) filter (where status = 'confirmed')::int`.as('sent'),
+        sql<number>`count(*) filter (where status in ('failed', 'returned'))::int`.as('failed'),
         sql<number>`count(*) filter (where status = 'held')::int`.as('held'),
         sql<number>`count(*) filter (where status = 'pending')::int`.as('pending'),
-        sql<number>`coalesce(sum(withholding) filter (where status = 'sent'), 0)::bigint`.as('withholding'),
+        // Only confirmed payments withheld tax: a transfer that never arrived withheld nothing.
+        sql<number>`coalesce(sum(withholding) filter (where status = 'confirmed'), 0)::bigint`.as('withholding'),
       ])
       .where('run_id', '=', runId)
       .executeTakeFirstOrThrow();
@@ -266,7 +283,7 @@ export async function finishPayments(db: Db, runId: number): Promise<PaySummary>
     if (run.status !== 'paying') return { ...totals, next: run.status === 'remitting' ? 'remitting' : 'completed' };
     if (totals.pending > 0) throw new Error(`${totals.pending} items are still pending`);
     await sql`update payout_item_lines set released = true
-              where not released and item_id in (select id from payout_items where run_id = ${runId} and status in ('held', 'failed'))`.execute(trx);
+              where not released and item_id in (select id from payout_items where run_id = ${runId} and status = 'held')`.execute(trx);
     await trx
       .updateTable('payout_runs')
       .set({ status: next, waiting_for: next === 'remitting' ? 'finance to record the withholding remittance' : null, updated_at: sql`now()` })

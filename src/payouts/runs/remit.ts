@@ -40,12 +40,17 @@ export async function recordRemittance(
   });
 }
 
+/** What the withholding tab counts, said where it is shown. */
+export const WITHHOLDING_COUNTS =
+  "Only payments the bank confirmed (its result file or a finance user's mark): transfers handed to the bank without a result, failed or returned ones withhold nothing until a payment reaches the payee.";
+
 /**
  * The month's withholding to remit (residents and non-residents separately), for the month in which
- * the run pays (tax is withheld on the day of payment): every item sent with a payment date in that
- * month, whatever its run.
+ * the run pays (tax is withheld on the day of payment): every item whose transfer the bank confirmed,
+ * with a payment date in that month, whatever its run. Handed-over, failed and returned transfers are
+ * not counted (`counts` says so on the withholding tab).
  */
-export async function withholdingSummary(db: Db, runId: number): Promise<(MonthlyRemittance & { run_id: number; remitted_on: string | null }) | undefined> {
+export async function withholdingSummary(db: Db, runId: number): Promise<(MonthlyRemittance & { run_id: number; remitted_on: string | null; counts: string }) | undefined> {
   const run = await db.selectFrom('payout_runs').select(['id', 'payment_date', 'month', 'remitted_on']).where('id', '=', runId).executeTakeFirst();
   if (!run) return undefined;
   const month = (run.payment_date ?? `${run.month}-01`).slice(0, 7);
@@ -55,7 +60,8 @@ export async function withholdingSummary(db: Db, runId: number): Promise<(Monthl
     .selectFrom('payout_items as i')
     .innerJoin('payout_runs as r', 'r.id', 'i.run_id')
     .select(['i.hacker_id', 'i.payee_type', 'r.payment_date', 'i.withholding_base', 'i.withholding'])
-    .where('i.status', '=', 'sent')
+    // Only confirmed transfers: tax is withheld on a payment the payee actually received.
+    .where('i.status', '=', 'confirmed')
     .where('r.payment_date', '>=', `${month}-01`)
     .where('r.payment_date', '<', sql<string>`(${`${month}-01`}::date + interval '1 month')::date`)
     .execute();
@@ -69,5 +75,5 @@ export async function withholdingSummary(db: Db, runId: number): Promise<(Monthl
       withholding: r.withholding,
     })),
   );
-  return { ...summary, run_id: run.id, remitted_on: run.remitted_on };
+  return { ...summary, run_id: run.id, remitted_on: run.remitted_on, counts: WITHHOLDING_COUNTS };
 }
