@@ -45,6 +45,8 @@ export interface UsersTable {
   hacker_id: number | null;
   /** Set exactly when role = 'partner' (migration 0008). */
   partner_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A finance user an admin allowed to read the My Number vault (0024). */
+  my_number_access: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
@@ -713,6 +715,27 @@ export interface Database extends BillingTables {
   payout_carry_forwards: PayoutCarryForwardsTable; payout_transfer_results: PayoutTransferResultsTable;
   offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
   idempotency_keys: IdempotencyKeysTable;
+  my_numbers: MyNumbersTable; my_number_reads: MyNumberReadsTable;
+}
+
+/** The My Number vault (0024): one encrypted 個人番号 per individual payee. */
+export interface MyNumbersTable {
+  hacker_id: number;
+  number_encrypted: string;
+  submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The latest year whose tax-office 支払調書 carried the number. */
+  last_filed_year: number | null;
+  /** YYYY-MM-DD: deleted by the retention schedule after this day. */
+  retain_until: ColumnType<string, string, string>;
+}
+
+/** Every read of a 個人番号 (0024): who, when and why. */
+export interface MyNumberReadsTable {
+  id: Generated<number>;
+  hacker_id: number;
+  reader_user_id: number | null;
+  purpose: string;
+  created_at: CreatedAt;
 }
 
 export type Client = Selectable<ClientsTable>;
