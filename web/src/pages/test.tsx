@@ -114,7 +114,7 @@ function ArmsShown({ test }: { test: Test }) {
               <Stack key={a.variant_id} gap="xs" style={{ minWidth: 0 }} data-testid="arm-card" data-arm={a.arm}>
                 <Group gap="xs">
                   <Text fw={600}>{label}</Text>
-                  {winner === a.arm && <Badge color="green" data-testid="winner-badge">{t('tests.winnerArm')}</Badge>}
+                  {winner === a.arm && <Badge color="green" variant="light" data-testid="winner-badge">{t('tests.winnerArm')}</Badge>}
                   {winner && a.arm === 'control' && <Badge color="gray" variant="light">{t('tests.beaten')}</Badge>}
                 </Group>
                 {a.proposal && (
