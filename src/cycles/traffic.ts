@@ -345,7 +345,8 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       ) x
       cross join lateral (values (0, x.conversions, x.value_sum), (1, x.c1, x.v1), (2, x.c2, x.v2), (3, x.c3, x.v3)) as m(ev, c, v)
       cross join lateral (values ('all'), ('device:' || x.device), ('visitor:' || x.visitor_type), ('source:' || x.source)) as g(segment)
-      where g.segment is not null and m.ev <= (select cardinality(events) from t)
+      -- a test without named events reads its 'all' figures from arm_stats (metricStats): only its segments here
+      where g.segment is not null and m.ev <= (select cardinality(events) from t) and (g.segment <> 'all' or (select cardinality(events) from t) > 0)
     ),
     metrics as (
       insert into metric_stats as s (test_id, variant_id, segment, ev, bucket, slot, n, conversions, sc, sc2, sv, sv2, scv, npre, sxb, sxby, sxv, sxv2, sxvv)
@@ -500,6 +501,12 @@ export async function metricStats(db: Db, testId: number): Promise<MetricStatsRo
     from metric_stats
     where test_id = ${testId}::bigint
     group by variant_id, segment, ev, bucket
+    union all
+    -- a test without named events: everyone's any-conversion figures are arm_stats' (uncapped, no covariate)
+    select variant_id::int, 'all', 0, 0, sum(n)::float8, sum(conversions)::float8, 0, 0, sum(sum), sum(sum_squares), 0, 0, 0, 0, 0, 0, 0
+    from arm_stats
+    where test_id = ${testId}::bigint and (select cardinality(events) = 0 from tests where id = ${testId}::bigint)
+    group by variant_id
   `.execute(db);
   return rows;
 }

@@ -16,7 +16,8 @@ import { sql, type Kysely } from 'kysely';
 //   arm_stats) × value bucket (quarter octaves of the visitor's value, bucket_of below), a few slots
 //   like arm_stats: units, converted units, Σ count, Σ count², Σ value, Σ value², Σ count·value and the
 //   pre-period sums. The buckets make the pooled cap percentile readable from at most a few hundred
-//   rows, and the capped sums exact (the cap is the upper edge of the percentile's bucket).
+//   rows, and the capped sums exact (the cap is the upper edge of the percentile's bucket). A test
+//   without named events keeps only its segments here: everyone's figures are arm_stats' (no backfill).
 // - engagement_settings.correction: the multiple-comparison correction of the decision rule.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table engagement_settings
@@ -73,15 +74,6 @@ export async function up(db: Kysely<any>): Promise<void> {
       sxvv double precision not null default 0,
       primary key (test_id, variant_id, segment, ev, bucket, slot)
     ) with (fillfactor = 50)`.execute(db);
-  // Today's tests: their any-conversion figures for everyone (no segment facts were recorded before).
-  await sql`
-    insert into metric_stats (test_id, variant_id, segment, ev, bucket, slot, n, conversions, sc, sc2, sv, sv2, scv)
-    select test_id, variant_id, 'all', 0,
-           case when value_sum < 1 then 0 else least(200, 1 + floor(4 * ln(value_sum) / ln(2)))::int end, 0,
-           count(*), count(*) filter (where conversions > 0), sum(conversions), sum(conversions * conversions),
-           sum(value_sum), sum(value_sum * value_sum), sum(conversions * value_sum)
-    from visitor_facts where exposed
-    group by 1, 2, 3, 4, 5`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
