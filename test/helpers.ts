@@ -19,6 +19,8 @@ import { createLogger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createRenderWorker, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
+import { recordTransferResult } from '../src/payouts/transfers.ts';
+import { transfersChangedSignal } from '../src/workflows/payout-run.ts';
 
 export interface Harness {
   config: Config;
@@ -161,4 +163,22 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/**
+ * Finance confirms, by hand, every transfer of the run that was handed to the bank (a transfer is paid
+ * only once a result says so), once nothing is left to hand over, and wakes the run's workflow as the
+ * API does after a result. Answers the confirmed item ids.
+ */
+export async function confirmTransfers(h: Pick<Harness, 'db' | 'temporal'>, runId: number, financeUserId: number, timeoutMs = 60_000): Promise<number[]> {
+  const items = await eventually(async () => {
+    const rows = await h.db.selectFrom('payout_items').select(['id', 'status', 'attempt']).where('run_id', '=', runId).execute();
+    return rows.some((r) => r.status === 'pending') || !rows.some((r) => r.status === 'handed_to_bank') ? undefined : rows.filter((r) => r.status === 'handed_to_bank');
+  }, timeoutMs);
+  for (const i of items) {
+    await recordTransferResult(h.db, { itemId: i.id, outcome: 'confirmed', source: 'manual', actor: { userId: financeUserId, role: 'finance' }, key: `test-confirm:${i.id}:${i.attempt}` });
+  }
+  const run = await h.db.selectFrom('payout_runs').select('workflow_id').where('id', '=', runId).executeTakeFirstOrThrow();
+  await h.temporal.workflow.getHandle(run.workflow_id).signal(transfersChangedSignal);
+  return items.map((i) => i.id);
 }

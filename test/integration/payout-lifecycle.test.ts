@@ -16,7 +16,7 @@ import { SimulatedBankAdapter } from '../../src/payouts/bank.ts';
 import { encryptJson } from '../../src/payouts/crypto.ts';
 import { startPayoutRun } from '../../src/payouts/start.ts';
 import { financeTasks } from '../../src/payouts/tasks.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { confirmTransfers, createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 type Auth = Awaited<ReturnType<typeof userWithToken>>;
 type Json = Record<string, any>;
@@ -238,10 +238,11 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
     const byHolder = await post(`/v1/payout-runs/${runId}/approve`, finA);
     expect(byHolder.statusCode, byHolder.body).toBe(200);
     expect(byHolder.json().decided_by).toBe(finA.user.id);
+    await confirmTransfers(h, runId, finA.user.id);
     await waitStatus(runId, ['remitting', 'completed']);
   });
 
-  it('A prepares and B holds then releases: A is refused, B approves; transfers are submitted, not yet paid', async () => {
+  it('A prepares and B holds then releases: A is refused, B approves; transfers are handed to the bank, paid only once confirmed', async () => {
     const { runId, holdItem, payItem } = await reviewRun('2029-03', finA);
     expect((await post(`/v1/payout-runs/${runId}/items/${holdItem.id}/hold`, finB, { reason: 'check' })).statusCode).toBe(200);
     expect((await post(`/v1/payout-runs/${runId}/items/${holdItem.id}/release`, finB, { reason: 'checked' })).statusCode).toBe(200);
@@ -251,13 +252,17 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
     expect(byPreparer.json().error.message).toMatch(/four eyes/);
     const byReviewer = await post(`/v1/payout-runs/${runId}/approve`, finB);
     expect(byReviewer.statusCode, byReviewer.body).toBe(200);
-    const run = await waitStatus(runId, 'remitting');
+    // Handed over, no result yet: the run waits for the bank's results, nothing is paid.
+    const run = await eventually(async () => {
+      const r = await runOf(runId);
+      return r.status === 'paying' && r.totals.pending === 0 && r.totals.handed_to_bank > 0 ? r : undefined;
+    }, 60_000);
     const paymentDate = nextBusinessDay('2029-03-25'); // a Sunday: the next business day
     expect(run.payment_date).toBe(paymentDate);
 
     // E. the transfer was handed to the bank today; the money is due on the payment date.
     const item = (await itemsOf(runId)).find((i) => i.id === payItem.id)!;
-    expect(item.status).toBe('sent');
+    expect(item.status).toBe('handed_to_bank');
     expect(item.payment_date).toBe(paymentDate);
     expect(Date.parse(item.submitted_at)).toBeGreaterThan(Date.now() - 120_000);
     expect(item).not.toHaveProperty('paid_at');
@@ -265,6 +270,13 @@ describe('B. four eyes without deadlock; money decisions are finance’s', () =>
     const ledger = (await h.app.inject({ url: `/v1/hackers/${payItem.hacker_id}/ledger`, headers: finA.auth })).json();
     expect(ledger.items[0]).toMatchObject({ status: 'in_run', run_id: runId, payment_date: paymentDate });
     expect(ledger.balance).toEqual({ unpaid_yen: 0, in_run_yen: 120_000, paid_yen: 0 });
+
+    // The bank's result confirms it: paid, and the run waits for the remittance.
+    await confirmTransfers(h, runId, finB.user.id);
+    await waitStatus(runId, 'remitting');
+    const paid = (await h.app.inject({ url: `/v1/hackers/${payItem.hacker_id}/ledger`, headers: finA.auth })).json();
+    expect(paid.items[0]).toMatchObject({ status: 'paid', run_id: runId });
+    expect(paid.balance).toEqual({ unpaid_yen: 0, in_run_yen: 0, paid_yen: 120_000 });
 
     // E. remitted_on: a real date, not in the future (Asia/Tokyo).
     for (const remitted_on of ['2099-01-04', '2031-02-30']) {
@@ -318,7 +330,7 @@ describe('C. nothing accepted may stall a workflow', () => {
 });
 
 describe('C. a payee whose bank details cannot be read', () => {
-  it('fails that transfer visibly instead of retrying the batch forever; the others are paid', async () => {
+  it('fails that transfer visibly instead of retrying the batch forever (the run needs attention); the others are paid', async () => {
     const month = '2029-07';
     const good = await hacker('Readable Bank');
     const sealed = await hacker('Sealed With Another Key');
@@ -332,10 +344,12 @@ describe('C. a payee whose bank details cannot be read', () => {
     const runId = await startRun(month, finA);
     await waitStatus(runId, 'review');
     expect((await post(`/v1/payout-runs/${runId}/approve`, finB)).statusCode).toBe(200);
-    await waitStatus(runId, 'remitting');
+    await waitStatus(runId, 'needs_attention');
+    await confirmTransfers(h, runId, finA.user.id);
     const items = await itemsOf(runId);
-    expect(items.find((i) => i.hacker_id === good)).toMatchObject({ status: 'sent' });
+    expect(items.find((i) => i.hacker_id === good)).toMatchObject({ status: 'confirmed' });
     expect(items.find((i) => i.hacker_id === sealed)).toMatchObject({ status: 'failed', failure_reason: expect.stringMatching(/cannot be read/) });
+    expect(await runOf(runId)).toMatchObject({ status: 'needs_attention', totals: { needs_resolution: 1 } });
   });
 });
 
@@ -348,8 +362,9 @@ describe('D. the negative balance is visible and carried', () => {
     const run1 = await startRun(m1, finA);
     await waitStatus(run1, 'review');
     expect((await post(`/v1/payout-runs/${run1}/approve`, finB)).statusCode).toBe(200);
+    await confirmTransfers(h, run1, finA.user.id);
     await waitStatus(run1, ['remitting', 'completed']);
-    expect((await itemsOf(run1)).find((i) => i.hacker_id === x)).toMatchObject({ status: 'sent', gross_payable: 100_000 });
+    expect((await itemsOf(run1)).find((i) => i.hacker_id === x)).toMatchObject({ status: 'confirmed', gross_payable: 100_000 });
 
     // The verdict is invalidated: the bonus is reversed. Nothing else is unpaid: no payment, a carried balance.
     const reversal = await line(x, -100_000, m2, 'bonus_reversal', bonus);
@@ -365,7 +380,7 @@ describe('D. the negative balance is visible and carried', () => {
     expect(ledger.statusCode, ledger.body).toBe(200);
     expect(ledger.json().balance.unpaid_yen).toBe(-100_000);
     expect(ledger.json().items.map((l: Json) => [l.id, l.kind, l.amount_yen, l.status])).toEqual([
-      [bonus, 'win_bonus', 100_000, 'in_run'], // sent; the bank pays it on 2029-04-25
+      [bonus, 'win_bonus', 100_000, 'paid'], // the bank confirmed its transfer
       [reversal, 'bonus_reversal', -100_000, 'unpaid'],
     ]);
     const page = (await h.app.inject({ url: `/v1/hackers/${x}/ledger?limit=1`, headers: finA.auth })).json();

@@ -1,5 +1,5 @@
 // Payout runs end to end, on real Postgres and a real Temporal server: payee master (validation,
-// encryption, masking), draft → review (hold, four eyes) → pay through a failing simulated bank →
+// encryption, masking), draft → review (hold, four eyes) → pay through a failing simulated bank → the bank's results (confirmed, a refused one moved to the next run) →
 // remit, audit log, statements, annual records, and a worker killed during payment.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -12,7 +12,7 @@ import { annualRecords } from '../../src/cli/payouts-admin.ts';
 import { tokyoDateOf, tokyoMonthOf } from '../../src/domain/months.ts';
 import { ensurePayoutSchedule } from '../../src/payouts/start.ts';
 import { PAYOUT_SCHEDULE_ID } from '../../src/payouts/types.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { confirmTransfers, createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 
 type Auth = Awaited<ReturnType<typeof userWithToken>>;
 
@@ -155,7 +155,7 @@ describe('payee master', () => {
     expect(ok.body).not.toContain('7654321');
     expect(ok.body).not.toContain('ﾔﾏﾀﾞ ﾀﾛｳ');
     const row = await h.db.selectFrom('payees').selectAll().where('hacker_id', '=', id).executeTakeFirstOrThrow();
-    expect(row.bank_encrypted).toMatch(/^v1\./);
+    expect(row.bank_encrypted).toMatch(/^v2\.k1\./);
     expect(JSON.stringify(row)).not.toContain('7654321');
 
     // The hacker may read and set its own record (not its residency), nobody else's.
@@ -184,7 +184,7 @@ describe('payout run', () => {
       name: 'simulated+zengin',
       async transfer(req) {
         const res = await sim.transfer(req);
-        if (res.status === 'sent') await file.transfer(req);
+        if (res.status === 'handed_to_bank') await file.transfer(req);
         return res;
       },
     };
@@ -303,22 +303,29 @@ describe('payout run', () => {
     expect(approve.statusCode, approve.body).toBe(200);
     expect((await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/approve`, headers: finB.auth })).statusCode).toBe(409);
 
+    // Handed to the bank is not paid: the refused transfer puts the run in needs_attention; finance
+    // confirms the others (the bank's answer) and moves the refused one to the next run.
+    const paidOnce = [r1, r2, c1, n1, n2, late, small];
+    const attention = await waitStatus(runId, 'needs_attention');
+    expect(attention.totals).toMatchObject({ failed: 1, needs_resolution: 1 });
+    expect((await confirmTransfers(h, runId, finA.user.id)).length).toBe(paidOnce.length);
+    const move = await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/items/${by(refused).id}/move-to-next-run`, headers: finA.auth, payload: { reason: 'account closed' } });
+    expect(move.statusCode, move.body).toBe(200);
     const remitting = await waitStatus(runId, 'remitting');
-    expect(remitting.totals).toMatchObject({ held: expect.any(Number), failed: expect.any(Number) });
+    expect(remitting.totals).toMatchObject({ held: 2, failed: 1, confirmed: paidOnce.length, needs_resolution: 0 });
 
     // Every payable payee paid exactly once; the held ones and the refused one not paid.
-    const paidOnce = [r1, r2, c1, n1, n2, late, small];
     const final = await itemsOf(runId);
     const fin = (hackerId: number) => final.find((i) => i.hacker_id === hackerId)!;
     for (const id of paidOnce) {
-      expect(fin(id).status, `hacker ${id}`).toBe('sent');
+      expect(fin(id).status, `hacker ${id}`).toBe('confirmed');
       const rows = await db.selectFrom('simulated_bank_transfers').selectAll().where('idempotency_key', 'like', `%:${id}`).execute();
       expect(rows, `hacker ${id}`).toHaveLength(1);
       expect(rows[0]).toMatchObject({ status: 'sent', amount: fin(id).net_transfer });
     }
     expect(fin(toHold).status).toBe('held');
     expect(fin(noBank).status).toBe('held');
-    expect(fin(refused)).toMatchObject({ status: 'failed', failure_reason: 'simulated bank: account closed' });
+    expect(fin(refused)).toMatchObject({ status: 'failed', failure_reason: 'simulated bank: account closed', resolution: 'moved' });
     for (const id of [toHold, noBank]) {
       expect(await db.selectFrom('simulated_bank_transfers').selectAll().where('idempotency_key', '=', `${runId}:${id}`).execute()).toHaveLength(0);
     }
@@ -366,14 +373,15 @@ describe('payout run', () => {
     // The audit log tells the whole story.
     const audit = (await h.app.inject({ url: `/v1/payout-runs/${runId}/audit`, headers: finA.auth })).json().items as Array<Record<string, any>>;
     const actions = audit.map((a) => a.action);
-    for (const a of ['run_opened', 'run_drafted', 'item_held', 'run_approved', 'item_sent', 'item_failed', 'run_paid', 'remittance_recorded']) {
+    for (const a of ['run_opened', 'run_drafted', 'item_held', 'run_approved', 'item_handed_to_bank', 'item_failed', 'run_needs_attention', 'transfer_confirmed', 'item_moved_to_next_run', 'run_paid', 'remittance_recorded']) {
       expect(actions).toContain(a);
     }
     expect(audit.find((a) => a.action === 'item_held' && a.item_id === by(toHold).id)).toMatchObject({ actor: `user:${finA.user.id}`, reason: 'invoice under dispute' });
     expect(audit.filter((a) => a.action === 'item_held' && a.item_id === by(toHold).id)).toHaveLength(1);
     expect(audit.find((a) => a.action === 'item_held' && a.item_id === by(noBank).id)).toMatchObject({ actor: 'system', reason: 'missing bank details' });
     expect(audit.find((a) => a.action === 'run_approved')).toMatchObject({ actor: `user:${finB.user.id}` });
-    expect(audit.filter((a) => a.action === 'item_sent' && paidOnce.includes(a.hacker_id))).toHaveLength(paidOnce.length);
+    expect(audit.filter((a) => a.action === 'item_handed_to_bank' && paidOnce.includes(a.hacker_id))).toHaveLength(paidOnce.length);
+    expect(audit.filter((a) => a.action === 'transfer_confirmed' && paidOnce.includes(a.hacker_id))).toHaveLength(paidOnce.length);
     expect(audit.find((a) => a.action === 'remittance_recorded')).toMatchObject({ actor: `user:${finA.user.id}`, reason: 'e-Tax 2031-04-08' });
     expect(actions).toContain('reminder');
 
@@ -438,24 +446,26 @@ describe('payout run', () => {
 
     // Stop the (only) worker as soon as some payees are paid, then start a new one.
     await eventually(async () => {
-      const n = await h.db.selectFrom('payout_items').select(sql<number>`count(*)::int`.as('n')).where('run_id', '=', runId).where('status', '=', 'sent').executeTakeFirstOrThrow();
+      const n = await h.db.selectFrom('payout_items').select(sql<number>`count(*)::int`.as('n')).where('run_id', '=', runId).where('status', '=', 'handed_to_bank').executeTakeFirstOrThrow();
       return n.n >= 1;
     }, 60_000, 50);
     await stopCurrentWorker();
-    const sentAtStop = await h.db.selectFrom('payout_items').select(sql<number>`count(*)::int`.as('n')).where('run_id', '=', runId).where('status', '=', 'sent').executeTakeFirstOrThrow();
+    const sentAtStop = await h.db.selectFrom('payout_items').select(sql<number>`count(*)::int`.as('n')).where('run_id', '=', runId).where('status', '=', 'handed_to_bank').executeTakeFirstOrThrow();
     expect(sentAtStop.n).toBeLessThan(ids.length);
     stopCurrentWorker = await h.startWorker();
 
+    // Each transfer handed over once; finance confirms them (the bank's answer) and the run remits.
+    expect((await confirmTransfers(h, runId, finA.user.id, 90_000)).length).toBe(ids.length);
     const done = await waitStatus(runId, 'remitting', 90_000);
-    expect(done.totals.sent).toBe(ids.length);
+    expect(done.totals.confirmed).toBe(ids.length);
     for (const id of ids) {
       const rows = await db.selectFrom('simulated_bank_transfers').selectAll().where('idempotency_key', '=', `${runId}:${id}`).execute();
       expect(rows, `hacker ${id}`).toHaveLength(1);
       const payments = await h.db.selectFrom('payout_payments').selectAll().where('run_id', '=', runId).where('hacker_id', '=', id).execute();
       expect(payments).toHaveLength(1);
-      expect(payments[0]!.status).toBe('sent');
+      expect(payments[0]!.status).toBe('handed_to_bank');
     }
-    const sentAudit = await h.db.selectFrom('payout_audit_log').select('hacker_id').where('run_id', '=', runId).where('action', '=', 'item_sent').execute();
+    const sentAudit = await h.db.selectFrom('payout_audit_log').select('hacker_id').where('run_id', '=', runId).where('action', '=', 'item_handed_to_bank').execute();
     expect(sentAudit).toHaveLength(ids.length);
   });
 
