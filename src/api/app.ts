@@ -20,6 +20,7 @@ import { imageRoutes } from './routes/images.ts';
 import { healthRoutes } from './routes/health.ts';
 import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
+import { bankResultRoutes } from './routes/bank-results.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { siteRoutes } from './routes/site.ts';
@@ -101,6 +102,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(engagementRoutes, deps);
   await app.register(payeeRoutes, deps);
   await app.register(payoutRoutes, deps);
+  await app.register(bankResultRoutes, deps);
   await app.register(siteRoutes, deps);
   await app.register(statsRoutes, deps);
   await app.register(cycleRoutes, deps);

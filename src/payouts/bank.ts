@@ -28,11 +28,30 @@ export interface TransferResult {
   reason?: string;
 }
 
+/** What a bank's transfer API says about one transfer (by the idempotency key we sent it with). */
+export interface TransferStatus {
+  idempotencyKey: string;
+  /** `handed_to_bank`: the bank has it and has not executed it yet. */
+  state: 'handed_to_bank' | 'confirmed' | 'failed' | 'returned';
+  /** The bank's code and words for a failed or returned transfer (shown to finance and the payee). */
+  reason?: string;
+}
+
 export interface BankAdapter {
   readonly name: string;
   transfer(req: TransferRequest): Promise<TransferResult>;
   /** Optional bulk form (same semantics per request, results in order); used for whole chunks when present. */
   transferMany?(reqs: TransferRequest[]): Promise<TransferResult[]>;
+  /**
+   * Optional, for a bank with a transfer API: one transfer's state now; undefined when the bank does not
+   * know the key. A file bank has none: its results come as a file (src/payouts/bank-results.ts).
+   */
+  status?(idempotencyKey: string): Promise<TransferStatus | undefined>;
+  /**
+   * Optional, for a bank with a transfer API: the results it reported after `cursor` (null: from the
+   * start) and the cursor to ask with next time. Applied by recordAdapterResults (bank-results.ts).
+   */
+  results?(cursor: string | null): Promise<{ results: TransferStatus[]; cursor: string | null }>;
 }
 
 export const zenginLineAad = (key: string) => `zengin:${key}`;

@@ -113,6 +113,8 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/payout-runs/:id/approve':                                'U D D D A D D D D D',
   'POST /v1/payout-runs/:id/reject':                                 'U D D D A D D D D D',
   'POST /v1/payout-runs/:id/remittance':                             'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/bank-results':                           'U D D D A D D D D D',
+  'POST /v1/payout-runs/:id/items/:itemId/result':                   'U D D D A D D D D D',
   'POST /v1/tests/:id/events':                                       'U A A A D A A D D D',
   'POST /v1/stats/verdict':                                          'U A A A D A A D D D',
   'POST /v1/stats/srm':                                              'U A A A D A A D D D',
