@@ -113,7 +113,7 @@ describe('exports neutralise formulas in typed text, not in numbers', () => {
     const hackerId = (await h.db.insertInto('hackers').values({ display_name: `csv ${randomUUID().slice(0, 6)}`, kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
     const put = await h.app.inject({ method: 'PUT', url: `/v1/hackers/${hackerId}/payee`, headers: fin.auth, payload: { legal_name: HYPERLINK, address: '+81 東京都千代田区' } });
     expect(put.statusCode, put.body).toBe(200);
-    // A payment of the year (the run itself is covered by payouts.test.ts).
+    // A payment of the year the bank confirmed (the run itself is covered by payouts.test.ts).
     const run = await h.db
       .insertInto('payout_runs')
       .values({ month: `${year}-01`, workflow_id: `payout-csv-test-${randomUUID()}`, status: 'completed', payment_date: `${year}-01-23` } as never)
@@ -121,7 +121,7 @@ describe('exports neutralise formulas in typed text, not in numbers', () => {
       .executeTakeFirstOrThrow();
     await h.db
       .insertInto('payout_items')
-      .values({ run_id: run.id, hacker_id: hackerId, status: 'sent', payee_type: 'resident_individual', line_count: 1, fee_total: 100_000, withholding_base: 100_000, withholding: 10_210, gross_payable: 110_000, net_transfer: 99_790 } as never)
+      .values({ run_id: run.id, hacker_id: hackerId, status: 'confirmed', payee_type: 'resident_individual', line_count: 1, fee_total: 100_000, withholding_base: 100_000, withholding: 10_210, gross_payable: 110_000, net_transfer: 99_790 } as never)
       .execute();
 
     const csv = await h.app.inject({ url: `/v1/payouts/annual-records?year=${year}`, headers: fin.auth });
