@@ -8344,6 +8344,307 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hackers/{id}/my-number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether a 個人番号 is on file (never the number)
+         * @description Roles: admin, finance, hacker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hacker_id: number;
+                            /** @description whether a 個人番号 is on file (the number itself is never answered) */
+                            on_file: boolean;
+                            submitted_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Submit your 個人番号 (the hacker; write-only)
+         * @description Stores (or replaces) the individual hacker's own 個人番号, check digit verified, encrypted in the vault. The answer says only whether a number is on file; no route ever answers it back to the hacker. Another hacker's is a 404.
+         *
+         *     Roles: hacker.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 個人番号: 12 digits, the last a check digit (never answered back) */
+                        my_number: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hacker_id: number;
+                            /** @description whether a 個人番号 is on file (the number itself is never answered) */
+                            on_file: boolean;
+                            submitted_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hackers/{id}/payee": {
         parameters: {
             query?: never;
@@ -8396,6 +8697,18 @@ export interface paths {
                             /** @description individual or corporation */
                             kind: string;
                             legal_name: string | null;
+                            open_change: {
+                                comment: string | null;
+                                fields: string[];
+                                id: number;
+                                status: "pending" | "needs_info";
+                            } | null;
+                            /** @description whether a payout run would pay this payee now, and if not why (the code its held item carries) */
+                            payable: {
+                                code: string | null;
+                                ok: boolean;
+                                reason: string | null;
+                            };
                             payee_type: string;
                             /** @description resident or non_resident */
                             residency: string;
@@ -8519,7 +8832,7 @@ export interface paths {
         };
         /**
          * Create or change a hacker's payee record
-         * @description Creates or changes the payee record (omitted fields keep their value; `bank: null` removes the account). Bank details are validated (Zengin kana name, bank and branch codes), encrypted at rest and only ever returned masked. A hacker may set its own record but not its kind or residency.
+         * @description Finance and admin: creates or changes the payee record directly (omitted fields keep their value; `bank: null` removes the account), logged in the payee's change log. Bank details are validated (Zengin kana name, bank and branch codes), encrypted at rest and only ever returned masked. A hacker's own call is a change request (202, as `POST /v1/hackers/:id/payee/changes`): it waits for finance; kind, income_source, default_category and a treaty's limit rate are finance's only (403).
          *
          *     Roles: admin, finance, hacker.
          */
@@ -8620,6 +8933,18 @@ export interface paths {
                             /** @description individual or corporation */
                             kind: string;
                             legal_name: string | null;
+                            open_change: {
+                                comment: string | null;
+                                fields: string[];
+                                id: number;
+                                status: "pending" | "needs_info";
+                            } | null;
+                            /** @description whether a payout run would pay this payee now, and if not why (the code its held item carries) */
+                            payable: {
+                                code: string | null;
+                                ok: boolean;
+                                reason: string | null;
+                            };
                             payee_type: string;
                             /** @description resident or non_resident */
                             residency: string;
@@ -8628,6 +8953,70 @@ export interface paths {
                                 limit_rate_percent: number | null;
                             } | null;
                             updated_at: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                ask: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description the values entered; bank details masked */
+                            changes: {
+                                address?: string | null;
+                                bank?: {
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | null;
+                                invoice?: {
+                                    expires_on?: string | null;
+                                    registered_on: string;
+                                    registration_number: string;
+                                } | null;
+                                legal_name?: string | null;
+                                residency?: string;
+                                treaty?: {
+                                    form_filed: boolean;
+                                } | null;
+                            };
+                            comment: string | null;
+                            decided_at: string | null;
+                            decided_by: number | null;
+                            display_name: string;
+                            /** @description the fields the change sets */
+                            fields: string[];
+                            hacker_id: number;
+                            id: number;
+                            /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                            status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: number;
                         };
                     };
                 };
@@ -8748,6 +9137,520 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hackers/{id}/payee/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payee's own changes and change log
+         * @description The payee's change requests (oldest first, bank details masked) and its change log: every direct edit by finance or admin, every change submitted and every decision, with who, when and which fields. A hacker reads only its own (another's is a 404).
+         *
+         *     Roles: admin, finance, hacker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    approve: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    ask: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    reject: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
+                                /** @description the values entered; bank details masked */
+                                changes: {
+                                    address?: string | null;
+                                    bank?: {
+                                        /** @description masked: ****567 */
+                                        account_number: string;
+                                        /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                        account_type: string;
+                                        bank_name: string;
+                                        branch_name: string;
+                                        /** @description masked */
+                                        holder_name: string;
+                                    } | null;
+                                    invoice?: {
+                                        expires_on?: string | null;
+                                        registered_on: string;
+                                        registration_number: string;
+                                    } | null;
+                                    legal_name?: string | null;
+                                    residency?: string;
+                                    treaty?: {
+                                        form_filed: boolean;
+                                    } | null;
+                                };
+                                comment: string | null;
+                                decided_at: string | null;
+                                decided_by: number | null;
+                                display_name: string;
+                                /** @description the fields the change sets */
+                                fields: string[];
+                                hacker_id: number;
+                                id: number;
+                                /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                                status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                                /** Format: date-time */
+                                submitted_at: string;
+                                submitted_by: number;
+                            }[];
+                            log: {
+                                /** @description payee_updated (finance/admin edit), payee_change_submitted | approved | rejected | needs_info */
+                                action: string;
+                                /** @description user:<id> */
+                                actor: string;
+                                /** Format: date-time */
+                                at: string;
+                                bank: ({
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | "removed" | "unchanged") | null;
+                                change_id: number | null;
+                                fields: string[];
+                                id: number;
+                                reason: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Submit a change to my payee record (waits for finance)
+         * @description A hacker's change of its own legal name, address, residency, invoice registration (T + 13 digits, check digit verified; registration date), treaty form (filed or not) and bank account (Zengin kana holder name, bank and branch codes): validated, bank details sealed, queued `pending` for finance. It replaces the hacker's open change. Nothing is paid on it until finance approves. kind, income_source, default_category and a treaty's limit rate are finance's only (403). Another hacker's record is a 404.
+         *
+         *     Roles: hacker.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "legal_name": "山田太郎",
+                     *       "address": "東京都千代田区丸の内1-1-1",
+                     *       "income_source": "domestic",
+                     *       "invoice": {
+                     *         "registration_number": "T1180301018771",
+                     *         "registered_on": "2023-10-01"
+                     *       },
+                     *       "default_category": "design",
+                     *       "bank": {
+                     *         "bank_code": "0001",
+                     *         "branch_code": "001",
+                     *         "account_type": "1",
+                     *         "account_number": "1234567",
+                     *         "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        address?: string | null;
+                        bank?: {
+                            /** @description 7 digits */
+                            account_number: string;
+                            /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                            account_type: "1" | "2" | "4" | "9";
+                            /** @description 4 digits */
+                            bank_code: string;
+                            /** @description 3 digits */
+                            branch_code: string;
+                            /** @description account holder in kana, as the bank has it */
+                            holder_name: string;
+                        } | null;
+                        default_category?: "design" | "none";
+                        income_source?: "domestic" | "domestic_royalty" | "foreign_service";
+                        invoice?: {
+                            expires_on?: string | null;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD (a real calendar day)
+                             */
+                            registered_on: string;
+                            /** @description "T" + 13 digits */
+                            registration_number: string;
+                        } | null;
+                        kind?: "individual" | "corporation";
+                        legal_name?: string | null;
+                        residency?: "resident" | "non_resident";
+                        treaty?: {
+                            form_filed: boolean;
+                            limit_rate_percent?: number;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                ask: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description the values entered; bank details masked */
+                            changes: {
+                                address?: string | null;
+                                bank?: {
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | null;
+                                invoice?: {
+                                    expires_on?: string | null;
+                                    registered_on: string;
+                                    registration_number: string;
+                                } | null;
+                                legal_name?: string | null;
+                                residency?: string;
+                                treaty?: {
+                                    form_filed: boolean;
+                                } | null;
+                            };
+                            comment: string | null;
+                            decided_at: string | null;
+                            decided_by: number | null;
+                            display_name: string;
+                            /** @description the fields the change sets */
+                            fields: string[];
+                            hacker_id: number;
+                            id: number;
+                            /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                            status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hackers/{id}/statements/{month}": {
         parameters: {
             query?: never;
@@ -8831,6 +9734,159 @@ export interface paths {
                             /** @description integer yen */
                             withholding: number;
                         };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hackers/{id}/statutory-records/{year}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payee's copy of a year's 支払調書 (PDF, never the 個人番号)
+         * @description The payee's copy (支払を受ける者の控え) of their statements of the year; 404 when none is due (or for another hacker's).
+         *
+         *     Roles: admin, finance, hacker.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    /** @description calendar year of the payments (by payment date) */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the payee's copy, A4, Japanese */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description Default Response */
@@ -15937,6 +16993,1184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payee-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payee changes by status: finance's review queue
+         * @description Oldest first; `status=pending` is the queue. Page with `after_id`.
+         *
+         *     Roles: admin, finance.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description cursor: `next_after_id` of the previous page */
+                    after_id?: number;
+                    /** @description page size (default 100) */
+                    limit?: number;
+                    /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                    status?: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    approve: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    ask: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    reject: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
+                                /** @description the values entered; bank details masked */
+                                changes: {
+                                    address?: string | null;
+                                    bank?: {
+                                        /** @description masked: ****567 */
+                                        account_number: string;
+                                        /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                        account_type: string;
+                                        bank_name: string;
+                                        branch_name: string;
+                                        /** @description masked */
+                                        holder_name: string;
+                                    } | null;
+                                    invoice?: {
+                                        expires_on?: string | null;
+                                        registered_on: string;
+                                        registration_number: string;
+                                    } | null;
+                                    legal_name?: string | null;
+                                    residency?: string;
+                                    treaty?: {
+                                        form_filed: boolean;
+                                    } | null;
+                                };
+                                comment: string | null;
+                                decided_at: string | null;
+                                decided_by: number | null;
+                                display_name: string;
+                                /** @description the fields the change sets */
+                                fields: string[];
+                                hacker_id: number;
+                                id: number;
+                                /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                                status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                                /** Format: date-time */
+                                submitted_at: string;
+                                submitted_by: number;
+                            }[];
+                            next_after_id: number | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payee-changes/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a payee's change: it is written to the payee record (finance)
+         * @description Only a pending change is decided (409 otherwise). The decision, its reason and the fields go to the payee's change log.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "the account holder name does not match the legal name"
+                     *     }
+                     */
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                ask: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description the values entered; bank details masked */
+                            changes: {
+                                address?: string | null;
+                                bank?: {
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | null;
+                                invoice?: {
+                                    expires_on?: string | null;
+                                    registered_on: string;
+                                    registration_number: string;
+                                } | null;
+                                legal_name?: string | null;
+                                residency?: string;
+                                treaty?: {
+                                    form_filed: boolean;
+                                } | null;
+                            };
+                            comment: string | null;
+                            decided_at: string | null;
+                            decided_by: number | null;
+                            display_name: string;
+                            /** @description the fields the change sets */
+                            fields: string[];
+                            hacker_id: number;
+                            id: number;
+                            /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                            status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payee-changes/{id}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the payee for more about a change (a question; finance)
+         * @description Only a pending change is decided (409 otherwise). The decision, its reason and the fields go to the payee's change log.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "please send a copy of the treaty form as filed"
+                     *     }
+                     */
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                ask: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description the values entered; bank details masked */
+                            changes: {
+                                address?: string | null;
+                                bank?: {
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | null;
+                                invoice?: {
+                                    expires_on?: string | null;
+                                    registered_on: string;
+                                    registration_number: string;
+                                } | null;
+                                legal_name?: string | null;
+                                residency?: string;
+                                treaty?: {
+                                    form_filed: boolean;
+                                } | null;
+                            };
+                            comment: string | null;
+                            decided_at: string | null;
+                            decided_by: number | null;
+                            display_name: string;
+                            /** @description the fields the change sets */
+                            fields: string[];
+                            hacker_id: number;
+                            id: number;
+                            /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                            status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payee-changes/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a payee's change with a reason (finance)
+         * @description Only a pending change is decided (409 otherwise). The decision, its reason and the fields go to the payee's change log.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "please send a copy of the treaty form as filed"
+                     *     }
+                     */
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                approve: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                ask: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                reject: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
+                            /** @description the values entered; bank details masked */
+                            changes: {
+                                address?: string | null;
+                                bank?: {
+                                    /** @description masked: ****567 */
+                                    account_number: string;
+                                    /** @description 1 普通, 2 当座, 4 貯蓄, 9 その他 */
+                                    account_type: string;
+                                    bank_name: string;
+                                    branch_name: string;
+                                    /** @description masked */
+                                    holder_name: string;
+                                } | null;
+                                invoice?: {
+                                    expires_on?: string | null;
+                                    registered_on: string;
+                                    registration_number: string;
+                                } | null;
+                                legal_name?: string | null;
+                                residency?: string;
+                                treaty?: {
+                                    form_filed: boolean;
+                                } | null;
+                            };
+                            comment: string | null;
+                            decided_at: string | null;
+                            decided_by: number | null;
+                            display_name: string;
+                            /** @description the fields the change sets */
+                            fields: string[];
+                            hacker_id: number;
+                            id: number;
+                            /** @description pending (finance reviews) → approved | rejected | needs_info (finance asked; the payee answers with a new change) | superseded (a newer change replaced it) */
+                            status: "pending" | "needs_info" | "approved" | "rejected" | "superseded";
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payees/{id}/my-number/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a payee's 個人番号 (finance with the My Number permission; logged)
+         * @description Answers the number (null when none is on file). Needs the `my_number_access` permission an admin grants; every read is logged with the reader, the time and `purpose`.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why it is read; logged with the reader and time */
+                        purpose: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hacker_id: number;
+                            my_number: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payees/{id}/payment-statements/{month}": {
         parameters: {
             query?: never;
@@ -16444,6 +18678,8 @@ export interface paths {
                                     to_pay_net_yen: number;
                                     /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                     withholding_yen: number;
+                                    /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                    zengin_files: number;
                                 };
                                 /** Format: date-time */
                                 updated_at: string;
@@ -16695,6 +18931,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -16800,6 +19038,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -17043,6 +19283,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -17294,6 +19536,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -17623,6 +19867,256 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payout-runs/{id}/bank-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the bank's transfer result file (finance)
+         * @description The bank's answer to the run's 全銀 総合振込 file, as the file's bytes (`Content-Type: application/octet-stream`, `text/plain` or `text/csv`, no charset): the 全銀 result / 振込不能 fixed-width layout (Shift_JIS, 120-byte records 1/2/8/9, the result code in column 114 of each data record) or CSV (header `item_id|customer_code,bank_code,branch_code,account_number,amount,result,reason`, UTF-8 or Shift_JIS). Result codes: 0 done; 1 no such account, 2 account closed, 3 name mismatch, 4 account type or number mismatch, 5 credits stopped by the payee, 9 other (振込不能: failed); 8 組戻し (returned). Each line is matched to the item by the customer codes the transfer file carries (payee id, run id) or the item id; its amount and account must be the ones handed to the bank. All or nothing: a bad line is a 400 naming `/body/line/<n>/<column>` (a 409 naming the line when the item cannot take the result) and nothing is recorded. Importing the same file again changes nothing.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example item_id,bank_code,branch_code,account_number,amount,result,reason
+                     *     41,0001,123,1234567,45000,0,
+                     */
+                    "application/octet-stream": string;
+                    /**
+                     * @example item_id,bank_code,branch_code,account_number,amount,result,reason
+                     *     41,0001,123,1234567,45000,0,
+                     */
+                    "text/csv": string;
+                    /**
+                     * @example item_id,bank_code,branch_code,account_number,amount,result,reason
+                     *     41,0001,123,1234567,45000,0,
+                     */
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            counts: {
+                                confirmed: number;
+                                failed: number;
+                                returned: number;
+                                /** @description lines imported before (nothing changed) */
+                                unchanged: number;
+                            };
+                            format: "zengin" | "csv";
+                            lines: {
+                                changed: boolean;
+                                /** @description the result code (0 done; 1–5, 9 振込不能; 8 組戻し) */
+                                code: string;
+                                hacker_id: number;
+                                item_id: number;
+                                line: number;
+                                outcome: "confirmed" | "failed" | "returned";
+                                /** @description the item's status: pending, held, handed_to_bank, confirmed, failed, returned, cancelled */
+                                status: string;
+                            }[];
+                            run_id: number;
+                            /** @description the run's status after: drafting, review, paying, needs_attention, remitting, completed, rejected, blocked */
+                            run_status: string;
+                            /** @description the file's SHA-256: with the line, the key that makes a second import change nothing */
+                            sha256: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payout-runs/{id}/items": {
         parameters: {
             query?: never;
@@ -17706,6 +20200,7 @@ export interface paths {
                                 /** @description integer yen */
                                 gross_payable: number;
                                 hacker_id: number;
+                                hold_code: string | null;
                                 hold_reason: string | null;
                                 id: number;
                                 line_count: number;
@@ -17941,6 +20436,7 @@ export interface paths {
                             /** @description integer yen */
                             gross_payable: number;
                             hacker_id: number;
+                            hold_code: string | null;
                             hold_reason: string | null;
                             id: number;
                             line_count: number;
@@ -18253,6 +20749,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -18505,6 +21003,7 @@ export interface paths {
                             /** @description integer yen */
                             gross_payable: number;
                             hacker_id: number;
+                            hold_code: string | null;
                             hold_reason: string | null;
                             id: number;
                             line_count: number;
@@ -18817,11 +21316,226 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
                             waiting_for: string | null;
                             workflow_id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payout-runs/{id}/items/{itemId}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one transfer's result by hand (finance)
+         * @description What the bank said about one transfer handed to it, when no file says it: `confirmed`, `failed` or `returned` (組戻し; a confirmed transfer can still come back), with a reason for failed and returned (the payee is shown it). Send an Idempotency-Key to retry safely: the same key twice changes nothing.
+         *
+         *     Roles: finance.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: number;
+                    itemId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "failed",
+                     *       "reason": "振込不能: 口座解約済 (the bank phoned)"
+                     *     }
+                     */
+                    "application/json": {
+                        outcome: "confirmed" | "failed" | "returned";
+                        /** @description required for failed and returned: the payee is shown it */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false when this request (its Idempotency-Key) had been recorded before */
+                            changed: boolean;
+                            item_id: number;
+                            run_id: number;
+                            /** @description the run's status after: drafting, review, paying, needs_attention, remitting, completed, rejected, blocked */
+                            run_status: string;
+                            /** @description the item's status: pending, held, handed_to_bank, confirmed, failed, returned, cancelled */
+                            status: string;
                         };
                     };
                 };
@@ -19069,6 +21783,7 @@ export interface paths {
                             /** @description integer yen */
                             gross_payable: number;
                             hacker_id: number;
+                            hold_code: string | null;
                             hold_reason: string | null;
                             id: number;
                             line_count: number;
@@ -19380,6 +22095,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -19682,6 +22399,8 @@ export interface paths {
                                 to_pay_net_yen: number;
                                 /** @description tax on the items to pay, handed over or confirmed (not on held, failed or returned ones) */
                                 withholding_yen: number;
+                                /** @description Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over */
+                                zengin_files: number;
                             };
                             /** Format: date-time */
                             updated_at: string;
@@ -20218,6 +22937,320 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description 支払調書 records, one row per payee (UTF-8 CSV) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts/statutory-records/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A year's 支払調書: statements due and the e-filing threshold
+         * @description Statements due (per payee and category, confirmed payments over ¥50,000 in the year), the count two years before against the e-filing threshold (100), and the due date.
+         *
+         *     Roles: admin, finance.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description calendar year of the payments (by payment date) */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the filing due date (YYYY-MM-DD) */
+                            due_date: string;
+                            e_filing_mandatory: boolean;
+                            e_filing_threshold: number;
+                            /** @description statements due for the year (per payee and category, over ¥50,000) */
+                            statements: number;
+                            /** @description statements due for the year before last: the e-filing test looks at these */
+                            statements_two_years_before: number;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payouts/statutory-records/{year}/tax-office.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tax office's 支払調書 (e-Tax CSV, 309; finance with the My Number permission)
+         * @description 報酬、料金、契約金及び賞金の支払調書 records in the e-Tax CSV layout (法定資料 309), one per payee and category, with each individual's 個人番号 read from the vault (each read logged) or a corporation's 法人番号. Needs the `my_number_access` permission.
+         *
+         *     Roles: finance.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description calendar year of the payments (by payment date) */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 309 records, one a line, CRLF, no header */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -27521,7 +30554,7 @@ export interface paths {
         };
         /**
          * What waits for me now
-         * @description CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; finance: payout runs to review, remittances to record, invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.
+         * @description CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; hackers also: transfers of theirs that failed or came back (fix_bank_details, with the reason and a link); finance: payout runs to review, remittances to record, runs needing attention (each failed or returned transfer with its reason), payee changes to review (review_payee_change; hackers: answer_payee_change when finance asked about theirs), invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.
          *
          *     Roles: admin, cs_manager, finance, client, hacker.
          */
@@ -27543,14 +30576,26 @@ export interface paths {
                         "application/json": {
                             items: {
                                 approve_refusal?: string | null;
+                                change_id?: number;
                                 client_id?: number | null;
                                 cycle_id?: number;
                                 due_at: string | null;
                                 due_on?: string | null;
                                 engagement_id?: number;
+                                hacker_id?: number;
                                 invoice_id?: number | null;
+                                item_id?: number;
+                                /** @description payout_run_needs_attention: each failed or returned item with its reason */
+                                items?: {
+                                    hacker_id: number;
+                                    item_id: number;
+                                    reason: string | null;
+                                    status: string;
+                                }[];
                                 /** @description submit_plan, select_proposals, cycle_failed, submit_proposal, review_proposals, review_payout_run, record_remittance, … */
                                 kind: string;
+                                /** @description where to act (e.g. the payee record to fix bank details) */
+                                link?: string;
                                 may_approve?: boolean | null;
                                 month?: string;
                                 offer_id?: number;
@@ -27558,6 +30603,7 @@ export interface paths {
                                 overdue: boolean;
                                 payment_date?: string | null;
                                 prepared_by?: number | null;
+                                reason?: string | null;
                                 receipt_id?: number;
                                 run_id?: number;
                                 waiting_for: string | null;
@@ -30727,6 +33773,165 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/my-number-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Grant or withdraw the My Number read permission (admin; finance users only)
+         * @description Roles: admin.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description grant (true) or withdraw (false) the My Number read permission */
+                        granted: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            my_number_access: boolean;
+                            user_id: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                details: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
