@@ -45,6 +45,8 @@ export interface RunTotals {
   carried_forward_payees: number;
   carried_forward_yen: number;
 }
+  /** Zengin files of the run (1, plus one per round of retried transfers); 0 before the hand-over. */
+  zengin_files: number;
 
 const totalsSelect = sql<RunTotals>`json_build_object(
   'items', count(i.id),
@@ -69,7 +71,8 @@ const totalsSelect = sql<RunTotals>`json_build_object(
   'withholding_yen', coalesce(sum(i.withholding) filter (where i.status in ('pending', 'handed_to_bank', 'confirmed')), 0),
   'deductions_yen', coalesce(sum(i.deductions_yen) filter (where i.status <> 'cancelled'), 0),
   'carried_forward_payees', (select count(*) from payout_carry_forwards c where c.run_id = r.id),
-  'carried_forward_yen', (select coalesce(sum(c.balance_yen), 0) from payout_carry_forwards c where c.run_id = r.id))`;
+  'carried_forward_yen', (select coalesce(sum(c.balance_yen), 0) from payout_carry_forwards c where c.run_id = r.id),
+  'zengin_files', (select coalesce(max(z.file_no), 0) from payout_zengin_lines z where z.run_id = r.id))`;
 
 /** Payees the run did not pay because their balance was ≤ 0 (carried forward), with that balance. */
 const carriedSelect = sql<Array<{ hacker_id: number; balance_yen: number; line_count: number }>>`(

@@ -1,10 +1,13 @@
 // A first-time finance user in a real Chromium against the real API, Postgres and Temporal: opens a
 // month's payout run, holds an item, is told plainly that they cannot approve the run they prepared;
-// a second finance user approves it and downloads the Zengin file (120-byte records).
+// a second finance user approves it and downloads the Zengin file (120-byte records); the bank fails
+// one transfer: the run needs attention with the reason in words, the second user retries it (asked to
+// confirm), the retry goes into a second Zengin file, and once the bank confirms it the run remits.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { recordTransferResult } from '../../src/payouts/transfers.ts';
+import { confirmTransfers, createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 import { expectAccessible, HAVE_CHROMIUM, isolatedDatabase, missingKeys, screenshot, signedIn, startWeb, type Web } from '../web/browser.ts';
 
 // Its own database: a run drafts every unpaid line up to its month, so it must not take (or give)
@@ -24,7 +27,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!HAVE_CHROMIUM)('finance in the browser', () => {
-  it('holds an item, cannot approve its own run, a second finance user approves, the Zengin file downloads', async () => {
+  it('holds an item, cannot approve its own run, a second finance user approves, the Zengin file downloads; a failed transfer is retried', async () => {
     const finA = await userWithToken(h.db, 'finance');
     const finB = await userWithToken(h.db, 'finance');
     const cs = await userWithToken(h.db, 'cs_manager');
@@ -89,16 +92,49 @@ describe.skipIf(!HAVE_CHROMIUM)('finance in the browser', () => {
     await b.page.getByRole('button', { name: '支払処理を承認' }).click();
     await b.page.getByRole('dialog').getByText(/2 件・合計 ¥\d{3},\d{3} の振込/).waitFor();
     await b.page.getByRole('dialog').getByRole('button', { name: '確定' }).click();
-    const link = b.page.getByTestId('zengin');
-    await link.waitFor({ timeout: 60_000 });
-    const [download] = await Promise.all([b.page.waitForEvent('download'), link.click()]);
-    const bytes = readFileSync((await download.path())!);
-    const records = bytes.toString('latin1').split('\r\n').filter((r) => r.length > 0);
+    const records = async (testid: string) => {
+      const link = b.page.getByTestId(testid);
+      await link.waitFor({ timeout: 60_000 });
+      const [download] = await Promise.all([b.page.waitForEvent('download'), link.click()]);
+      const bytes = readFileSync((await download.path())!);
+      return bytes.toString('latin1').split('\r\n').filter((r) => r.length > 0);
+    };
+    const first = await records('zengin-1');
     // header, 2 data records (the held one is not paid), trailer, end.
-    expect(records.length).toBe(5);
-    for (const r of records) expect(Buffer.byteLength(r, 'latin1')).toBe(120);
-    expect(records[0]!.startsWith('1')).toBe(true);
-    expect(records.at(-1)!.startsWith('9')).toBe(true);
+    expect(first.length).toBe(5);
+    for (const r of first) expect(Buffer.byteLength(r, 'latin1')).toBe(120);
+    expect(first[0]!.startsWith('1')).toBe(true);
+    expect(first.at(-1)!.startsWith('9')).toBe(true);
+    expect(await missingKeys(b.page)).toEqual([]);
+
+    // The bank's answer: Chiba Works' transfer failed, Aoki Design's arrived.
+    const chiba = payees.find((p) => p.name === 'Chiba Works')!;
+    const failedItem = await eventually(() =>
+      h.db.selectFrom('payout_items').select('id').where('run_id', '=', runId).where('hacker_id', '=', chiba.id).where('status', '=', 'handed_to_bank').executeTakeFirst(),
+    );
+    await recordTransferResult(h.db, { itemId: failedItem.id, outcome: 'failed', reason: '振込不能: 口座なし', source: 'manual', actor: { userId: finA.user.id, role: 'finance' }, key: `web-finance:${failedItem.id}` });
+    await confirmTransfers(h, runId, finA.user.id);
+
+    // B is told the run needs attention, sees why, and retries the transfer (asked to confirm, with a reason).
+    await b.page.getByTestId('needs-attention').getByText(/1 件の振込が振込不能または組戻し/).waitFor({ timeout: 60_000 });
+    const failedRow = b.page.getByTestId('payout-item').filter({ hasText: 'Chiba Works' });
+    await failedRow.getByTestId('failure-reason').getByText('理由：振込不能: 口座なし').waitFor();
+    expect(await failedRow.getByRole('button', { name: '翌月へ移動' }).isVisible()).toBe(true);
+    await screenshot(b.page, 'payout-run-needs-attention-ja');
+    await expectAccessible(b.page, 'payout run (needs attention)');
+    await failedRow.getByRole('button', { name: '再振込' }).click();
+    await b.page.getByRole('dialog').getByText(/次の全銀ファイルに入れます/).waitFor();
+    await b.page.getByRole('dialog').getByLabel('理由').fill('口座番号を訂正済み');
+    await b.page.getByRole('dialog').getByRole('button', { name: '確定' }).click();
+
+    // The retry goes into a second Zengin file, with that transfer only; once the bank confirms it the run remits.
+    const second = await records('zengin-2');
+    expect(second.length).toBe(4);
+    expect(second[1]!.startsWith('2')).toBe(true);
+    await confirmTransfers(h, runId, finB.user.id);
+    await b.page.getByText('納付待ち').first().waitFor({ timeout: 60_000 });
+    await failedRow.getByText('着金確認済み').waitFor();
+    expect(await b.page.getByTestId('needs-attention').count()).toBe(0);
     expect(await missingKeys(b.page)).toEqual([]);
     await a.context.close();
     await b.context.close();

@@ -214,6 +214,7 @@ export const Run = Type.Object({
   status: Type.String({
     description:
       'drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for)',
+  zengin_files: Type.Integer({ description: 'Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over' }),
   }),
   payment_date: Type.Union([CalendarDate, Type.Null()], { description: 'the transfer date: the bank executes the transfers on this day' }),
   prepared_by: Nullable(Id),

@@ -1,6 +1,8 @@
 // One payout run, for review: totals, the items (server-side paging and status filter, so 10,000
 // items stay fast), hold/release with a reason, approve/reject under the four-eyes rule, the Zengin
-// file, the withholding summary with its due date, the remittance and the audit trail.
+// file, the withholding summary with its due date, the remittance and the audit trail. After the
+// hand-over each transfer waits for the bank's result; a failed or returned one puts the run in
+// needs_attention, and finance retries, moves or cancels it as its `actions` allow (the server's rules).
 import { Alert, Anchor, Badge, Button, Card, Code, Group, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -12,11 +14,11 @@ import { dateTime, day, tokyoToday, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+import { PAYOUT_ITEM_STATUSES } from '../../../src/shared/payouts.ts';
 
 type Run = Body<'/v1/payout-runs/{id}', 'get'>;
 type Item = Body<'/v1/payout-runs/{id}/items', 'get'>['items'][number];
 const PAGE = 50;
-const STATUSES = ['pending', 'held', 'sent', 'failed', 'cancelled'] as const;
 
 function Figure({ label, value, testid }: { label: string; value: string | number; testid?: string }) {
   return (
@@ -61,11 +63,10 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
     placeholderData: (prev) => prev,
   });
   const [error, setError] = useState<unknown>(null);
-  const act = async (item: Item, action: 'hold' | 'release', reason: string) => {
+  const act = async (item: Item, action: 'hold' | 'release' | 'retry' | 'move-to-next-run' | 'cancel', reason: string) => {
     setError(null);
     try {
-      const path = action === 'hold' ? '/v1/payout-runs/{id}/items/{itemId}/hold' : '/v1/payout-runs/{id}/items/{itemId}/release';
-      await must(api.POST(path, { params: { path: { id: run.id, itemId: item.id } }, body: { reason } }));
+      await must(api.POST(`/v1/payout-runs/{id}/items/{itemId}/${action}`, { params: { path: { id: run.id, itemId: item.id } }, body: { reason } }));
       await qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}/items', { path: { id: run.id } }) });
       await qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}', { path: { id: run.id } }) });
     } catch (err) {
@@ -85,7 +86,7 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
             setStatus(v);
             setCursors([undefined]);
           }}
-          data={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          data={PAYOUT_ITEM_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
         />
       </Group>
       <ErrorAlert error={error ?? q.error} />
@@ -133,6 +134,26 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
                     {item.hold_reason}
                   </Text>
                 )}
+                {item.attempt > 1 && (
+                  <Text size="xs" c="dimmed">
+                    {t('payouts.attempt', { n: item.attempt })}
+                  </Text>
+                )}
+                {item.failure_reason && ['failed', 'returned'].includes(item.status) && (
+                  <Text size="xs" c="red.9" data-testid="failure-reason">
+                    {t('payouts.failureReason', { reason: item.failure_reason })}
+                  </Text>
+                )}
+                {item.resolution && (
+                  <Text size="xs" c="dimmed">
+                    {item.resolution === 'moved' ? t('payouts.resolvedMoved') : t('payouts.resolvedCancelled', { reason: item.resolution_reason ?? item.cancel_reason ?? '' })}
+                  </Text>
+                )}
+                {!item.resolution && item.cancel_requested_by != null && (
+                  <Text size="xs" c="orange.9">
+                    {t('payouts.cancelRequested', { id: item.cancel_requested_by, reason: item.cancel_reason ?? '' })}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 {canDecide && inReview && item.status === 'pending' && (
@@ -152,6 +173,38 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
                     onConfirm={(r) => act(item, 'release', r)}
                   />
                 )}
+                {/* A failed or returned transfer: what the server allows this caller, nothing decided here. */}
+                <Group gap={4}>
+                  {item.actions.retry.allowed && (
+                    <ReasonAction
+                      label={t('payouts.retry')}
+                      title={t('payouts.retryTitle', { name: item.display_name })}
+                      body={t('payouts.retryBody', { amount: yen(item.net_transfer) })}
+                      onConfirm={(r) => act(item, 'retry', r)}
+                    />
+                  )}
+                  {item.actions.move_to_next_run.allowed && (
+                    <ReasonAction
+                      label={t('payouts.moveToNextRun')}
+                      title={t('payouts.moveTitle', { name: item.display_name })}
+                      body={t('payouts.moveBody', { amount: yen(item.net_transfer) })}
+                      onConfirm={(r) => act(item, 'move-to-next-run', r)}
+                    />
+                  )}
+                  {item.actions.cancel.allowed && (
+                    <ReasonAction
+                      color="red"
+                      label={item.cancel_requested_by != null ? t('payouts.confirmCancel') : t('payouts.cancelItem')}
+                      title={t(item.cancel_requested_by != null ? 'payouts.confirmCancelTitle' : 'payouts.cancelTitle', { name: item.display_name })}
+                      body={
+                        item.cancel_requested_by != null
+                          ? t('payouts.confirmCancelBody', { id: item.cancel_requested_by, amount: yen(item.net_transfer), reason: item.cancel_reason ?? '' })
+                          : t('payouts.cancelBody', { amount: yen(item.net_transfer) })
+                      }
+                      onConfirm={(r) => act(item, 'cancel', r)}
+                    />
+                  )}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -338,13 +391,13 @@ function PayoutRun() {
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/payout-runs/{id}', { path: { id } }),
-    refetchInterval: (query) => (['drafting', 'paying'].includes(query.state.data?.status ?? '') ? LIVE_MS : 10_000),
+    refetchInterval: (query) => (['drafting', 'paying', 'needs_attention'].includes(query.state.data?.status ?? '') ? LIVE_MS : 10_000),
   });
   if (q.error) return <ErrorAlert error={q.error} resource />;
   if (!q.data) return null;
   const run = q.data;
   const tt = run.totals;
-  const zengin = ['paying', 'remitting', 'completed'].includes(run.status) && tt.sent > 0;
+  const files = Array.from({ length: tt.zengin_files }, (_, i) => i + 1);
   return (
     <Stack>
       <Group justify="space-between">
@@ -354,7 +407,14 @@ function PayoutRun() {
       <Text>
         {t('payouts.paymentDate')}: {day(run.payment_date)} · {t('payouts.updated')}: {dateTime(run.updated_at as string, i18n.language)}
       </Text>
-      {run.waiting_for && <Alert color="blue">{run.waiting_for}</Alert>}
+      {run.status === 'needs_attention' ? (
+        <Alert color="red" title={t('payouts.needsAttentionTitle')} data-testid="needs-attention">
+          {t('payouts.needsAttention', { count: tt.needs_resolution })}
+        </Alert>
+      ) : run.waiting_for ? (
+        <Alert color="blue">{run.waiting_for}</Alert>
+      ) : null}
+      {tt.handed_to_bank > 0 && <Alert color="gray">{t('payouts.awaitingResults', { count: tt.handed_to_bank })}</Alert>}
       {run.decision_reason && <Alert color={run.status === 'rejected' ? 'red' : 'gray'}>{t('payouts.decisionReason', { reason: run.decision_reason })}</Alert>}
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <Figure label={t('payouts.items')} value={tt.items} />
@@ -364,14 +424,18 @@ function PayoutRun() {
         <Figure label={t('payouts.heldCount')} value={`${tt.held} (${yen(tt.held_gross_yen)})`} testid="total-held" />
         <Figure label={t('payouts.flagged')} value={tt.flagged} />
         <Figure label={t('payouts.sentNet')} value={yen(tt.sent_net_yen)} />
+        <Figure label={t('payouts.confirmedNet')} value={yen(tt.confirmed_net_yen)} testid="total-confirmed" />
         <Figure label={t('payouts.carried')} value={`${tt.carried_forward_payees} (${yen(tt.carried_forward_yen)})`} />
       </SimpleGrid>
       <Decision run={run} />
-      {zengin && (
+      {files.length > 0 && (
         <Group>
-          <Anchor href={`/v1/payout-runs/${run.id}/zengin`} download={`zengin-${run.month}.txt`} data-testid="zengin">
-            {t('payouts.zengin')}
-          </Anchor>
+          {/* One file per round of transfers: the first hand-over, then each round of retries. */}
+          {files.map((n) => (
+            <Anchor key={n} href={`/v1/payout-runs/${run.id}/zengin?file=${n}`} download={`zengin-${run.month}-${n}.txt`} data-testid={`zengin-${n}`}>
+              {files.length === 1 ? t('payouts.zengin') : t('payouts.zenginFile', { n })}
+            </Anchor>
+          ))}
         </Group>
       )}
       <Tabs defaultValue="items">

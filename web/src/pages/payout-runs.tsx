@@ -51,6 +51,11 @@ function PayoutRuns() {
               </Table.Td>
               <Table.Td>
                 <StatusBadge value={r.status} />
+                {r.totals.needs_resolution > 0 && (
+                  <Text size="xs" c="red.9">
+                    {t('payouts.needsResolution', { count: r.totals.needs_resolution })}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>{day(r.payment_date)}</Table.Td>
               <Table.Td ta="right">{r.totals.items}</Table.Td>
