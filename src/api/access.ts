@@ -2,6 +2,7 @@
 // forgets the check. Offers are loaded through cycles/offers.ts, where who may see one is decided.
 import type { FastifyRequest } from 'fastify';
 import { clientExists } from '../clients/clients.ts';
+import { reviewRefused, type OfferWindow } from '../domain/cycles/proposals.ts';
 import type { Db } from '../db/index.ts';
 import { assertClientAccess, roleRefusal } from './auth.ts';
 import { forbidden, notFound } from './errors.ts';
@@ -27,6 +28,26 @@ export function routeRefusal(req: FastifyRequest, method: string, url: string): 
   const route = req.server.declaredRoutes.find((r) => r.method === method && r.url === url);
   if (!route?.roles) throw new Error(`no route ${method} ${url} declares roles`);
   return roleRefusal(req.user.role, route.roles);
+}
+
+/**
+ * Whether the caller may pass / return a proposal now: the review route's own checks (role, CS scope,
+ * state). One place for the proposal's detail and the offer's proposal list.
+ */
+export function reviewActions(
+  req: FastifyRequest,
+  proposal: { status: string; version: number; review_status: string },
+  ctx: { window: OfferWindow; engagement: { id: number; cs_manager_id: number } },
+  now = new Date(),
+) {
+  const review = (decision: 'pass' | 'return') =>
+    action(
+      routeRefusal(req, 'POST', '/v1/proposals/:id/review'),
+      manageRefusal(req, ctx.engagement),
+      reviewRefused(proposal, ctx.window, decision, now) ?? undefined,
+      decision === 'pass' && proposal.review_status === 'passed' ? `version ${proposal.version} already passed review` : undefined,
+    );
+  return { review: review('pass'), return: review('return') };
 }
 
 /**

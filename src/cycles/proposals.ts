@@ -198,11 +198,20 @@ export async function withdrawProposal(db: Db, viewer: Viewer, proposalId: numbe
   return (await currentChanges(db, [withdrawn]))[0]!;
 }
 
+/** An offer's proposals as the viewer sees them, with the offer's window and CS manager (the list's actions). */
 export async function listProposals(db: Db, viewer: Viewer, offerId: number, page: { afterId?: number; limit: number } = { limit: 100 }) {
   const offer = await offerFor(db, viewer, offerId);
   let q = visibleProposals(db, viewer).where('offer_id', '=', offer.id).orderBy('id').limit(page.limit);
   if (page.afterId) q = q.where('id', '>', page.afterId);
-  return (await currentChanges(db, await q.execute())).map((p) => asSeenBy(viewer, p));
+  const [rows, context] = await Promise.all([q.execute(), offerContext(db, offer)]);
+  return { items: (await currentChanges(db, rows)).map((p) => asSeenBy(viewer, p)), ...context };
+}
+
+/** What the proposals' actions and the routes' checks need of their offer: its window and the engagement's CS manager. */
+async function offerContext(db: Db, offer: Awaited<ReturnType<typeof offerFor>>) {
+  const e = await db.selectFrom('engagements').select(['id', 'cs_manager_id']).where('id', '=', offer.engagement_id).executeTakeFirstOrThrow();
+  const window: OfferWindow = { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: offer.status, deadline: offer.deadline };
+  return { window, engagement: { id: e.id, cs_manager_id: e.cs_manager_id } };
 }
 
 /**
@@ -214,10 +223,7 @@ export async function listProposals(db: Db, viewer: Viewer, offerId: number, pag
 export async function proposalFor(db: Db, viewer: Viewer, proposalId: number) {
   const p = await visibleProposals(db, viewer).where('id', '=', proposalId).executeTakeFirst();
   if (!p) throw new RuleError('not_found', 'proposal not found');
-  const offer = await offerFor(db, viewer, p.offer_id);
-  const e = await db.selectFrom('engagements').select(['id', 'cs_manager_id']).where('id', '=', offer.engagement_id).executeTakeFirstOrThrow();
-  const window: OfferWindow = { engagementStatus: offer.engagement_status, engagementEndReason: offer.engagement_end_reason, offerStatus: offer.status, deadline: offer.deadline };
-  return { proposal: p, window, engagement: { id: e.id, cs_manager_id: e.cs_manager_id } };
+  return { proposal: p, ...(await offerContext(db, await offerFor(db, viewer, p.offer_id))) };
 }
 
 /**

@@ -48,6 +48,9 @@ describe('proposal review', () => {
     const asCs = await d.api('GET', `/v1/proposals/${p.id}`, cs.auth);
     expect(asCs.actions.review).toEqual({ allowed: true, reason: null });
     expect(asCs.actions.return).toEqual({ allowed: true, reason: null });
+    // The list carries the same review actions (the gallery asks once per offer, not once per card).
+    const listed = (await d.api('GET', `/v1/offers/${offer.id}/proposals`, cs.auth)).items[0];
+    expect(listed.actions).toEqual({ review: asCs.actions.review, return: asCs.actions.return });
 
     // Returning needs a comment, which is stored as plain text.
     const bare = await d.call('POST', `/v1/proposals/${p.id}/review`, cs.auth, { decision: 'return', comment: ' \u0007 ' });
@@ -78,6 +81,8 @@ describe('proposal review', () => {
     const passed = await d.api('POST', `/v1/proposals/${p.id}/review`, cs.auth, { decision: 'pass' });
     expect(passed.review.status).toBe('passed');
     expect(passed.actions.review).toEqual({ allowed: false, reason: 'version 2 already passed review' });
+    expect((await d.api('GET', `/v1/offers/${offer.id}/proposals`, cs.auth)).items[0].actions.review).toEqual(passed.actions.review);
+    expect((await d.api('GET', `/v1/offers/${offer.id}/proposals`, clientUser.auth)).items[0].actions.review.allowed).toBe(false);
     const again = await d.api('POST', `/v1/proposals/${p.id}/review`, cs.auth, { decision: 'pass', comment: 'looks good' });
     expect(again.review).toEqual(passed.review);
     const log = await h.db.selectFrom('proposal_reviews').select(['version', 'decision']).where('proposal_id', '=', p.id).orderBy('id').execute();

@@ -7,9 +7,10 @@ import { listProposals, submitProposal } from '../../cycles/proposals.ts';
 import { cycleWorkflowOf } from '../../cycles/views.ts';
 import { startPendingRenders } from '../../renders/versions.ts';
 import { proposalSubmittedSignal } from '../../workflows/cycle.ts';
+import { reviewActions } from '../access.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors, ErrorResponse, IdParams, Idempotency, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import { Invitations, NewProposal, Offer, OfferListQuery, Proposal } from '../schemas/offers.ts';
+import { Invitations, NewProposal, Offer, OfferListQuery, Proposal, ProposalListItem } from '../schemas/offers.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const offerView = (o: Awaited<ReturnType<typeof offerFor>>): Static<typeof Offer> => ({
@@ -91,12 +92,13 @@ export const offerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
     '/v1/offers/:id/proposals',
     {
       config: { roles: viewers },
-      schema: { tags: ['proposals'], summary: "An offer's proposals (hackers: only their own), paged", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(Proposal), ...authErrors } },
+      schema: { tags: ['proposals'], summary: "An offer's proposals (hackers: only their own), paged", params: IdParams, querystring: PagedQuery({}), response: { 200: PageOf(ProposalListItem), ...authErrors } },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      const items = await listProposals(db, req.user, req.params.id, { afterId: req.query.after_id, limit });
-      return { items, next_after_id: nextAfter(items, limit) };
+      const { items, ...ctx } = await listProposals(db, req.user, req.params.id, { afterId: req.query.after_id, limit });
+      const now = new Date();
+      return { items: items.map((p) => ({ ...p, actions: reviewActions(req, p, ctx, now) })), next_after_id: nextAfter(items, limit) };
     },
   );
 

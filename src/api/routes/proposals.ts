@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { approveScript, proposalDetail, proposalFor, reviewProposal, reviseProposal, withdrawProposal } from '../../cycles/proposals.ts';
 import { jsApprovalRefused } from '../../domain/cycles/changes.ts';
-import { reviewRefused, reviseRefused, withdrawRefused } from '../../domain/cycles/proposals.ts';
-import { action, assertManages, manageRefusal, routeRefusal } from '../access.ts';
+import { reviseRefused, withdrawRefused } from '../../domain/cycles/proposals.ts';
+import { action, assertManages, manageRefusal, reviewActions, routeRefusal } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { authErrors, ErrorResponse, IdParams } from '../schemas/common.ts';
@@ -48,20 +48,9 @@ export const proposalRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
         jsApprovalRefused(current, current.js_sha256 ?? '') ?? undefined,
         current.js_approved_at ? `version ${current.version}'s script is already approved` : undefined,
       ),
-      review: reviewAction(req, found, 'pass', now),
-      return: reviewAction(req, found, 'return', now),
+      ...reviewActions(req, proposal, found, now),
     };
     return { ...d, versions: d.versions.map(version), actions };
-  }
-
-  /** Whether the caller may pass or return the proposal now: the review route's own checks. */
-  function reviewAction(req: FastifyRequest, { proposal, window, engagement }: Awaited<ReturnType<typeof proposalFor>>, decision: 'pass' | 'return', now: Date) {
-    return action(
-      routeRefusal(req, 'POST', '/v1/proposals/:id/review'),
-      manageRefusal(req, engagement),
-      reviewRefused(proposal, window, decision, now) ?? undefined,
-      decision === 'pass' && proposal.review_status === 'passed' ? `version ${proposal.version} already passed review` : undefined,
-    );
   }
 
   app.get(

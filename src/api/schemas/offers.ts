@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { ChangeSet } from './changes.ts';
 import { Render } from './renders.ts';
-import { Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
+import { Actions, Id, Nullable, OfferKind, PagedQuery, Timestamp } from './common.ts';
 
 export const Offer = Type.Object({
   id: Id,
@@ -39,6 +39,8 @@ export const Proposal = Type.Object({
   renders: Type.Array(Render, { description: "the current version's screenshots, PC and phone (issue 23): pending until the render worker made them, failed with a reason" }),
   created_at: Timestamp,
 });
+/** A proposal in its offer's list, with what the caller may do to it there (CS's review: no request per card). */
+export const ProposalListItem = Type.Intersect([Proposal, Type.Object({ actions: Actions(['review', 'return'] as const) })]);
 /** A proposal's design link: http(s) only (javascript:/data: are refused here and by the use case). */
 export const DesignUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
 export const NewProposal = Type.Object(

@@ -8507,6 +8507,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "my_number": "123456789018"
+                     *     }
+                     */
                     "application/json": {
                         /** @description 個人番号: 12 digits, the last a check digit (never answered back) */
                         my_number: string;
@@ -14845,7 +14850,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
                                 /**
                                  * @description A variant as data: what the browser SDK applies before first paint (docs/changes.md)
                                  * @example {
@@ -14979,7 +14984,20 @@ export interface paths {
                                 title: string;
                                 /** @description the current version (a revision adds one; a selected proposal is frozen) */
                                 version: number;
-                            }[];
+                            } & {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    return: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    review: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
+                            })[];
                             next_after_id: number | null;
                         };
                     };
@@ -18000,6 +18018,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "purpose": "2026年分 支払調書の番号確認"
+                     *     }
+                     */
                     "application/json": {
                         /** @description why it is read; logged with the reader and time */
                         purpose: string;
@@ -33802,6 +33825,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "granted": true
+                     *     }
+                     */
                     "application/json": {
                         /** @description grant (true) or withdraw (false) the My Number read permission */
                         granted: boolean;

@@ -3,10 +3,10 @@
 // actions.review allows), the preview link and the change set. `children`: the page's own controls
 // (the selection checkbox).
 import { Alert, Anchor, Badge, Button, Card, Collapse, Group, Stack, Text, Textarea } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, getQuery, must, type Body } from '../api/client.ts';
+import { api, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime } from './format.ts';
 import { PreviewLink } from './preview-link.tsx';
@@ -23,8 +23,6 @@ function ReviewActions({ proposal }: { proposal: GalleryProposal }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [comment, setComment] = useState('');
-  // Only a submitted proposal can be reviewed; the list carries no actions, its detail does (cached, shared with ProposalChanges).
-  const detail = useQuery({ ...getQuery('/v1/proposals/{id}', { path: { id: proposal.id } }), enabled: proposal.status === 'submitted' });
   const review = useMutation({
     mutationFn: (decision: 'pass' | 'return') =>
       must(api.POST('/v1/proposals/{id}/review', { params: { path: { id: proposal.id } }, body: { decision, ...(decision === 'return' ? { comment } : {}) } })),
@@ -36,14 +34,15 @@ function ReviewActions({ proposal }: { proposal: GalleryProposal }) {
       ]);
     },
   });
-  const actions = detail.data?.actions;
-  if (!actions?.review?.allowed && !actions?.return?.allowed) return null;
+  // The list carries each proposal's review actions: no request per card.
+  const actions = proposal.actions;
+  if (!actions.review.allowed && !actions.return.allowed) return null;
   return (
     <Group gap="xs" data-testid="review-actions">
-      {actions.review?.allowed && (
+      {actions.review.allowed && (
         <ConfirmButton size="xs" label={t('review.pass')} title={t('review.pass')} body={t('review.passBody', { title: proposal.title })} onConfirm={() => review.mutateAsync('pass').catch(() => undefined)} />
       )}
-      {actions.return?.allowed && (
+      {actions.return.allowed && (
         <ConfirmButton
           size="xs"
           variant="light"
