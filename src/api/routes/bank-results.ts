@@ -17,6 +17,7 @@ import { ItemParams } from '../schemas/payouts.ts';
 /** Money decisions are finance's alone (as the run's other decisions). */
 const MONEY = ['finance'] as const;
 const FILE_TYPES = ['application/octet-stream', 'text/plain', 'text/csv'];
+export const FILE_LIMIT = 32 * 1024 * 1024;
 
 export const bankResultRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal, config }) => {
   // The file's bytes as they are (a Shift_JIS file is not UTF-8): one latin1 character per byte, turned
@@ -45,6 +46,8 @@ export const bankResultRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
   app.post(
     '/v1/payout-runs/:id/bank-results',
     {
+      // A run of 100k payees answers with a file of about 12 MB (122 bytes a record).
+      bodyLimit: FILE_LIMIT,
       config: { roles: MONEY },
       schema: {
         tags: ['payouts'],

@@ -14,7 +14,7 @@ const RunStatus = Type.String({ description: `the run's status after: ${PAYOUT_R
  */
 export const BankResultFile = Type.String({
   minLength: 1,
-  maxLength: 50_000_000,
+  maxLength: 32 * 1024 * 1024,
   examples: ['item_id,bank_code,branch_code,account_number,amount,result,reason\r\n41,0001,123,1234567,45000,0,\r\n'],
 });
 

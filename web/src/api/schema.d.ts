@@ -13508,7 +13508,7 @@ export interface paths {
                     month_from?: string;
                     /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_to?: string;
-                    outcome?: "winner" | "loser" | "inconclusive" | "invalid";
+                    outcome?: "winner" | "loser" | "inconclusive" | "invalid" | "blocked_by_guardrail";
                     page_type?: string;
                     /** @description free text, Japanese or English: substrings of Japanese (1+ characters), English words (case-insensitive), phrases */
                     q?: string;
@@ -13748,7 +13748,7 @@ export interface paths {
                     month_from?: string;
                     /** @description Asia/Tokyo month, YYYY-MM (2000-01 to 2099-12) */
                     month_to?: string;
-                    outcome?: "winner" | "loser" | "inconclusive" | "invalid";
+                    outcome?: "winner" | "loser" | "inconclusive" | "invalid" | "blocked_by_guardrail";
                     page_type?: string;
                     /** @description free text, Japanese or English: substrings of Japanese (1+ characters), English words (case-insensitive), phrases */
                     q?: string;
