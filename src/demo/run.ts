@@ -1,13 +1,15 @@
 // `npm run demo`: the stack on its own folder and ports, the seeded marketplace, the actors, and a
 // conductor that watches the months go by: it computes the network's grades at each compressed
 // month end (the monthly network workflow, as the Schedule would on the 1st), opens the first month's
-// payout run and invoicing run as finance, and prints the guide once the payout run waits for approval.
+// payout run and invoicing run as finance, prints the guide once the payout run waits for approval, and
+// once it is approved reconciles it with the bank's result file (reconcilePayouts).
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApiClient, sleep, type Json } from '../sim/actors.ts';
 import { startSampleSite, type SampleSite } from '../site/sample-site.ts';
 import { CLIENTS, DemoActors, loadState, saveState, seedDemo, type DemoState } from './world.ts';
+import { bankResultFile } from '../sim/bank-answer.ts';
 import { startDemoStack, type DemoPorts, type DemoStack } from './stack.ts';
 
 export interface DemoOptions {
@@ -136,11 +138,35 @@ async function conduct(stack: DemoStack, api: ApiClient, st: DemoState, save: ()
         print(guide(stack, st, r.body));
       }
     }
+    if (st.payoutRunId !== undefined) await reconcilePayouts(api, st, print);
     if (guidePrinted && !readyPrinted && complete.length >= opts.months) {
       readyPrinted = true;
       print(`${READY_MARKER}: ${complete.length} month(s) done, payout run #${st.payoutRunId} waiting for approval (${((Date.now() - t0) / 1000).toFixed(0)} s). The actors go on; Ctrl-C stops everything.`);
     }
   }
+}
+
+/**
+ * Once the approved run has handed its transfers to the bank (its latest 全銀 file), finance downloads
+ * that file, the demo's bank executes it and answers with a result file, and finance imports it: the
+ * run is paid only when the bank's result confirms each transfer. Importing the same file twice
+ * changes nothing, so a resumed demo may do it again.
+ */
+async function reconcilePayouts(api: ApiClient, st: DemoState, print: (l: string) => void): Promise<void> {
+  const finA = st.finance[0]!;
+  const r = await api.call('GET', `/v1/payout-runs/${st.payoutRunId}`, finA.token);
+  if (r.status !== 200) return;
+  const run = r.body;
+  if (!['paying', 'needs_attention'].includes(run.status) || run.totals.pending > 0 || run.totals.handed_to_bank === 0 || run.totals.zengin_files === 0) return;
+  const file = await api.call('GET', `/v1/payout-runs/${run.id}/zengin?file=${run.totals.zengin_files}`, finA.token);
+  if (file.status !== 200) return void print(`demo: Zengin file of payout run #${run.id} not available (${file.status})`);
+  const imported = await api.call('POST', `/v1/payout-runs/${run.id}/bank-results`, finA.token, bankResultFile(file.raw));
+  if (imported.status !== 200) return void print(`demo: the bank's result file was refused (${imported.status}): ${imported.raw.toString('utf8').slice(0, 300)}`);
+  const c = imported.body.counts;
+  print(
+    `demo: finance (${finA.name}) downloaded Zengin file ${run.totals.zengin_files} of payout run #${run.id} and imported the bank's result file: ` +
+      `${c.confirmed} confirmed, ${c.failed} failed, ${c.returned} returned; the run is ${imported.body.run_status}`,
+  );
 }
 
 function guide(stack: DemoStack, st: DemoState, run: Json): string {

@@ -40,8 +40,9 @@ export async function startDemoStack(opts: { dataDir: string; ports: DemoPorts; 
       TEMPORAL_UI_PORT: String(opts.ports.ui),
       ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}),
     },
-    // The demo pays through the flaky fake bank unless told otherwise (no file to hand to a bank).
-    defaults: { KAIZEN_BANK_ADAPTER: 'simulated', LOG_LEVEL: 'warn' },
+    // The demo pays as production does: the transfers go into the run's 全銀 file, and the demo's bank
+    // answers with a result file finance imports (src/demo/bank.ts).
+    defaults: { LOG_LEVEL: 'warn' },
     // Its own embedded services, admin and keys (under its folder), whatever the shell says.
     unset: ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'KAIZEN_BOOTSTRAP_ADMIN_TOKEN', 'KAIZEN_BANK_KEY', 'KAIZEN_PAYLOAD_KEYS'],
   });

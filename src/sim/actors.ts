@@ -5,6 +5,7 @@
 // restarting) and what the API asks to retry (409, 429 or 503 with Retry-After), and every create
 // carries an Idempotency-Key, so a retry never doubles anything.
 import { randomBytes } from 'node:crypto';
+import { bankResultFile } from './bank-answer.ts';
 import { rng } from './random.ts';
 
 export type Json = any;
@@ -45,8 +46,13 @@ export class ApiClient {
       try {
         const res = await fetch(this.opts.baseUrl() + url, {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-          body: body === undefined ? undefined : JSON.stringify(body),
+          // A Buffer goes as the file's bytes (a bank's result file), anything else as JSON.
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json' }),
+            ...headers,
+          },
+          body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
           signal: AbortSignal.timeout(60_000),
         });
         const raw = Buffer.from(await res.arrayBuffer());
@@ -408,7 +414,8 @@ export class World {
 
   /**
    * One payout run with four eyes: `preparer` opens it, holds the first item if asked, `approver`
-   * approves; the preparer records the withholding remittance. Returns the run id.
+   * approves; once the transfers are handed to the bank the preparer imports the bank's result file
+   * (nothing is paid before), then records the withholding remittance. Returns the run id.
    */
   async payoutRun(month: string, preparer: Person, approver: Person, hold: boolean): Promise<{ runId: number; heldHackerId?: number }> {
     const opened = await this.api.ok('POST', '/v1/payout-runs', preparer.token, { month }, { 'idempotency-key': `run-${this.runTag}-${month}` });
@@ -431,6 +438,7 @@ export class World {
       }
     }
     await this.api.ok('POST', `/v1/payout-runs/${runId}/approve`, approver.token, undefined, { 'idempotency-key': `approve-${runId}` });
+    await this.confirmTransfers(runId, preparer);
     const paid = await until(`payout run ${runId} paid`, async () => {
       const r = await runOf();
       return ['remitting', 'completed', 'blocked'].includes(r.status) ? r : undefined;
@@ -442,6 +450,31 @@ export class World {
     }
     this.note(`payout run ${runId} (${month}) completed`);
     return { runId, heldHackerId };
+  }
+
+  /**
+   * The bank's answer once the run has handed every transfer over: finance downloads the run's latest
+   * 全銀 file and imports the bank's result file (every transfer done); an adapter that writes no file
+   * (the simulated bank) leaves finance to mark each transfer by hand. Safe to repeat through kills: the
+   * same file, or the same Idempotency-Key, changes nothing the second time.
+   */
+  async confirmTransfers(runId: number, finance: Person): Promise<void> {
+    const run = await until(`payout run ${runId} handed to the bank`, async () => {
+      const r = await this.api.ok('GET', `/v1/payout-runs/${runId}`, finance.token);
+      if (['remitting', 'completed', 'blocked'].includes(r.status)) return r;
+      return ['paying', 'needs_attention'].includes(r.status) && r.totals.pending === 0 ? r : undefined;
+    });
+    if (run.totals.handed_to_bank === 0) return;
+    if (run.totals.zengin_files > 0) {
+      const file = await this.api.call('GET', `/v1/payout-runs/${runId}/zengin?file=${run.totals.zengin_files}`, finance.token);
+      if (file.status !== 200) throw new Error(`GET zengin of payout run ${runId} → ${file.status}: ${file.raw.toString('utf8').slice(0, 300)}`);
+      await this.api.ok('POST', `/v1/payout-runs/${runId}/bank-results`, finance.token, bankResultFile(file.raw));
+      return;
+    }
+    const items = (await this.api.ok('GET', `/v1/payout-runs/${runId}/items?status=handed_to_bank&limit=200`, finance.token)).items as Json[];
+    for (const i of items) {
+      await this.api.ok('POST', `/v1/payout-runs/${runId}/items/${i.id}/result`, finance.token, { outcome: 'confirmed' }, { 'idempotency-key': `confirm-${runId}-${i.id}-${i.attempt}` });
+    }
   }
 
   /** The hacker of the first engagement's winning proposal (its bonus is reversed between the runs). */

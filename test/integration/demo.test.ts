@@ -1,9 +1,9 @@
 // Smoke test of `npm run demo` (issue 14): the real script on a temp folder and free ports, a small
 // network (40 hackers) and one short compressed month; then, through the API with the tokens the demo
 // saved, at least one test reached a verdict, earnings accrued, the knowledge base has entries and the
-// first month's payout run waits in review; approved by the second finance user, it pays through the
-// demo's own (simulated) bank with the demo's own key, and nothing is written to the default data
-// folder (KAIZEN_DATA_DIR of the demo's environment points at an empty temp folder that must stay
+// first month's payout run waits in review; approved by the second finance user, it hands its transfers
+// to the bank in a 全銀 file sealed with the demo's own key, the demo's finance reconciles it with the
+// bank's result file, and nothing is written to the default data folder (KAIZEN_DATA_DIR of the demo's environment points at an empty temp folder that must stay
 // empty). No timing assertions: only generous eventual timeouts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -195,7 +195,7 @@ describe('npm run demo (one short compressed month)', () => {
     expect(out).toContain(`/v1/payout-runs/${state.payoutRunId}/approve`);
   });
 
-  it("approved by the second finance user, the run pays through the demo's own bank and key, and nothing lands in the default data folder", async () => {
+  it("approved by the second finance user, the run pays through its 全銀 file and the demo's own key, is reconciled with the bank's result file, and nothing lands in the default data folder", async () => {
     const finB = state.finance[1]!;
     const res = await fetch(`${apiUrl}/v1/payout-runs/${state.payoutRunId}/approve`, {
       method: 'POST',
@@ -209,13 +209,20 @@ describe('npm run demo (one short compressed month)', () => {
       if (['remitting', 'completed', 'blocked'].includes(run.status) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    expect(['remitting', 'completed'], JSON.stringify(run)).toContain(run.status);
+    // Paid only once the bank's result confirmed the transfers: the demo's finance imported it.
+    expect(['remitting', 'completed'], `${JSON.stringify(run)}\n${out.slice(-3000)}`).toContain(run.status);
     const items = (await get(`/v1/payout-runs/${state.payoutRunId}/items?limit=200`, finB.token)).items as any[];
     expect(items.filter((i) => i.failure_reason?.includes('cannot be read')), 'items failed on the bank key').toEqual([]);
-    const sent = items.filter((i) => i.status === 'sent');
-    expect(sent.length, JSON.stringify(items.map((i) => [i.status, i.failure_reason, i.net_yen]))).toBeGreaterThan(0);
-    // The simulated bank's references (the zengin file adapter's are "zengin:…").
-    expect(sent.filter((i) => !String(i.bank_reference).startsWith('SIM-')).map((i) => i.bank_reference)).toEqual([]);
+    const confirmed = items.filter((i) => i.status === 'confirmed');
+    expect(confirmed.length, JSON.stringify(items.map((i) => [i.status, i.failure_reason, i.net_transfer]))).toBeGreaterThan(0);
+    expect(items.filter((i) => !['confirmed', 'held'].includes(i.status)).map((i) => [i.status, i.failure_reason])).toEqual([]);
+    // Each in the run's 全銀 file, downloaded by the demo's finance, confirmed by the imported result file.
+    expect(confirmed.filter((i) => !String(i.bank_reference).startsWith('zengin:')).map((i) => i.bank_reference)).toEqual([]);
+    expect(confirmed.every((i) => i.downloaded_by === state.finance[0]!.id && i.result_at)).toBe(true);
+    const audit = (await get(`/v1/payout-runs/${state.payoutRunId}/audit?limit=500`, finB.token)).items as any[];
+    const imported = audit.filter((a) => a.action === 'transfer_confirmed' && a.details?.source === 'import');
+    expect(imported.map((a) => a.item_id).sort(), JSON.stringify(audit.map((a) => a.action))).toEqual(confirmed.map((i) => i.id).sort());
+    expect(out).toMatch(new RegExp(`imported the bank's result file: ${confirmed.length} confirmed, 0 failed, 0 returned`));
     expect(readdirSync(defaultDataDir)).toEqual([]);
   }, 240_000);
 });
