@@ -22,6 +22,7 @@ import * as m0019 from './migrations/0019_renders.ts';
 import * as m0020 from './migrations/0020_proposal_review.ts';
 import * as m0021 from './migrations/0021_test_metrics.ts';
 import * as m0022 from './migrations/0022_transfer_states.ts';
+import * as m0023 from './migrations/0023_payee_changes.ts';
 import * as m0024 from './migrations/0024_my_number_vault.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020_proposal_review': m0020,
   '0021_test_metrics': m0021,
   '0022_transfer_states': m0022,
+  '0023_payee_changes': m0023,
   '0024_my_number_vault': m0024,
 };
 

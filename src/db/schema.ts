@@ -491,6 +491,8 @@ export interface PayoutRunsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** 0022: where a needs_attention run goes back to once its failed/returned items are resolved. */
   resume_status: ColumnType<'paying' | 'remitting' | 'completed' | null, 'paying' | 'remitting' | 'completed' | null | undefined, 'paying' | 'remitting' | 'completed' | null>;
+  /** 0023: how often the run, completed empty, was drafted again. */
+  redrafts: ColumnType<number, number | undefined, number>;
 }
 
 export interface PayoutItemsTable {
@@ -507,6 +509,8 @@ export interface PayoutItemsTable {
   net_transfer: number;
   flags: ColumnType<string[], string[] | undefined, string[]>;
   hold_reason: string | null;
+  /** 0023: why a held item is not paid (domain/payouts/payability.ts), e.g. no_bank_details. */
+  hold_code: ColumnType<string | null, string | null | undefined, string | null>;
   failure_reason: string | null;
   bank_reference: string | null;
   /** When the transfer was handed to the bank (file / adapter); the bank executes it on the run's payment_date. */
@@ -599,6 +603,25 @@ export interface SimulatedBankTransfersTable {
   reference: string;
   calls: Generated<number>;
   created_at: CreatedAt;
+}
+
+/** A hacker's own change to their payee record, waiting for finance (0023). */
+export interface PayeeChangeRequestsTable {
+  id: Generated<number>;
+  hacker_id: number;
+  status: ColumnType<'pending' | 'needs_info' | 'approved' | 'rejected' | 'superseded', 'pending' | undefined, 'needs_info' | 'approved' | 'rejected' | 'superseded'>;
+  fields: string[];
+  /** The entered non-bank fields (validated), as the hacker gave them. */
+  changes: ColumnType<Record<string, unknown>, string, never>;
+  /** The same envelope as payees.bank_encrypted (AAD payee:<hacker>:bank); never decrypted here. */
+  bank_encrypted: ColumnType<string | null, string | null | undefined, never>;
+  bank_masked: ColumnType<unknown | null, string | null | undefined, never>;
+  submitted_by: number;
+  decided_by: ColumnType<number | null, number | null | undefined, number | null>;
+  decided_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  comment: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface PayoutAuditLogTable {
@@ -713,6 +736,7 @@ export interface Database extends BillingTables {
   payees: PayeesTable; payout_runs: PayoutRunsTable; payout_items: PayoutItemsTable; payout_item_lines: PayoutItemLinesTable; payout_payments: PayoutPaymentsTable;
   payout_zengin_lines: PayoutZenginLinesTable; simulated_bank_transfers: SimulatedBankTransfersTable; payout_audit_log: PayoutAuditLogTable;
   payout_carry_forwards: PayoutCarryForwardsTable; payout_transfer_results: PayoutTransferResultsTable;
+  payee_change_requests: PayeeChangeRequestsTable;
   offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
   idempotency_keys: IdempotencyKeysTable;
   my_numbers: MyNumbersTable; my_number_reads: MyNumberReadsTable;

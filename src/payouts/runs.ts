@@ -4,7 +4,7 @@
 // queries, composes (pure), then writes; every state change writes the audit log in the same
 // transaction. The workflow calls these through activities (src/activities/payouts.ts); the bench
 // calls them directly.
-export { openRun } from './runs/open.ts';
+export { openRun, redraftEmptyRun } from './runs/open.ts';
 export { draftRun, plannedPaymentDate } from './runs/draft.ts';
 export { decideRun, setItemHold } from './runs/review.ts';
 export { finishPayments, payBatch, type PayDeps } from './runs/pay.ts';

@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
 import { payoutRunWorkflow, payoutScheduleWorkflow } from '../workflows/payout-run.ts';
 import { PayoutMonthKey, PayoutStatusKey } from '../workflows/search-attributes.ts';
-import { openRun } from './runs.ts';
+import { openRun, redraftEmptyRun } from './runs.ts';
 import { PAYOUT_SCHEDULE_ID, payoutWorkflowId } from '../shared/payouts.ts';
 
 export interface StartRunOptions {
@@ -26,15 +26,19 @@ export interface StartRunOptions {
  * One workflow per run: the workflow starts only while the run is still `drafting` (just created, or
  * its first start failed); a running workflow is reused, and an ID whose workflow closed may be used
  * again only if that workflow failed. A run past drafting (review, paying, completed, rejected,
- * blocked) never gets a second workflow.
+ * blocked) never gets a second workflow — except an empty completed run, which is drafted again
+ * (redraftEmptyRun: nothing was paid, so its workflow's ID may run once more).
  */
 export async function startPayoutRun(db: Db, temporal: Client, opts: StartRunOptions) {
-  const { run, created } = await openRun(db, opts.month, opts.preparedBy);
+  const opened = await openRun(db, opts.month, opts.preparedBy);
+  const { created } = opened;
+  // An empty completed run is drafted again (its workflow completed: the ID may then be used again).
+  const run = !created && opened.run.status === 'completed' ? await redraftEmptyRun(db, opened.run.id, opts.preparedBy) : opened.run;
   if (!created && run.status !== 'drafting') return { run, created };
   try {
     await temporal.workflow.start(payoutRunWorkflow, {
       workflowId: payoutWorkflowId(opts.month),
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowIdReusePolicy: run.redrafts > 0 ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       taskQueue: opts.taskQueue,
       args: [

@@ -128,3 +128,41 @@ export async function payeeTasks(db: Db, hackerId: number): Promise<PayeeTask[]>
     waiting_for: `you: your payment of ${r.month} did not reach your account (${r.failure_reason ?? 'no reason given'}); check your bank details`,
   }));
 }
+
+/** A payee's own change waiting for finance (review_payee_change), or for the payee's answer (answer_payee_change). */
+export interface PayeeChangeTask {
+  kind: 'review_payee_change' | 'answer_payee_change';
+  change_id: number;
+  hacker_id: number;
+  link: string;
+  reason: string | null;
+  overdue: false;
+  due_at: null;
+  waiting_for: string;
+}
+
+/**
+ * Finance (no `hackerId`): one task per pending payee change, oldest first. A hacker: its change
+ * finance asked about, with the question.
+ */
+export async function payeeChangeTasks(db: Db, opts: { hackerId?: number } = {}): Promise<PayeeChangeTask[]> {
+  let q = db
+    .selectFrom('payee_change_requests as c')
+    .innerJoin('hackers as h', 'h.id', 'c.hacker_id')
+    .select(['c.id', 'c.hacker_id', 'c.fields', 'c.comment', 'h.display_name'])
+    .orderBy('c.id')
+    .limit(500);
+  q = opts.hackerId === undefined ? q.where('c.status', '=', 'pending') : q.where('c.hacker_id', '=', opts.hackerId).where('c.status', '=', 'needs_info');
+  const rows = await q.execute();
+  return rows.map((r) =>
+    opts.hackerId === undefined
+      ? {
+          kind: 'review_payee_change', change_id: r.id, hacker_id: r.hacker_id, link: `/v1/payee-changes?status=pending`, reason: null,
+          overdue: false, due_at: null, waiting_for: `finance to review ${r.display_name}'s change of ${r.fields.join(', ')}`,
+        }
+      : {
+          kind: 'answer_payee_change', change_id: r.id, hacker_id: r.hacker_id, link: `/v1/hackers/${r.hacker_id}/payee/changes`, reason: r.comment,
+          overdue: false, due_at: null, waiting_for: `you: finance asked about your change of ${r.fields.join(', ')} (${r.comment ?? ''}); send it again with what they asked for`,
+        },
+  );
+}

@@ -158,17 +158,20 @@ describe('payee master', () => {
     expect(row.bank_encrypted).toMatch(/^v2\.k1\./);
     expect(JSON.stringify(row)).not.toContain('7654321');
 
-    // The hacker may read and set its own record (not its residency), nobody else's.
+    // The hacker may read its own record, nobody else's; its own changes wait for finance (202), and
+    // the tax-only fields are finance's (payee-changes.test.ts covers the review).
     const self = await userWithToken(h.db, 'hacker', { hackerId: id });
     const other = await userWithToken(h.db, 'hacker', { hackerId: await hacker('Other', 'individual', 'resident') });
     expect((await h.app.inject({ url: `/v1/hackers/${id}/payee`, headers: self.auth })).json().bank.account_number).toBe('****321');
     expect((await h.app.inject({ url: `/v1/hackers/${id}/payee`, headers: other.auth })).statusCode).toBe(403);
-    expect((await putPayee(id, { default_category: 'none' }, self)).statusCode).toBe(200);
-    expect((await putPayee(id, { residency: 'non_resident' }, self)).statusCode).toBe(403);
+    expect((await putPayee(id, { default_category: 'none' }, self)).statusCode).toBe(403);
+    expect((await putPayee(id, { kind: 'corporation' }, self)).statusCode).toBe(403);
+    expect((await putPayee(id, { residency: 'non_resident' }, self)).statusCode).toBe(202);
+    expect((await h.app.inject({ url: `/v1/hackers/${id}/payee`, headers: self.auth })).json().residency).toBe('resident');
     const cs = await userWithToken(h.db, 'cs_manager');
     expect((await h.app.inject({ url: `/v1/hackers/${id}/payee`, headers: cs.auth })).statusCode).toBe(403);
     const audit = await h.db.selectFrom('payout_audit_log').selectAll().where('hacker_id', '=', id).execute();
-    expect(audit.map((a) => a.action)).toEqual(['payee_updated', 'payee_updated']);
+    expect(audit.map((a) => a.action)).toEqual(['payee_updated', 'payee_change_submitted']);
     expect(JSON.stringify(audit)).not.toContain('7654321');
   });
 });

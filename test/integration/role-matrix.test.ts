@@ -35,6 +35,9 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/engagements/:id/pages':                                   'U A A A A A D D D D',
   'GET /v1/engagements/:id/timeline':                                'U A A A A A D D D D',
   'GET /v1/hackers/:id/payee':                                       'U A D D A D D A D D',
+  // Issue 24: a payee's own changes (another hacker: 404) and finance's review queue and decisions.
+  'GET /v1/hackers/:id/payee/changes':                               'U A D D A D D A H D',
+  'GET /v1/payee-changes':                                           'U A D D A D D D D D',
   'GET /v1/hackers/:id/statements/:month':                           'U A D D A D D A D D',
   'GET /v1/hackers/:id/ledger':                                      'U A D D A D D A D D',
   'GET /v1/payout-runs':                                             'U A D D A D D D D D',
@@ -104,6 +107,10 @@ const EXPECTED: Record<string, string> = {
   'PUT /v1/engagements/:id/team':                                    'U A A D D D D D D D',
   'PUT /v1/engagements/:id/cs-manager':                              'U A D D D D D D D D',
   'PUT /v1/hackers/:id/payee':                                       'U A D D A D D A D D',
+  'POST /v1/hackers/:id/payee/changes':                              'U D D D D D D A H D',
+  'POST /v1/payee-changes/:id/approve':                              'U D D D A D D D D D',
+  'POST /v1/payee-changes/:id/reject':                               'U D D D A D D D D D',
+  'POST /v1/payee-changes/:id/ask':                                  'U D D D A D D D D D',
   'POST /v1/payout-runs':                                            'U A D D A D D D D D',
   'POST /v1/payout-runs/:id/items/:itemId/hold':                     'U D D D A D D D D D',
   'POST /v1/payout-runs/:id/items/:itemId/release':                  'U D D D A D D D D D',
@@ -281,6 +288,8 @@ beforeAll(async () => {
     : {};
   // A month older than any ledger line (payout-lifecycle uses 2000-01): the run completes at once, empty.
   const paymentRun = await d.api('POST', '/v1/payout-runs', admin.auth, { month: '2001-01' });
+  // A payee change of the hacker, waiting for finance (the decision routes act on it).
+  const payeeChange = await d.api('POST', `/v1/hackers/${run.author.id}/payee/changes`, run.author.auth, { address: 'Matrix address 1' });
   // A token of a bystander: revoking it changes nobody's access during the walk.
   const bystander = await userWithToken(h.db, 'cs_manager');
   const token = await h.db.selectFrom('api_tokens').select('id').where('user_id', '=', bystander.user.id).executeTakeFirstOrThrow();
@@ -316,6 +325,7 @@ beforeAll(async () => {
     proposals: run.proposal.id,
     hackers: run.author.id,
     payees: run.author.id,
+    'payee-changes': payeeChange.id,
     clients: run.client.id,
     'payout-runs': paymentRun.id,
     partners: partner.id ?? 1,

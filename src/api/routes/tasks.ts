@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { billingTasks } from '../../billing/queries.ts';
 import { cycleTasks } from '../../cycles/views.ts';
-import { financeTasks, payeeTasks } from '../../payouts/tasks.ts';
+import { financeTasks, payeeChangeTasks, payeeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors } from '../schemas/common.ts';
 import { type Task, Tasks } from '../schemas/cycles.ts';
@@ -18,14 +18,16 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }
         tags: ['tasks'],
         summary: 'What waits for me now',
         description:
-          'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; hackers also: transfers of theirs that failed or came back (fix_bank_details, with the reason and a link); finance: payout runs to review, remittances to record, runs needing attention (each failed or returned transfer with its reason), invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.',
+          'CS and admin: plans and selections due, failed cycles (CS: their engagements only); clients: their plans and selections; hackers: offers open to them; hackers also: transfers of theirs that failed or came back (fix_bank_details, with the reason and a link); finance: payout runs to review, remittances to record, runs needing attention (each failed or returned transfer with its reason), payee changes to review (review_payee_change; hackers: answer_payee_change when finance asked about theirs), invoice drafts, unmatched receipts and overdue invoices (CS and clients: their overdue invoices). Ended engagements ask nobody for anything.',
         response: { 200: Tasks, ...authErrors },
       },
     },
     async (req) => {
       const items: Static<typeof Task>[] = await cycleTasks(db, req.user);
-      if (req.user.role === 'finance') items.push(...(await financeTasks(db, req.user.id, { role: req.user.role })));
-      if (req.user.role === 'hacker' && req.user.hacker_id != null) items.push(...(await payeeTasks(db, req.user.hacker_id)));
+      if (req.user.role === 'finance') items.push(...(await financeTasks(db, req.user.id, { role: req.user.role })), ...(await payeeChangeTasks(db)));
+      if (req.user.role === 'hacker' && req.user.hacker_id != null) {
+        items.push(...(await payeeTasks(db, req.user.hacker_id)), ...(await payeeChangeTasks(db, { hackerId: req.user.hacker_id })));
+      }
       if (req.user.role !== 'hacker') items.push(...(await billingTasks(db, req.user)));
       return { items };
     },

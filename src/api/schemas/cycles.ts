@@ -126,7 +126,9 @@ export const Task = Type.Object({
   may_approve: Type.Optional(Nullable(Type.Boolean({ description: 'payout reviews: whether I may approve (four eyes)' }))),
   approve_refusal: Type.Optional(Nullable(Type.String({ description: 'payout reviews: why I may not approve' }))),
   item_id: Type.Optional(Id),
-  reason: Type.Optional(Nullable(Type.String({ description: 'why a transfer failed or came back' }))),
+  change_id: Type.Optional(Id),
+  hacker_id: Type.Optional(Id),
+  reason: Type.Optional(Nullable(Type.String({ description: 'why a transfer failed or came back; the question finance asked about a payee change' }))),
   link: Type.Optional(Type.String({ description: 'where to act (e.g. the payee record to fix bank details)' })),
   items: Type.Optional(
     Type.Array(Type.Object({ item_id: Id, hacker_id: Id, status: Type.String(), reason: Nullable(Type.String()) }), {

@@ -31,6 +31,20 @@ export const Payee = Type.Object({
   default_category: Type.String(),
   bank: Nullable(MaskedBank),
   updated_at: Nullable(Timestamp),
+  payable: Type.Object(
+    {
+      ok: Type.Boolean(),
+      code: Nullable(Type.String({ description: 'no_bank_details, bank_change_pending_review, bank_change_needs_info' })),
+      reason: Nullable(Type.String()),
+    },
+    { description: 'whether a payout run would pay this payee now, and if not why (the code its held item carries)' },
+  ),
+  open_change: Nullable(
+    Type.Object(
+      { id: Id, status: Type.Union([Type.Literal('pending'), Type.Literal('needs_info')]), fields: Type.Array(Type.String()), comment: Nullable(Type.String()) },
+      { description: "the payee's own change waiting for finance (pending) or for the payee's answer (needs_info)" },
+    ),
+  ),
 });
 
 export const PayeeBody = Type.Object(

@@ -37,6 +37,9 @@ export interface EarningLine {
 export const ledgerKey = (kind: LedgerKind, hackerId: number, cycleId: number, offerId: number | null) =>
   `${kind}:${hackerId}:${cycleId}:${offerId ?? '-'}`;
 
+/** Kinds paid once per selected proposal, not once per offer: their key names the proposal. */
+const PER_PROPOSAL: ReadonlySet<LedgerKind> = new Set(['adoption_fee']);
+
 /**
  * Lines for a cycle. `completed` is false when the cycle was cut short (engagement ended, no
  * selection): work received still earns its fees, but nothing is paid for work not done — no win
@@ -53,7 +56,8 @@ export function cycleEarnings(input: {
 }): EarningLine[] {
   const lines: EarningLine[] = [];
   const add = (kind: LedgerKind, hackerId: number, offerId: number | null, proposalId: number | null, amount: number, at: Date, description: string) => {
-    if (amount > 0) lines.push({ unique_key: ledgerKey(kind, hackerId, input.cycleId, offerId), kind, hacker_id: hackerId, offer_id: offerId, proposal_id: proposalId, amount_yen: amount, delivered_at: at, description });
+    const key = ledgerKey(kind, hackerId, input.cycleId, offerId) + (PER_PROPOSAL.has(kind) && proposalId != null ? `:${proposalId}` : '');
+    if (amount > 0) lines.push({ unique_key: key, kind, hacker_id: hackerId, offer_id: offerId, proposal_id: proposalId, amount_yen: amount, delivered_at: at, description });
   };
   for (const p of input.proposals) {
     if (p.status === 'withdrawn') continue;

@@ -9,6 +9,7 @@
 import type { HackerKind, Residency } from '../../shared/payouts.ts';
 import { payeeConsumptionTax } from '../billing/payee-tax.ts';
 import { applyBp } from '../billing/tax.ts';
+import { unpayableReason, type PayabilityFacts, type UnpayableCode } from './payability.ts';
 import { bpToPercent, computeWithholding, type IncomeSource, type Payee as WithholdingPayee, type PayeeType, type WithholdingLine, type WithholdingResult } from './withholding.ts';
 
 export interface PayeeLines {
@@ -81,6 +82,8 @@ export interface PayeeFacts extends PayeeLines {
   invoice_registered_on: string | null;
   invoice_expires_on: string | null;
   has_bank: boolean;
+  /** The payee's open change request (0023): explains a hold, never lifts it. */
+  open_change?: PayabilityFacts['open_change'];
   /** Lines delivered more than 60 days before the payment date (Freelance Act). */
   overdue_lines: number;
 }
@@ -96,6 +99,7 @@ export type ComposedPayment =
       /** Held (not paid) until the payee has bank details; else pending. */
       status: 'pending' | 'held';
       hold_reason: string | null;
+      hold_code: UnpayableCode | null;
       flags: PaymentFlag[];
       /** The payment's lines as withheld: design fees, other fees, each with its share of the tax. */
       lines: WithholdingLine[];
@@ -133,11 +137,13 @@ export function composePayment(p: PayeeFacts, paymentDate: string): ComposedPaym
   const flags: PaymentFlag[] = [];
   if (p.overdue_lines > 0) flags.push('freelance_act_overdue');
   if (!p.has_bank) flags.push('missing_bank_details');
+  const unpayable = unpayableReason(p);
   return {
     kind: 'pay',
     payee_type: type,
-    status: p.has_bank ? 'pending' : 'held',
-    hold_reason: p.has_bank ? null : 'missing bank details',
+    status: unpayable ? 'held' : 'pending',
+    hold_reason: unpayable?.message ?? null,
+    hold_code: unpayable?.code ?? null,
     flags,
     lines,
     fee_total: plan.fee_total,

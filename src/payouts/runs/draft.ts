@@ -72,7 +72,7 @@ export async function draftRun(db: Db, runId: number, payDay: number, nowMs = Da
           items: payments.length, held, flagged, skipped, carried_forward: carry.length, payment_date: paymentDate,
           lines: payments.reduce((sum, x) => sum + x.line_count, 0),
         },
-        unique_key: `draft:${runId}`,
+        unique_key: run.redrafts ? `draft:${runId}:${run.redrafts}` : `draft:${runId}`,
       });
       const status: PayoutRunStatus = empty ? 'completed' : 'review';
       return { runId, items: payments.length, held, flagged, skipped, carriedForward: carry.length, paymentDate, status };
@@ -113,6 +113,8 @@ async function unpaidByPayee(trx: Db, month: string, cutoff: string): Promise<Pa
     select l.hacker_id, h.kind, h.residency, p.treaty_form_filed, p.treaty_limit_rate_bp, p.income_source,
            p.invoice_registration_number, p.invoice_registered_on, p.invoice_expires_on,
            (p.bank_encrypted is not null) as has_bank,
+           (select jsonb_build_object('status', c.status, 'has_bank', c.bank_encrypted is not null) from payee_change_requests c
+             where c.hacker_id = l.hacker_id and c.status in ('pending', 'needs_info')) as open_change,
            count(*)::int as line_count,
            coalesce(sum(l.amount_yen) filter (where l.category = 'design' and l.amount_yen > 0), 0)::bigint as design_earned,
            coalesce(-sum(l.amount_yen) filter (where l.category = 'design' and l.amount_yen < 0), 0)::bigint as design_deducted,
@@ -153,15 +155,15 @@ async function writeDraft(trx: Db, runId: number, payments: DraftPayment[], carr
   if (payments.length > 0) {
     const { rows: inserted } = await sql<{ id: number; hacker_id: number }>`
       insert into payout_items (run_id, hacker_id, status, payee_type, line_count, fee_total, withholding_base,
-                                withholding, gross_payable, net_transfer, flags, hold_reason, deductions_yen, consumption_tax_yen)
+                                withholding, gross_payable, net_transfer, flags, hold_reason, deductions_yen, consumption_tax_yen, hold_code)
       select ${runId}, u.hacker, u.status, u.type, u.lines, u.fee, u.base, u.tax, u.gross, u.net,
-             string_to_array(u.flags, ','), u.hold_reason, u.deductions, u.ctax
+             string_to_array(u.flags, ','), u.hold_reason, u.deductions, u.ctax, u.hold_code
       from unnest(${col((x) => x.hacker_id)}::bigint[], ${col((x) => x.p.status)}::text[], ${col((x) => x.p.payee_type)}::text[],
                   ${col((x) => x.line_count)}::int[], ${col((x) => x.p.fee_total)}::bigint[], ${col((x) => x.p.withholding_base)}::bigint[],
                   ${col((x) => x.p.withholding)}::bigint[], ${col((x) => x.p.gross_payable)}::bigint[], ${col((x) => x.p.net_transfer)}::bigint[],
                   ${col((x) => x.p.flags.join(','))}::text[], ${col((x) => x.p.hold_reason)}::text[], ${col((x) => x.p.deductions)}::bigint[],
-                  ${col((x) => x.p.consumption_tax_yen)}::bigint[])
-           as u(hacker, status, type, lines, fee, base, tax, gross, net, flags, hold_reason, deductions, ctax)
+                  ${col((x) => x.p.consumption_tax_yen)}::bigint[], ${col((x) => x.p.hold_code)}::text[])
+           as u(hacker, status, type, lines, fee, base, tax, gross, net, flags, hold_reason, deductions, ctax, hold_code)
       returning id, hacker_id
     `.execute(trx);
     await sql`

@@ -7,6 +7,7 @@ import type { PayoutItemStatus, PayoutRunStatus } from '../../shared/payouts.ts'
 import { fourEyesRefusal } from '../../domain/payouts/four-eyes.ts';
 import { actorOf, writeAudit } from '../audit.ts';
 import { runNotFound } from './status.ts';
+import { HELD_BY_FINANCE } from '../../domain/payouts/payability.ts';
 
 /** Holds or releases one item of a run under review. Idempotent per update id. */
 export async function setItemHold(
@@ -39,7 +40,7 @@ export async function setItemHold(
     const to: PayoutItemStatus = req.hold ? 'held' : 'pending';
     await trx
       .updateTable('payout_items')
-      .set({ status: to, hold_reason: req.hold ? req.reason : null, updated_at: sql`now()` })
+      .set({ status: to, hold_reason: req.hold ? req.reason : null, hold_code: req.hold ? HELD_BY_FINANCE : null, updated_at: sql`now()` })
       .where('id', '=', item.id)
       .execute();
     await trx.updateTable('payout_runs').set({ last_changed_by: req.by, updated_at: sql`now()` }).where('id', '=', req.runId).execute();
