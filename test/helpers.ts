@@ -15,7 +15,7 @@ import { loadConfigWith, type Config } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/index.ts';
 import { createUserWithToken } from '../src/db/users.ts';
 import type { Role } from '../src/shared/actor.ts';
-import { createLogger } from '../src/logger.ts';
+import { createLogger, type Logger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createRenderWorker, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
@@ -48,10 +48,14 @@ export const dataConverter = dataConverterFor(TEST_PAYLOAD_KEYS);
  * tests ask for it (elsewhere the render workflows of submitted proposals wait, then end failed).
  */
 export async function createHarness(
-  opts: { worker?: boolean; renderWorker?: boolean; deps?: Omit<ActivityDeps, 'db' | 'config'>; databaseUrl?: string; temporalAddress?: string } = {},
+  opts: {
+    worker?: boolean; renderWorker?: boolean; deps?: Omit<ActivityDeps, 'db' | 'config'>; databaseUrl?: string; temporalAddress?: string;
+    /** The app's and workers' logger (a test that reads every log line passes its own). */
+    log?: Logger;
+  } = {},
 ): Promise<Harness> {
   // Expected failures (retried activities, refused updates) log at warn: TEST_LOG_LEVEL=warn shows them.
-  const log = createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
+  const log = opts.log ?? createLogger({ logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel']) ?? 'error', logPretty: false }, 'test');
   installRuntimeLogger(log);
   const config: Config = {
     ...loadConfigWith({ overrides: { LOG_PRETTY: 'false' } }),
@@ -60,6 +64,7 @@ export async function createHarness(
     temporalNamespace: inject('temporalNamespace'),
     taskQueue: `test-${randomUUID()}`,
     bankKey: randomBytes(32),
+    myNumberKey: randomBytes(32),
     payloadKeys: TEST_PAYLOAD_KEYS_ENV,
     preview: { key: randomBytes(32), minutes: 30 },
     // Its own folder (screenshots' blobs): tests never write into the dev data folder.

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { payeeRoutes } from './routes/payees.ts';
 import { payoutRoutes } from './routes/payouts.ts';
 import { bankResultRoutes } from './routes/bank-results.ts';
+import { myNumberRoutes } from './routes/my-numbers.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { siteRoutes } from './routes/site.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(payeeRoutes, deps);
   await app.register(payoutRoutes, deps);
   await app.register(bankResultRoutes, deps);
+  await app.register(myNumberRoutes, deps);
   await app.register(siteRoutes, deps);
   await app.register(statsRoutes, deps);
   await app.register(cycleRoutes, deps);

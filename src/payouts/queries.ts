@@ -3,7 +3,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { PayoutItemStatus } from '../shared/payouts.ts';
-import { needsPaymentRecord } from '../domain/payouts/remittance.ts';
+import { statementsDue } from '../domain/payouts/statutory-record.ts';
+import { statementLines } from './annual.ts';
 import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import { DEFAULT_PAYER } from '../domain/payouts/payer.ts';
 import { buildZenginFile, type ZenginPayer, type ZenginTransfer } from '../domain/payouts/zengin-file.ts';
@@ -44,9 +45,9 @@ export interface RunTotals {
   deductions_yen: number;
   carried_forward_payees: number;
   carried_forward_yen: number;
-}
   /** Zengin files of the run (1, plus one per round of retried transfers); 0 before the hand-over. */
   zengin_files: number;
+}
 
 const totalsSelect = sql<RunTotals>`json_build_object(
   'items', count(i.id),
@@ -285,59 +286,19 @@ export async function zenginFile(db: Db, key: Buffer, runId: number, payer: Zeng
 export const ANNUAL_RECORD_COLUMNS: readonly CsvColumn[] = [
   ['year', 'number'], ['hacker_id', 'number'], ['payee_type', 'text'], ['name', 'text'], ['address', 'text'], ['corporate_number', 'text'],
   ['category', 'text'], ['amount_paid', 'number'], ['amount_unpaid', 'number'], ['tax_withheld', 'number'], ['tax_not_withheld', 'number'],
-  ['payments', 'number'], ['note', 'text'],
+  ['consumption_tax', 'number'], ['detail', 'text'], ['note', 'text'],
 ];
 
 /**
- * 報酬、料金、契約金及び賞金の支払調書 data for `year`: every payee paid more than ¥50,000 in the
- * calendar year (by payment date), corporations included. `amount_unpaid` = earnings of the year's
- * months not yet paid; the 法人番号 (from the invoice number) only on the tax-office copy; we hold no
- * 個人番号, so individuals' number column stays empty.
+ * 支払調書 data for `year` as a spreadsheet for finance's own checks: the statements src/payouts/annual.ts
+ * files (one per payee and category over ¥50,000, only confirmed payments, corporations included),
+ * never a 個人番号 (the tax office's e-Tax copy is the only export carrying one); the 法人番号 only on
+ * the tax-office copy. `amount_paid` excludes consumption tax (noted in its own column, as on the 摘要).
  */
 export async function annualRecordsCsv(db: Db, year: number, copy: 'tax_office' | 'payee' = 'tax_office'): Promise<string> {
-  const from = `${year}-01-01`;
-  const to = `${year + 1}-01-01`;
-  const { rows } = await sql<{
-    hacker_id: number;
-    payee_type: string;
-    display_name: string;
-    legal_name: string | null;
-    address: string | null;
-    invoice_registration_number: string | null;
-    paid: number;
-    tax: number;
-    payments: number;
-    unpaid: number;
-  }>`
-    with paid as (
-      select i.hacker_id, max(i.payee_type) as payee_type, sum(i.gross_payable)::bigint as paid,
-             sum(i.withholding)::bigint as tax, count(*)::int as payments
-      from payout_items i join payout_runs r on r.id = i.run_id
-      where i.status = 'confirmed' and r.payment_date >= ${from}::date and r.payment_date < ${to}::date
-      group by i.hacker_id
-    ), unpaid as (
-      select e.hacker_id, sum(e.amount_yen)::bigint as unpaid
-      from earnings_ledger e
-      where e.month >= ${`${year}-01`} and e.month <= ${`${year}-12`}
-        and not exists (select 1 from payout_item_lines l join payout_items i on i.id = l.item_id
-                        where l.ledger_id = e.id and i.status = 'confirmed')
-      group by e.hacker_id
-    )
-    select p.hacker_id, p.payee_type, h.display_name, y.legal_name, y.address, y.invoice_registration_number,
-           p.paid, p.tax, p.payments, greatest(coalesce(u.unpaid, 0), 0)::bigint as unpaid
-    from paid p join hackers h on h.id = p.hacker_id
-    left join payees y on y.hacker_id = p.hacker_id
-    left join unpaid u on u.hacker_id = p.hacker_id
-    order by p.hacker_id
-  `.execute(db);
-  const records = rows
-    .filter((r) => needsPaymentRecord(r.paid))
-    .map((r) => {
-      const corporate = r.payee_type === 'corporation' && copy === 'tax_office' ? (r.invoice_registration_number?.slice(1) ?? '') : '';
-      return [
-        year, r.hacker_id, r.payee_type, r.legal_name ?? r.display_name, r.address ?? '', corporate, 'デザイン料', r.paid,
-        r.unpaid, r.tax, 0, r.payments, r.payee_type === 'nonresident_individual' ? '非居住者' : '',
-      ];
-    });
+  const records = statementsDue(await statementLines(db, year)).map((s) => [
+    year, s.hacker_id, s.payee_type, s.name, s.address, s.payee_type === 'corporation' && copy === 'tax_office' ? (s.number ?? '') : '',
+    s.category, s.paid_yen, s.unpaid_yen, s.withheld_yen, 0, s.consumption_tax_yen, s.detail, s.payee_type === 'nonresident_individual' ? '非居住者' : '',
+  ]);
   return writeCsv(ANNUAL_RECORD_COLUMNS, records);
 }

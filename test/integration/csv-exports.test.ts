@@ -119,10 +119,18 @@ describe('exports neutralise formulas in typed text, not in numbers', () => {
       .values({ month: `${year}-01`, workflow_id: `payout-csv-test-${randomUUID()}`, status: 'completed', payment_date: `${year}-01-23` } as never)
       .returning('id')
       .executeTakeFirstOrThrow();
-    await h.db
+    const item = await h.db
       .insertInto('payout_items')
-      .values({ run_id: run.id, hacker_id: hackerId, status: 'confirmed', payee_type: 'resident_individual', line_count: 1, fee_total: 100_000, withholding_base: 100_000, withholding: 10_210, gross_payable: 110_000, net_transfer: 99_790 } as never)
-      .execute();
+      .values({ run_id: run.id, hacker_id: hackerId, status: 'confirmed', payee_type: 'resident_individual', line_count: 1, fee_total: 110_000, withholding_base: 110_000, withholding: 10_210, gross_payable: 110_000, net_transfer: 99_790 } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // The statement is built from the item's ledger lines (their kind decides the 区分).
+    const ledger = await h.db
+      .insertInto('earnings_ledger')
+      .values({ unique_key: `managed_retainer:${hackerId}:${randomUUID()}`, hacker_id: hackerId, engagement_id: null, cycle_id: null, offer_id: null, proposal_id: null, kind: 'managed_retainer', amount_yen: 110_000, category: 'design', month: `${year}-01`, delivered_at: new Date(`${year}-01-01T00:00:00Z`), reverses_id: null, description: 'retainer' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await h.db.insertInto('payout_item_lines').values({ item_id: item.id, ledger_id: ledger.id }).execute();
 
     const csv = await h.app.inject({ url: `/v1/payouts/annual-records?year=${year}`, headers: fin.auth });
     expect(csv.statusCode, csv.body).toBe(200);

@@ -403,7 +403,8 @@ describe('payout run', () => {
     const rows = csv.body.trim().split('\r\n').map((l) => l.split(','));
     const row = (id: number) => rows.find((r) => r[1] === String(id));
     expect(row(r1)).toEqual(expect.arrayContaining(['1100000', '122520']));
-    expect(row(c1)).toEqual(expect.arrayContaining(['corporation', 'デザイン株式会社', '5010001008846', '880000']));
+    // 支払金額 without the consumption tax, which has its own column (the record's 摘要).
+    expect(row(c1)).toEqual(expect.arrayContaining(['corporation', 'デザイン株式会社', '5010001008846', 'デザイン料', '800000', '80000']));
     expect(row(small)).toBeUndefined();
     const payeeCopy = await h.app.inject({ url: '/v1/payouts/annual-records?year=2031&copy=payee', headers: finA.auth });
     expect(payeeCopy.body).not.toContain('5010001008846');

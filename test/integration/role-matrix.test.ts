@@ -47,6 +47,12 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/payout-runs/:id/withholding':                             'U A D D A D D D D D',
   'GET /v1/payout-runs/:id/zengin':                                  'U H D D H D D D D D',
   'GET /v1/payouts/annual-records':                                  'U A D D A D D D D D',
+  // Issue 24: the My Number vault (the hacker's own, write-only; finance reads it only with the
+  // permission an admin grants: the matrix's finance has none) and the 支払調書 (none due in 2032: 404).
+  'GET /v1/hackers/:id/my-number':                                   'U A D D A D D A H D',
+  'GET /v1/payouts/statutory-records/:year':                         'U A D D A D D D D D',
+  'GET /v1/payouts/statutory-records/:year/tax-office.csv':          'U D D D D D D D D D',
+  'GET /v1/hackers/:id/statutory-records/:year/pdf':                 'U H D D H D D H H D',
   'GET /v1/tests/:id/assignment':                                    'U A A A D A D D D D',
   // Site keys (issue 15): CS reads every client's keys, changes only its own clients' (cs_other: D);
   // a write with the empty body is a 400 before the scope check (A). Site-key routes take the public
@@ -107,6 +113,9 @@ const EXPECTED: Record<string, string> = {
   'PUT /v1/engagements/:id/team':                                    'U A A D D D D D D D',
   'PUT /v1/engagements/:id/cs-manager':                              'U A D D D D D D D D',
   'PUT /v1/hackers/:id/payee':                                       'U A D D A D D A D D',
+  'PUT /v1/hackers/:id/my-number':                                   'U D D D D D D A A D',
+  'POST /v1/payees/:id/my-number/read':                              'U D D D A D D D D D',
+  'PUT /v1/users/:id/my-number-access':                              'U A D D D D D D D D',
   'POST /v1/hackers/:id/payee/changes':                              'U D D D D D D A H D',
   'POST /v1/payee-changes/:id/approve':                              'U D D D A D D D D D',
   'POST /v1/payee-changes/:id/reject':                               'U D D D A D D D D D',
@@ -328,6 +337,7 @@ beforeAll(async () => {
     'payee-changes': payeeChange.id,
     clients: run.client.id,
     'payout-runs': paymentRun.id,
+    'statutory-records': 2032,
     partners: partner.id ?? 1,
     users: cs.user.id,
     tokens: token.id,

@@ -31040,7 +31040,7 @@ export interface paths {
                                 /** @description interim (one per check) or final */
                                 kind: string;
                                 outcome: string;
-                                /** @description the verdict engine request (arms, weights, settings) */
+                                /** @description the verdict engine request: a test-verdict request (metrics with their arms, weights, correction, settings); verdicts from before issue 25: the single-metric request (arms, weights, settings) */
                                 request: unknown;
                                 /** @description every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision */
                                 result: {
@@ -32979,7 +32979,7 @@ export interface paths {
                                 /** @description interim (one per check) or final */
                                 kind: string;
                                 outcome: string;
-                                /** @description the verdict engine request (arms, weights, settings) */
+                                /** @description the verdict engine request: a test-verdict request (metrics with their arms, weights, correction, settings); verdicts from before issue 25: the single-metric request (arms, weights, settings) */
                                 request: unknown;
                                 /** @description every figure the engine returned: per variant lift, CI, p-value; srm_p_value; decision */
                                 result: {
