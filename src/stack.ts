@@ -26,6 +26,7 @@ import { within, type SupervisionOptions } from './infra/supervise.ts';
 import { ensureWebBuild } from './infra/web-build.ts';
 import { ensureNetworkSchedule } from './network/start.ts';
 import { ensurePayoutSchedule } from './payouts/start.ts';
+import { ensureMyNumberRetentionSchedule } from './payouts/retention.ts';
 import { reconcileRenders } from './renders/versions.ts';
 import { connectClient, createRenderWorker, createWorker, ensureSearchAttributes } from './temporal.ts';
 
@@ -176,10 +177,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ]);
     }
     if (opts.schedules && useTemporal) {
-      // Monthly payout run, invoicing of the month just ended, network grades (Asia/Tokyo); no-ops when present.
+      // Monthly payout run, invoicing of the month just ended, network grades, the daily My Number
+      // retention (Asia/Tokyo); no-ops when present.
       await ensurePayoutSchedule(temporal, config);
       await ensureInvoicingSchedule(temporal, config);
       await ensureNetworkSchedule(temporal, config);
+      await ensureMyNumberRetentionSchedule(temporal, config);
     }
     if ((opts.reconcile ?? opts.schedules) && useTemporal) {
       const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);

@@ -8,6 +8,7 @@ import { networkActivities } from './network.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
 import { billingActivities } from './billing.ts';
 import { renderRecordActivities } from './renders.ts';
+import { vaultActivities } from './vault.ts';
 
 /** `config` (loaded once by the process), and optionally a bank key and adapter that override it. */
 export interface ActivityDeps extends PayoutActivityDeps {
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...networkActivities(deps.db),
     ...billingActivities(deps),
     ...renderRecordActivities(deps.db),
+    ...vaultActivities(deps.db),
   };
 }
 

@@ -20,6 +20,8 @@ const USAGE = `Usage: kaizen <command>
                           (ops: verdict, srm, adjust, sample-size, power, mde)
   payouts <op>            withholding | zengin-name | zengin: one JSON request on stdin
   payouts annual-records --year YYYY [--copy payee]   支払調書 data (CSV) of the year
+  payees rekey            re-encrypt bank details and My Numbers under an older key
+                          with the current one (after a key rotation; idempotent)
   invoices draft --month YYYY-MM                     draft the month's invoices (same as the workflow; idempotent)
   invoices export --month YYYY-MM [--format csv|json] the month's issued invoices for accounting
 `;
@@ -35,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
   users: async () => (await import('./users.ts')).users,
   stats: async () => (await import('./json-tools.ts')).stats,
   payouts: async () => (await import('./json-tools.ts')).payouts,
+  payees: async () => (await import('./payees.ts')).payees,
   invoices: async () => (await import('./invoices.ts')).invoices,
 };
 

@@ -78,7 +78,7 @@ export interface PayeeView {
   open_change: { id: number; status: 'pending' | 'needs_info'; fields: string[]; comment: string | null } | null;
 }
 
-const bankAad = (hackerId: number) => `payee:${hackerId}:bank`;
+export const bankAad = (hackerId: number) => `payee:${hackerId}:bank`;
 
 
 export function maskAccountNumber(n: string): string {

@@ -11,7 +11,9 @@ import { ValidationError } from '../domain/errors.ts';
 import { isValidMyNumber, myNumberRetainUntil } from '../domain/payouts/my-number.ts';
 import { decryptJson, encryptJson } from './crypto.ts';
 
-const aad = (hackerId: number) => `mynumber:${hackerId}`;
+/** The vault envelope's additional data: a number copied to another hacker's row does not decrypt. */
+export const myNumberAad = (hackerId: number) => `mynumber:${hackerId}`;
+const aad = myNumberAad;
 
 export interface MyNumberStatus {
   hacker_id: number;

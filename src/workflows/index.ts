@@ -5,4 +5,5 @@ export { abTestWorkflow } from './ab-test.ts';
 export { payoutRunWorkflow, payoutScheduleWorkflow } from './payout-run.ts';
 export { invoicingWorkflow, invoicingScheduleWorkflow } from './invoicing.ts';
 export { networkMonthWorkflow } from './network-month.ts';
+export { myNumberRetentionWorkflow } from './my-number-retention.ts';
 export { renderVersionWorkflow } from './render.ts';
