@@ -3,7 +3,7 @@
 // ciphertext copied to another row does not decrypt). Envelope: `v2.<key id>.<iv>.<tag>.<ciphertext>`
 // in base64url; the key id lets a key ring rotate (new envelopes use the ring's first key, any listed
 // key decrypts). `v1.<iv>.<tag>.<ciphertext>` envelopes (before key ids) are tried with every key of
-// the ring: GCM's tag tells the right one. `kaizen payouts rekey` re-encrypts old envelopes.
+// the ring: GCM's tag tells the right one. `kaizen payees rekey` re-encrypts old envelopes (src/payouts/rekey.ts).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Config, KeyRing } from '../config.ts';
 import { resolveDevKey } from '../infra/dev-keys.ts';
