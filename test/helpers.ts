@@ -13,14 +13,12 @@ import { inject } from 'vitest';
 import { buildApp } from '../src/api/app.ts';
 import { loadConfigWith, type Config } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/index.ts';
-import { createUserWithToken } from '../src/db/users.ts';
+import { createUserWithToken, issueToken } from '../src/db/users.ts';
 import type { Role } from '../src/shared/actor.ts';
 import { createLogger, type Logger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createRenderWorker, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
-import { recordTransferResult } from '../src/payouts/transfers.ts';
-import { transfersChangedSignal } from '../src/workflows/payout-run.ts';
 
 export interface Harness {
   config: Config;
@@ -172,18 +170,23 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
 
 /**
  * Finance confirms, by hand, every transfer of the run that was handed to the bank (a transfer is paid
- * only once a result says so), once nothing is left to hand over, and wakes the run's workflow as the
- * API does after a result. Answers the confirmed item ids.
+ * only once a result says so), once nothing is left to hand over: through the manual mark route
+ * (POST …/items/:itemId/result), which wakes the run's workflow. Answers the confirmed item ids.
  */
 export async function confirmTransfers(h: Pick<Harness, 'db' | 'temporal'>, runId: number, financeUserId: number, timeoutMs = 60_000): Promise<number[]> {
   const items = await eventually(async () => {
     const rows = await h.db.selectFrom('payout_items').select(['id', 'status', 'attempt']).where('run_id', '=', runId).execute();
     return rows.some((r) => r.status === 'pending') || !rows.some((r) => r.status === 'handed_to_bank') ? undefined : rows.filter((r) => r.status === 'handed_to_bank');
   }, timeoutMs);
+  const { token } = await issueToken(h.db, financeUserId, { label: 'test: confirm transfers' });
   for (const i of items) {
-    await recordTransferResult(h.db, { itemId: i.id, outcome: 'confirmed', source: 'manual', actor: { userId: financeUserId, role: 'finance' }, key: `test-confirm:${i.id}:${i.attempt}` });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/v1/payout-runs/${runId}/items/${i.id}/result`,
+      headers: { authorization: `Bearer ${token}`, 'idempotency-key': `test-confirm-${i.id}-${i.attempt}` },
+      payload: { outcome: 'confirmed' },
+    });
+    if (res.statusCode !== 200) throw new Error(`confirming item ${i.id} of payout run ${runId}: ${res.statusCode} ${res.body}`);
   }
-  const run = await h.db.selectFrom('payout_runs').select('workflow_id').where('id', '=', runId).executeTakeFirstOrThrow();
-  await h.temporal.workflow.getHandle(run.workflow_id).signal(transfersChangedSignal);
   return items.map((i) => i.id);
 }

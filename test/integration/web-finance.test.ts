@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { recordTransferResult } from '../../src/payouts/transfers.ts';
 import { confirmTransfers, createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 import { expectAccessible, HAVE_CHROMIUM, isolatedDatabase, missingKeys, screenshot, signedIn, startWeb, type Web } from '../web/browser.ts';
 
@@ -112,7 +111,8 @@ describe.skipIf(!HAVE_CHROMIUM)('finance in the browser', () => {
     const failedItem = await eventually(() =>
       h.db.selectFrom('payout_items').select('id').where('run_id', '=', runId).where('hacker_id', '=', chiba.id).where('status', '=', 'handed_to_bank').executeTakeFirst(),
     );
-    await recordTransferResult(h.db, { itemId: failedItem.id, outcome: 'failed', reason: '振込不能: 口座なし', source: 'manual', actor: { userId: finA.user.id, role: 'finance' }, key: `web-finance:${failedItem.id}` });
+    const failed = await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/items/${failedItem.id}/result`, headers: finA.auth, payload: { outcome: 'failed', reason: '振込不能: 口座なし' } });
+    expect(failed.statusCode, failed.body).toBe(200);
     await confirmTransfers(h, runId, finA.user.id);
 
     // B is told the run needs attention, sees why, and retries the transfer (asked to confirm, with a reason).
