@@ -132,6 +132,7 @@ describe('My Number vault routes', () => {
     expect(refused.json().error.message).toMatch(/My Number permission/);
     expect((await call('PUT', `/v1/users/${admin.user.id}/my-number-access`, admin, { granted: true })).statusCode).toBe(400);
     expect((await call('PUT', `/v1/users/${finA.user.id}/my-number-access`, finA, { granted: true })).statusCode).toBe(403);
+    expect((await call('PUT', '/v1/users/999999999/my-number-access', admin, { granted: true })).statusCode).toBe(404);
     expect(await h.db.selectFrom('my_number_reads').select('id').where('hacker_id', '=', id).execute()).toEqual([]);
 
     const grant = await call('PUT', `/v1/users/${finA.user.id}/my-number-access`, admin, { granted: true });

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { tokyoDateOf } from '../../domain/months.ts';
+import { hackerExists } from '../../network/hackers.ts';
 import { payeeCopyPdf, statutorySummary, taxOfficeCsv } from '../../payouts/annual.ts';
 import { resolveMyNumberKey } from '../../payouts/crypto.ts';
 import { myNumberReadRefusal, myNumberStatus, readMyNumbers, setMyNumberAccess, submitMyNumber } from '../../payouts/vault.ts';
@@ -68,7 +69,7 @@ export const myNumberRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
     },
     async (req) => {
       ownOnly(req, req.params.id, 'hacker');
-      if (!(await db.selectFrom('hackers').select('id').where('id', '=', req.params.id).executeTakeFirst())) throw notFound('hacker');
+      if (!(await hackerExists(db, req.params.id))) throw notFound('hacker');
       return myNumberStatus(db, req.params.id);
     },
   );
@@ -88,7 +89,7 @@ export const myNumberRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
     },
     async (req) => {
       const reader = await refusalNow(req);
-      if (!(await db.selectFrom('hackers').select('id').where('id', '=', req.params.id).executeTakeFirst())) throw notFound('payee');
+      if (!(await hackerExists(db, req.params.id))) throw notFound('payee');
       const numbers = await readMyNumbers(db, key(), reader, [req.params.id], req.body.purpose);
       req.log.info({ hackerId: req.params.id, readerId: reader.id }, 'my number read');
       return { hacker_id: req.params.id, my_number: numbers.get(req.params.id) ?? null };
@@ -108,6 +109,7 @@ export const myNumberRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
       },
     },
     async (req) => {
+      if (!(await db.selectFrom('users').select('id').where('id', '=', req.params.id).executeTakeFirst())) throw notFound('user');
       await setMyNumberAccess(db, req.params.id, req.body.granted);
       req.log.info({ userId: req.params.id, granted: req.body.granted }, 'my number access changed');
       return { user_id: req.params.id, my_number_access: req.body.granted };
