@@ -38,11 +38,11 @@ export async function submitMyNumber(db: Db, key: KeyRing, hackerId: number, num
   if (!hacker) throw new ValidationError(`hacker ${hackerId} does not exist`);
   if (hacker.kind !== 'individual') {
     throw new ValidationError('/body/my_number only individuals have a 個人番号 (a corporation files its 法人番号 through its invoice number)', [
-      { path: '/body/my_number', message: 'only individuals have a 個人番号' },
+      { path: '/my_number', message: 'only individuals have a 個人番号' },
     ]);
   }
   if (!isValidMyNumber(number)) {
-    throw new ValidationError('/body/my_number must be 12 digits with a valid check digit', [{ path: '/body/my_number', message: 'must be 12 digits with a valid check digit' }]);
+    throw new ValidationError('/body/my_number must be 12 digits with a valid check digit', [{ path: '/my_number', message: 'must be 12 digits with a valid check digit' }]);
   }
   const retainUntil = myNumberRetainUntil(Number(today.slice(0, 4)));
   await db
