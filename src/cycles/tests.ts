@@ -5,9 +5,9 @@ import type { Db } from '../db/index.ts';
 import type { PageControl, TestStatus } from '../shared/cycles.ts';
 import { plannedSample } from '../domain/cycles/design.ts';
 import { promotedControl } from '../domain/cycles/promotion.ts';
-import { finalDecision, type TestEnd } from '../domain/cycles/verdict-text.ts';
+import { finalDecision, verdictText, type TestEnd } from '../domain/cycles/verdict-text.ts';
 import { RuleError } from '../domain/errors.ts';
-import { SRM_THRESHOLD, testVerdict, verdict } from '../domain/stats/index.ts';
+import { SRM_THRESHOLD, testVerdict } from '../domain/stats/index.ts';
 import type { TestVerdictRequest, TestVerdictResult, VerdictRequest, VerdictResult } from '../domain/stats/index.ts';
 import { defaultMetrics, metricInputs, type MetricConfig } from '../domain/cycles/metric-data.ts';
 import type { Actor } from '../shared/actor.ts';
@@ -30,9 +30,10 @@ export async function metricsOf(db: Db, testId: number): Promise<MetricConfig[]>
 }
 
 /**
- * The test's request to the verdict engine, from the aggregates and the engagement settings: a test
- * with configured metrics (or a decision population) gets the multi-metric verdict over metric_stats
- * (corrected, guardrails, CUPED, capped); one without measures conversion exactly as before.
+ * The test's request to the verdict engine, from the aggregates and the engagement settings. Every
+ * test gets the multi-metric verdict, corrected across variants × goal metrics by the engagement's
+ * setting (Holm by default): one without configured metrics has its old single metric as primary
+ * (conversion, or revenue per visitor, of any conversion: arm_stats through metricStats).
  */
 async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['engine']) {
   const test = await db
@@ -46,41 +47,30 @@ async function verdictRequest(db: Db, testId: number, engine: VerdictRequest['en
     .where('tests.id', '=', testId)
     .executeTakeFirst();
   if (!test) throw new RuleError('not_found', `test ${testId} does not exist`);
-  const arms = await armStats(db, testId);
-  const variants = await db.selectFrom('variants').select(['id', 'weight', 'proposal_id']).where('test_id', '=', testId).orderBy('position').execute();
-  const configured = await metricsOf(db, testId);
-  if (configured.length > 0 || test.decision_segment) {
-    const segment = test.decision_segment ?? 'all';
-    const { inputs } = metricInputs(configured.length ? configured : defaultMetrics(test.metric), test.events, arms, await metricStats(db, testId), segment);
-    const [dimension, value] = segment.split(':') as [string, string];
-    const request: TestVerdictRequest = {
-      engine,
-      alpha: test.alpha,
-      sequential_tuning_parameter: test.tuning_parameter,
-      risk_threshold: test.risk_threshold,
-      correction: test.correction,
-      metrics: inputs,
-      weights: variants.map((v) => v.weight),
-      ...(test.decision_segment ? { decision_population: { dimension, value } } : {}),
-    };
-    return { request, arms, variants, planned: test.planned_sample_total, multi: true as const };
-  }
-  const binomial = test.metric === 'conversion';
-  const request: VerdictRequest = {
+  const [arms, variants, configured, rows] = await Promise.all([
+    armStats(db, testId),
+    db.selectFrom('variants').select(['id', 'weight', 'proposal_id']).where('test_id', '=', testId).orderBy('position').execute(),
+    metricsOf(db, testId),
+    metricStats(db, testId),
+  ]);
+  const segment = test.decision_segment ?? 'all';
+  const { inputs } = metricInputs(configured.length ? configured : defaultMetrics(test.metric), test.events, arms, rows, segment);
+  const [dimension, value] = segment.split(':') as [string, string];
+  const request: TestVerdictRequest = {
     engine,
-    metric_type: binomial ? 'binomial' : 'mean',
     alpha: test.alpha,
     sequential_tuning_parameter: test.tuning_parameter,
     risk_threshold: test.risk_threshold,
-    arms: arms.map((a) => (binomial ? { arm: a.arm, n: a.n, conversions: a.conversions } : { arm: a.arm, n: a.n, sum: a.sum, sum_squares: a.sum_squares })),
+    correction: test.correction,
+    metrics: inputs,
     weights: variants.map((v) => v.weight),
+    ...(test.decision_segment ? { decision_population: { dimension, value } } : {}),
   };
-  return { request, arms, variants, planned: test.planned_sample_total, multi: false as const };
+  return { request, arms, variants, planned: test.planned_sample_total };
 }
 
-type Assembled = Awaited<ReturnType<typeof verdictRequest>>;
-/** The engine's answer for either request (verdicts.result keeps it as it is). */
-const decide = (v: Assembled): VerdictResult | TestVerdictResult => (v.multi ? testVerdict(v.request) : verdict(v.request));
+/** The engine's answer (verdicts.result keeps it as it is; verdicts from before issue 25 are VerdictResults). */
+const decide = (v: Awaited<ReturnType<typeof verdictRequest>>): TestVerdictResult => testVerdict(v.request);
 
 export async function createTest(db: Db, input: { offerId: number }): Promise<{ testId: number }> {
   const offer = await db
@@ -188,7 +178,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
 
   const v = await verdictRequest(db, input.testId, test.verdict_engine);
   const engine = decide(v);
-  const result = { ...engine, decision: finalDecision(engine.decision, endOf(input)) } as VerdictResult | TestVerdictResult;
+  const result: TestVerdictResult = { ...engine, decision: finalDecision(engine.decision, endOf(input)) };
   const armIndex = v.arms.findIndex((a) => a.arm === result.decision.arm);
   // Only a winner is promoted and earns its bonus (a winner blocked by a guardrail is neither).
   const winnerVariantId = result.decision.outcome === 'winner' && armIndex > 0 ? v.arms[armIndex]!.variant_id : null;
@@ -218,7 +208,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
       const page = await trx.selectFrom('pages').select(['control_description', 'baseline_rate', 'control_since_test_id']).where('id', '=', test.page_id).forUpdate().executeTakeFirstOrThrow();
       const current: PageControl = { description: page.control_description, baseline_rate: page.baseline_rate, since_test_id: page.control_since_test_id };
       const arm = v.arms[armIndex]!;
-      const binomial = v.multi ? v.request.metrics.find((m) => m.role === 'primary')?.kind === 'binomial' : v.request.metric_type === 'binomial';
+      const binomial = v.request.metrics.find((m) => m.role === 'primary')?.kind === 'binomial';
       const next = promotedControl(current, { title: winner.title, n: arm.n, conversions: arm.conversions, binomial }, input.testId);
       await trx.updateTable('pages').set({ control_description: next.description, baseline_rate: next.baseline_rate, control_since_test_id: next.since_test_id }).where('id', '=', test.page_id).execute();
       await trx
@@ -233,7 +223,7 @@ export async function finalizeTest(db: Db, input: { testId: number; reason: stri
   }
   if (result.decision.outcome === 'blocked_by_guardrail') {
     // CS's task: the variant won on its goal but harmed a guardrail; nothing was promoted or paid.
-    await raiseAlert(db, { engagementId: test.engagement_id, cycleId: test.cycle_id, kind: 'guardrail_blocked', key: `guardrail_blocked:${input.testId}`, message: `Test ${input.testId}: decide what to do: ${result.decision.reason}` });
+    await raiseAlert(db, { engagementId: test.engagement_id, cycleId: test.cycle_id, kind: 'guardrail_blocked', key: `guardrail_blocked:${input.testId}`, message: `Test ${input.testId}: ${verdictText(result.decision, 'en')}` });
   }
   return outcomeOf(result, winnerVariantId);
 }

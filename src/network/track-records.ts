@@ -12,7 +12,8 @@ function factsSql(hackerId: number | null) {
     select p.hacker_id, p.created_at, p.status = 'selected' as adopted, cl.industry, hy.skills as skills,
            case when v.id is null or p.status <> 'selected' or var.id is null then null
                 when v.winner_variant_id = var.id then 'won'
-                when v.outcome = 'inconclusive' then 'inconclusive'
+                -- blocked by a guardrail: not a win, nor a loss on the goal
+                when v.outcome in ('inconclusive', 'blocked_by_guardrail') then 'inconclusive'
                 else 'lost' end as result,
            case when v.winner_variant_id = var.id then
              (select (x->>'expected')::float8 from jsonb_array_elements(v.result->'variants') x where x->>'arm' = var.arm limit 1)

@@ -166,7 +166,8 @@ describe('monthly improvement cycle', () => {
     const page = await h.db.selectFrom('pages').selectAll().where('id', '=', pages[0].id).executeTakeFirstOrThrow();
     expect(page.control_description).toBe('One-page checkout');
     // The winner's observed rate (in the data its final verdict used) plans the next test.
-    const winnerArm = (win.request as { arms: { arm: string; n: number; conversions: number }[] }).arms.find((a) => a.arm === 'A')!;
+    // (every verdict's request is the test-verdict request: the primary metric's arms)
+    const winnerArm = (win.request as { metrics: { role: string; arms: { arm: string; n: number; conversions: number }[] }[] }).metrics.find((m) => m.role === 'primary')!.arms.find((a) => a.arm === 'A')!;
     expect(page.baseline_rate).toBeCloseTo(winnerArm.conversions / winnerArm.n, 10);
     expect(page.baseline_rate).toBeGreaterThan(0.15);
 

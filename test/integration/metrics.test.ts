@@ -2,7 +2,7 @@
 // in through the ingest route, verdicts and the test page's metric report out of the aggregates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignVariant } from '../../src/domain/assignment.ts';
-import { finalizeTest } from '../../src/cycles/tests.ts';
+import { finalizeTest, interimCheck } from '../../src/cycles/tests.ts';
 import { updateSettings } from '../../src/engagements/settings.ts';
 import { aovLoweringTraffic, GUARDRAIL_METRICS, visits, visitorsIn } from '../fixtures/metrics.ts';
 import { runningTest, type TrafficFixture } from '../fixtures/traffic.ts';
@@ -72,7 +72,7 @@ describe('metrics', () => {
     expect(test.control_since_test_id).toBeNull();
     expect(test.served_changes).toBeNull();
     const alert = await h.db.selectFrom('alerts').selectAll().where('unique_key', '=', `guardrail_blocked:${f.testId}`).executeTakeFirst();
-    expect(alert?.message).toContain('aov');
+    expect(alert?.message).toContain('significantly worse on the guardrail aov: not promoted, no win bonus; CS decides (Holm-corrected over 1 comparison)');
   });
 
   it('flags SRM on the one segment whose split is skewed, and warns how many segments are browsed', async () => {
@@ -138,6 +138,42 @@ describe('metrics', () => {
     expect(r.correction).toEqual({ method: 'holm', comparisons: 3 });
     const outcome = await finalizeTest(h.db, { testId: f.testId, reason: 'planned sample of 40000 reached', srm: false, end: 'planned_sample' });
     expect(outcome.outcome).toBe('inconclusive');
+  });
+
+  // Issue 25 item 1: corrected by default, not only once metrics are configured.
+  it('without metrics configured, the same three-variant test is corrected too (interim and final) by the engagement\'s setting', async () => {
+    const arms = { control: 500, A: 574, B: 500, C: 500 };
+    const traffic = async (correction: 'holm' | 'none') => {
+      const f = await fixture([0.25, 0.25, 0.25, 0.25]);
+      await updateSettings(h.db, f.engagementId, { correction });
+      // unnamed conversions, as every test measured them before metrics existed
+      const events = Object.entries(arms).flatMap(([arm, conv]) => visits(visitorsIn(f, arm, 10_000, 'u'), conv, () => 1000));
+      await post(f.testId, events.map(({ event: _name, ...e }: Record<string, unknown>) => e));
+      return f;
+    };
+    type Stored = { variants: { arm: string; p_value: number; p_value_adjusted?: number }[]; correction?: unknown };
+    const stored = async (testId: number, kind: 'interim' | 'final') =>
+      (await h.db.selectFrom('verdicts').select('result').where('test_id', '=', testId).where('kind', '=', kind).executeTakeFirstOrThrow()).result as Stored;
+
+    const f = await traffic('holm');
+    expect((await interimCheck(h.db, { testId: f.testId, checkNo: 1 })).outcome).toBe('inconclusive');
+    expect((await stored(f.testId, 'interim')).correction).toEqual({ method: 'holm', comparisons: 3 });
+    const outcome = await finalizeTest(h.db, { testId: f.testId, reason: 'planned sample of 40000 reached', srm: false, end: 'planned_sample' });
+    expect(outcome.outcome).toBe('inconclusive');
+    // the stored shape still has the primary metric's variants on top, now with their corrected p
+    const final = await stored(f.testId, 'final');
+    const a = final.variants.find((v) => v.arm === 'A')!;
+    expect(a.p_value).toBeGreaterThan(0.02);
+    expect(a.p_value).toBeLessThan(0.04);
+    expect(a.p_value_adjusted).toBeGreaterThan(0.05);
+    expect(final.correction).toEqual({ method: 'holm', comparisons: 3 });
+
+    // an engagement that turned correction off gets the raw p as its decision's p
+    const g = await traffic('none');
+    await interimCheck(h.db, { testId: g.testId, checkNo: 1 });
+    const raw = await stored(g.testId, 'interim');
+    expect(raw.correction).toEqual({ method: 'none', comparisons: 3 });
+    for (const v of raw.variants) expect(v.p_value_adjusted).toBe(v.p_value);
   });
 });
 

@@ -56,7 +56,7 @@ const filterFields = {
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'free text, Japanese or English: substrings of Japanese (1+ characters), English words (case-insensitive), phrases' })),
   industry: Type.Optional(Tag),
   page_type: Type.Optional(Tag),
-  outcome: Type.Optional(Type.Union(['winner', 'loser', 'inconclusive', 'invalid'].map((o) => Type.Literal(o)))),
+  outcome: Type.Optional(Type.Union(['winner', 'loser', 'inconclusive', 'invalid', 'blocked_by_guardrail'].map((o) => Type.Literal(o)))),
   lift_min: Type.Optional(Type.Number({ minimum: -100, maximum: 100, description: 'relative lift, e.g. 0.05 = +5%' })),
   lift_max: Type.Optional(Type.Number({ minimum: -100, maximum: 100 })),
   tags: Type.Optional(Type.Array(Tag, { maxItems: 10, description: 'entries with every one of these tags (repeat the parameter)' })),

@@ -57,7 +57,7 @@ export const Verdict = Type.Object({
   engine: Type.String(),
   outcome: Type.String(),
   winner_variant_id: Nullable(Id),
-  request: Type.Unknown({ description: 'the verdict engine request (arms, weights, settings)' }),
+  request: Type.Unknown({ description: 'the verdict engine request: a test-verdict request (metrics with their arms, weights, correction, settings); verdicts from before issue 25: the single-metric request (arms, weights, settings)' }),
   result: Type.Unsafe<unknown>(VerdictResult),
   invalidated_at: Nullable(Timestamp),
   invalidation_reason: Nullable(Type.String()),

@@ -11,7 +11,7 @@ export interface ImpactTest {
   engagement_id: number;
   /** The cycle's month (YYYY-MM). */
   month: string;
-  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   monthly_uplift_yen: number;
 }
 
@@ -64,7 +64,8 @@ export function impactRows(tests: ImpactTest[], fees: FeeMonth[], groupBy: Impac
     r.tests++;
     if (t.outcome === 'winner') r.wins++;
     else if (t.outcome === 'loser') r.losses++;
-    else if (t.outcome === 'inconclusive') r.inconclusive++;
+    // blocked by a guardrail: no win and no loss on the goal (CS decides what follows)
+    else if (t.outcome === 'inconclusive' || t.outcome === 'blocked_by_guardrail') r.inconclusive++;
     else r.invalid++;
     if (t.outcome !== 'winner') continue;
     if (groupBy === 'month') {

@@ -34,7 +34,7 @@ export interface ReportTestInput {
 export interface ReportTest {
   test_id: number;
   offer_id: number;
-  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid';
+  outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   winner_arm: string | null;
   lift: number | null;
   lift_ci: [number | null, number | null] | null;

@@ -148,7 +148,7 @@ export function MoreButton({ q }: { q: { hasNextPage: boolean; isFetchingNextPag
 
 const COLORS: Record<string, string> = {
   active: 'green', running: 'blue', review: 'orange', completed: 'gray', ended: 'gray', ending: 'yellow', rejected: 'red', blocked: 'red',
-  held: 'orange', pending: 'blue', sent: 'green', failed: 'red', cancelled: 'gray', winner: 'green', loser: 'red', inconclusive: 'gray',
+  held: 'orange', pending: 'blue', sent: 'green', failed: 'red', cancelled: 'gray', winner: 'green', loser: 'red', inconclusive: 'gray', blocked_by_guardrail: 'orange',
   invalid: 'red', open: 'green', closed: 'gray', submitted: 'blue', selected: 'green', withdrawn: 'gray', paying: 'blue', remitting: 'violet',
   handed_to_bank: 'blue', confirmed: 'green', returned: 'red', needs_attention: 'red',
 };

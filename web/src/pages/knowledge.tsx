@@ -43,7 +43,7 @@ function Knowledge() {
       <Group align="flex-end">
         <TextInput label={t('knowledge.search')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={320} type="search" />
         <TextInput label={t('knowledge.pageType')} placeholder="checkout" value={pageType} onChange={(e) => setPageType(e.currentTarget.value)} error={pageType && !validType ? t('knowledge.pageTypeFormat') : undefined} />
-        <Select label={t('knowledge.outcome')} clearable placeholder={t('common.all')} value={outcome} onChange={setOutcome} data={['winner', 'loser', 'inconclusive', 'invalid'].map((o) => ({ value: o, label: t(`status.${o}`) }))} />
+        <Select label={t('knowledge.outcome')} clearable placeholder={t('common.all')} value={outcome} onChange={setOutcome} data={['winner', 'loser', 'inconclusive', 'blocked_by_guardrail', 'invalid'].map((o) => ({ value: o, label: t(`status.${o}`) }))} />
       </Group>
       <ErrorAlert error={list.error} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -20,14 +20,21 @@ type Verdict = Body<'/v1/tests/{id}/verdicts', 'get'>['items'][number];
 interface VResult {
   variants?: { arm: string; expected?: number; ci?: (number | null)[]; p_value?: number; chance_to_win?: number; error?: string }[];
   srm_p_value?: number;
-  decision?: { outcome: string; arm?: string; reason?: string; guardrail?: { id: string } };
+  decision?: { outcome: string; arm?: string; reason?: string; guardrail?: { id: string }; correction?: { method: string; comparisons: number } };
 }
 const SRM_THRESHOLD = 0.001;
 const armLabel = (arm: string, t: TFunction) => (arm === 'control' ? t('tests.control') : t('tests.variant', { arm }));
 
-/** "Variant B wins: +12% (95% CI +4% to +20%)" */
+/** "Variant B wins: +12% (95% CI +4% to +20%) · Corrected for 3 comparisons (Holm)" */
 export function verdictSentence(v: Verdict, level: number, t: TFunction): string {
   const r = v.result as VResult;
+  const sentence = outcomeSentence(r, v, level, t);
+  // verdicts since issue 25 record their correction: the sentence says it and over how many comparisons
+  const c = r.decision?.outcome === 'invalid' ? undefined : r.decision?.correction;
+  return c ? `${sentence} · ${t(`metrics.correction.${c.method}`, { n: c.comparisons })}` : sentence;
+}
+
+function outcomeSentence(r: VResult, v: Verdict, level: number, t: TFunction): string {
   const outcome = r.decision?.outcome ?? v.outcome;
   if (outcome === 'invalid') return t('tests.sentence.invalid', { reason: r.decision?.reason ?? v.invalidation_reason ?? '' });
   const variants = r.variants ?? [];
