@@ -173,7 +173,7 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
  * only once a result says so), once nothing is left to hand over: through the manual mark route
  * (POST …/items/:itemId/result), which wakes the run's workflow. Answers the confirmed item ids.
  */
-export async function confirmTransfers(h: Pick<Harness, 'db' | 'temporal'>, runId: number, financeUserId: number, timeoutMs = 60_000): Promise<number[]> {
+export async function confirmTransfers(h: Pick<Harness, 'db' | 'app'>, runId: number, financeUserId: number, timeoutMs = 60_000): Promise<number[]> {
   const items = await eventually(async () => {
     const rows = await h.db.selectFrom('payout_items').select(['id', 'status', 'attempt']).where('run_id', '=', runId).execute();
     return rows.some((r) => r.status === 'pending') || !rows.some((r) => r.status === 'handed_to_bank') ? undefined : rows.filter((r) => r.status === 'handed_to_bank');

@@ -214,6 +214,7 @@ const Totals = Type.Object({
   deductions_yen: Type.Integer({ description: 'reversals netted into the payments' }),
   carried_forward_payees: Type.Integer({ description: 'payees not paid because their balance is zero or negative' }),
   carried_forward_yen: Type.Integer({ description: 'their balance, carried to the next run (≤ 0)' }),
+  zengin_files: Type.Integer({ description: 'Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over' }),
 });
 const CarriedForward = Type.Object({ hacker_id: Id, balance_yen: Type.Integer(), line_count: Type.Integer() });
 
@@ -228,7 +229,6 @@ export const Run = Type.Object({
   status: Type.String({
     description:
       'drafting, review, paying (handing over, then awaiting the bank results), needs_attention (a failed or returned transfer waits for finance), remitting, completed, rejected or blocked (the reason in waiting_for)',
-  zengin_files: Type.Integer({ description: 'Zengin files of the run: 1, plus one per round of retried transfers (GET …/zengin?file=N); 0 before the hand-over' }),
   }),
   payment_date: Type.Union([CalendarDate, Type.Null()], { description: 'the transfer date: the bank executes the transfers on this day' }),
   prepared_by: Nullable(Id),
