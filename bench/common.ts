@@ -77,6 +77,9 @@ export async function seedTest(db: Db, s: { clientId: number; csId: number }, we
     .values({ client_id: s.clientId, cs_manager_id: s.csId, offer_mode: 'open', monthly_fee_yen: 500_000, start_month: '2026-12', status: 'active', workflow_id: `engagement-bench-${tag}`, created_by: s.csId } as never)
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Every engagement has its settings row (createEngagement writes it): the test page reads the
+  // correction and engine from it (without it every GET /v1/tests/:id was a 500 in bench:traffic).
+  await db.insertInto('engagement_settings').values({ engagement_id: engagement.id }).execute();
   const page = await db
     .insertInto('pages')
     .values({ engagement_id: engagement.id, url: `https://shop.example/${tag}`, page_type: 'product', baseline_rate: 0.05, daily_visitors: 10_000, value_per_conversion_yen: 3000 })

@@ -22,6 +22,8 @@ export interface LoadResult {
   elapsed: number;
   requests: number;
   failed: number;
+  /** Why requests failed: HTTP status or error → count, and the first answer of each (to read the cause). */
+  failures: Record<string, { count: number; first: string }>;
   /** Per request latency in ms, sorted. */
   latencies: number[];
   /** Per body (when bodies were given): id, status and parsed JSON answer. */
@@ -47,6 +49,11 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const answers: LoadResult['answers'] = [];
   let failed = 0;
+  const failures: LoadResult['failures'] = {};
+  const fail = (key: string, text: string) => {
+    failed++;
+    (failures[key] ??= { count: 0, first: text.slice(0, 300) }).count++;
+  };
   let next = 0;
   const t0 = performance.now();
   const deadline = t0 + spec.seconds * 1000;
@@ -63,17 +70,17 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
       try {
         const res = await request(agent, spec, body);
         latencies.push(performance.now() - s);
-        if (res.status >= 400) failed++;
+        if (res.status >= 400) fail(String(res.status), res.text);
         if (index >= 0) answers.push({ id: spec.ids?.[index] ?? index, status: res.status, body: res.status === 200 ? (JSON.parse(res.text) as Record<string, number>) : {} });
-      } catch {
-        failed++;
+      } catch (err) {
+        fail((err as Error).message ?? 'error', String(err));
       }
     }
   }
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { elapsed, requests: latencies.length, failed, latencies: latencies.sort((a, b) => a - b), answers };
+  return { elapsed, requests: latencies.length, failed, failures, latencies: latencies.sort((a, b) => a - b), answers };
 }
 
 const CHILD_FLAG = '--kaizen-load-generator';

@@ -68,6 +68,7 @@ async function fillClientVisitors(db: Db, clientId: number, visitors: number): P
 async function measure(load: LoadGenerator, url: string, token: string, concurrency: number, seconds = SECONDS) {
   await load.prepare({ url, method: 'GET', headers: { authorization: `Bearer ${token}` }, concurrency, seconds });
   const r = await load.go();
+  if (r.failed) console.log(`  failures on ${url} (${concurrency} readers): ${JSON.stringify(r.failures)}`);
   return { rate: r.requests / r.elapsed, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), failed: r.failed, requests: r.requests };
 }
 

@@ -347,6 +347,8 @@ export async function ingestEvents(db: Db, testId: number, events: readonly Traf
       cross join lateral (values ('all'), ('device:' || x.device), ('visitor:' || x.visitor_type), ('source:' || x.source)) as g(segment)
       -- a test without named events reads its 'all' figures from arm_stats (metricStats): only its segments here
       where g.segment is not null and m.ev <= (select cardinality(events) from t) and (g.segment <> 'all' or (select cardinality(events) from t) > 0)
+        -- (on x alone, so applied before the fan-out: a visitor with no segment fact in a test without named events adds nothing)
+        and (x.device is not null or x.visitor_type is not null or x.source is not null or (select cardinality(events) from t) > 0)
     ),
     metrics as (
       insert into metric_stats as s (test_id, variant_id, segment, ev, bucket, slot, n, conversions, sc, sc2, sv, sv2, scv, npre, sxb, sxby, sxv, sxv2, sxvv)
