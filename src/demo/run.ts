@@ -109,7 +109,7 @@ async function conduct(stack: DemoStack, api: ApiClient, st: DemoState, save: ()
       const count = (o: string) => tests.filter((t: Json) => t.outcome === o).length;
       print(
         `demo: month ${m} done at ${((Date.now() - t0) / 1000).toFixed(0)} s: ${cs.filter((c) => c.phase === 'completed').length}/${cs.length} cycles completed, ` +
-          `${tests.length} tests (${count('winner')} won, ${count('loser')} lost, ${count('inconclusive')} inconclusive)`,
+          `${tests.length} tests (${count('winner')} won, ${count('loser')} lost, ${count('inconclusive')} inconclusive, ${count('blocked_by_guardrail')} blocked by a guardrail)`,
       );
       // The network's month end: grades and managed retainers (what the Schedule does on the 1st).
       try {
