@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignVariant } from '../../src/domain/assignment.ts';
 import { finalizeTest, interimCheck } from '../../src/cycles/tests.ts';
+import { captureKnowledge } from '../../src/cycles/knowledge.ts';
 import { updateSettings } from '../../src/engagements/settings.ts';
 import { aovLoweringTraffic, GUARDRAIL_METRICS, visits, visitorsIn } from '../fixtures/metrics.ts';
 import { runningTest, type TrafficFixture } from '../fixtures/traffic.ts';
@@ -73,6 +74,11 @@ describe('metrics', () => {
     expect(test.served_changes).toBeNull();
     const alert = await h.db.selectFrom('alerts').selectAll().where('unique_key', '=', `guardrail_blocked:${f.testId}`).executeTakeFirst();
     expect(alert?.message).toContain('significantly worse on the guardrail aov: not promoted, no win bonus; CS decides (Holm-corrected over 1 comparison)');
+    // the knowledge base keeps the outcome, and its filter finds it
+    await captureKnowledge(h.db, { testId: f.testId });
+    const found = await h.app.inject({ method: 'GET', url: '/v1/knowledge?outcome=blocked_by_guardrail&limit=100', headers: cs.auth });
+    expect(found.statusCode, found.body).toBe(200);
+    expect(found.json().items.map((e: { test_id: number }) => e.test_id)).toContain(f.testId);
   });
 
   it('flags SRM on the one segment whose split is skewed, and warns how many segments are browsed', async () => {
