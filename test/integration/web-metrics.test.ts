@@ -50,7 +50,7 @@ describe.skipIf(!HAVE_CHROMIUM)('test page: metrics, guardrails, segments', () =
       await section.waitFor();
       const text = (await section.textContent()) ?? '';
       const words = lang === 'en'
-        ? { worse: 'Significantly worse: blocks a win', browsing: 'You are browsing 2 segments', srm: 'Sample ratio mismatch', blocked: 'blocked by the guardrail aov', corrected: 'Corrected for 1 comparison' }
+        ? { worse: 'Significantly worse: blocks a win', browsing: 'You are browsing 2 segments', srm: 'Sample ratio mismatch', blocked: 'blocked by the guardrail aov', corrected: "Corrected by Holm's method; comparisons: 1" }
         : { worse: '有意に悪化：勝ちを止めます', browsing: '2 個のセグメントを見ています', srm: 'サンプル比率の不一致', blocked: 'ガードレール aov の悪化により保留', corrected: '1 件の比較で補正済み（Holm 法）' };
       expect(text).toContain(words.worse);
       expect(text).toContain(words.browsing);
