@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleDriver } from '../cycle-driver.ts';
-import { createHarness, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 import { createSiteKey } from '../../src/db/site-keys.ts';
 import { blobStoreFor } from '../../src/blobs/store.ts';
 
@@ -297,6 +297,15 @@ beforeAll(async () => {
     : {};
   // A month older than any ledger line (payout-lifecycle uses 2000-01): the run completes at once, empty.
   const paymentRun = await d.api('POST', '/v1/payout-runs', admin.auth, { month: '2001-01' });
+  // An item of that run, so the item routes find it (an item of no run is a 404, the matrix's H) and
+  // answer by role: a confirmed transfer of a bystander payee (no persona's statement or ledger shows it).
+  await eventually(async () => (await h.db.selectFrom('payout_runs').select('status').where('id', '=', paymentRun.id).executeTakeFirst())?.status === 'completed');
+  const payee = await h.db.insertInto('hackers').values({ display_name: 'Matrix payee', kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow();
+  const paymentItem = await h.db
+    .insertInto('payout_items')
+    .values({ run_id: paymentRun.id, hacker_id: payee.id, status: 'confirmed', payee_type: 'resident_individual', line_count: 1, fee_total: 10_000, withholding_base: 10_000, withholding: 1_021, gross_payable: 10_000, net_transfer: 8_979 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   // A payee change of the hacker, waiting for finance (the decision routes act on it).
   const payeeChange = await d.api('POST', `/v1/hackers/${run.author.id}/payee/changes`, run.author.auth, { address: 'Matrix address 1' });
   // A token of a bystander: revoking it changes nobody's access during the walk.
@@ -337,6 +346,7 @@ beforeAll(async () => {
     'payee-changes': payeeChange.id,
     clients: run.client.id,
     'payout-runs': paymentRun.id,
+    items: paymentItem.id,
     'statutory-records': 2032,
     partners: partner.id ?? 1,
     users: cs.user.id,
@@ -366,7 +376,8 @@ function concrete(url: string): string {
     .map((p, i) => {
       if (!p.startsWith(':')) return p;
       if (p === ':month') return '2001-01';
-      if (p === ':itemId' || p === ':engagementId') return String(ids.engagements);
+      if (p === ':itemId') return String(ids.items);
+      if (p === ':engagementId') return String(ids.engagements);
       return String(ids[parts[i - 1]!] ?? 1);
     })
     .join('/') + (QUERY[url] ?? '');
