@@ -27,7 +27,8 @@ describe('actions agree with enforcement', () => {
     const hackerId = (await h.db.insertInto('hackers').values({ display_name: 'Actions Payee', kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
     const payee = await call(finA, 'PUT', `/v1/hackers/${hackerId}/payee`, { bank: { bank_code: '0001', branch_code: '001', account_type: '1', account_number: '1234567', holder_name: 'ｱｸｼｮﾝ' } });
     expect(payee.status, JSON.stringify(payee.body)).toBe(200);
-    const month = '2032-05';
+    // A month no other file's run takes (one run per month, one database: payout-transfers has 2032-05).
+    const month = '2034-08';
     await h.db
       .insertInto('earnings_ledger')
       .values({ unique_key: `adoption_fee:${hackerId}:${randomUUID()}`, hacker_id: hackerId, engagement_id: e.id, cycle_id: null, offer_id: null, proposal_id: null, kind: 'adoption_fee', amount_yen: 100_000, category: 'design', month, delivered_at: `${month}-01T03:00:00Z`, reverses_id: null, description: 'actions line' })
