@@ -252,7 +252,10 @@ describe('支払調書 through a confirmed payout, and where the number goes', (
     const decoded = await dataConverter.payloadCodecs![0]!.decode(payloads);
     const plain = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
     expect(payloads.length).toBeGreaterThan(5);
-    expect(plain).toContain(String(ind)); // the decoded history is readable: the individual's item is in it
+    // The decoded history is readable (the activities' inputs name the run), the stored one is not. The
+    // payloads carry run and item ids, no hacker id: a bare hacker id only matched by chance as a digit.
+    expect(plain).toContain(`"runId":${run.id}`);
+    expect(raw).not.toContain(`"runId":${run.id}`);
     expect(plain).not.toContain(NUMBER);
     // At rest: only the vault's envelope, never the number in the clear.
     const { rows: clear } = await sql<{ n: number }>`select count(*)::int as n from my_numbers where position(${NUMBER} in number_encrypted) > 0`.execute(h.db);
