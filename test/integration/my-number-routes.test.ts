@@ -151,6 +151,25 @@ describe('My Number vault routes', () => {
   });
 });
 
+describe('statutory record years', () => {
+  it('a year whose due date (31 January next) is past the tax calendar is a 400 naming /params/year on every 支払調書 route; the last year in it answers', async () => {
+    const ind = await hacker('Chosho Year', 'individual');
+    const me = await userWithToken(h.db, 'hacker', { hackerId: ind });
+    for (const [url, who] of [
+      ['/v1/payouts/statutory-records/2099', finA],
+      ['/v1/payouts/statutory-records/2099/tax-office.csv', finA],
+      [`/v1/hackers/${ind}/statutory-records/2099/pdf`, me],
+    ] as const) {
+      const res = await call('GET', url, who);
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+      expect(res.json().error.details.map((d: { path: string }) => d.path)).toEqual(['/params/year']);
+    }
+    const last = await call('GET', '/v1/payouts/statutory-records/2098', finA);
+    expect(last.statusCode, last.body).toBe(200);
+    expect(last.json()).toMatchObject({ year: 2098, statements: 0, due_date: '2099-02-02' });
+  });
+});
+
 describe('支払調書 through a confirmed payout, and where the number goes', () => {
   it('the e-Tax CSV has a category per ledger kind and passes the 309 field rules; the number is in no log, answer, history or export but the tax-office CSV', async () => {
     const ind = await hacker('Chosho Individual', 'individual');

@@ -1,6 +1,7 @@
 // Shapes of the My Number vault (a hacker's 個人番号: write-only for the hacker, read by finance with
 // the permission) and of the annual 支払調書 (statutory records) routes.
 import { Type } from 'typebox';
+import { LAST_YEAR } from '../../domain/payouts/calendar.ts';
 import { Id, Nullable, Timestamp } from './common.ts';
 
 const closed = { additionalProperties: false } as const;
@@ -33,8 +34,11 @@ export const MyNumberAccessBody = Type.Object(
 
 export const MyNumberAccess = Type.Object({ user_id: Id, my_number_access: Type.Boolean() }, closed);
 
-/** 年分: 令和 years only (the 309 record writes the year in 令和). */
-export const StatutoryYear = Type.Integer({ minimum: 2019, maximum: 2099, description: 'calendar year of the payments (by payment date)' });
+/**
+ * 年分: 令和 years only (the 309 record writes the year in 令和), up to the last whose due date (31 January
+ * of the next year, moved past holidays) the tax calendar covers.
+ */
+export const StatutoryYear = Type.Integer({ minimum: 2019, maximum: LAST_YEAR - 1, description: 'calendar year of the payments (by payment date)' });
 export const YearParams = Type.Object({ year: StatutoryYear }, closed);
 export const PayeeYearParams = Type.Object({ id: Id, year: StatutoryYear }, closed);
 
