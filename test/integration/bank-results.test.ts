@@ -3,58 +3,23 @@
 // imported all or nothing; a malformed or mismatched line changes nothing and names the line; the same
 // file twice changes nothing; a 組戻し (CSV) takes the payment back and the next run pays it again;
 // finance can mark a transfer by hand; nobody else can do either.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZenginFileBankAdapter, type BankAdapter } from '../../src/payouts/bank.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { payoutWorld, type Auth } from '../fixtures/payouts.ts';
+import { eventually, userWithToken, type Harness } from '../helpers.ts';
 
-type Auth = Awaited<ReturnType<typeof userWithToken>>;
+type PayoutWorld = Awaited<ReturnType<typeof payoutWorld>>;
 
 let h: Harness;
 let finA: Auth;
 let finB: Auth;
-let engagementId: number;
+let payee: PayoutWorld['payee'];
 
 beforeAll(async () => {
-  // Transfers go into the run's Zengin file, as production runs it (the adapter needs the harness's key).
-  let file: ZenginFileBankAdapter | undefined;
-  const bank: BankAdapter = { name: 'zengin-file', transfer: (req) => file!.transfer(req) };
-  h = await createHarness({ deps: { bankAdapter: bank } });
-  file = new ZenginFileBankAdapter(h.db, h.config.bankKey!);
-  finA = await userWithToken(h.db, 'finance');
-  finB = await userWithToken(h.db, 'finance');
-  const cs = await userWithToken(h.db, 'cs_manager');
-  const client = await makeClient(h.db, 'Bank Results Client');
-  const e = await h.db
-    .insertInto('engagements')
-    .values({
-      client_id: client.id, cs_manager_id: cs.user.id, offer_mode: 'open', monthly_fee_yen: 1_000_000, start_month: '2026-01',
-      status: 'active', workflow_id: `engagement-bank-results-${randomUUID()}`, created_by: cs.user.id,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  engagementId = e.id;
+  ({ h, finA, finB, payee } = await payoutWorld('Bank Results', { idOffset: 1_700_000_000, zenginFile: true }));
 });
 afterAll(async () => {
   await h?.close();
 });
-
-async function payee(name: string, amount: number, month: string) {
-  const id = (await h.db.insertInto('hackers').values({ display_name: name, kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
-  await h.db
-    .insertInto('earnings_ledger')
-    .values({
-      unique_key: `adoption_fee:${id}:${randomUUID()}`, hacker_id: id, engagement_id: engagementId, cycle_id: null, offer_id: null, proposal_id: null,
-      kind: 'adoption_fee', amount_yen: amount, category: 'design', month, delivered_at: `${month}-01T03:00:00Z`, reverses_id: null, description: `fee ${amount}`,
-    })
-    .execute();
-  const res = await h.app.inject({
-    method: 'PUT', url: `/v1/hackers/${id}/payee`, headers: finA.auth,
-    payload: { bank: { bank_code: '0001', branch_code: '001', account_type: '1', account_number: String(1_000_000 + id).slice(-7), holder_name: 'ﾃｽﾄ ﾀﾛｳ' } },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return id;
-}
 
 const get = async (url: string, auth: Auth = finA) => {
   const res = await h.app.inject({ url, headers: auth.auth });

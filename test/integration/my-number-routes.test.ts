@@ -9,12 +9,13 @@ import { Writable } from 'node:stream';
 import type { Payload } from '@temporalio/common';
 import { sql } from 'kysely';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { myNumberCheckDigit } from '../../src/domain/payouts/my-number.ts';
 import { record309Problems, RECORD_309 } from '../../src/domain/payouts/statutory-record.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ZenginFileBankAdapter, type BankAdapter } from '../../src/payouts/bank.ts';
 import { confirmTransfers, createHarness, dataConverter, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { isolatedDatabase } from '../web/browser.ts';
 
 type Auth = Awaited<ReturnType<typeof userWithToken>>;
 
@@ -41,7 +42,8 @@ const MONTH = `${YEAR}-06`;
 beforeAll(async () => {
   let file: ZenginFileBankAdapter | undefined;
   const bank: BankAdapter = { name: 'zengin-file', transfer: (req) => file!.transfer(req) };
-  h = await createHarness({ deps: { bankAdapter: bank }, log: createLogger({ logLevel: 'debug', logPretty: false }, 'scan', sink) });
+  // Its own database: its run must hold exactly its own payees (a run drafts every unpaid line up to its month).
+  h = await createHarness({ databaseUrl: await isolatedDatabase(inject('databaseUrl'), 1_900_000_000), deps: { bankAdapter: bank }, log: createLogger({ logLevel: 'debug', logPretty: false }, 'scan', sink) });
   file = new ZenginFileBankAdapter(h.db, h.config.bankKey!);
   admin = await userWithToken(h.db, 'admin');
   finA = await userWithToken(h.db, 'finance');

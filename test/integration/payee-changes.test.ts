@@ -3,53 +3,30 @@
 // approval — bank details and tax fields alike; finance-only fields are refused; another hacker's
 // changes do not exist for a hacker; an unpayable payee shows why on the run and on its own record;
 // an empty completed run is drafted again; two selected proposals earn two adoption fees.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accrueEarnings } from '../../src/cycles/earnings.ts';
 import { cycleDriver } from '../cycle-driver.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { payoutWorld, type Auth } from '../fixtures/payouts.ts';
+import { eventually, userWithToken, type Harness } from '../helpers.ts';
 
-type Auth = Awaited<ReturnType<typeof userWithToken>>;
+type PayoutWorld = Awaited<ReturnType<typeof payoutWorld>>;
 
 let h: Harness;
 let finA: Auth;
 let finB: Auth;
-let engagementId: number;
+let earn: PayoutWorld['earn'];
+let lineHacker: PayoutWorld['hackerWithLine'];
 
 beforeAll(async () => {
-  h = await createHarness();
-  finA = await userWithToken(h.db, 'finance');
-  finB = await userWithToken(h.db, 'finance');
-  const cs = await userWithToken(h.db, 'cs_manager');
-  const client = await makeClient(h.db, 'Payee Changes Client');
-  const e = await h.db
-    .insertInto('engagements')
-    .values({
-      client_id: client.id, cs_manager_id: cs.user.id, offer_mode: 'open', monthly_fee_yen: 1_000_000, start_month: '2026-01',
-      status: 'active', workflow_id: `engagement-payee-changes-${randomUUID()}`, created_by: cs.user.id,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  engagementId = e.id;
+  ({ h, finA, finB, earn, hackerWithLine: lineHacker } = await payoutWorld('Payee Changes', { idOffset: 1_800_000_000 }));
 });
 afterAll(async () => {
   await h?.close();
 });
 
 async function hackerWithLine(name: string, amount: number, month: string) {
-  const id = (await h.db.insertInto('hackers').values({ display_name: name, kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
-  await earn(id, amount, month);
+  const id = await lineHacker(name, amount, month);
   return { id, self: await userWithToken(h.db, 'hacker', { hackerId: id }) };
-}
-
-async function earn(hackerId: number, amount: number, month: string) {
-  await h.db
-    .insertInto('earnings_ledger')
-    .values({
-      unique_key: `adoption_fee:${hackerId}:${randomUUID()}`, hacker_id: hackerId, engagement_id: engagementId, cycle_id: null, offer_id: null, proposal_id: null,
-      kind: 'adoption_fee', amount_yen: amount, category: 'design', month, delivered_at: `${month}-01T03:00:00Z`, reverses_id: null, description: `fee ${amount}`,
-    })
-    .execute();
 }
 
 const bank = (account: string, holder = 'ﾃｽﾄ ﾀﾛｳ') => ({ bank_code: '0001', branch_code: '001', account_type: '1', account_number: account, holder_name: holder });

@@ -3,61 +3,25 @@
 // task with the reason, the hacker's reason and task), a retry goes into a later Zengin file, cancelling
 // needs a second finance user, withholding counts only confirmed payments, and the run completes only
 // when every transfer is settled.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokyoDateOf } from '../../src/domain/months.ts';
-import { ZenginFileBankAdapter, type BankAdapter } from '../../src/payouts/bank.ts';
 import { recordTransferResult } from '../../src/payouts/transfers.ts';
-import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
+import { payoutWorld, type Auth } from '../fixtures/payouts.ts';
+import { eventually, userWithToken, type Harness } from '../helpers.ts';
 
-type Auth = Awaited<ReturnType<typeof userWithToken>>;
+type PayoutWorld = Awaited<ReturnType<typeof payoutWorld>>;
 
 let h: Harness;
 let finA: Auth;
 let finB: Auth;
-let engagementId: number;
+let payee: PayoutWorld['payee'];
 
 beforeAll(async () => {
-  // The default adapter, as production runs it: transfers go into the run's Zengin file (built once
-  // the harness has its database and bank key).
-  let file: ZenginFileBankAdapter | undefined;
-  const bank: BankAdapter = { name: 'zengin-file', transfer: (req) => file!.transfer(req) };
-  h = await createHarness({ deps: { bankAdapter: bank } });
-  file = new ZenginFileBankAdapter(h.db, h.config.bankKey!);
-  finA = await userWithToken(h.db, 'finance');
-  finB = await userWithToken(h.db, 'finance');
-  const cs = await userWithToken(h.db, 'cs_manager');
-  const client = await makeClient(h.db, 'Transfer States Client');
-  const e = await h.db
-    .insertInto('engagements')
-    .values({
-      client_id: client.id, cs_manager_id: cs.user.id, offer_mode: 'open', monthly_fee_yen: 1_000_000, start_month: '2026-01',
-      status: 'active', workflow_id: `engagement-transfers-${randomUUID()}`, created_by: cs.user.id,
-    } as never)
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  engagementId = e.id;
+  ({ h, finA, finB, payee } = await payoutWorld('Transfer States', { idOffset: 1_600_000_000, zenginFile: true }));
 });
 afterAll(async () => {
   await h?.close();
 });
-
-async function payee(name: string, amount: number, month: string) {
-  const id = (await h.db.insertInto('hackers').values({ display_name: name, kind: 'individual', residency: 'resident', skills: [], industries: [] }).returning('id').executeTakeFirstOrThrow()).id;
-  await h.db
-    .insertInto('earnings_ledger')
-    .values({
-      unique_key: `adoption_fee:${id}:${randomUUID()}`, hacker_id: id, engagement_id: engagementId, cycle_id: null, offer_id: null, proposal_id: null,
-      kind: 'adoption_fee', amount_yen: amount, category: 'design', month, delivered_at: `${month}-01T03:00:00Z`, reverses_id: null, description: `fee ${amount}`,
-    })
-    .execute();
-  const res = await h.app.inject({
-    method: 'PUT', url: `/v1/hackers/${id}/payee`, headers: finA.auth,
-    payload: { bank: { bank_code: '0001', branch_code: '001', account_type: '1', account_number: String(1_000_000 + id).slice(-7), holder_name: 'ﾃｽﾄ ﾀﾛｳ' } },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return id;
-}
 
 const get = async (url: string, auth: Auth = finA) => {
   const res = await h.app.inject({ url, headers: auth.auth });
