@@ -85,6 +85,10 @@ export function demoSettings(monthSeconds: number) {
     learning_seconds: s(0.06, 10),
     // Tuned to the visitors a compressed test gets (about 12,000: DemoActors.site).
     tuning_parameter: 10_000,
+    // The final verdict at the planned sample is fixed-horizon (Holm-corrected); the interim checks
+    // stay sequential (always valid). A compressed month's few thousand visitors per arm are too few
+    // for the sequential interval to call even a +70% lift at the end (0 of 6 tests won in a run).
+    verdict_engine: 'frequentist',
     min_proposals: 1,
     adoption_fee_yen: 120_000,
     win_bonus_yen: 80_000,
