@@ -11,6 +11,8 @@ import { ErrorAlert } from '../app/ui.tsx';
 type Task = Body<'/v1/tasks', 'get'>['items'][number];
 
 function target(t: Task): string | null {
+  // A payee's failed transfer: their own statements (the payout run is finance's page).
+  if (t.kind === 'fix_bank_details') return '/statements';
   if (t.run_id) return `/payout-runs/${t.run_id}`;
   if (t.offer_id && (t.kind === 'submit_proposal' || !t.cycle_id)) return `/offers/${t.offer_id}`;
   if (t.cycle_id) return `/cycles/${t.cycle_id}`;
