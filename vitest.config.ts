@@ -21,6 +21,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/demo.test.ts'],
           // Runs after the unit project; two files at a time share the one Postgres and Temporal server.
           sequence: { groupOrder: 1 },
           // web-setup builds the web back office for the browser tests (test/integration/web-*.test.ts).
@@ -28,6 +29,18 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          // The demo brings up its own Postgres, Temporal, workers and Chromium: run last and alone, so
+          // its short compressed month is not starved by another file (CI timed out on a loaded run).
+          name: 'demo',
+          include: ['test/integration/demo.test.ts'],
+          sequence: { groupOrder: 2 },
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          maxWorkers: 1,
         },
       },
     ],

@@ -2,12 +2,13 @@
 import {
   ScheduleAlreadyRunning,
   WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/index.ts';
-import { payoutRunWorkflow, payoutScheduleWorkflow } from '../workflows/payout-run.ts';
+import { payoutRunWorkflow, payoutScheduleWorkflow, transfersChangedSignal } from '../workflows/payout-run.ts';
 import { PayoutMonthKey, PayoutStatusKey } from '../workflows/search-attributes.ts';
 import { openRun, redraftEmptyRun } from './runs.ts';
 import { PAYOUT_SCHEDULE_ID, payoutWorkflowId } from '../shared/payouts.ts';
@@ -89,5 +90,24 @@ export async function ensurePayoutSchedule(
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning) return false;
     throw err;
+  }
+}
+
+/**
+ * Wakes a run's workflow to settle again after a transfer's state changed (the change is committed
+ * first). A finished workflow has nothing left to do (Postgres holds the run's state). Any other
+ * failure is retried and then thrown: swallowed, the run would wait a whole reminder interval (a day)
+ * for a signal that never came; thrown, the caller's retry (same Idempotency-Key) signals again.
+ */
+export async function wakePayoutRun(temporal: Client, workflowId: string, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(transfersChangedSignal);
+      return;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return;
+      if (attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
   }
 }

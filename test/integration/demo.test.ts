@@ -126,7 +126,7 @@ describe('npm run demo (one short compressed month)', () => {
     } finally {
       await browser.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('CS sent back the broken proposals with a comment and never passed one; their authors revise what came back', async () => {
     const proposals = await allProposals();

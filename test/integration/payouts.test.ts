@@ -468,8 +468,8 @@ describe('payout run', () => {
     stopCurrentWorker = await h.startWorker();
 
     // Each transfer handed over once; finance confirms them (the bank's answer) and the run remits.
-    expect((await confirmTransfers(h, runId, finA.user.id, 90_000)).length).toBe(ids.length);
-    const done = await waitStatus(runId, 'remitting', 90_000);
+    expect((await confirmTransfers(h, runId, finA.user.id, 180_000)).length).toBe(ids.length);
+    const done = await waitStatus(runId, 'remitting', 180_000);
     expect(done.totals.confirmed).toBe(ids.length);
     for (const id of ids) {
       const rows = await db.selectFrom('simulated_bank_transfers').selectAll().where('idempotency_key', '=', `${runId}:${id}`).execute();
@@ -480,7 +480,7 @@ describe('payout run', () => {
     }
     const sentAudit = await h.db.selectFrom('payout_audit_log').select('hacker_id').where('run_id', '=', runId).where('action', '=', 'item_handed_to_bank').execute();
     expect(sentAudit).toHaveLength(ids.length);
-  });
+  }, 480_000);
 
   it('`kaizen payouts annual-records --year` prints the same CSV (DATABASE_URL)', async () => {
     const out: string[] = [];

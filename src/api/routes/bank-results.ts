@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { resolveBankKey } from '../../payouts/crypto.ts';
 import { importBankResults, markTransferResult } from '../../payouts/bank-results.ts';
-import { transfersChangedSignal } from '../../workflows/payout-run.ts';
+import { wakePayoutRun } from '../../payouts/start.ts';
 import { actorOf } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
@@ -34,14 +34,7 @@ export const bankResultRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     if (!run) throw new HttpError(404, 'not_found', `Payout run ${id} does not exist.`);
     return run;
   }
-  /** Wakes the run's workflow to settle again (nothing to do when it has finished: Postgres holds the run's state). */
-  async function wake(workflowId: string) {
-    try {
-      await temporal.workflow.getHandle(workflowId).signal(transfersChangedSignal);
-    } catch {
-      // The workflow finished (a return after completion); recordTransferResult settled the run's record.
-    }
-  }
+  const wake = (workflowId: string) => wakePayoutRun(temporal, workflowId);
 
   app.post(
     '/v1/payout-runs/:id/bank-results',

@@ -15,14 +15,13 @@ import { itemActionRefusal, type ItemAction } from '../../domain/payouts/transfe
 import { annualRecordsCsv, auditLog, getRun, latestZenginFileNo, listItems, listRuns, zenginFile } from '../../payouts/queries.ts';
 import { cancelItem, moveItemToNextRun, recordZenginDownload, retryItem, type ItemActionInput, type ItemActionResult } from '../../payouts/transfers.ts';
 import { withholdingSummary } from '../../payouts/runs.ts';
-import { startPayoutRun } from '../../payouts/start.ts';
+import { startPayoutRun, wakePayoutRun } from '../../payouts/start.ts';
 import {
   approveRunUpdate,
   holdItemUpdate,
   recordRemittanceUpdate,
   rejectRunUpdate,
   releaseItemUpdate,
-  transfersChangedSignal,
 } from '../../workflows/payout-run.ts';
 import { action, routeRefusal } from '../access.ts';
 import { actorOf, FINANCE } from '../auth.ts';
@@ -108,14 +107,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
     };
   }
 
-  /** Wakes the run's workflow to settle again (a no-op when it has finished: nothing is left to hand over). */
-  async function wake(workflowId: string) {
-    try {
-      await temporal.workflow.getHandle(workflowId).signal(transfersChangedSignal);
-    } catch {
-      // The workflow finished (a return after completion); the run's record was settled in Postgres.
-    }
-  }
+  const wake = (workflowId: string) => wakePayoutRun(temporal, workflowId);
 
   /**
    * Runs a decision as an update on the run's workflow (refusals map through viaUpdate: four eyes and
