@@ -1,8 +1,11 @@
 // Temporal's own storage holds only ciphertext; an admin reads payloads through the codec server;
 // summaries and search attributes stay readable and carry ids only; old keys still decode.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKeys } from '../../src/infra/payload-codec.ts';
+import { resolveTemporalTool } from '../../src/infra/tools.ts';
 import { EngagementIdKey } from '../../src/workflows/search-attributes.ts';
 import { createHarness, eventually, makeClient, TEST_PAYLOAD_KEYS_ENV, userWithToken, type Harness } from '../helpers.ts';
 
@@ -63,4 +66,37 @@ describe('encrypted payloads', () => {
     const text = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"Engagement #1 (client #2)"') };
     expect((await current.encode([text]))[0]).toBe(text);
   });
+});
+
+describe('the real Temporal CLI with --codec-endpoint', () => {
+  // The CLI sends protobuf JSON: an empty payload list arrives as `{}` (workflow metadata of a
+  // workflow with no details), which the codec server answered 400 before.
+  it('shows, describes, queries and reads the metadata of an encrypted cycle, decoded', async () => {
+    const cli = resolveTemporalTool('cli', h.config.tools);
+    expect(cli, 'the Temporal CLI (pinned wheel)').toBeTruthy();
+    const cs = await userWithToken(h.db, 'cs_manager');
+    const admin = await userWithToken(h.db, 'admin');
+    const client = await makeClient(h.db, 'コーデック株式会社');
+    const e = (await h.app.inject({ method: 'POST', url: '/v1/engagements', headers: cs.auth, payload: { client_id: client.id, offer_mode: 'open', monthly_fee_yen: 700_000 } })).json();
+    const cycle = await eventually(async () => (await h.db.selectFrom('cycles').select(['id', 'workflow_id']).where('engagement_id', '=', e.id).executeTakeFirst()) ?? undefined);
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = h.app.server.address() as { port: number };
+    const run = promisify(execFile);
+    const temporal = async (...args: string[]) =>
+      (await run(cli!, [...args, '--address', h.config.temporalAddress!, '--namespace', h.config.temporalNamespace, '--codec-endpoint', `http://127.0.0.1:${address.port}/codec`, '--codec-auth', admin.auth.authorization], { timeout: 60_000 })).stdout;
+    try {
+      const shown = await temporal('workflow', 'show', '--workflow-id', e.workflow_id, '--output', 'json');
+      const input = JSON.parse(shown).events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+      expect(Buffer.from(input.metadata.encoding, 'base64').toString()).toBe('json/plain');
+      expect(JSON.parse(Buffer.from(input.data, 'base64').toString())).toMatchObject({ engagementId: e.id });
+      const described = await temporal('workflow', 'describe', '--workflow-id', e.workflow_id, '--output', 'json');
+      expect(described).toContain(e.workflow_id);
+      const metadata = await temporal('workflow', 'metadata', '--workflow-id', cycle.workflow_id);
+      expect(metadata.length).toBeGreaterThan(0);
+      const queried = await temporal('workflow', 'query', '--workflow-id', cycle.workflow_id, '--type', 'status', '--output', 'json');
+      expect(queried).toContain('"phase"');
+    } finally {
+      await h.app.inject({ method: 'POST', url: `/v1/engagements/${e.id}/end`, headers: cs.auth, payload: { mode: 'immediately', reason: 'codec CLI test over' } });
+    }
+  }, 180_000);
 });

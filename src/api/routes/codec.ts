@@ -47,7 +47,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
         },
       },
       async (req) => {
-        const payloads = req.body.payloads.map(fromWire);
+        const payloads = (req.body.payloads ?? []).map(fromWire);
         const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
         req.log.info({ op, payloads: payloads.length, namespace: req.headers['x-namespace'] }, 'codec request');
         return { payloads: out.map(toWire) };

@@ -39,7 +39,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        payloads: {
+                        payloads?: {
                             /** @description base64 */
                             data?: string;
                             metadata?: {
@@ -258,7 +258,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        payloads: {
+                        payloads?: {
                             /** @description base64 */
                             data?: string;
                             metadata?: {
@@ -3829,6 +3829,8 @@ export interface paths {
                             offer_window_seconds?: number;
                             /** @description planning window (seconds) */
                             planning_seconds?: number;
+                            /** @description an answer published this close to an offer's deadline moves it by as much, once (default a day) (seconds) */
+                            qa_extension_seconds?: number;
                             /** @description bayesian: acceptable expected loss */
                             risk_threshold?: number;
                             /** @description selection window (seconds) */
@@ -5905,6 +5907,8 @@ export interface paths {
                             offer_window_seconds: number;
                             /** @description planning window (seconds) */
                             planning_seconds: number;
+                            /** @description an answer published this close to an offer's deadline moves it by as much, once (default a day) (seconds) */
+                            qa_extension_seconds: number;
                             /** @description bayesian: acceptable expected loss */
                             risk_threshold: number;
                             /** @description selection window (seconds) */
@@ -6079,6 +6083,8 @@ export interface paths {
                         offer_window_seconds?: number;
                         /** @description planning window (seconds) */
                         planning_seconds?: number;
+                        /** @description an answer published this close to an offer's deadline moves it by as much, once (default a day) (seconds) */
+                        qa_extension_seconds?: number;
                         /** @description bayesian: acceptable expected loss */
                         risk_threshold?: number;
                         /** @description selection window (seconds) */
@@ -6127,6 +6133,8 @@ export interface paths {
                             offer_window_seconds: number;
                             /** @description planning window (seconds) */
                             planning_seconds: number;
+                            /** @description an answer published this close to an offer's deadline moves it by as much, once (default a day) (seconds) */
+                            qa_extension_seconds: number;
                             /** @description bayesian: acceptable expected loss */
                             risk_threshold: number;
                             /** @description selection window (seconds) */
@@ -10810,6 +10818,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -11113,6 +11153,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -11402,6 +11474,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -11700,6 +11804,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -12013,6 +12149,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -12327,6 +12495,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -12770,6 +12970,38 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                add_line: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                credit_note: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                edit_lines: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                hold: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                issue: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                release: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             bill_to_kind: "client" | "partner";
                             client_id: number | null;
                             /** Format: date-time */
@@ -25349,6 +25581,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                actions: {
+                                    /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                    match: {
+                                        allowed: boolean;
+                                        reason: string | null;
+                                    };
+                                };
                                 /** @description integer yen */
                                 amount_yen: number;
                                 /** Format: date-time */
@@ -25549,6 +25788,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                match: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             /** @description integer yen */
                             amount_yen: number;
                             /** Format: date-time */
@@ -25581,6 +25827,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                match: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             /** @description integer yen */
                             amount_yen: number;
                             /** Format: date-time */
@@ -25788,6 +26041,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                match: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             /** @description integer yen */
                             amount_yen: number;
                             /** Format: date-time */
@@ -26654,10 +26914,13 @@ export interface paths {
                                 submit_proposal: boolean;
                                 view_cycles: boolean;
                                 view_engagements: boolean;
+                                view_invoices: boolean;
                                 view_knowledge: boolean;
                                 view_offers: boolean;
                                 view_own_statements: boolean;
+                                view_partners: boolean;
                                 view_payouts: boolean;
+                                view_receipts: boolean;
                                 view_tasks: boolean;
                                 view_tests: boolean;
                             };
@@ -26820,10 +27083,13 @@ export interface paths {
                                 submit_proposal: boolean;
                                 view_cycles: boolean;
                                 view_engagements: boolean;
+                                view_invoices: boolean;
                                 view_knowledge: boolean;
                                 view_offers: boolean;
                                 view_own_statements: boolean;
+                                view_partners: boolean;
                                 view_payouts: boolean;
+                                view_receipts: boolean;
                                 view_tasks: boolean;
                                 view_tests: boolean;
                             };
