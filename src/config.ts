@@ -2,6 +2,7 @@
 // tests) builds its Config here, so defaults and validation never drift apart.
 import path from 'node:path';
 import { isValidCorporateNumber } from './domain/payouts/corporate-number.ts';
+import { NO_TRAFFIC_HOURS_DEFAULT } from './domain/cycles/no-traffic.ts';
 import { DEFAULT_PAYER } from './domain/payouts/payer.ts';
 
 export interface Config {
@@ -66,6 +67,25 @@ export interface Config {
   blobs: BlobsConfig;
   /** Rendering proposals (src/renders/render.ts): KAIZEN_RENDER_TIMEOUT_MS (1000-120000, 20000) per navigation, KAIZEN_RENDER_MAX_HEIGHT (1000-30000, 8000) px of a full-page image. */
   render: { timeoutMs: number; maxHeight: number };
+  /** KAIZEN_NO_TRAFFIC_HOURS (1-720, 24): a running test with no exposure this long after it started is flagged (src/domain/cycles/no-traffic.ts). */
+  noTrafficHours: number;
+  /**
+   * Webhooks (src/notify/webhooks.ts): KAIZEN_WEBHOOK_TIMEOUT_MS (100-60000, 10000) per request;
+   * retries with exponential backoff from KAIZEN_WEBHOOK_RETRY_INITIAL_MS (5000) up to
+   * KAIZEN_WEBHOOK_RETRY_MAX_INTERVAL_MS (1 h) between attempts, for KAIZEN_WEBHOOK_RETRY_FOR_MS (a day)
+   * or KAIZEN_WEBHOOK_MAX_ATTEMPTS (0: no limit but the day); an endpoint is disabled after
+   * KAIZEN_WEBHOOK_DISABLE_AFTER (5) consecutive failed deliveries. Private and loopback addresses are
+   * refused in production (allowed in dev and tests).
+   */
+  webhooks: WebhookConfig;
+  /**
+   * Notification e-mail (src/notify/): SMTP_URL (smtp:// or smtps://; unset: an embedded SMTP server
+   * whose messages the dev mailbox shows; production requires it), MAIL_FROM (the sender), and
+   * KAIZEN_PUBLIC_URL (the web app's address that e-mails link to; default http://localhost:<PORT>).
+   * `embedded`: SMTP_URL was unset, so startStack runs the embedded server (and fills smtpUrl with its
+   * address) and the dev mailbox is on; with a real server it is off (404).
+   */
+  mail: { smtpUrl: string | undefined; from: string; publicUrl: string; embedded: boolean };
 }
 
 /**
@@ -73,6 +93,13 @@ export interface Config {
  * key that may decrypt (the current one included) after a rotation. A plain Buffer is a ring of one.
  */
 export type KeyRing = Buffer & { readonly keyId?: string; readonly ring?: ReadonlyMap<string, Buffer> };
+
+export interface WebhookConfig {
+  timeoutMs: number;
+  retry: { initialMs: number; maxIntervalMs: number; forMs: number; maxAttempts: number };
+  disableAfter: number;
+  allowPrivateAddresses: boolean;
+}
 
 export interface BlobsConfig {
   /**
@@ -186,7 +213,8 @@ function keyRing(raw: string | undefined, name: string): KeyRing | undefined {
 }
 
 /** Settings production may not leave to their demo defaults, with what each is. */
-const PRODUCTION_SETTINGS: readonly [string, string][] = [
+/** What production refuses to run without (also the settings docker-compose.yml must pass: test/unit/deployment.test.ts). */
+export const PRODUCTION_SETTINGS: readonly [string, string][] = [
   ['KAIZEN_ISSUER_NAME', "the issuer's legal name"],
   ['KAIZEN_ISSUER_REGISTRATION_NUMBER', "the issuer's T-number"],
   ['KAIZEN_ISSUER_ADDRESS', "the issuer's address"],
@@ -199,6 +227,7 @@ const PRODUCTION_SETTINGS: readonly [string, string][] = [
   ['KAIZEN_PAYLOAD_KEYS', 'the Temporal payload keys'],
   ['KAIZEN_PREVIEW_KEY', 'the preview-link key'],
   ['KAIZEN_MYNUMBER_KEY', 'the My Number vault key'],
+  ['SMTP_URL', 'the SMTP server notifications are sent through'],
 ];
 
 function production(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): Config['production'] {
@@ -334,7 +363,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     billing: billing(env),
     blobs: { s3: blobS3(env) },
     render: { timeoutMs: intIn(env, 'KAIZEN_RENDER_TIMEOUT_MS', 1000, 120_000, 20_000), maxHeight: intIn(env, 'KAIZEN_RENDER_MAX_HEIGHT', 1000, 30_000, 8000) },
+    noTrafficHours: intIn(env, 'KAIZEN_NO_TRAFFIC_HOURS', 1, 720, NO_TRAFFIC_HOURS_DEFAULT),
+    mail: mail(env),
+    webhooks: webhooks(env, production(env, databaseUrl).strict),
   };
+}
+
+/** Webhook deliveries (src/notify/webhooks.ts); private addresses are refused in production only. */
+function webhooks(env: NodeJS.ProcessEnv, strict: boolean): Config['webhooks'] {
+  return {
+    timeoutMs: intIn(env, 'KAIZEN_WEBHOOK_TIMEOUT_MS', 100, 60_000, 10_000),
+    retry: {
+      initialMs: intIn(env, 'KAIZEN_WEBHOOK_RETRY_INITIAL_MS', 10, 3_600_000, 5_000),
+      maxIntervalMs: intIn(env, 'KAIZEN_WEBHOOK_RETRY_MAX_INTERVAL_MS', 10, 86_400_000, 3_600_000),
+      forMs: intIn(env, 'KAIZEN_WEBHOOK_RETRY_FOR_MS', 1_000, 7 * 86_400_000, 86_400_000),
+      maxAttempts: intIn(env, 'KAIZEN_WEBHOOK_MAX_ATTEMPTS', 0, 1000, 0),
+    },
+    disableAfter: intIn(env, 'KAIZEN_WEBHOOK_DISABLE_AFTER', 1, 1000, 5),
+    allowPrivateAddresses: !strict,
+  };
+}
+
+function mail(env: NodeJS.ProcessEnv): Config['mail'] {
+  const smtpUrl = optional(env, 'SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) throw new ConfigError('SMTP_URL', 'expected an smtp:// or smtps:// URL');
+  const from = optional(env, 'MAIL_FROM') ?? 'Kaizen Desk <no-reply@kaizen-desk.localhost>';
+  if (!/@/.test(from)) throw new ConfigError('MAIL_FROM', 'expected an e-mail address, e.g. "Kaizen Desk <no-reply@example.com>"');
+  const publicUrl = (optional(env, 'KAIZEN_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError('KAIZEN_PUBLIC_URL', 'expected an http(s) URL');
+  return { smtpUrl, from, publicUrl, embedded: smtpUrl === undefined };
 }
 
 function blobS3(env: NodeJS.ProcessEnv): BlobsConfig['s3'] {

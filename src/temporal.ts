@@ -66,7 +66,8 @@ export async function ensureSearchAttributes(client: Client, namespace: string):
   return missing;
 }
 
-export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
+// Compiled (dist/) the workflows are JavaScript beside this file.
+export const workflowsPath = new URL(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js', import.meta.url).pathname;
 
 export async function createWorker(opts: {
   address: string;
