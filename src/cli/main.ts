@@ -24,6 +24,8 @@ const USAGE = `Usage: kaizen <command>
                           with the current one (after a key rotation; idempotent)
   invoices draft --month YYYY-MM                     draft the month's invoices (same as the workflow; idempotent)
   invoices export --month YYYY-MM [--format csv|json] the month's issued invoices for accounting
+  doctor                  check the settings, PostgreSQL (version, migrations), Temporal
+                          (namespace, search attributes) and Chromium; says what to fix
 `;
 
 type Command = (args: string[]) => Promise<number | void>;
@@ -39,6 +41,7 @@ const commands: Record<string, () => Promise<Command>> = {
   payouts: async () => (await import('./json-tools.ts')).payouts,
   payees: async () => (await import('./payees.ts')).payees,
   invoices: async () => (await import('./invoices.ts')).invoices,
+  doctor: async () => (await import('./doctor.ts')).doctor,
 };
 
 async function main(argv: string[]): Promise<number> {
