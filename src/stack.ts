@@ -18,6 +18,9 @@ import { ensureInvoicingSchedule } from './billing/start.ts';
 import { assertProductionSettings, type Config } from './config.ts';
 import { createDb, type Db } from './db/index.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { listenForRevocations } from './db/revocations.ts';
+import { setTokenCacheTtl } from './db/token-cache.ts';
+import { assertPostgresVersion } from './db/version.ts';
 import { ensureBootstrapAdmin, findUserByToken, generateToken } from './db/users.ts';
 import { reconcileEngagementWorkflows } from './engagements/engagements.ts';
 import { startInfrastructure, type InfrastructureOptions } from './infra/index.ts';
@@ -25,6 +28,8 @@ import { dataConverterFor, resolvePayloadKeys } from './infra/payload-codec.ts';
 import { within, type SupervisionOptions } from './infra/supervise.ts';
 import { ensureWebBuild } from './infra/web-build.ts';
 import { ensureNetworkSchedule } from './network/start.ts';
+import { ensureDigestSchedule } from './notify/start.ts';
+import { startMailCatcher } from './notify/mail-catcher.ts';
 import { ensurePayoutSchedule } from './payouts/start.ts';
 import { ensureMyNumberRetentionSchedule } from './payouts/retention.ts';
 import { reconcileRenders } from './renders/versions.ts';
@@ -114,9 +119,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     const db = createDb(infra.databaseUrl, opts.poolSize ?? 10, log);
     parts.push([() => db.destroy(), false]);
+    await assertPostgresVersion(db);
     if (opts.migrate !== false) {
       const applied = await migrateToLatest(db);
       if (applied.length) log.info({ applied }, 'migrations applied');
+    }
+    // No SMTP_URL: the embedded SMTP server receives what the worker sends (the dev mailbox reads it).
+    if (config.mail.embedded && (opts.worker || opts.api)) {
+      const catcher = await startMailCatcher(db, log);
+      config.mail = { ...config.mail, smtpUrl: catcher.url };
+      parts.push([catcher.close, true]);
+      log.info({ smtp: catcher.url }, 'embedded SMTP server listening');
     }
     let adminToken: string | undefined;
     if (opts.admin) {
@@ -178,11 +191,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     if (opts.schedules && useTemporal) {
       // Monthly payout run, invoicing of the month just ended, network grades, the daily My Number
-      // retention (Asia/Tokyo); no-ops when present.
+      // retention, the hourly notification digests (Asia/Tokyo); no-ops when present.
       await ensurePayoutSchedule(temporal, config);
       await ensureInvoicingSchedule(temporal, config);
       await ensureNetworkSchedule(temporal, config);
       await ensureMyNumberRetentionSchedule(temporal, config);
+      await ensureDigestSchedule(temporal, config);
     }
     if ((opts.reconcile ?? opts.schedules) && useTemporal) {
       const reconciled = await reconcileEngagementWorkflows(db, temporal, config.taskQueue);
@@ -197,6 +211,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     let apiUrl: string | undefined;
     if (opts.api) {
       const apiLog = (typeof opts.api === 'object' && opts.api.log) || log;
+      // Revocations in other processes (src/db/revocations.ts) reach this API's caches at once.
+      setTokenCacheTtl(config.tokenCacheMs);
+      const listener = await listenForRevocations(infra.databaseUrl, log);
+      parts.push([() => listener.stop(), false]);
       const built = await buildApp({ db, temporal, config, log: apiLog });
       app = built;
       apiUrl = await built.listen({ port: config.port, host: config.host });

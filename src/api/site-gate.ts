@@ -34,7 +34,7 @@ export function siteGate(app: FastifyInstance, { keys, requests }: SiteGateOptio
     const key = await keys.live(clear);
     if (!key) throw new HttpError(401, 'unauthorized', 'invalid, revoked or expired site key');
     if (!originAllowed(key, origin)) throw forbidden('this site key is not allowed from this origin (Origin header)');
-    if (!requests.take(`k${key.id}`, key.rate_per_minute)) {
+    if (!(await requests.takeShared(`k${key.id}`, key.rate_per_minute))) {
       throw new HttpError(429, 'rate_limited', `this site key is over its ${key.rate_per_minute} requests per minute`, [], requests.retryAfter());
     }
     req.siteKey = key;

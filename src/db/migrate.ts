@@ -24,6 +24,11 @@ import * as m0021 from './migrations/0021_test_metrics.ts';
 import * as m0022 from './migrations/0022_transfer_states.ts';
 import * as m0023 from './migrations/0023_payee_changes.ts';
 import * as m0024 from './migrations/0024_my_number_vault.ts';
+import * as m0025 from './migrations/0025_notifications.ts';
+import * as m0026 from './migrations/0026_webhooks.ts';
+import * as m0027 from './migrations/0027_briefs.ts';
+import * as m0028 from './migrations/0028_offer_questions.ts';
+import * as m0029 from './migrations/0029_rate_counters.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -51,6 +56,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022_transfer_states': m0022,
   '0023_payee_changes': m0023,
   '0024_my_number_vault': m0024,
+  '0025_notifications': m0025,
+  '0026_webhooks': m0026,
+  '0027_briefs': m0027,
+  '0028_offer_questions': m0028,
+  '0029_rate_counters': m0029,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -63,4 +73,10 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     throw new Error(`migration ${failed ?? '?'} failed: ${String((error as Error).message ?? error)}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Migrations this code has that the database has not run (`kaizen doctor`). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrations = await new Migrator({ db, provider }).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -1,8 +1,9 @@
 // Bearer token → user, cached for a couple of seconds per process so an authenticated request costs
 // no database round trip. Revocation still takes effect within seconds everywhere:
 // - in the process that revokes (DELETE /v1/tokens/:id), at once: revokeTokens drops the entries;
-// - in other processes (another API process, `kaizen users revoke`), when the entry's TTL ends
-//   (TOKEN_CACHE_MS, 2 s);
+// - in other API processes at once too: revokeTokens broadcasts the revocation (revocations.ts, a
+//   Postgres NOTIFY each API process listens to), and the TTL (TOKEN_CACHE_MS, 2 s) bounds what a
+//   process that missed it (its listener reconnecting) keeps;
 // - a token's expiry is never overstepped: an entry lives at most until the token's expires_at.
 // Only hits are cached (an unknown token always asks the database). Entries hold the user row, never
 // log anything. Browser sessions never rely on this cache: their lookup (sessions.ts) checks their
@@ -10,6 +11,7 @@
 // Every database lookup can be preceded by a check (the failed-authentication limit, src/api/auth-limit.ts):
 // a cache hit is a known good token and costs nothing, so it is never held up.
 import type { Db } from './index.ts';
+import { onRevocation } from './revocations.ts';
 import type { User } from './schema.ts';
 import { hashToken, liveToken } from './users.ts';
 
@@ -79,3 +81,9 @@ export function forgetTokens(which: { tokenId?: number; userId?: number }): void
     for (const [k, e] of cache) if ((which.tokenId && e.tokenId === which.tokenId) || (which.userId && e.user.id === which.userId)) cache.delete(k);
   }
 }
+
+// Revocations from any process (revocations.ts) drop this process's entries.
+onRevocation((r) => {
+  if (r.kind === 'token') forgetTokens(r);
+  else if (r.kind === 'all') for (const c of all) c.clear();
+});

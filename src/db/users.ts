@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from './index.ts';
+import { broadcastRevocation } from './revocations.ts';
 import type { Role } from '../shared/actor.ts';
 import type { User } from './schema.ts';
 
@@ -96,9 +97,8 @@ export async function revokeTokens(db: Db, which: { tokenId?: number; userId?: n
   if (which.userId) q = q.where('user_id', '=', which.userId);
   if (!which.tokenId && !which.userId) return 0;
   const res = await q.executeTakeFirst();
-  // This process stops accepting them at once (others within the token cache's TTL).
-  const { forgetTokens } = await import('./token-cache.ts');
-  forgetTokens(which);
+  // Every API process stops accepting them at once (revocations.ts).
+  await broadcastRevocation(db, { kind: 'token', ...which });
   return Number(res.numUpdatedRows);
 }
 

@@ -2,13 +2,14 @@
 // tokens), and whether the request's Origin is one the key allows.
 import type { Db } from '../db/index.ts';
 import { findLiveSiteKey, type SiteKey } from '../db/site-keys.ts';
+import type { Revocation } from '../db/revocations.ts';
 import { TOKEN_CACHE_MS } from '../db/token-cache.ts';
 
 const MAX_CACHED_KEYS = 10_000;
 
 /**
- * Site key → row, like the token cache: a revocation through this process is immediate (forget), in
- * another process within the TTL; a key is never served past its own expiry.
+ * Site key → row, like the token cache: a revocation in any process is immediate (the API applies
+ * broadcast revocations, src/db/revocations.ts); a key is never served past its own expiry.
  */
 export class SiteKeyCache {
   private readonly entries = new Map<string, { key: SiteKey; until: number }>();
@@ -31,9 +32,15 @@ export class SiteKeyCache {
     return key;
   }
 
-  /** Drops key `id` (revoked or rotated here), so its next request reads the database. */
+  /** Drops key `id` (revoked or rotated), so its next request reads the database. */
   forget(id: number): void {
     for (const [clear, e] of this.entries) if (e.key.id === id) this.entries.delete(clear);
+  }
+
+  /** A revocation from any process (src/db/revocations.ts). */
+  apply(r: Revocation): void {
+    if (r.kind === 'site_key') this.forget(r.id);
+    else if (r.kind === 'all') this.entries.clear();
   }
 }
 

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { createSiteKey, getSiteKey, listSiteKeys, normaliseOrigin, revokeSiteKey, rotateSiteKey, type SiteKey } from '../../db/site-keys.ts';
-import type { SiteKeyCache } from '../../site/keys.ts';
+import { broadcastRevocation } from '../../db/revocations.ts';
 import { action, assertManagesClient, manageClientRefusal, routeRefusal } from '../access.ts';
 import { assertClientAccess, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -11,7 +11,7 @@ import { badRequest, conflict, HttpError, notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams } from '../schemas/common.ts';
 import { NewKeyAnswer, NewKeyBody, RotateAnswer, RotateBody, SiteKeyList, SiteKeyRow } from '../schemas/site.ts';
 
-export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'> & { keys: SiteKeyCache }> = async (app, { db, keys }) => {
+export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'>> = async (app, { db }) => {
   async function keyForChange(req: FastifyRequest, id: number): Promise<SiteKey> {
     const key = await getSiteKey(db, id);
     if (!key) throw notFound('site key');
@@ -83,7 +83,7 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'> & { ke
     async (req) => {
       await keyForChange(req, req.params.id);
       const row = (await revokeSiteKey(db, req.params.id, req.user.id))!;
-      keys.forget(row.id);
+      await broadcastRevocation(db, { kind: 'site_key', id: row.id });
       return row;
     },
   );
@@ -105,7 +105,7 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'> & { ke
       await keyForChange(req, req.params.id);
       const rotated = await rotateSiteKey(db, req.params.id, req.body?.overlap_minutes ?? 0, req.user.id);
       if (!rotated) throw conflict(`site key ${req.params.id} is revoked: create a new one`);
-      keys.forget(req.params.id);
+      await broadcastRevocation(db, { kind: 'site_key', id: req.params.id });
       return reply.status(201).send(rotated);
     },
   );

@@ -14,6 +14,7 @@ import { etagOf, siteConfig } from '../../site/config.ts';
 import { ingestForKey } from '../../site/ingest.ts';
 import { previewFor, resolvePreviewKey } from '../../site/preview.ts';
 import { SiteKeyCache } from '../../site/keys.ts';
+import { onRevocation } from '../../db/revocations.ts';
 import { MinuteWindow } from '../../site/limits.ts';
 import { sdkFiles, type SdkFile } from '../../site/sdk-build.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -40,15 +41,23 @@ function encodings(etag: string, json: string) {
 }
 
 export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
-  // One key cache per API: the gate reads it, management forgets what it revokes or rotates.
+  // One key cache per API: the gate reads it; a revocation or rotation in any process drops its entry.
   const keys = new SiteKeyCache(db);
-  await app.register(siteKeyRoutes, { db, keys });
+  const unsubscribe = onRevocation((r) => keys.apply(r));
+  app.addHook('onClose', async () => void unsubscribe());
+  await app.register(siteKeyRoutes, { db });
 
   // ---------- site-key routes (the browser SDK), in their own scope behind the gate ----------
 
   const gated: FastifyPluginAsyncTypebox = async (scope) => {
-    siteGate(scope, { keys, requests: new MinuteWindow() });
-    const visitors = new MinuteWindow();
+    // Shared by every API process (src/site/limits.ts).
+    const requests = new MinuteWindow(db);
+    const visitors = new MinuteWindow(db);
+    scope.addHook('onClose', async () => {
+      await requests.close();
+      await visitors.close();
+    });
+    siteGate(scope, { keys, requests });
 
     scope.get(
       '/v1/site/config',
