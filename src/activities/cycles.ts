@@ -6,6 +6,7 @@ import type { CyclePhase } from '../shared/cycles.ts';
 import { abandonCycle, cutCycleShort, failCycle, openCycle, raiseAlert, setCyclePhase } from '../cycles/context.ts';
 import { accrueEarnings } from '../cycles/earnings.ts';
 import { addLearning, captureKnowledge, finalizeKnowledge } from '../cycles/knowledge.ts';
+import { flagUnreviewedBriefs } from '../cycles/brief.ts';
 import { closeOfferWindow, postOffer } from '../cycles/offers.ts';
 import { recordPlan } from '../cycles/plan.ts';
 import { recordSelection } from '../cycles/proposals.ts';
@@ -26,6 +27,7 @@ export function cycleActivities(db: Db) {
     cutCycleShort: (i: { cycleId: number }) => cutCycleShort(db, i),
     recordPlan: (i: { cycleId: number; hypotheses: HypothesisInput[]; actor: Actor }) => recordPlan(db, i),
     postOffer: (i: { cycleId: number; hypothesisId: number; windowMs: number }) => postOffer(db, i),
+    flagUnreviewedBriefs: (i: { cycleId: number }) => flagUnreviewedBriefs(db, i),
     closeOfferWindow: (i: { offerId: number; minProposals: number; canExtend: boolean; windowMs: number }) => closeOfferWindow(db, i),
     recordSelection: (i: { offerId: number; proposalIds: number[]; actor: Actor }) => recordSelection(db, i),
     createTest: (i: { offerId: number }) => createTest(db, i),

@@ -11,6 +11,7 @@ import { clientErrorHandler, registerInputHandling, validatorCompiler } from './
 import { clientRoutes } from './routes/clients.ts';
 import { codecRoutes } from './routes/codec.ts';
 import { cycleRoutes } from './routes/cycles.ts';
+import { briefRoutes } from './routes/briefs.ts';
 import { engagementRoutes } from './routes/engagements.ts';
 import { hackerRoutes } from './routes/hackers.ts';
 import { managedContractRoutes } from './routes/managed-contracts.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(siteRoutes, deps);
   await app.register(statsRoutes, deps);
   await app.register(cycleRoutes, deps);
+  await app.register(briefRoutes, deps);
   await app.register(offerRoutes, deps);
   await app.register(proposalRoutes, deps);
   await app.register(imageRoutes, deps);

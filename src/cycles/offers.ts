@@ -5,6 +5,7 @@ import type { Db } from '../db/index.ts';
 import type { OfferKind } from '../shared/cycles.ts';
 import { offerKindFor, rankForOffer, widen, type Explanation } from '../domain/cycles/audience.ts';
 import { RuleError } from '../domain/errors.ts';
+import { renderBriefText, type BriefContent } from '../domain/cycles/brief.ts';
 import type { Actor } from '../shared/actor.ts';
 import { networkRecords } from '../network/track-records.ts';
 import { cycleRow, settingsOf } from './context.ts';
@@ -71,6 +72,7 @@ export async function postOffer(db: Db, input: { cycleId: number; hypothesisId: 
     .executeTakeFirst();
   if (!hypothesis) throw new RuleError('not_found', `hypothesis ${input.hypothesisId} does not exist`);
   const team = await db.selectFrom('growth_team_members').select('hacker_id').where('engagement_id', '=', cycle.engagement_id).execute();
+  const brief = await db.selectFrom('briefs').select('content').where('hypothesis_id', '=', input.hypothesisId).executeTakeFirst();
   const kind = offerKindFor(hypothesis.offer_kind, cycle.offer_mode, team.length);
   await db
     .insertInto('offers')
@@ -78,7 +80,10 @@ export async function postOffer(db: Db, input: { cycleId: number; hypothesisId: 
       cycle_id: input.cycleId,
       hypothesis_id: input.hypothesisId,
       kind,
-      brief: `${hypothesis.problem}\n\nPage: ${hypothesis.url} (${hypothesis.page_type}); metric: ${hypothesis.metric}`,
+      // Posted from a structured brief: its fields rendered; a free-text plan: the hypothesis and page.
+      brief: brief
+        ? renderBriefText(brief.content as BriefContent, hypothesis)
+        : `${hypothesis.problem}\n\nPage: ${hypothesis.url} (${hypothesis.page_type}); metric: ${hypothesis.metric}`,
       adoption_fee_yen: settings.adoption_fee_yen,
       win_bonus_yen: settings.win_bonus_yen,
       submission_fee_yen: settings.submission_fee_yen,

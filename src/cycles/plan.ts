@@ -4,6 +4,7 @@ import { planAuthorsFor } from '../domain/cycles/plan.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { HypothesisInput } from '../shared/cycles.ts';
+import { markBriefsPosted } from './brief.ts';
 import { recordDecision } from './context.ts';
 
 /** Problems with a plan for an engagement's cycle, as details under /body/hypotheses/…. */
@@ -36,6 +37,10 @@ export async function recordPlan(db: Db, input: { cycleId: number; hypotheses: H
     .onConflict((oc) => oc.columns(['cycle_id', 'ordinal']).doNothing())
     .execute();
   const rows = await db.selectFrom('hypotheses').select('id').where('cycle_id', '=', input.cycleId).orderBy('ordinal').execute();
+  await markBriefsPosted(
+    db,
+    input.hypotheses.flatMap((h, i) => (h.brief_id && rows[i] ? [{ briefId: h.brief_id, hypothesisId: rows[i]!.id, userId: input.actor.userId }] : [])),
+  );
   await recordDecision(db, {
     cycleId: input.cycleId,
     kind: 'plan',

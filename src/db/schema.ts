@@ -740,6 +740,7 @@ export interface Database extends BillingTables {
   offer_exclusions: OfferExclusionsTable; hacker_grades: HackerGradesTable; team_reviews: TeamReviewsTable; team_suggestions: TeamSuggestionsTable; managed_contracts: ManagedContractsTable;
   idempotency_keys: IdempotencyKeysTable;
   my_numbers: MyNumbersTable; my_number_reads: MyNumberReadsTable;
+  briefs: BriefsTable; brief_comments: BriefCommentsTable; brief_events: BriefEventsTable;
 }
 
 /** The My Number vault (0024): one encrypted 個人番号 per individual payee. */
@@ -769,3 +770,41 @@ export type User = Selectable<UsersTable>;
 export type Engagement = Selectable<EngagementsTable>;
 export type EngagementUpdate = Updateable<EngagementsTable>;
 export type Proposal = Selectable<ProposalsTable>;
+
+/** A structured brief (0027): `content` is domain/cycles/brief.ts BriefContent, sanitised on write. */
+export interface BriefsTable {
+  id: Generated<number>;
+  cycle_id: number;
+  author: 'client' | 'cs';
+  author_user_id: number;
+  template: string | null;
+  state: ColumnType<'draft' | 'in_review' | 'approved' | 'posted', 'draft' | 'in_review' | 'approved' | 'posted' | undefined, 'draft' | 'in_review' | 'approved' | 'posted'>;
+  content: ColumnType<unknown, string, string>;
+  override_reason: string | null;
+  override_by: number | null;
+  override_at: Date | null;
+  approved_by: number | null;
+  approved_at: Date | null;
+  hypothesis_id: number | null;
+  unreviewed_at_deadline: Date | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface BriefCommentsTable {
+  id: Generated<number>;
+  brief_id: number;
+  field: string;
+  body: string;
+  author_user_id: number;
+  created_at: CreatedAt;
+}
+
+export interface BriefEventsTable {
+  id: Generated<number>;
+  brief_id: number;
+  kind: string;
+  actor_user_id: number | null;
+  note: string | null;
+  created_at: CreatedAt;
+}

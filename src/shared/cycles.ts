@@ -87,6 +87,8 @@ export interface HypothesisInput {
   metric: 'conversion' | 'revenue';
   skills?: string[];
   offer_kind?: OfferKind;
+  /** The approved brief this hypothesis was posted from (issue 28); absent for a free-text plan. */
+  brief_id?: number;
 }
 
 export interface PlanRequest {

@@ -198,7 +198,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     }
 
     /** Waits for people: a reminder at half time, `overdue` at the due time, gives up at month end. */
-    async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number): Promise<boolean> {
+    async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number, onOverdue?: () => Promise<void>): Promise<boolean> {
       const dueAt = Date.now() + durationMs;
       await enter(phase, what, dueAt);
       if (await condition(done, durationMs / 2)) return true;
@@ -220,6 +220,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
         key: `overdue:${cycleId}:${phase}`,
         message: `Overdue: ${what} was due ${new Date(dueAt).toISOString()}`,
       });
+      if (onOverdue) await onOverdue();
       // Never invent a decision: keep waiting, but not past the engagement's month (plus one phase).
       const giveUpAt = Math.max(input.monthEndsAt, dueAt + durationMs);
       return condition(done, Math.max(1, giveUpAt - Date.now()));
@@ -235,7 +236,11 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     }
 
     // 1. planning
-    if (!(await waitForPeople('planning', () => planIds.length > 0, 'a plan from the client or CS', t.planningMs))) {
+    // Briefs still unposted at the planning deadline become CS's tasks (issue 28), never a silent skip.
+    const flagBriefs = async () => {
+      if (patched('brief-review')) await acts.flagUnreviewedBriefs({ cycleId });
+    };
+    if (!(await waitForPeople('planning', () => planIds.length > 0, 'a plan from the client or CS', t.planningMs, flagBriefs))) {
       return abandon('no plan was submitted this month');
     }
 

@@ -13,6 +13,7 @@ import { cycleDriver } from '../cycle-driver.ts';
 import { createHarness, eventually, makeClient, userWithToken, type Harness } from '../helpers.ts';
 import { createSiteKey } from '../../src/db/site-keys.ts';
 import { blobStoreFor } from '../../src/blobs/store.ts';
+import { briefFromTemplate } from '../../src/domain/cycles/brief.ts';
 
 const PERSONAS = ['none', 'admin', 'cs', 'cs_other', 'finance', 'client', 'client_other', 'hacker', 'hacker_other', 'partner'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -143,6 +144,19 @@ const EXPECTED: Record<string, string> = {
   'POST /v1/stats/cuped':                                            'U A A A D A A D D D',
   'POST /v1/cycles/:id/plan':                                        'U A A A D A A D D D',
   'POST /v1/cycles/:id/selection':                                   'U A A A D A A D D D',
+  // Issue 28: the structured brief (another client's brief: 404; CS of another client: 403 on writes).
+  'GET /v1/brief-templates':                                         'U A A A D A A D D D',
+  'GET /v1/cycles/:id/briefs':                                       'U A A A D A D D D D',
+  'GET /v1/briefs/:id':                                              'U A A A D A H D D D',
+  'GET /v1/briefs/:id/assets/:sha256':                               'U A A A D A A D D D',
+  'POST /v1/cycles/:id/briefs':                                      'U A A D D A D D D D',
+  'PUT /v1/briefs/:id':                                              'U A A A D A A D D D',
+  'POST /v1/briefs/:id/submit':                                      'U A A D D A H D D D',
+  'POST /v1/briefs/:id/return':                                      'U A A A D D D D D D',
+  'POST /v1/briefs/:id/approve':                                     'U A A D D D D D D D',
+  'POST /v1/briefs/:id/override':                                    'U A A A D D D D D D',
+  'POST /v1/briefs/:id/post':                                        'U A A D D A H D D D',
+  'POST /v1/briefs/:id/assets':                                      'U A A A D A A D D D',
   'POST /v1/offers/:id/proposals':                                   'U D D D D D D A A D',
   'POST /v1/proposals/:id/withdraw':                                 'U D D D D D D A H D',
   // A proposal (issue 22): read by its author, its offer's client, CS and admin; revised by its author
@@ -272,6 +286,14 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
     body: () => ({ events: [{ event_id: 'cs-other-1', visitor_id: 'v-cs-other', type: 'exposure' }] }),
     unchanged: rowsOf('test_events', 'test_id', idOf('tests')),
   },
+  'POST /v1/cycles/:id/briefs': { body: () => ({ template: 'finance' }), unchanged: rowsOf('briefs', 'cycle_id', idOf('cycles')) },
+  'PUT /v1/briefs/:id': { body: () => ({ content: briefFromTemplate(null) }), unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
+  'POST /v1/briefs/:id/submit': { unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
+  'POST /v1/briefs/:id/return': { body: () => ({ comments: [{ field: 'goal', body: 'not my client' }] }), unchanged: rowsOf('brief_comments', 'brief_id', idOf('briefs')) },
+  'POST /v1/briefs/:id/approve': { unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
+  'POST /v1/briefs/:id/override': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
+  'POST /v1/briefs/:id/post': { unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
+  'POST /v1/briefs/:id/assets': { body: () => ({ name: 'a.png', content_type: 'image/png', data_base64: 'AAAA', licence: 'owned' }), unchanged: rowsOf('briefs', 'id', idOf('briefs')) },
 };
 
 let h: Harness;
@@ -332,7 +354,14 @@ beforeAll(async () => {
   await sql`update renders set status = 'rendered', control_sha256 = ${image}, control_thumb_sha256 = ${image}, variant_sha256 = ${image},
       variant_thumb_sha256 = ${image}, control_width = 1, control_height = 1, variant_width = 1, variant_height = 1, rendered_at = now()
     where proposal_version_id = (select id from proposal_versions where proposal_id = ${run.proposal.id} and version = 1)`.execute(h.db);
+  // A brief of the world's cycle (its plan was posted without one; the brief routes answer by role).
+  const brief = await h.db
+    .insertInto('briefs')
+    .values({ cycle_id: run.cycleId, author: 'client', author_user_id: run.clientUser.user.id, template: null, content: JSON.stringify(briefFromTemplate(null)) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   Object.assign(ids, {
+    briefs: brief.id,
     images: image,
     'site-keys': siteKey.id,
     engagements: run.e.id,

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkSelection } from '../../cycles/proposals.ts';
 import { planAuthorsFor } from '../../domain/cycles/plan.ts';
 import { planProblems } from '../../cycles/plan.ts';
+import { cycleHasBriefs } from '../../cycles/brief.ts';
 import { listCycles } from '../../cycles/views.ts';
 import { selectedProposalsOf } from '../../renders/versions.ts';
 import type { CyclePhase } from '../../shared/cycles.ts';
@@ -88,6 +89,8 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       const handle = temporal.workflow.getHandle(c.workflow_id);
       const updateId = req.headers['idempotency-key'] ? `plan-${c.id}-${req.headers['idempotency-key']}` : undefined;
       const details = await planProblems(db, c.engagement_id, actorOf(req), req.body.hypotheses);
+      // A month planned with briefs posts only from them (CS's review and the checklist come first).
+      if (await cycleHasBriefs(db, c.id)) throw conflict(`cycle ${c.id} is planned with briefs: post its approved briefs (POST /v1/briefs/:id/post)`);
       if (details.length) {
         const earlier = await earlierUpdate<{ hypothesisIds: number[] }>(handle, updateId);
         if (earlier) return { cycle_id: c.id, hypothesis_ids: earlier.hypothesisIds };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { billingTasks } from '../../billing/queries.ts';
 import { cycleTasks } from '../../cycles/views.ts';
+import { briefTasks } from '../../cycles/brief.ts';
 import { financeTasks, payeeChangeTasks, payeeTasks } from '../../payouts/tasks.ts';
 import { STAFF } from '../auth.ts';
 import { authErrors } from '../schemas/common.ts';
@@ -24,6 +25,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }
     },
     async (req) => {
       const items: Static<typeof Task>[] = await cycleTasks(db, req.user);
+      if (req.user.role === 'admin' || req.user.role === 'cs_manager') items.push(...(await briefTasks(db, req.user)));
       if (req.user.role === 'finance') items.push(...(await financeTasks(db, req.user.id, { role: req.user.role })), ...(await payeeChangeTasks(db)));
       if (req.user.role === 'hacker' && req.user.hacker_id != null) {
         items.push(...(await payeeTasks(db, req.user.hacker_id)), ...(await payeeChangeTasks(db, { hackerId: req.user.hacker_id })));

@@ -111,6 +111,7 @@ export const Task = Type.Object({
   cycle_id: Type.Optional(Id),
   engagement_id: Type.Optional(Id),
   offer_id: Type.Optional(Id),
+  brief_id: Type.Optional(Id),
   offer_kind: Type.Optional(Type.String()),
   run_id: Type.Optional(Id),
   invoice_id: Type.Optional(Nullable(Id)),
