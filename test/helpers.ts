@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../src/logger.ts';
 import { dataConverterFor, parsePayloadKeys } from '../src/infra/payload-codec.ts';
 import { connectClient, createRenderWorker, createWorker, installRuntimeLogger, workflowsPath } from '../src/temporal.ts';
 import type { ActivityDeps } from '../src/activities/index.ts';
+import { startMailCatcher } from '../src/notify/mail-catcher.ts';
 
 export interface Harness {
   config: Config;
@@ -69,6 +70,9 @@ export async function createHarness(
     dataDir: mkdtempSync(path.join(tmpdir(), 'kaizen-harness-')),
   };
   const db = createDb(config.databaseUrl!, 5);
+  // The embedded SMTP server, as startStack runs it: notifications land in this database's mailbox.
+  const catcher = await startMailCatcher(db, log);
+  config.mail = { ...config.mail, smtpUrl: catcher.url };
   const temporal = await connectClient(config.temporalAddress!, config.temporalNamespace, dataConverter, config.temporalTimeouts);
   const app = await buildApp({ db, temporal, config, log });
   await app.ready();
@@ -130,6 +134,7 @@ export async function createHarness(
       for (const stop of [...stops]) await stop();
       await app.close();
       await temporal.connection.close();
+      await catcher.close();
       await db.destroy();
       rmSync(config.dataDir, { recursive: true, force: true });
     },

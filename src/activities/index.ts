@@ -5,10 +5,12 @@ import type { Db } from '../db/index.ts';
 import { cycleActivities } from './cycles.ts';
 import { engagementActivities } from './engagements.ts';
 import { networkActivities } from './network.ts';
+import { notifyActivities } from './notify.ts';
 import { payoutActivities, type PayoutActivityDeps } from './payouts.ts';
 import { billingActivities } from './billing.ts';
 import { renderRecordActivities } from './renders.ts';
 import { vaultActivities } from './vault.ts';
+import { webhookActivities } from './webhooks.ts';
 
 /** `config` (loaded once by the process), and optionally a bank key and adapter that override it. */
 export interface ActivityDeps extends PayoutActivityDeps {
@@ -24,6 +26,8 @@ export function createActivities(deps: ActivityDeps) {
     ...billingActivities(deps),
     ...renderRecordActivities(deps.db),
     ...vaultActivities(deps.db),
+    ...notifyActivities(deps),
+    ...webhookActivities(deps),
   };
 }
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,6 +12,8 @@ import { registerIdempotency } from './idempotency.ts';
 import { clientErrorHandler, registerInputHandling, validatorCompiler } from './input.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { codecRoutes } from './routes/codec.ts';
+import { registerMetrics } from './metrics.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { cycleRoutes } from './routes/cycles.ts';
 import { briefRoutes } from './routes/briefs.ts';
 import { engagementRoutes } from './routes/engagements.ts';
@@ -24,6 +28,8 @@ import { payoutRoutes } from './routes/payouts.ts';
 import { bankResultRoutes } from './routes/bank-results.ts';
 import { myNumberRoutes } from './routes/my-numbers.ts';
 import { offerRoutes } from './routes/offers.ts';
+import { questionRoutes } from './routes/questions.ts';
+import { orderingAbilityRoutes } from './routes/ordering-ability.ts';
 import { proposalRoutes } from './routes/proposals.ts';
 import { siteRoutes } from './routes/site.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -40,6 +46,8 @@ import { reportRoutes } from './routes/reports.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { serveWeb } from './web.ts';
 
 /**
@@ -68,6 +76,17 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     logController: new OneLinePerRequest(),
   });
   app.setValidatorCompiler(validatorCompiler());
+  // Compressed answers above 1 kB for clients that accept it (br, then gzip; the API's JSON mostly):
+  // registered before any route (it hooks each route as it is added). Already compressed bodies —
+  // images, PDFs, downloads (octet-stream), the web's pre-compressed assets (content-encoding set) —
+  // pass as they are; there are no event streams. Request bodies are read as before (no decompression).
+  await app.register(compress, {
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    customTypes: /^text\/(?!event-stream)|(?:\+|\/)(?:json|xml|javascript|css)(?:;|$)/u,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+    globalDecompression: false,
+  });
   const allowedMethods = registerInputHandling(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -93,10 +112,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db, deps.config.authFailures);
   registerIdempotency(app, deps.db);
+  await app.register(registerMetrics, { db: deps.db });
+  await app.register(metricsRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(healthRoutes, deps);
   await app.register(codecRoutes, deps);
   await app.register(userRoutes, deps);
+  await app.register(notificationRoutes, deps);
   await app.register(tokenRoutes, deps);
   await app.register(clientRoutes, deps);
   await app.register(hackerRoutes, deps);
@@ -111,6 +133,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(cycleRoutes, deps);
   await app.register(briefRoutes, deps);
   await app.register(offerRoutes, deps);
+  await app.register(questionRoutes, deps);
+  await app.register(orderingAbilityRoutes, deps);
   await app.register(proposalRoutes, deps);
   await app.register(imageRoutes, deps);
   await app.register(testRoutes, deps);
@@ -125,6 +149,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(knowledgeRoutes, deps);
   await app.register(impactRoutes, deps);
   await app.register(taskRoutes, deps);
+  await app.register(webhookRoutes, deps);
   await serveWeb(app, deps.webRoot);
   return app;
 }

@@ -21,6 +21,7 @@ export async function dev(): Promise<void> {
       `  Web back office  ${api}/   (sign in with a token; npm run dev:web for hot reload)`,
       `  API              ${api}`,
       `  OpenAPI docs     ${api}/docs   (document: ${api}/openapi.json)`,
+      `  Mailbox          ${config.mail.embedded ? `${api}/dev/mailbox   (the embedded SMTP server's messages; SMTP at ${config.mail.smtpUrl})` : `(SMTP_URL: e-mail goes to ${new URL(config.mail.smtpUrl!).host})`}`,
       `  Temporal UI      ${ui}`,
       `  Temporal server  ${stack.temporalAddress}  namespace ${config.temporalNamespace}`,
       `  Admin token      ${stack.adminToken}`,

@@ -47,6 +47,12 @@ export interface UsersTable {
   partner_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** A finance user an admin allowed to read the My Number vault (0024). */
   my_number_access: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Where notifications are e-mailed (0025); null: none are sent. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language of their e-mails (0025). */
+  locale: ColumnType<'ja' | 'en', 'ja' | 'en' | undefined, 'ja' | 'en'>;
+  /** Local hour (Asia/Tokyo) of their daily digest (0025). */
+  digest_hour: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
 }
 
@@ -110,6 +116,8 @@ export interface EngagementSettingsTable {
   risk_threshold: ColumnType<number, number | undefined, number>;
   /** Multiple-comparison correction of the decision rule (0021). */
   correction: ColumnType<'holm' | 'benjamini-hochberg' | 'none', string | undefined, string>;
+  /** An addendum this close to an offer's deadline moves it by as much, once (0028; default a day). */
+  qa_extension_seconds: ColumnType<number, number | undefined, number>;
 }
 
 export interface PagesTable {
@@ -179,6 +187,8 @@ export interface OffersTable {
   status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
   extended: Generated<boolean>;
   widen_reason: string | null;
+  /** The deadline was moved once for a late addendum (0028). */
+  qa_extended: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -391,6 +401,8 @@ export interface KnowledgeEntriesTable {
   ci_high: number | null;
   tags: string[];
   learnings: string | null;
+  /** The offer's Q&A addenda, numbered (0028). */
+  addenda: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<'draft' | 'final', 'draft' | 'final' | undefined, 'draft' | 'final'>;
   invalidated_at: Timestamp | null;
   invalidation_reason: string | null;
@@ -741,35 +753,49 @@ export interface Database extends BillingTables {
   idempotency_keys: IdempotencyKeysTable;
   my_numbers: MyNumbersTable; my_number_reads: MyNumberReadsTable;
   briefs: BriefsTable; brief_comments: BriefCommentsTable; brief_events: BriefEventsTable;
+  offer_questions: OfferQuestionsTable; offer_addenda: OfferAddendaTable;
+  notification_events: NotificationEventsTable; notification_deliveries: NotificationDeliveriesTable;
+  notification_preferences: NotificationPreferencesTable; mailbox_messages: MailboxMessagesTable;
+  webhook_endpoints: WebhookEndpointsTable; webhook_deliveries: WebhookDeliveriesTable;
 }
 
-/** The My Number vault (0024): one encrypted 個人番号 per individual payee. */
-export interface MyNumbersTable {
-  hacker_id: number;
-  number_encrypted: string;
-  submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  /** The latest year whose tax-office 支払調書 carried the number. */
-  last_filed_year: number | null;
-  /** YYYY-MM-DD: deleted by the retention schedule after this day. */
-  retain_until: ColumnType<string, string, string>;
-}
-
-/** Every read of a 個人番号 (0024): who, when and why. */
-export interface MyNumberReadsTable {
+/** An endpoint an admin registered (0026): a client's (client_id) or platform-wide (null). */
+export interface WebhookEndpointsTable {
   id: Generated<number>;
-  hacker_id: number;
-  reader_user_id: number | null;
-  purpose: string;
+  client_id: number | null;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  format: Generated<'standard' | 'slack'>;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_until: Timestamp | null;
+  consecutive_failures: Generated<number>;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  created_by: number | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  deleted_at: Timestamp | null;
+}
+
+/** One event for one endpoint (0026), retried by its workflow; message_id is the webhook-id header. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: number;
+  event_id: string;
+  event_type: string;
+  message_id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'pending' | 'succeeded' | 'failed' | 'skipped'>;
+  attempts: Generated<number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  last_attempt_at: Timestamp | null;
+  finished_at: Timestamp | null;
   created_at: CreatedAt;
 }
-
-export type Client = Selectable<ClientsTable>;
-export type Hacker = Selectable<HackersTable>;
-export type NewHacker = Insertable<HackersTable>;
-export type User = Selectable<UsersTable>;
-export type Engagement = Selectable<EngagementsTable>;
-export type EngagementUpdate = Updateable<EngagementsTable>;
-export type Proposal = Selectable<ProposalsTable>;
 
 /** A structured brief (0027): `content` is domain/cycles/brief.ts BriefContent, sanitised on write. */
 export interface BriefsTable {
@@ -808,3 +834,99 @@ export interface BriefEventsTable {
   note: string | null;
   created_at: CreatedAt;
 }
+
+/** One occurrence of a catalogue event (0025), keyed by its stable id. */
+export interface NotificationEventsTable {
+  id: string;
+  type: string;
+  client_id: number | null;
+  occurred_at: ColumnType<Date, Date | string, Date | string>;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+}
+
+/** One event for one person on one channel (0025). */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  event_id: string;
+  user_id: number;
+  channel: 'email' | 'digest';
+  status: Generated<'pending' | 'sent' | 'failed' | 'no_address'>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** A person's choice per category (0025); no row: the catalogue's default (immediately). */
+export interface NotificationPreferencesTable {
+  user_id: number;
+  category: string;
+  mode: 'immediate' | 'digest' | 'off';
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A message the embedded SMTP server received (0025). */
+export interface MailboxMessagesTable {
+  id: Generated<number>;
+  message_id: string;
+  mail_from: string;
+  rcpt_to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  headers: ColumnType<Record<string, string>, string, string>;
+  received_at: CreatedAt;
+}
+
+/** The My Number vault (0024): one encrypted 個人番号 per individual payee. */
+export interface MyNumbersTable {
+  hacker_id: number;
+  number_encrypted: string;
+  submitted_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** The latest year whose tax-office 支払調書 carried the number. */
+  last_filed_year: number | null;
+  /** YYYY-MM-DD: deleted by the retention schedule after this day. */
+  retain_until: ColumnType<string, string, string>;
+}
+
+/** Every read of a 個人番号 (0024): who, when and why. */
+export interface MyNumberReadsTable {
+  id: Generated<number>;
+  hacker_id: number;
+  reader_user_id: number | null;
+  purpose: string;
+  created_at: CreatedAt;
+}
+
+/** A hacker's question on an offer (0028): private to the asker and the offer's owners until answered. */
+export interface OfferQuestionsTable {
+  id: Generated<number>;
+  offer_id: number;
+  hacker_id: number;
+  asked_by: number;
+  body: string;
+  answer: string | null;
+  answered_by: number | null;
+  answered_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** A numbered addendum to an offer's brief: an answered question, published to the offer's audience (0028). */
+export interface OfferAddendaTable {
+  id: Generated<number>;
+  offer_id: number;
+  number: number;
+  question_id: number;
+  text: string;
+  deadline_extended_to: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export type Client = Selectable<ClientsTable>;
+export type Hacker = Selectable<HackersTable>;
+export type NewHacker = Insertable<HackersTable>;
+export type User = Selectable<UsersTable>;
+export type Engagement = Selectable<EngagementsTable>;
+export type EngagementUpdate = Updateable<EngagementsTable>;
+export type Proposal = Selectable<ProposalsTable>;

@@ -40,6 +40,11 @@ export function tokyoMonthOf(epochMs: number): YearMonth {
 }
 
 /** The Tokyo calendar date (YYYY-MM-DD) containing the instant. */
+/** The hour of the day (0–23) in Asia/Tokyo at `epochMs` (the daily digest's local hour). */
+export function tokyoHourOf(epochMs: number): number {
+  return new Date(epochMs + TOKYO_OFFSET_MS).getUTCHours();
+}
+
 export function tokyoDateOf(epochMs: number): string {
   return new Date(epochMs + TOKYO_OFFSET_MS).toISOString().slice(0, 10);
 }

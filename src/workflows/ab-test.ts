@@ -15,6 +15,7 @@ import {
 import type { cycleActivities } from '../activities/cycles.ts';
 import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { AbTestInput, StopTestRequest, TestOutcome } from '../shared/cycles.ts';
+import { notify } from './notify.ts';
 
 // Activities heartbeat every second (withLiveness): a killed worker's activity is retried after 5 s.
 const acts = proxyActivities<Pick<ReturnType<typeof cycleActivities>, 'interimCheck' | 'finalizeTest' | 'recordStop'>>({
@@ -97,5 +98,9 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
   // A stop that arrived during the last check finishes its update before the test ends.
   if (recordingStop) await condition(() => !recordingStop);
   setCurrentDetails(`Test ${input.testId} finished: ${reason}`);
-  return acts.finalizeTest({ testId: input.testId, reason, srm, end });
+  const outcome = await acts.finalizeTest({ testId: input.testId, reason, srm, end });
+  // CS hears of a sample ratio mismatch; the client, CS and the winning hacker of the verdict (issue 27).
+  if (srm) await notify('notify-test-warning', 'test.warning', `${input.testId}:srm`, null, { testId: input.testId, warning: 'sample ratio mismatch (SRM)' });
+  await notify('notify-test-verdict', 'test.verdict', input.testId, null, { testId: input.testId, outcome: outcome.outcome, winnerProposalId: outcome.winnerProposalId });
+  return outcome;
 }

@@ -43,6 +43,7 @@ import {
   type TestState,
 } from '../shared/cycles.ts';
 import { abTestWorkflow } from './ab-test.ts';
+import { notify } from './notify.ts';
 import { CycleMonthKey, CyclePhaseKey, EngagementIdKey, ClientIdKey, OfferKindKey } from './search-attributes.ts';
 
 // Activities heartbeat every second (withLiveness): a killed worker's activity is retried after 5 s.
@@ -52,9 +53,13 @@ export const submitPlanUpdate = defineUpdate<{ hypothesisIds: number[] }, [PlanR
 export const selectProposalsUpdate = defineUpdate<{ pendingOffers: number[] }, [SelectionRequest]>('selectProposals');
 export const addLearningsUpdate = defineUpdate<{ accepted: true }, [LearningsRequest]>('addLearnings');
 export const proposalSubmittedSignal = defineSignal<[{ offerId: number }]>('proposalSubmitted');
+/** The API published an answer as an addendum to this offer's brief (after the DB write). */
+export const addendumPublishedSignal = defineSignal<[{ offerId: number }]>('addendumPublished');
 export const cycleStatusQuery = defineQuery<CycleView>('status');
 
 export { cycleWorkflowId, testWorkflowId };
+
+const DAY_MS = 86_400_000;
 
 /** The message of a rule an activity or child broke (a non-retryable failure), else null. */
 function brokenRule(err: unknown): string | null {
@@ -88,6 +93,8 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     const offer = view.offers.find((o) => o.offerId === offerId);
     if (offer) offer.proposals++;
   });
+  const addendaPublished = new Set<number>();
+  setHandler(addendumPublishedSignal, ({ offerId }) => void addendaPublished.add(offerId));
 
   setHandler(
     submitPlanUpdate,
@@ -201,6 +208,9 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     async function waitForPeople(phase: CyclePhase, done: () => boolean, what: string, durationMs: number, onOverdue?: () => Promise<void>): Promise<boolean> {
       const dueAt = Date.now() + durationMs;
       await enter(phase, what, dueAt);
+      // Tell the people it waits for (issue 27).
+      if (phase === 'planning') await notify('notify-plan-due', 'plan.due', cycleId, input.clientId, { cycleId, dueAt: view.dueAt });
+      if (phase === 'selection') await notify('notify-selection-due', 'selection.due', cycleId, input.clientId, { cycleId, dueAt: view.dueAt });
       if (await condition(done, durationMs / 2)) return true;
       await acts.raiseAlert({
         engagementId: input.engagementId,
@@ -249,6 +259,26 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     for (const hypothesisId of planIds) {
       const offer = await acts.postOffer({ cycleId, hypothesisId, windowMs: t.offerWindowMs });
       view.offers.push({ ...offer, proposals: 0 });
+      await notify('notify-offer-published', 'offer.published', offer.offerId, input.clientId, { offerId: offer.offerId, cycleId, deadline: offer.deadline });
+      if (patched('notify-offer-deadline')) void remindBeforeDeadline(view.offers.at(-1)!).catch(() => undefined);
+    }
+
+    /**
+     * The deadline reminder, beside the window's own wait: 24 h before each deadline the offer gets
+     * (half the window when it is shorter), once per deadline, while proposals are open.
+     */
+    async function remindBeforeDeadline(offer: OfferState): Promise<void> {
+      const lead = Math.min(DAY_MS, Math.floor(t.offerWindowMs / 2));
+      const open = () => view.phase === 'offer_posting' || view.phase === 'proposals';
+      while (open()) {
+        const deadline = offer.deadline;
+        const changed = () => offer.deadline !== deadline || !open();
+        const until = Date.parse(deadline) - lead - Date.now();
+        if (until > 0 && !(await condition(changed, until))) {
+          await notify(null, 'offer.deadline_approaching', `${offer.offerId}:${deadline}`, input.clientId, { offerId: offer.offerId, cycleId, deadline });
+        }
+        await condition(changed);
+      }
     }
     upsertSearchAttributes([{ key: OfferKindKey, value: [...new Set(view.offers.map((o) => o.kind))].sort().join(',') }]);
 
@@ -259,7 +289,14 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     async function closeWindow(offer: OfferState): Promise<void> {
       for (;;) {
         const remaining = Date.parse(offer.deadline) - Date.now();
-        if (remaining > 0) await sleep(remaining);
+        if (patched('qa-deadline-extension')) {
+          // A late addendum moves the deadline once: wake on its signal, and ask again at the deadline
+          // (a lost signal loses nothing); the rule and the write are extendForAddendum's.
+          if (remaining > 0) await condition(() => addendaPublished.has(offer.offerId), remaining);
+          addendaPublished.delete(offer.offerId);
+          offer.deadline = (await acts.extendForAddendum({ offerId: offer.offerId })).deadline;
+          if (Date.parse(offer.deadline) > Date.now()) continue;
+        } else if (remaining > 0) await sleep(remaining);
         const closed = await acts.closeOfferWindow({
           offerId: offer.offerId,
           minProposals: t.minProposals,
@@ -271,6 +308,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
         offer.deadline = closed.deadline;
         offer.extended = closed.extended;
         if (!closed.reopened) return;
+        await notify('notify-offer-widened', 'offer.widened', offer.offerId, input.clientId, { offerId: offer.offerId, cycleId, deadline: offer.deadline });
       }
     }
 
@@ -286,6 +324,11 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
     // The selection handler marks every offer selected before it records them one by one: wait until
     // each recordSelection has finished, or createTest may find an offer's proposals not yet selected.
     if (patched('selection-recorded-before-tests')) await condition(allHandlersFinished);
+    for (const offer of withProposals) {
+      const data = { offerId: offer.offerId, cycleId, proposalIds: selected.get(offer.offerId) ?? [] };
+      await notify('notify-proposal-results', 'proposal.selected', offer.offerId, input.clientId, data);
+      await notify('notify-proposal-results', 'proposal.not_selected', offer.offerId, input.clientId, data);
+    }
 
     // 5. test run: one child A/B test per offer, in parallel
     await enter('test_run', null, Date.now() + t.testMaxMs);
@@ -324,6 +367,7 @@ export async function improvementCycleWorkflow(input: CycleInput): Promise<Cycle
       for (const test of view.tests) await acts.captureKnowledge({ testId: test.testId });
       learningsOpen = true;
     }
+    await notify('notify-learnings-due', 'learnings.due', cycleId, input.clientId, { cycleId, dueAt: view.dueAt });
     await sleep(t.learningMs);
     learningsOpen = false;
     await acts.finalizeKnowledge({ cycleId });

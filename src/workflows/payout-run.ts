@@ -44,6 +44,7 @@ import type {
   RemittanceRequest,
 } from '../shared/payouts.ts';
 import { payoutUpdateUser, payoutWorkflowId } from '../shared/payouts.ts';
+import { notify } from './notify.ts';
 import { PayoutMonthKey, PayoutStatusKey } from './search-attributes.ts';
 
 // Activities heartbeat every second while they run (withLiveness): a killed worker's activity is
@@ -259,6 +260,8 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
   // Review.
   enter('review', reviewWaitingFor());
   await acts.notePayoutWaiting({ runId, waitingFor: state.waitingFor });
+  // Finance users who may approve (four eyes: not the preparer) hear that it waits for them.
+  await notify('notify-payout-awaiting-approval', 'payout.awaiting_approval', runId, null, { runId, month, preparedBy: state.preparedBy });
   await waitWithReminders('review', () => state.decision !== undefined && state.busy === 0 && !state.deciding);
   if (state.decision === 'reject') {
     enter('rejected', 'nothing: rejected');

@@ -23,13 +23,15 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/session':                                                 'U A A A A A A A A A',
   'GET /healthz':                                                    'A A A A A A A A A A',
   'GET /readyz':                                                     'A A A A A A A A A A',
+  'GET /metrics':                                                    'U A D D D D D D D D',
   'GET /v1/me':                                                      'U A A A A A A A A A',
   'GET /v1/users':                                                   'U A D D D D D D D D',
   'GET /v1/tokens':                                                  'U A A A A A A A A A',
   'GET /v1/clients':                                                 'U A A A A A A D D D',
   'GET /v1/clients/:id':                                             'U A A A A A D D D D',
   'GET /v1/hackers':                                                 'U A A A A D D D D D',
-  'GET /v1/hackers/:id':                                             'U A A A A D D A D D',
+  // Issue 26: another hacker does not exist for a hacker (404), as its payee data.
+  'GET /v1/hackers/:id':                                             'U A A A A D D A H D',
   'GET /v1/engagements':                                             'U A A A A A A D D D',
   'GET /v1/engagements/:id':                                         'U A A A A A D D D D',
   'GET /v1/engagements/:id/settings':                                'U A A A A A D D D D',
@@ -93,13 +95,19 @@ const EXPECTED: Record<string, string> = {
   'GET /v1/payees/:id/payment-statements/:month/pdf':                'U H D D H D D H H H',
   'GET /v1/reports/input-tax':                                       'U A D D A D D D D D',
   'GET /v1/knowledge':                                               'U A A A D A A A A D',
+  'GET /v1/vocabularies':                                            'U A A A A A A A A D',
   'GET /v1/knowledge/export.csv':                                    'U A A A D A A A A D',
   'GET /v1/engagements/:id/related-knowledge':                       'U A A A D A D D D D',
-  'GET /v1/hackers/:id/track-record':                                'U A A A D D D A D D',
+  'GET /v1/hackers/:id/track-record':                                'U A A A D D D A H D',
   'GET /v1/offers/:id/invitations':                                  'U A A A D D D D D D',
   'GET /v1/engagements/:id/team':                                    'U A A A D A D D D D',
-  'GET /v1/hackers/:id/managed-contracts':                           'U A A A A D D A D D',
+  'GET /v1/hackers/:id/managed-contracts':                           'U A A A A D D A H D',
   'GET /v1/impact':                                                  'U A A A A A A D D D',
+  // Issue 26: the revenue dashboard (an engagement's, so another client's is refused), a hacker's
+  // proposals with their fate and its accruing earnings (another hacker's: 404).
+  'GET /v1/engagements/:id/impact':                                  'U A A A A A D D D D',
+  'GET /v1/hackers/:id/proposals':                                   'U A A A D D D A H D',
+  'GET /v1/hackers/:id/earnings':                                    'U A D D A D D A H D',
   'GET /v1/clients/:id/holdout':                                     'U A A A D A D D D D',
   'GET /v1/tasks':                                                   'U A A A A A A A A D',
   'POST /v1/session':                                                'U A A A A A A A A A',
@@ -202,6 +210,29 @@ const EXPECTED: Record<string, string> = {
   'PUT /v1/clients/:id/holdout':                                     'U A A A D D D D D D',
   'DELETE /v1/session':                                              'U A A A A A A A A A',
   'DELETE /v1/tokens/:id':                                           'U A H H H H H H H H',
+  // Issue 28: Q&A on an offer (who sees the offer sees its questions: others 404; hackers ask; the
+  // offer's client, CS and admin answer, the empty body's 400 reaching the handler) and the client's
+  // ordering ability (an engagement's: another client's is refused, as the engagement).
+  'GET /v1/offers/:id/questions':                                    'U A A A D A H A H D',
+  'POST /v1/offers/:id/questions':                                   'U D D D D D D A A D',
+  'POST /v1/questions/:id/answer':                                   'U A A A D A A D D D',
+  'GET /v1/engagements/:id/ordering-ability':                        'U A A A D A D D D D',
+  // Issue 27: e-mail notifications — everyone's own preferences; the signed unsubscribe link is public
+  // (no token: 400); the dev mailbox and the failed deliveries are admins'.
+  'GET /v1/me/notification-preferences':                             'U A A A A A A A A A',
+  'PUT /v1/me/notification-preferences':                             'U A A A A A A A A A',
+  'GET /mail/unsubscribe':                                           'A A A A A A A A A A',
+  'POST /mail/unsubscribe':                                          'A A A A A A A A A A',
+  'GET /v1/dev/mailbox':                                             'U A D D D D D D D D',
+  'GET /v1/notifications/failures':                                  'U A D D D D D D D D',
+  // Issue 27: webhook endpoints — admins write; the client's users and its CS read the client's (others: 404).
+  'GET /v1/webhooks':                                                'U A A A D A A D D D',
+  'GET /v1/webhooks/:id':                                            'U A A H D A H D D D',
+  'GET /v1/webhooks/:id/deliveries':                                 'U A A H D A H D D D',
+  'POST /v1/webhooks':                                               'U A D D D D D D D D',
+  'PATCH /v1/webhooks/:id':                                          'U A D D D D D D D D',
+  'POST /v1/webhooks/:id/rotate':                                    'U A D D D D D D D D',
+  'DELETE /v1/webhooks/:id':                                         'U A D D D D D D D D',
 };
 
 /**
@@ -222,6 +253,7 @@ const CONTRACT = "a hacker's retainer with the platform: no client's or engageme
 const CS_OTHER: Record<string, CsOtherEntry> = {
   'POST /v1/session':                          { unscoped: 'signs the caller in: their own session' },
   'DELETE /v1/session':                        { unscoped: 'signs the caller out: their own session' },
+  'PUT /v1/me/notification-preferences':       { unscoped: "changes the caller's own notification preferences" },
   'DELETE /v1/tokens/:id':                     { unscoped: "revokes one of the caller's own tokens (anyone else's is a 404)" },
   'POST /v1/clients':                          { unscoped: 'creates a client, which nobody manages yet' },
   'POST /v1/hackers':                          { unscoped: 'adds a hacker to the network that serves every client' },
@@ -279,6 +311,7 @@ const CS_OTHER: Record<string, CsOtherEntry> = {
   'POST /v1/tests/:id/shipped': { unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'PUT /v1/clients/:id/kill-switch': { body: () => ({ on: true }), unchanged: rowsOf('clients', 'id', idOf('clients')) },
   'POST /v1/proposals/:id/review': { body: () => ({ decision: 'return', comment: 'not my client' }), unchanged: rowsOf('proposals', 'id', idOf('proposals')) },
+  'POST /v1/questions/:id/answer': { body: () => ({ answer: 'not my client' }), unchanged: rowsOf('offer_questions', 'id', idOf('questions')) },
   'POST /v1/proposals/:id/preview-link': { unscoped: 'mints a signed preview token and writes nothing; another CS manager gets 404 (the matrix\'s H)' },
   'POST /v1/tests/:id/invalidate': { body: () => ({ reason: 'not my client' }), unchanged: rowsOf('tests', 'id', idOf('tests')) },
   'POST /v1/tests/:id/learnings': { body: () => ({ learnings: 'not my client' }), unchanged: rowsOf('knowledge_learnings', 'test_id', idOf('tests')) },
@@ -354,6 +387,14 @@ beforeAll(async () => {
   await sql`update renders set status = 'rendered', control_sha256 = ${image}, control_thumb_sha256 = ${image}, variant_sha256 = ${image},
       variant_thumb_sha256 = ${image}, control_width = 1, control_height = 1, variant_width = 1, variant_height = 1, rendered_at = now()
     where proposal_version_id = (select id from proposal_versions where proposal_id = ${run.proposal.id} and version = 1)`.execute(h.db);
+  // A webhook endpoint of the client (issue 27).
+  const webhook = await h.db
+    .insertInto('webhook_endpoints')
+    .values({ client_id: run.client.id, url: 'https://hooks.example/kaizen', event_types: ['test.verdict'], secret: 'whsec_cm9sZS1tYXRyaXgtd2ViaG9vay1zZWNyZXQ=' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // A pending question of the hacker on the offer (issue 28; the offer closed, so it is written directly).
+  const question = await h.db.insertInto('offer_questions').values({ offer_id: run.offer.id, hacker_id: run.author.id, asked_by: run.author.user.id, body: 'Matrix question' }).returning('id').executeTakeFirstOrThrow();
   // A brief of the world's cycle (its plan was posted without one; the brief routes answer by role).
   const brief = await h.db
     .insertInto('briefs')
@@ -362,6 +403,8 @@ beforeAll(async () => {
     .executeTakeFirstOrThrow();
   Object.assign(ids, {
     briefs: brief.id,
+    questions: question.id,
+    webhooks: webhook.id,
     images: image,
     'site-keys': siteKey.id,
     engagements: run.e.id,

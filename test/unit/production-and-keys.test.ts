@@ -19,6 +19,7 @@ const PRODUCTION_ENV = {
   KAIZEN_PAYLOAD_KEYS: `p1:${key()}`,
   KAIZEN_PREVIEW_KEY: key(),
   KAIZEN_MYNUMBER_KEY: key(),
+  SMTP_URL: 'smtp://mail.example.com:587',
 };
 
 describe('production refuses demo values', () => {
@@ -29,6 +30,12 @@ describe('production refuses demo values', () => {
   it("without the issuer's T-number it fails naming it, and names every other missing setting in the same message", () => {
     const { KAIZEN_ISSUER_REGISTRATION_NUMBER: _t, KAIZEN_MYNUMBER_KEY: _m, ...env } = PRODUCTION_ENV;
     expect(() => assertProductionSettings(loadConfig(env))).toThrow(/KAIZEN_ISSUER_REGISTRATION_NUMBER \(the issuer's T-number\).*KAIZEN_MYNUMBER_KEY/);
+  });
+
+  it('production requires an SMTP server for notifications (the embedded one is for dev, the demo and tests)', () => {
+    const { SMTP_URL: _s, ...env } = PRODUCTION_ENV;
+    expect(() => assertProductionSettings(loadConfig(env))).toThrow(/SMTP_URL \(the SMTP server notifications are sent through\)/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
   });
 
   it('an external database is production too; the simulated bank is refused there', () => {

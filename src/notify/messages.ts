@@ -1,0 +1,113 @@
+// Notification texts in both languages, by the keys the catalogue names. `{name}` is replaced by the
+// event's data of that name; a message never carries secrets or bank details (the data has none).
+import type { Category } from './catalogue.ts';
+
+export type Locale = 'ja' | 'en';
+
+const ja: Record<string, string> = {
+  'offer.published.subject': '新しいオファー #{offerId} に招待されました',
+  'offer.published.body': 'オファー #{offerId} が公開されました。締切は {deadline} です。提案をお待ちしています。',
+  'offer.deadline_approaching.subject': 'オファー #{offerId} の締切が近づいています',
+  'offer.deadline_approaching.body': 'オファー #{offerId} の締切は {deadline} です。下書きがあれば提出してください。',
+  'offer.widened.subject': 'オファー #{offerId} の募集範囲が広がりました',
+  'offer.widened.body': '提案が少なかったため、オファー #{offerId} の締切が {deadline} まで延長され、募集範囲が広がりました。',
+  'proposal.selected.subject': 'オファー #{offerId} へのあなたの提案が選ばれました',
+  'proposal.selected.body': 'おめでとうございます。オファー #{offerId} へのあなたの提案がテストに選ばれました。',
+  'proposal.not_selected.subject': 'オファー #{offerId} へのあなたの提案は今回選ばれませんでした',
+  'proposal.not_selected.body': 'オファー #{offerId} へのあなたの提案は今回は選ばれませんでした。ご提案ありがとうございました。',
+  'plan.due.subject': '今月の計画をお待ちしています（サイクル #{cycleId}）',
+  'plan.due.body': 'サイクル #{cycleId} の計画（仮説）を {dueAt} までに提出してください。',
+  'selection.due.subject': '提案の選定をお待ちしています（サイクル #{cycleId}）',
+  'selection.due.body': 'サイクル #{cycleId} の提案が揃いました。{dueAt} までにテストする提案を選んでください。',
+  'learnings.due.subject': '学びの記録をお待ちしています（サイクル #{cycleId}）',
+  'learnings.due.body': 'サイクル #{cycleId} のテストが終わりました。{dueAt} までに学びを記録してください。',
+  'test.no_traffic.subject': 'テスト #{testId} にトラフィックがありません',
+  'test.no_traffic.body': 'テスト #{testId} は開始から {hours} 時間、露出が記録されていません。サイトの設定を確認してください。',
+  'test.warning.subject': 'テスト #{testId} に警告があります',
+  'test.warning.body': 'テスト #{testId}: {warning}',
+  'test.verdict.subject': 'テスト #{testId} の判定: {outcome}',
+  'test.verdict.body': 'テスト #{testId} の判定が出ました: {outcome}。',
+  'payout.awaiting_approval.subject': '支払実行 {month} が承認待ちです',
+  'payout.awaiting_approval.body': '支払実行 {month}（#{runId}）の確認と承認をお願いします。準備した人とは別の経理担当者が承認します。',
+  'payout.transfer_failed.subject': '振込が失敗しました（{month}）',
+  'payout.transfer_failed.body': '支払実行 {month} の振込が失敗しました。理由: {reason}。振込先の確認・修正をお願いします。',
+  'invoice.issued.subject': '請求書 {number} を発行しました',
+  'invoice.issued.body': '請求書 {number}（{month} 分）を発行しました。支払期日は {dueOn} です。',
+  'invoice.overdue.subject': '請求書 {number} の支払期日を過ぎています',
+  'invoice.overdue.body': '請求書 {number} は支払期日 {dueOn} を過ぎても入金が確認できていません。',
+  'mail.open': '開く',
+  'mail.unsubscribe': 'この種類の通知を停止する',
+  'mail.unsubscribe.locked': 'この通知は停止できません。',
+  'mail.footer': 'このメールは Kaizen Desk から自動送信されています。',
+  'digest.subject': '本日のまとめ（{count} 件）',
+  'digest.intro': '前回のまとめ以降のお知らせです。',
+  'unsubscribe.done': '「{category}」の通知を停止しました。設定ページからいつでも再開できます。',
+  'unsubscribe.confirm': '「{category}」の通知を停止しますか？',
+  'unsubscribe.button': '停止する',
+  'category.offers': 'オファー',
+  'category.proposals': '提案の選定結果',
+  'category.cycle': 'サイクルの締切（計画・選定・学び）',
+  'category.tests': 'テスト（トラフィック・警告・判定）',
+  'category.payout_approval': '支払実行の承認',
+  'category.transfers': '振込の失敗',
+  'category.invoices': '請求書',
+};
+
+const en: Record<string, string> = {
+  'offer.published.subject': 'You are invited to offer #{offerId}',
+  'offer.published.body': 'Offer #{offerId} is open for proposals until {deadline}.',
+  'offer.deadline_approaching.subject': 'Offer #{offerId} closes soon',
+  'offer.deadline_approaching.body': 'Offer #{offerId} closes at {deadline}. Submit your draft before then.',
+  'offer.widened.subject': 'Offer #{offerId} was widened',
+  'offer.widened.body': 'Offer #{offerId} had too few proposals: it is open to more hackers until {deadline}.',
+  'proposal.selected.subject': 'Your proposal on offer #{offerId} was selected',
+  'proposal.selected.body': 'Congratulations: your proposal on offer #{offerId} was selected for testing.',
+  'proposal.not_selected.subject': 'Your proposal on offer #{offerId} was not selected',
+  'proposal.not_selected.body': 'Your proposal on offer #{offerId} was not selected this time. Thank you for proposing.',
+  'plan.due.subject': "This month's plan is due (cycle #{cycleId})",
+  'plan.due.body': 'Please submit the plan (hypotheses) of cycle #{cycleId} by {dueAt}.',
+  'selection.due.subject': 'Proposals wait for your selection (cycle #{cycleId})',
+  'selection.due.body': 'The proposals of cycle #{cycleId} are in. Please select the ones to test by {dueAt}.',
+  'learnings.due.subject': 'Learnings are due (cycle #{cycleId})',
+  'learnings.due.body': 'The tests of cycle #{cycleId} have ended. Please record the learnings by {dueAt}.',
+  'test.no_traffic.subject': 'Test #{testId} has no traffic',
+  'test.no_traffic.body': 'Test #{testId} has recorded no exposures in {hours} hours since it started. Please check the site setup.',
+  'test.warning.subject': 'Test #{testId} has a warning',
+  'test.warning.body': 'Test #{testId}: {warning}',
+  'test.verdict.subject': 'Verdict of test #{testId}: {outcome}',
+  'test.verdict.body': 'Test #{testId} has its verdict: {outcome}.',
+  'payout.awaiting_approval.subject': 'Payout run {month} awaits your approval',
+  'payout.awaiting_approval.body': 'Please review and approve payout run {month} (#{runId}). A finance user other than its preparer approves it.',
+  'payout.transfer_failed.subject': 'A transfer failed ({month})',
+  'payout.transfer_failed.body': 'A transfer of payout run {month} failed: {reason}. Please check and fix the bank details.',
+  'invoice.issued.subject': 'Invoice {number} issued',
+  'invoice.issued.body': 'Invoice {number} for {month} was issued. It is due on {dueOn}.',
+  'invoice.overdue.subject': 'Invoice {number} is overdue',
+  'invoice.overdue.body': 'Invoice {number} was due on {dueOn} and is not paid yet.',
+  'mail.open': 'Open',
+  'mail.unsubscribe': 'Stop these notifications',
+  'mail.unsubscribe.locked': 'These notifications cannot be turned off.',
+  'mail.footer': 'Sent automatically by Kaizen Desk.',
+  'digest.subject': 'Your daily digest ({count} items)',
+  'digest.intro': 'What happened and what waits for you since the last digest.',
+  'unsubscribe.done': 'Notifications about "{category}" are off. You can turn them on again in your settings.',
+  'unsubscribe.confirm': 'Stop notifications about "{category}"?',
+  'unsubscribe.button': 'Stop them',
+  'category.offers': 'Offers',
+  'category.proposals': 'Proposal results',
+  'category.cycle': 'Cycle deadlines (plan, selection, learnings)',
+  'category.tests': 'Tests (traffic, warnings, verdicts)',
+  'category.payout_approval': 'Payout run approval',
+  'category.transfers': 'Failed transfers',
+  'category.invoices': 'Invoices',
+};
+
+export const MESSAGES: Record<Locale, Record<string, string>> = { ja, en };
+
+/** The message `key` in `locale` with `{name}` filled from `vars` (a missing one stays visible). */
+export function message(locale: Locale, key: string, vars: Record<string, unknown> = {}): string {
+  const text = MESSAGES[locale][key] ?? MESSAGES.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (all, name: string) => (vars[name] === undefined || vars[name] === null ? all : String(vars[name])));
+}
+
+export const categoryName = (locale: Locale, c: Category) => message(locale, `category.${c}`);
