@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { pageMeta, precompress } from './vite-plugins.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const api = process.env.KAIZEN_API_URL ?? 'http://127.0.0.1:3000';
@@ -21,8 +22,15 @@ const stamp = (): Plugin => ({
 export default defineConfig({
   root: here,
   base: '/',
-  plugins: [react(), stamp()],
-  build: { outDir: path.join(here, 'dist'), emptyOutDir: true, chunkSizeWarningLimit: 2000, sourcemap: false },
+  plugins: [pageMeta(), react(), stamp(), precompress()],
+  build: {
+    // KAIZEN_WEB_OUT_DIR + KAIZEN_WEB_ONE_BUNDLE: the bench's baseline (one bundle, as before route splitting).
+    outDir: process.env.KAIZEN_WEB_OUT_DIR ?? path.join(here, 'dist'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    sourcemap: false,
+    rollupOptions: process.env.KAIZEN_WEB_ONE_BUNDLE === '1' ? { output: { inlineDynamicImports: true } } : {},
+  },
   server: {
     port: 5173,
     proxy: { '/v1': { target: api, changeOrigin: false }, '/openapi.json': api, '/docs': api },

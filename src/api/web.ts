@@ -1,5 +1,5 @@
 // Serves the web back office (web/, built by Vite into web/dist) at `/` from the API's own process:
-// hashed assets cached for a year, every other path the single-page app's index.html (no cache).
+// hashed assets cached for a year and sent pre-compressed (brotli or gzip), every other path the single-page app's index.html (no cache).
 // `/v1`, `/docs` and `/openapi.json` stay the API's.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,8 @@ const CSP = [
 
 export async function serveWeb(app: FastifyInstance, root: string = DEFAULT_WEB_ROOT): Promise<void> {
   await app.register(async (scope) => {
-    await scope.register(fastifyStatic, { root, serve: false });
+    // preCompressed: `<file>.br` / `.gz` written by the build (web/vite-plugins.ts) for a client that accepts them.
+    await scope.register(fastifyStatic, { root, serve: false, preCompressed: true });
     const index = (reply: FastifyReply) => {
       if (!existsSync(path.join(root, 'index.html'))) {
         return reply

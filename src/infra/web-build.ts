@@ -44,7 +44,9 @@ export async function ensureWebBuild(log?: Pick<Logger, 'info'>, opts: { force?:
     const child = spawn(process.execPath, [vite, 'build', '--config', path.join(WEB, 'vite.config.ts'), '--logLevel', 'warn'], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, KAIZEN_WEB_STAMP: webSourceHash() },
+      // Always a production build: under vitest NODE_ENV is 'test', which made Vite bundle React's
+      // development build (twice the JavaScript).
+      env: { ...process.env, NODE_ENV: 'production', KAIZEN_WEB_STAMP: webSourceHash() },
     });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code})`))));

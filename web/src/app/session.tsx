@@ -17,20 +17,32 @@ export function useSession(): Session {
 }
 
 
+/** Set when a signed-in session met a 401 (it expired or was revoked): the sign-in page says so. */
+export const SESSION_EXPIRED_KEY = ['session-expired'] as const;
+
 export function useSessionQuery() {
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: SESSION_KEY,
     queryFn: async () => {
       const { data, response } = await api.GET('/v1/session');
-      if (response.status === 401) return null;
+      if (response.status === 401) {
+        if (qc.getQueryData(SESSION_KEY)) qc.setQueryData(SESSION_EXPIRED_KEY, true);
+        return null;
+      }
       if (!response.ok || !data) throw new Error(`session: ${response.status}`);
       return data;
     },
     staleTime: 60_000,
   });
   useEffect(() => {
-    const on = () => qc.setQueryData(SESSION_KEY, null);
+    const on = () => {
+      if (!qc.getQueryData(SESSION_KEY)) return;
+      qc.setQueryData(SESSION_EXPIRED_KEY, true);
+      qc.setQueryData(SESSION_KEY, null);
+      // Nothing of the ended session's data stays for whoever signs in next.
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] && q.queryKey[0] !== SESSION_EXPIRED_KEY[0] });
+    };
     window.addEventListener('kaizen:unauthorized', on);
     return () => window.removeEventListener('kaizen:unauthorized', on);
   }, [qc]);

@@ -1,36 +1,34 @@
-// Small shared pieces: API error display, field errors by `details[].path`, confirmation, paging,
+// Small shared pieces: API error display (with Retry), the page-area loader, the phone-width table, field errors by `details[].path`, confirmation, paging,
 // status badges, live refresh.
-import { Alert, Badge, Button, Group, Modal, Stack, Switch, Text } from '@mantine/core';
+import { Badge, Button, Group, Modal, Stack, Switch, Table, Text, type TableProps } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, pageOf } from '../api/client.ts';
+import { pageOf } from '../api/client.ts';
 import { queryKey, type GetParams, type GetPath, type ListShape } from '../api/keys.ts';
+import { formErrors } from './messages.ts';
 
-/** The API's message for a field: `field` is the path below /body or /querystring, e.g. "pages/0/url". */
+/** What is wrong with a field, in words (app/messages.ts): `field` is the path below /body or /querystring, e.g. "pages/0/url". */
 export function fieldError(err: unknown, field: string): string | undefined {
-  if (!(err instanceof ApiError)) return undefined;
-  const hit = err.details.find((d) => d.path.replace(/^\/(body|querystring|params)\//, '') === field);
-  return hit?.message;
+  return formErrors(err)[field];
 }
 
-/** An API error as an alert. `resource`: loading a page's record, where another tenant's is "not found". */
-export function ErrorAlert({ error, resource }: { error: unknown; resource?: boolean }) {
-  const { t } = useTranslation();
-  if (!error) return null;
-  const e = error instanceof ApiError ? error : null;
-  if (resource && (e?.status === 404 || e?.status === 403)) {
-    return (
-      <Alert color="gray" title={t('common.notFound')} role="alert" data-testid="not-found">
-        {t('common.notFoundBody')}
-      </Alert>
-    );
-  }
-  const title = e?.status === 404 ? t('common.notFound') : e?.status === 403 ? t('common.forbidden') : t('common.error');
+// The error alert with Retry, the page-area loader and the page error boundary live in feedback.tsx
+// (the shell needs them before any page, without this file's dialogs and tables); pages take them from here.
+export { ErrorAlert, PageErrorBoundary, PageLoader } from './feedback.tsx';
+
+/**
+ * A table at phone width: scrolls sideways inside its own box with the first column kept in view
+ * (the row's name), instead of overflowing the page; its cells do not wrap badges into dots.
+ */
+export function ResponsiveTable({ children, minWidth = 640, ...props }: TableProps & { minWidth?: number }) {
   return (
-    <Alert color="red" title={title} role="alert">
-      {e ? e.message : String((error as Error).message ?? error)}
-    </Alert>
+    // Focusable, so a keyboard can scroll it sideways (axe: scrollable-region-focusable at 390 px).
+    <Table.ScrollContainer minWidth={minWidth} type="native" className="kz-table-scroll" tabIndex={0}>
+      <Table {...props} className="kz-table-sticky">
+        {children}
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

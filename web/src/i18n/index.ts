@@ -2,8 +2,6 @@
 // remembered (a language, never a secret) in localStorage. Missing keys are recorded for the tests.
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './en.json';
-import ja from './ja.json';
 
 export const LANGS = ['ja', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -22,9 +20,18 @@ declare global {
 }
 window.__missingKeys = [];
 
+// Only the reader's language is loaded (each catalogue is its own chunk, tens of kB on the wire); the
+// other comes when the reader switches (setLanguage).
+const CATALOGUES: Record<Lang, () => Promise<{ default: Record<string, unknown> }>> = { ja: () => import('./ja.json'), en: () => import('./en.json') };
+async function loadCatalogue(l: Lang): Promise<void> {
+  if (!i18n.hasResourceBundle(l, 'translation')) i18n.addResourceBundle(l, 'translation', (await CATALOGUES[l]()).default);
+}
+
+const lng = initialLang();
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ja: { translation: ja } },
-  lng: initialLang(),
+  resources: {},
+  partialBundledLanguages: true,
+  lng,
   fallbackLng: false,
   interpolation: { escapeValue: false },
   saveMissing: true,
@@ -33,6 +40,15 @@ void i18n.use(initReactI18next).init({
   },
 });
 document.documentElement.lang = i18n.language;
+// The first render has its words.
+await loadCatalogue(lng);
+
+/** Switches the UI's language once its catalogue is here. */
+export async function setLanguage(l: Lang): Promise<void> {
+  await loadCatalogue(l);
+  await i18n.changeLanguage(l);
+}
+
 i18n.on('languageChanged', (l) => {
   document.documentElement.lang = l;
   localStorage.setItem('kaizen.lang', l);

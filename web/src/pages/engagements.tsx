@@ -8,7 +8,7 @@ import { getQuery } from '../api/client.ts';
 import { yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
-import { ErrorAlert, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
+import { ErrorAlert, MoreButton, ResponsiveTable, StatusBadge, usePaged } from '../app/ui.tsx';
 
 function Engagements() {
   const { t } = useTranslation();
@@ -16,8 +16,6 @@ function Engagements() {
   const [status, setStatus] = useState<string | null>(null);
   const q = usePaged('/v1/engagements', { query: status ? { status: status as 'active' } : {} });
   const cycles = useQuery({ ...getQuery('/v1/cycles', { query: { limit: 500 } }), refetchInterval: 10_000 });
-  const clients = useQuery(getQuery('/v1/clients', { query: { limit: 500 } }));
-  const clientName = (id: number) => clients.data?.items.find((c) => c.id === id)?.name ?? `#${id}`;
   const phaseOf = (id: number, month: string | null) => cycles.data?.items.filter((c) => c.engagement_id === id && (!month || c.month === month)).at(-1);
   return (
     <Stack>
@@ -39,7 +37,7 @@ function Engagements() {
         data={['active', 'ending', 'ended'].map((s) => ({ value: s, label: t(`status.${s}`) }))}
       />
       <ErrorAlert error={q.error} />
-      <Table striped highlightOnHover>
+      <ResponsiveTable striped highlightOnHover>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('engagements.engagement')}</Table.Th>
@@ -60,7 +58,7 @@ function Engagements() {
                     {t('engagements.number', { id: e.id })}
                   </Anchor>
                 </Table.Td>
-                <Table.Td>{clientName(e.client_id)}</Table.Td>
+                <Table.Td data-testid="client-name">{e.client_name}</Table.Td>
                 <Table.Td>{e.current_month ?? e.start_month}</Table.Td>
                 <Table.Td>
                   {c ? (
@@ -79,7 +77,7 @@ function Engagements() {
             );
           })}
         </Table.Tbody>
-      </Table>
+      </ResponsiveTable>
       {q.isSuccess && q.items.length === 0 && <Text>{t('engagements.none')}</Text>}
       <MoreButton q={q} />
     </Stack>

@@ -3,7 +3,7 @@
 // file, the withholding summary with its due date, the remittance and the audit trail. After the
 // hand-over each transfer waits for the bank's result; a failed or returned one puts the run in
 // needs_attention, and finance retries, moves or cancels it as its `actions` allow (the server's rules).
-import { Alert, Anchor, Badge, Button, Card, Code, Group, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,8 +12,8 @@ import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, day, tokyoToday, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
-import { useSession } from '../app/session.tsx';
-import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+import { useMessage } from '../app/messages.ts';
+import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, ResponsiveTable, StatusBadge } from '../app/ui.tsx';
 import { PAYOUT_ITEM_STATUSES } from '../../../src/shared/payouts.ts';
 
 type Run = Body<'/v1/payout-runs/{id}', 'get'>;
@@ -90,7 +90,7 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
         />
       </Group>
       <ErrorAlert error={error ?? q.error} />
-      <Table striped highlightOnHover stickyHeader>
+      <ResponsiveTable striped highlightOnHover stickyHeader minWidth={900}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('payouts.payee')}</Table.Th>
@@ -209,7 +209,7 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
             </Table.Tr>
           ))}
         </Table.Tbody>
-      </Table>
+      </ResponsiveTable>
       {q.data && q.data.items.length === 0 && <Text>{t('payouts.noItems')}</Text>}
       <Group>
         <Button variant="default" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
@@ -226,7 +226,6 @@ function Items({ run, canDecide }: { run: Run; canDecide: boolean }) {
 
 function Decision({ run }: { run: Run }) {
   const { t } = useTranslation();
-  const session = useSession();
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [reason, setReason] = useState('');
@@ -234,7 +233,7 @@ function Decision({ run }: { run: Run }) {
   if (run.status !== 'review') return null;
   // The server says what the caller may decide (role, the run's state, four eyes): no rule here.
   if (!run.actions.reject.allowed) return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
-  const mine = run.prepared_by === session.user.id;
+  const m = useMessage();
   const fourEyes = !run.actions.approve.allowed;
   return (
     <Card withBorder>
@@ -242,7 +241,7 @@ function Decision({ run }: { run: Run }) {
         <Title order={2} size="h3">
           {t('payouts.decisionTitle')}
         </Title>
-        <Text>{t('payouts.preparedBy', { who: mine ? t('payouts.you') : t('payouts.userNo', { id: run.prepared_by ?? '—' }) })}</Text>
+        <Text data-testid="prepared-by">{t('payouts.preparedBy', { who: run.prepared_by == null ? m.actor({ actor: 'schedule' }) : m.person(run.prepared_by, run.prepared_by_name) })}</Text>
         {fourEyes ? (
           <Alert color="yellow" title={t('payouts.fourEyesTitle')} data-testid="four-eyes">
             {t('payouts.fourEyesSelf')}
@@ -356,6 +355,7 @@ function Withholding({ run }: { run: Run }) {
 
 function Audit({ run }: { run: Run }) {
   const { t, i18n } = useTranslation();
+  const m = useMessage();
   const q = useQuery(getQuery('/v1/payout-runs/{id}/audit', { path: { id: run.id }, query: { limit: 500 } }, run.updated_at));
   return (
     <Stack>
@@ -373,10 +373,8 @@ function Audit({ run }: { run: Run }) {
           {q.data?.items.map((a) => (
             <Table.Tr key={a.id}>
               <Table.Td>{dateTime(a.created_at as string, i18n.language)}</Table.Td>
-              <Table.Td>{a.actor}</Table.Td>
-              <Table.Td>
-                <Code>{a.action}</Code>
-              </Table.Td>
+              <Table.Td data-testid="audit-actor">{m.actor(a)}</Table.Td>
+              <Table.Td data-testid="audit-action">{m.audit(a.action)}</Table.Td>
               <Table.Td>{a.reason ?? ''}</Table.Td>
             </Table.Tr>
           ))}
@@ -388,6 +386,7 @@ function Audit({ run }: { run: Run }) {
 
 function PayoutRun() {
   const { t, i18n } = useTranslation();
+  const m = useMessage();
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/payout-runs/{id}', { path: { id } }),
@@ -412,7 +411,7 @@ function PayoutRun() {
           {t('payouts.needsAttention', { count: tt.needs_resolution })}
         </Alert>
       ) : run.waiting_for ? (
-        <Alert color="blue">{run.waiting_for}</Alert>
+        <Alert color="blue">{m.waitingFor(run)}</Alert>
       ) : null}
       {tt.handed_to_bank > 0 && <Alert color="gray">{t('payouts.awaitingResults', { count: tt.handed_to_bank })}</Alert>}
       {run.decision_reason && <Alert color={run.status === 'rejected' ? 'red' : 'gray'}>{t('payouts.decisionReason', { reason: run.decision_reason })}</Alert>}
