@@ -23,6 +23,10 @@ export const CAN = {
   manage_site_keys: ['POST', '/v1/clients/:id/site-keys'],
   manage_users: ['POST', '/v1/users'],
   list_users: ['GET', '/v1/users'],
+  view_invoices: ['GET', '/v1/invoices'],
+  export_invoices: ['GET', '/v1/invoices/export'],
+  view_receipts: ['GET', '/v1/receipts'],
+  view_partners: ['GET', '/v1/partners'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
 export const CAN_NAMES = Object.keys(CAN) as Can[];
