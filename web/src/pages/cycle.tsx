@@ -10,7 +10,10 @@ import { Link, useParams } from 'react-router';
 import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, percent, yenSpoken } from '../app/format.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
+import { useSession } from '../app/session.tsx';
+import { BriefsCard } from '../app/briefs-card.tsx';
 import { ProposalCard } from '../app/proposal-card.tsx';
 import { ProposalRenders } from '../app/renders.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
@@ -244,14 +247,15 @@ function OfferSummary({ offerId, selected }: { offerId: number; selected: Cycle[
 }
 
 interface ReportShape {
-  tests?: { test_id: number; outcome: string; lift: number | null; monthly_revenue_uplift_yen: number }[];
+  tests?: { test_id: number; outcome: string; lift: number | null; lift_ci?: [number | null, number | null] | null; monthly_revenue_uplift_yen: number }[];
   winners?: number;
   monthly_revenue_uplift_yen?: number;
 }
 
 /** The cycle report once completed: each test's outcome and lift, the month's revenue uplift in yen. */
-function CycleReport({ report }: { report: ReportShape }) {
+function CycleReport({ report, engagementId }: { report: ReportShape; engagementId: number }) {
   const { t, i18n } = useTranslation();
+  const session = useSession();
   return (
     <Card withBorder data-testid="cycle-report">
       <Stack gap="xs">
@@ -260,12 +264,13 @@ function CycleReport({ report }: { report: ReportShape }) {
           {t('cycle.uplift', { amount: yenSpoken(report.monthly_revenue_uplift_yen ?? 0, i18n.language), winners: report.winners ?? 0, tests: report.tests?.length ?? 0 })}
         </Text>
         <Text size="xs" c="dimmed">{t('cycle.upliftBasis')}</Text>
+        {session.can.view_revenue && <Anchor component={Link} to={`/engagements/${engagementId}/revenue`} size="sm">{t('revenue.open')}</Anchor>}
         {(report.tests ?? []).map((x) => (
           <Group key={x.test_id} gap="xs">
             <Anchor component={Link} to={`/tests/${x.test_id}`} size="sm">{t('tests.number', { id: x.test_id })}</Anchor>
             <StatusBadge value={x.outcome} />
-            {x.lift !== null && <Text size="sm">{percent(x.lift)}</Text>}
-            {x.monthly_revenue_uplift_yen > 0 && <Text size="sm">{yenSpoken(x.monthly_revenue_uplift_yen, i18n.language)}</Text>}
+            {x.lift !== null && <Text size="sm">{t('cycle.liftWithBound', { lift: percent(x.lift), low: percent(x.lift_ci?.[0]) })}</Text>}
+            {x.monthly_revenue_uplift_yen > 0 && <Text size="sm" data-testid="test-uplift">{t('cycle.testUplift', { amount: yenSpoken(x.monthly_revenue_uplift_yen, i18n.language) })}</Text>}
           </Group>
         ))}
       </Stack>
@@ -277,6 +282,7 @@ const LIVE_PHASES = ['planning', 'offer_posting', 'proposals', 'selection', 'tes
 
 function CyclePage() {
   const { t, i18n } = useTranslation();
+  const m = useMessage();
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/cycles/{id}', { path: { id } }),
@@ -298,12 +304,13 @@ function CyclePage() {
       </Group>
       {c.waiting_for && (
         <Alert color={c.overdue ? 'red' : 'blue'}>
-          {t('engagements.waitingFor', { who: c.waiting_for })}
+          {t('engagements.waitingFor', { who: m.waitingFor(c) })}
           {c.due_at ? ` — ${t('engagements.until', { when: dateTime(c.due_at as string, i18n.language) })}` : ''}
           {c.overdue ? ` (${t('tasks.overdue')})` : ''}
         </Alert>
       )}
       {c.end_reason && <Alert color="gray">{c.end_reason}</Alert>}
+      {c.phase === 'planning' && <BriefsCard cycleId={c.id} canCreate={c.actions.plan.allowed} />}
       {c.phase === 'planning' && c.actions.plan.allowed && <PlanForm cycle={c} />}
       {(c.live?.offers.length ?? 0) > 0 && (
         <Card withBorder>
@@ -361,9 +368,10 @@ function CyclePage() {
           </Stack>
         </Card>
       )}
-      {c.report ? <CycleReport report={c.report as ReportShape} /> : null}
+      {c.report ? <CycleReport report={c.report as ReportShape} engagementId={c.engagement_id} /> : null}
     </Stack>
   );
 }
 
-export const page: PageDef = { path: '/cycles/:id', can: 'view_cycles', Component: CyclePage };
+export const page: PageDef = { path: '/cycles/:id', can: 'view_cycles' };
+export default CyclePage;

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { getQuery, type Body } from '../api/client.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession, type Session } from '../app/session.tsx';
 import { dateTime } from '../app/format.ts';
@@ -27,6 +28,7 @@ function target(t: Task, can: Session['can']): string | null {
 function Tasks() {
   const { t, i18n } = useTranslation();
   const session = useSession();
+  const m = useMessage();
   // Kinds come from the API; one this version does not know yet is shown as the API names it.
   const kindLabel = (kind: string) => (i18n.exists(`tasks.kind.${kind}`) ? t(`tasks.kind.${kind}`) : kind.replace(/_/g, ' '));
   const q = useQuery({ ...getQuery('/v1/tasks', {}), refetchInterval: 5_000 });
@@ -51,11 +53,16 @@ function Tasks() {
                   <Text fw={600}>{kindLabel(task.kind)}</Text>
                 )}
                 <Text size="sm" c="dimmed">
-                  {[task.month, task.engagement_id ? t('tasks.engagement', { id: task.engagement_id }) : null, task.run_id ? t('tasks.run', { id: task.run_id }) : null, task.invoice_id ? t('tasks.invoice', { id: task.invoice_id }) : null]
+                  {[task.month, task.client_name ?? null, task.engagement_id ? t('tasks.engagement', { id: task.engagement_id }) : null, task.run_id ? t('tasks.run', { id: task.run_id }) : null, task.invoice_id ? t('tasks.invoice', { id: task.invoice_id }) : null]
                     .filter(Boolean)
                     .join(' · ')}
                 </Text>
-                {task.approve_refusal && <Text size="sm">{task.approve_refusal}</Text>}
+                {task.waiting_for_code && task.waiting_for_code !== 'payout.nothing' && <Text size="sm">{t('engagements.waitingFor', { who: m.waitingFor(task) })}</Text>}
+                {task.approve_refusal_code && (
+                  <Text size="sm" data-testid="approve-refusal">
+                    {task.approve_refusal_code === 'four_eyes_self' ? t('msg.task.fourEyesSelf', { run: task.run_id ?? '' }) : t('msg.task.role')}
+                  </Text>
+                )}
               </Stack>
               <Group>
                 {due && <Text size="sm">{t('tasks.due', { when: due })}</Text>}
@@ -73,5 +80,5 @@ export const page: PageDef = {
   path: '/',
   can: 'view_tasks',
   nav: { label: 'nav.tasks', order: 0 },
-  Component: Tasks,
 };
+export default Tasks;
