@@ -27,6 +27,8 @@ export const CAN = {
   export_invoices: ['GET', '/v1/invoices/export'],
   view_receipts: ['GET', '/v1/receipts'],
   view_partners: ['GET', '/v1/partners'],
+  // Issue 28: the client's ordering ability on the engagement page (the client, CS, admin).
+  view_ordering_ability: ['GET', '/v1/engagements/:id/ordering-ability'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
 export const CAN_NAMES = Object.keys(CAN) as Can[];
