@@ -6,6 +6,20 @@ import { cycleRow, settingsOf } from './context.ts';
 
 export async function accrueEarnings(db: Db, input: { cycleId: number; completed?: boolean }): Promise<number> {
   const cycle = await cycleRow(db, input.cycleId);
+  const lines = await cycleLines(db, input, cycle);
+  if (lines.length === 0) return 0;
+  const inserted = await db
+    .insertInto('earnings_ledger')
+    .values(lines.map((l) => ({ ...l, engagement_id: cycle.engagement_id, cycle_id: input.cycleId, month: cycle.month, reverses_id: null })))
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .returning('id')
+    .execute();
+  return inserted.length;
+}
+
+/** The lines a cycle's accrual writes (also read before then: a hacker's earnings as they accrue). */
+export async function cycleLines(db: Db, input: { cycleId: number; completed?: boolean }, known?: Awaited<ReturnType<typeof cycleRow>>) {
+  const cycle = known ?? (await cycleRow(db, input.cycleId));
   const settings = await settingsOf(db, cycle.engagement_id);
   const proposals = await db
     .selectFrom('proposals')
@@ -20,7 +34,7 @@ export async function accrueEarnings(db: Db, input: { cycleId: number; completed
     .where('offers.cycle_id', '=', input.cycleId)
     .execute();
   const team = await db.selectFrom('growth_team_members').select(['hacker_id', 'share_percent']).where('engagement_id', '=', cycle.engagement_id).execute();
-  const lines = cycleEarnings({
+  return cycleEarnings({
     cycleId: input.cycleId,
     month: cycle.month,
     completed: input.completed ?? true,
@@ -29,12 +43,4 @@ export async function accrueEarnings(db: Db, input: { cycleId: number; completed
     teamRetainerYen: settings.team_retainer_yen,
     now: new Date(),
   });
-  if (lines.length === 0) return 0;
-  const inserted = await db
-    .insertInto('earnings_ledger')
-    .values(lines.map((l) => ({ ...l, engagement_id: cycle.engagement_id, cycle_id: input.cycleId, month: cycle.month, reverses_id: null })))
-    .onConflict((oc) => oc.column('unique_key').doNothing())
-    .returning('id')
-    .execute();
-  return inserted.length;
 }

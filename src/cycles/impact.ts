@@ -5,12 +5,12 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { impactRows, type FeeMonth, type ImpactGroupBy, type ImpactTest } from '../domain/cycles/impact.ts';
-import { reportTest } from '../domain/cycles/report.ts';
+import { reportTest, revenueUpliftEstimate } from '../domain/cycles/report.ts';
 import { holdoutEffect, inHoldout } from '../domain/holdout.ts';
 import { tokyoMonthOf } from '../domain/months.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
 
-export async function revenueImpact(db: Db, input: { groupBy: ImpactGroupBy; asOf?: string; clientId?: number }) {
+export async function revenueImpact(db: Db, input: { groupBy: ImpactGroupBy; asOf?: string; clientId?: number; engagementId?: number }) {
   const asOf = input.asOf ?? tokyoMonthOf(Date.now());
   let q = db
     .selectFrom('tests')
@@ -21,6 +21,7 @@ export async function revenueImpact(db: Db, input: { groupBy: ImpactGroupBy; asO
     .select(['tests.id', 'tests.offer_id', 'tests.baseline_rate as test_baseline', 'pages.baseline_rate', 'pages.daily_visitors', 'pages.value_per_conversion_yen', 'verdicts.result', 'verdicts.invalidated_at', 'cycles.month', 'engagements.id as engagement_id', 'engagements.client_id'])
     .orderBy('tests.id');
   if (input.clientId) q = q.where('engagements.client_id', '=', input.clientId);
+  if (input.engagementId) q = q.where('engagements.id', '=', input.engagementId);
   const tests: ImpactTest[] = (await q.execute()).map((t) => {
     const r = reportTest({
       test_id: t.id,
@@ -31,15 +32,35 @@ export async function revenueImpact(db: Db, input: { groupBy: ImpactGroupBy; asO
       daily_visitors: t.daily_visitors,
       value_per_conversion_yen: t.value_per_conversion_yen,
     });
-    return { test_id: t.id, client_id: t.client_id, engagement_id: t.engagement_id, month: t.month, outcome: r.outcome, monthly_uplift_yen: r.monthly_revenue_uplift_yen };
+    const expected = r.outcome === 'winner' ? revenueUpliftEstimate(r.lift, t.test_baseline ?? t.baseline_rate, t.daily_visitors, t.value_per_conversion_yen) : 0;
+    return { test_id: t.id, client_id: t.client_id, engagement_id: t.engagement_id, month: t.month, outcome: r.outcome, monthly_uplift_yen: r.monthly_revenue_uplift_yen, expected_monthly_uplift_yen: expected };
   });
   let f = db
     .selectFrom('cycles')
     .innerJoin('engagements', 'engagements.id', 'cycles.engagement_id')
     .select(['engagements.id as engagement_id', 'engagements.client_id', 'cycles.month', 'engagements.monthly_fee_yen as fee_yen']);
   if (input.clientId) f = f.where('engagements.client_id', '=', input.clientId);
+  if (input.engagementId) f = f.where('engagements.id', '=', input.engagementId);
   const fees: FeeMonth[] = await f.execute();
   return { group_by: input.groupBy, as_of: asOf, basis: 'lower confidence bound of the lift × baseline monthly conversions × value per conversion; a winner counts from the month after its test', rows: impactRows(tests, fees, input.groupBy, asOf) };
+}
+
+/**
+ * One engagement's revenue impact month by month (tests, wins, the uplift in force with its expected
+ * value, fees, ROI to date), its total, and its client's holdout when it has one.
+ */
+export async function engagementImpact(db: Db, engagement: { id: number; client_id: number }, asOf?: string) {
+  const months = await revenueImpact(db, { groupBy: 'month', asOf, engagementId: engagement.id });
+  const total = await revenueImpact(db, { groupBy: 'engagement', asOf, engagementId: engagement.id });
+  const holdout = await holdoutReport(db, engagement.client_id);
+  return {
+    engagement_id: engagement.id,
+    as_of: months.as_of,
+    basis: months.basis,
+    months: months.rows,
+    total: total.rows[0] ?? null,
+    holdout: holdout.holdout_percent > 0 || holdout.holdout.n > 0 ? holdout : null,
+  };
 }
 
 /**

@@ -4,11 +4,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createHacker, hackerExists, hackerProfile, listHackers } from '../../network/hackers.ts';
 import { createContract, listContracts } from '../../network/managed.ts';
 import { trackRecord } from '../../network/track-records.ts';
+import { accruingEarnings, hackerProposals } from '../../network/hacker-work.ts';
+import type { FastifyRequest } from 'fastify';
 import { STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
-import { forbidden, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { authErrors, ErrorResponse, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
-import { Contract, Contracts, Hacker, HackerWithGrade, NewContract, NewHacker, TrackRecord } from '../schemas/hackers.ts';
+import { AccruingEarnings, Contract, Contracts, Hacker, HackerProposals, HackerWithGrade, NewContract, NewHacker, TrackRecord } from '../schemas/hackers.ts';
+
+/** A hacker sees only itself: another hacker does not exist for it (404). */
+function assertSelf(req: FastifyRequest, hackerId: number) {
+  if (req.user.role === 'hacker' && req.user.hacker_id !== hackerId) throw notFound('hacker');
+}
 
 export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
 
@@ -48,7 +55,7 @@ export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       },
     },
     async (req) => {
-      if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only themselves');
+      assertSelf(req, req.params.id);
       const profile = await hackerProfile(db, req.params.id);
       if (!profile) throw notFound('hacker');
       return profile;
@@ -68,7 +75,7 @@ export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       },
     },
     async (req) => {
-      if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only their own track record');
+      assertSelf(req, req.params.id);
       if (!(await hackerExists(db, req.params.id))) throw notFound('hacker');
       return trackRecord(db, req.params.id);
     },
@@ -100,8 +107,47 @@ export const hackerRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
       schema: { tags: ['network'], summary: "A hacker's managed contracts", params: IdParams, response: { 200: Contracts, ...authErrors } },
     },
     async (req) => {
-      if (req.user.role === 'hacker' && req.user.hacker_id !== req.params.id) throw forbidden('hackers see only their own contracts');
+      assertSelf(req, req.params.id);
       return { items: await listContracts(db, req.params.id) };
+    },
+  );
+
+  app.get(
+    '/v1/hackers/:id/proposals',
+    {
+      config: { roles: [...STAFF, 'hacker'] },
+      schema: {
+        tags: ['hackers'],
+        summary: "A hacker's proposals across offers with their fate (staff; the hacker itself)",
+        description: 'Newest first: each proposal with its offer, client and month, and its fate: submitted, returned (with CS\'s reason), passed, selected, not_selected, won, lost or withdrawn. Another hacker\'s is a 404 for a hacker.',
+        params: IdParams,
+        response: { 200: HackerProposals, ...authErrors },
+      },
+    },
+    async (req) => {
+      assertSelf(req, req.params.id);
+      if (!(await hackerExists(db, req.params.id))) throw notFound('hacker');
+      return { items: await hackerProposals(db, req.params.id) };
+    },
+  );
+
+  app.get(
+    '/v1/hackers/:id/earnings',
+    {
+      config: { roles: ['admin', 'finance', 'hacker'] },
+      schema: {
+        tags: ['payouts'],
+        summary: "What a hacker's work in cycles still running has earned so far (accruing, not yet in the ledger)",
+        description:
+          "Line by line: submission and adoption fees of the hacker's proposals in cycles not yet ended, as the cycle's end will write them to the ledger (`GET /v1/hackers/:id/ledger` holds the written lines, paid or not). A win bonus and a team retainer accrue when the cycle completes. Another hacker's is a 404 for a hacker.",
+        params: IdParams,
+        response: { 200: AccruingEarnings, ...authErrors },
+      },
+    },
+    async (req) => {
+      assertSelf(req, req.params.id);
+      if (!(await hackerExists(db, req.params.id))) throw notFound('hacker');
+      return accruingEarnings(db, req.params.id);
     },
   );
 };

@@ -8,13 +8,13 @@ import { routeRefusal } from '../access.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { badRequest } from '../errors.ts';
 import { authErrors } from '../schemas/common.ts';
-import { CAN, CAN_NAMES, type Can, Session, SignedOut } from '../schemas/session.ts';
+import { CAN, CAN_NAMES, type Can, OWN, Session, SignedOut } from '../schemas/session.ts';
 import type { ApiDeps } from '../deps.ts';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   const can = (req: FastifyRequest) =>
     Object.fromEntries(
-      CAN_NAMES.map((n) => [n, routeRefusal(req, CAN[n][0], CAN[n][1]) === undefined && (n !== 'view_own_statements' || req.user.hacker_id != null)]),
+      CAN_NAMES.map((n) => [n, routeRefusal(req, CAN[n][0], CAN[n][1]) === undefined && (!OWN.has(n) || req.user.hacker_id != null)]),
     ) as Record<Can, boolean>;
   const view = (req: FastifyRequest, via: 'session' | 'bearer', expiresAt: Date | null) => ({
     user: { id: req.user.id, name: req.user.name, role: req.user.role, client_id: req.user.client_id, hacker_id: req.user.hacker_id },

@@ -1,5 +1,7 @@
 // Request and response shapes of growth hackers.
 import { Type } from 'typebox';
+import { PROPOSAL_FATES, type ProposalFate as ProposalFateName } from '../../domain/cycles/proposal-fate.ts';
+import { LEDGER_KINDS, type LedgerKind } from '../../shared/cycles.ts';
 import { Id, Month, Name, Nullable, Tag, Timestamp } from './common.ts';
 
 const Kind = Type.Union([Type.Literal('individual'), Type.Literal('corporation')]);
@@ -57,3 +59,38 @@ export const NewContract = Type.Object(
   { additionalProperties: false, examples: [{ monthly_retainer_yen: 300000, start_month: '2026-04' }] },
 );
 export const EndContract = Type.Object({ end_month: Month }, { additionalProperties: false, examples: [{ end_month: '2026-09' }] });
+
+// A hacker's own work: proposals across offers with their fate, and earnings accruing in running cycles.
+export const ProposalFate = Type.Unsafe<ProposalFateName>(Type.Union(PROPOSAL_FATES.map((f) => Type.Literal(f))));
+export const HackerProposals = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Id,
+      title: Type.String(),
+      offer_id: Id,
+      hypothesis: Type.String({ description: "the offer's hypothesis (the problem it addresses)" }),
+      client_name: Type.String(),
+      month: Month,
+      test_id: Nullable(Id),
+      review_comment: Nullable(Type.String({ description: "CS's reason when returned" })),
+      submitted_at: Timestamp,
+      fate: ProposalFate,
+    }),
+  ),
+});
+export const AccruingEarnings = Type.Object({
+  lines: Type.Array(
+    Type.Object({
+      kind: Type.Unsafe<LedgerKind>(Type.Union(LEDGER_KINDS.map((k) => Type.Literal(k)))),
+      cycle_id: Id,
+      month: Month,
+      client_name: Type.String(),
+      offer_id: Nullable(Id),
+      proposal_id: Nullable(Id),
+      amount_yen: Type.Integer(),
+      delivered_at: Timestamp,
+      description: Type.String(),
+    }),
+  ),
+  total_yen: Type.Integer(),
+});

@@ -1,6 +1,6 @@
 // Shapes of receipts (入金消込): a receipt, a bank statement's import, and finance's entries and matches.
 import { Type } from 'typebox';
-import { Actions, CalendarDate, Id, Nullable, PagedQuery, Timestamp } from './common.ts';
+import { CalendarDate, Id, Nullable, PagedQuery, Timestamp } from './common.ts';
 import { closed, SignedYen } from './billing.ts';
 
 const receiptProps = {
@@ -21,8 +21,7 @@ const receiptProps = {
   matched_at: Nullable(Timestamp),
 };
 
-/** A receipt with what the caller may do to it (the match route's role and state checks). */
-export const Receipt = closed({ ...receiptProps, actions: Actions(['match'] as const) });
+export const Receipt = closed(receiptProps);
 
 export const ImportResult = closed({
   lines: Type.Integer(),

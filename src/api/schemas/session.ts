@@ -23,14 +23,18 @@ export const CAN = {
   manage_site_keys: ['POST', '/v1/clients/:id/site-keys'],
   manage_users: ['POST', '/v1/users'],
   list_users: ['GET', '/v1/users'],
-  view_invoices: ['GET', '/v1/invoices'],
-  export_invoices: ['GET', '/v1/invoices/export'],
-  view_receipts: ['GET', '/v1/receipts'],
-  view_partners: ['GET', '/v1/partners'],
-  // Issue 28: the client's ordering ability on the engagement page (the client, CS, admin).
-  view_ordering_ability: ['GET', '/v1/engagements/:id/ordering-ability'],
+  // Issue 26 (people pages): the revenue dashboard, hacker profiles, one's own work, earnings and
+  // payee details (OWN: also need a hacker identity), finance's payee-change queue.
+  view_revenue: ['GET', '/v1/engagements/:id/impact'],
+  view_hacker_profiles: ['GET', '/v1/hackers/:id/proposals'],
+  view_own_profile: ['GET', '/v1/hackers/:id/proposals'],
+  view_own_earnings: ['GET', '/v1/hackers/:id/earnings'],
+  manage_own_payee: ['POST', '/v1/hackers/:id/payee/changes'],
+  review_payee_changes: ['POST', '/v1/payee-changes/:id/approve'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
+/** Names about the caller's own hacker record: a user without one may not. */
+export const OWN: ReadonlySet<Can> = new Set<Can>(['view_own_statements', 'view_own_profile', 'view_own_earnings', 'manage_own_payee']);
 export const CAN_NAMES = Object.keys(CAN) as Can[];
 
 export const Session = Type.Object({

@@ -13,6 +13,8 @@ export interface ImpactTest {
   month: string;
   outcome: 'winner' | 'loser' | 'inconclusive' | 'invalid' | 'blocked_by_guardrail';
   monthly_uplift_yen: number;
+  /** The same from the point estimate of the lift (what the winner is expected to bring; the lower bound is what we count). */
+  expected_monthly_uplift_yen?: number;
 }
 
 export interface FeeMonth {
@@ -35,10 +37,12 @@ export interface ImpactRow {
   win_rate: number | null;
   /** Σ monthly uplift of the winners counted in this row. */
   monthly_uplift_yen: number;
+  /** Σ monthly uplift from the lifts' point estimates (monthly_uplift_yen is their lower bounds). */
+  expected_monthly_uplift_yen: number;
   /** Σ over months through `asOf` of the uplift in force (a winner counts from the month after its test). */
   cumulative_uplift_yen: number;
   fees_yen: number;
-  /** cumulative uplift ÷ fees; null without fees. */
+  /** cumulative uplift ÷ fees (per month: both to date); null without fees. */
   roi: number | null;
 }
 
@@ -53,7 +57,7 @@ export function impactRows(tests: ImpactTest[], fees: FeeMonth[], groupBy: Impac
   const rows = new Map<string, ImpactRow>();
   const row = (key: string) => {
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { key, tests: 0, wins: 0, losses: 0, inconclusive: 0, invalid: 0, win_rate: null, monthly_uplift_yen: 0, cumulative_uplift_yen: 0, fees_yen: 0, roi: null }));
+    if (!r) rows.set(key, (r = { key, tests: 0, wins: 0, losses: 0, inconclusive: 0, invalid: 0, win_rate: null, monthly_uplift_yen: 0, expected_monthly_uplift_yen: 0, cumulative_uplift_yen: 0, fees_yen: 0, roi: null }));
     return r;
   };
   const keyOf = (x: { engagement_id: number; client_id: number; month: string; test_id?: number }) =>
@@ -73,9 +77,11 @@ export function impactRows(tests: ImpactTest[], fees: FeeMonth[], groupBy: Impac
       for (let m = addMonths(t.month, 1); m <= asOf; m = addMonths(m, 1)) {
         const inForce = row(m);
         inForce.monthly_uplift_yen += t.monthly_uplift_yen;
+        inForce.expected_monthly_uplift_yen += t.expected_monthly_uplift_yen ?? 0;
       }
     } else {
       r.monthly_uplift_yen += t.monthly_uplift_yen;
+      r.expected_monthly_uplift_yen += t.expected_monthly_uplift_yen ?? 0;
       r.cumulative_uplift_yen += t.monthly_uplift_yen * monthsLive(t.month, asOf);
     }
   }
@@ -87,11 +93,14 @@ export function impactRows(tests: ImpactTest[], fees: FeeMonth[], groupBy: Impac
   }
   const sorted = [...rows.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let running = 0;
+  let feesToDate = 0;
   for (const r of sorted) {
     if (groupBy === 'month') r.cumulative_uplift_yen = running += r.monthly_uplift_yen;
+    // A month's ROI is the engagement's to date: its uplift so far against its fees so far.
+    const fees = groupBy === 'month' ? (feesToDate += r.fees_yen) : r.fees_yen;
     const decided = r.wins + r.losses + r.inconclusive;
     r.win_rate = decided ? r.wins / decided : null;
-    r.roi = r.fees_yen > 0 ? Math.round((r.cumulative_uplift_yen / r.fees_yen) * 1000) / 1000 : null;
+    r.roi = fees > 0 ? Math.round((r.cumulative_uplift_yen / fees) * 1000) / 1000 : null;
   }
   return sorted;
 }

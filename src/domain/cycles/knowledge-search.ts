@@ -105,8 +105,7 @@ export function filterTokens(f: SearchFilters): string[] {
   if (f.page_type) out.push(`page:${f.page_type}`);
   if (f.outcome) out.push(`outcome:${f.outcome}`);
   if (f.month) out.push(`month:${f.month}`);
-  // Tags as normalizeTag spells them (src/domain/tags.ts: the same function), stored and asked alike: CTA finds cta.
-  for (const t of f.tags ?? []) out.push(`tag:${normalizeSearchText(t)}`);
+  for (const t of f.tags ?? []) out.push(`tag:${t}`);
   return out;
 }
 

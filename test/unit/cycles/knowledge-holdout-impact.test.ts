@@ -105,4 +105,13 @@ describe('impact', () => {
       ['2026-03', 0, 100_000, 200_000, 50_000],
     ]);
   });
+  it("per month: ROI is to date (uplift so far ÷ fees so far), the expected uplift beside the lower bound's", () => {
+    const withExpected = tests.map((t) => ({ ...t, expected_monthly_uplift_yen: t.monthly_uplift_yen * 2 }));
+    const rows = impactRows(withExpected, fees, 'month', '2026-03');
+    expect(rows.map((r) => [r.key, r.roi, r.expected_monthly_uplift_yen])).toEqual([
+      ['2026-01', 0, 0],
+      ['2026-02', 1, 200_000],
+      ['2026-03', 1.333, 200_000],
+    ]);
+  });
 });

@@ -8,17 +8,14 @@ import { Link, useParams } from 'react-router';
 import { api, getQuery, must } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
-import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ErrorAlert, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
-import { OrderingAbilityChart } from '../app/ordering-ability-chart.tsx';
 
 function EngagementDetail() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const qc = useQueryClient();
-  const m = useMessage();
   const id = Number(useParams().id);
   const e = useQuery({ ...getQuery('/v1/engagements/{id}', { path: { id } }), refetchInterval: 10_000 });
   const live = e.data?.status !== 'ended';
@@ -38,10 +35,7 @@ function EngagementDetail() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Stack gap={0}>
-          <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
-          <Text fw={600} data-testid="client-name">{eg.client_name}</Text>
-        </Stack>
+        <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
         <Group>
           {session.can.view_revenue && (
             <Button size="xs" variant="light" component={Link} to={`/engagements/${eg.id}/revenue`}>
@@ -97,7 +91,7 @@ function EngagementDetail() {
             </Stack>
             {current.waiting_for && (
               <Stack gap={2} align="flex-end">
-                <Text>{t('engagements.waitingFor', { who: m.waitingFor(current) })}</Text>
+                <Text>{t('engagements.waitingFor', { who: current.waiting_for })}</Text>
                 {current.due_at && <Text size="sm">{t('engagements.until', { when: dateTime(current.due_at as string, i18n.language) })}</Text>}
                 {current.overdue && <Badge color="red">{t('tasks.overdue')}</Badge>}
               </Stack>
@@ -127,7 +121,6 @@ function EngagementDetail() {
           </Timeline.Item>
         ))}
       </Timeline>
-      {session.can.view_ordering_ability && <OrderingAbilityChart engagementId={eg.id} />}
       <Title order={2} size="h3">{t('engagements.pages')}</Title>
       <Table>
         <Table.Thead>
@@ -167,5 +160,4 @@ function EngagementDetail() {
   );
 }
 
-export const page: PageDef = { path: '/engagements/:id', can: 'view_engagements' };
-export default EngagementDetail;
+export const page: PageDef = { path: '/engagements/:id', can: 'view_engagements', Component: EngagementDetail };

@@ -457,5 +457,4 @@ function PayoutRun() {
   );
 }
 
-export const page: PageDef = { path: '/payout-runs/:id', can: 'view_payouts' };
-export default PayoutRun;
+export const page: PageDef = { path: '/payout-runs/:id', can: 'view_payouts', Component: PayoutRun };

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { getQuery } from '../api/client.ts';
 import { day, tokyoToday, yen } from '../app/format.ts';
+import { lineText } from '../app/ledger-line.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ErrorAlert } from '../app/ui.tsx';
@@ -57,7 +58,7 @@ function Statements() {
                 <Table.Tbody>
                   {p.lines.map((l) => (
                     <Table.Tr key={l.ledger_id}>
-                      <Table.Td>{l.description}</Table.Td>
+                      <Table.Td>{lineText(t, l)}</Table.Td>
                       <Table.Td>{l.month}</Table.Td>
                       <Table.Td ta="right">{yen(l.amount_yen)}</Table.Td>
                     </Table.Tr>
