@@ -11,6 +11,7 @@ import { dateTime, percent, yen } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ErrorAlert, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
+import { OrderingAbilityChart } from '../app/ordering-ability-chart.tsx';
 
 function EngagementDetail() {
   const { t, i18n } = useTranslation();
@@ -121,6 +122,7 @@ function EngagementDetail() {
           </Timeline.Item>
         ))}
       </Timeline>
+      {session.can.view_ordering_ability && <OrderingAbilityChart engagementId={eg.id} />}
       <Title order={2} size="h3">{t('engagements.pages')}</Title>
       <Table>
         <Table.Thead>

@@ -13,6 +13,7 @@ import { useSession } from '../app/session.tsx';
 import { ChangeSetEditor, emptyDraft, shownInEditor, fromChangeSet, toChangeSet, type ChangeSetDraft } from '../app/changes.tsx';
 import { PreviewLink } from '../app/preview-link.tsx';
 import { ProposalCard } from '../app/proposal-card.tsx';
+import { OfferQuestions } from '../app/offer-questions.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, StatusBadge } from '../app/ui.tsx';
 
 interface Draft {
@@ -140,6 +141,8 @@ function OfferPage() {
           {o.widen_reason && <Text size="sm" c="dimmed">{o.widen_reason}</Text>}
         </Stack>
       </Card>
+      {/* The brief's numbered addenda (answered questions) come right after it; then pending questions. */}
+      <OfferQuestions offerId={o.id} />
       <Title order={2} size="h3">{isHacker ? t('offers.myProposals') : t('cycle.proposals')}</Title>
       <ErrorAlert error={withdraw.error ?? proposals.error} />
       {/* Each proposal with its renders and checks; the author also sees CS's return comment. */}
