@@ -15,8 +15,11 @@ import { SEARCH_ATTRIBUTE_NAMES } from './workflows/search-attributes.ts';
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's (and core's) logs into pino. Once per process, before any worker connection. */
-export function installRuntimeLogger(log: Logger): void {
+/**
+ * Routes the SDK's (and core's) logs into pino and, with `metricsAddress` (KAIZEN_WORKER_METRICS_ADDRESS),
+ * serves the SDK's worker metrics for Prometheus there. Once per process, before any worker connection.
+ */
+export function installRuntimeLogger(log: Logger, metricsAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const sdkLog = log.child({ component: 'temporal-sdk' });
@@ -24,6 +27,7 @@ export function installRuntimeLogger(log: Logger): void {
     (l) => l.toLowerCase() === log.level,
   ) ?? (log.level === 'silent' || log.level === 'fatal' ? 'ERROR' : 'INFO');
   Runtime.install({
+    ...(metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress } } } } : {}),
     logger: new DefaultLogger(level, (entry) => {
       const method = entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
       sdkLog[method](entry.meta ?? {}, entry.message);
@@ -80,7 +84,7 @@ export async function createWorker(opts: {
   /** Pre-bundled workflow code (tests bundle once per file). */
   workflowBundle?: { code: string };
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
-  installRuntimeLogger(opts.log);
+  installRuntimeLogger(opts.log, opts.deps.config.workerMetricsAddress);
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({
     connection,
@@ -109,7 +113,7 @@ export async function createRenderWorker(opts: {
   /** Renders at a time per process (default 1: each holds a browser page and its images in memory). */
   concurrency?: number;
 }): Promise<{ worker: Worker; connection: NativeConnection; renderer: Renderer }> {
-  installRuntimeLogger(opts.log);
+  installRuntimeLogger(opts.log, opts.config.workerMetricsAddress);
   const renderer = createRenderer(opts.config, blobStoreFor(opts.config));
   const connection = await NativeConnection.connect({ address: opts.address });
   const worker = await Worker.create({

@@ -9,6 +9,7 @@ import { addLearning, captureKnowledge, finalizeKnowledge } from '../cycles/know
 import { flagUnreviewedBriefs } from '../cycles/brief.ts';
 import { closeOfferWindow, postOffer } from '../cycles/offers.ts';
 import { recordPlan } from '../cycles/plan.ts';
+import { extendForAddendum } from '../cycles/questions.ts';
 import { recordSelection } from '../cycles/proposals.ts';
 import { completeCycle } from '../cycles/report.ts';
 import { createTest, finalizeTest, interimCheck, recordStop } from '../cycles/tests.ts';
@@ -29,6 +30,7 @@ export function cycleActivities(db: Db) {
     postOffer: (i: { cycleId: number; hypothesisId: number; windowMs: number }) => postOffer(db, i),
     flagUnreviewedBriefs: (i: { cycleId: number }) => flagUnreviewedBriefs(db, i),
     closeOfferWindow: (i: { offerId: number; minProposals: number; canExtend: boolean; windowMs: number }) => closeOfferWindow(db, i),
+    extendForAddendum: (i: { offerId: number }) => extendForAddendum(db, i),
     recordSelection: (i: { offerId: number; proposalIds: number[]; actor: Actor }) => recordSelection(db, i),
     createTest: (i: { offerId: number }) => createTest(db, i),
     interimCheck: (i: { testId: number; checkNo: number }) => interimCheck(db, i),

@@ -3,7 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { errorBody, NOT_YET_FAILURE, NOT_YET_RETRY_AFTER_SECONDS, RuleError, ruleFailureDetail, ValidationError, type ErrorDetail, type RuleFailureDetail } from '../domain/errors.ts';
 import { FOUR_EYES_FAILURE } from '../domain/payouts/four-eyes.ts';
+import type { FieldErrorCode } from '../domain/messages.ts';
 import { calendarDateProblem } from '../domain/payouts/validate.ts';
+import { TAG_PATTERN } from '../domain/tags.ts';
 import { allowHeader } from './input.ts';
 
 /** An error with an HTTP status and a stable machine code; thrown by handlers. */
@@ -15,6 +17,8 @@ export class HttpError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Sent as `Retry-After`: the same request may succeed after this many seconds. */
     readonly retryAfterSeconds?: number,
+    /** Fill the code's sentence in a page's catalogue (e.g. `rule`: the broken rule's own code). */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -32,6 +36,12 @@ export const badRequest = (message: string, details: ErrorDetail[]) =>
  * invalid 400 naming the offending body field (the rule's path) as an error detail.
  */
 function ruleHttpError(rule: RuleFailureDetail, message: string): HttpError {
+  const mapped = ruleKindError(rule, message);
+  if (!rule.code) return mapped;
+  return new HttpError(mapped.statusCode, mapped.code, mapped.message, mapped.details, mapped.retryAfterSeconds, { ...mapped.params, rule: rule.code });
+}
+
+function ruleKindError(rule: RuleFailureDetail, message: string): HttpError {
   switch (rule.kind) {
     case 'not_found':
       return new HttpError(404, 'not_found', sentence(message));
@@ -42,7 +52,7 @@ function ruleHttpError(rule: RuleFailureDetail, message: string): HttpError {
       const path = `/body${rule.path}`;
       // Messages of path rules start with the path ("/from_month a price change…"): the detail says it once.
       const detail = message.replace(rule.path, '').trim();
-      return badRequest(`${path} ${detail}`, [{ path, message: detail }]);
+      return badRequest(`${path} ${detail}`, [{ path, message: detail, code: 'rule', params: rule.code ? { rule: rule.code } : {} }]);
     }
     case 'conflict':
       return conflict(sentence(message));
@@ -103,7 +113,7 @@ const UNAVAILABLE_MESSAGE = {
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   const dependency = unavailableDependency(err);
-  if (dependency) return new HttpError(503, 'service_unavailable', UNAVAILABLE_MESSAGE[dependency], [], UNAVAILABLE_RETRY_AFTER_SECONDS);
+  if (dependency) return new HttpError(503, 'service_unavailable', UNAVAILABLE_MESSAGE[dependency], [], UNAVAILABLE_RETRY_AFTER_SECONDS, { dependency, seconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
   if (err instanceof RuleError) return ruleHttpError(err.detail, err.message);
   if (isImmutableGuard(err)) return conflict((err as Error).message);
   if (err instanceof WorkflowUpdateFailedError) {
@@ -174,7 +184,39 @@ function at(data: unknown, pointer: string): unknown {
   return v;
 }
 
-/** Turns Ajv issues into `{ path, message }` naming the field, e.g. "/body/monthly_fee_yen". */
+// Named patterns: a field error says what to type ("半角英小文字・数字で…"), not the regular expression.
+const FIELD_PATTERNS: Record<string, FieldErrorCode> = {
+  '^[a-z0-9][a-z0-9_-]*$': 'slug',
+  '^[a-z][a-z0-9_]{0,39}$': 'event_name',
+  '^([a-z][a-z0-9_]{0,39}|\\*)$': 'event_name',
+  '^20[0-9]{2}-(0[1-9]|1[0-2])$': 'month',
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}$': 'date',
+  [TAG_PATTERN]: 'tag',
+};
+
+// Ajv keywords as field error codes, with the parameters their sentences need.
+function fieldCode(i: AjvIssue): Pick<ErrorDetail, 'code' | 'params'> {
+  const p = i.params;
+  switch (i.keyword) {
+    case 'required': return { code: 'required', params: {} };
+    case 'additionalProperties': return { code: 'not_allowed', params: {} };
+    case 'type': return { code: 'type', params: { type: String(p.type) } };
+    case 'enum': return { code: 'choice', params: { values: (p.allowedValues as unknown[]).join(', ') } };
+    case 'const': case 'anyOf': case 'oneOf': return { code: 'choice', params: {} };
+    case 'minLength': return { code: 'min_length', params: { limit: Number(p.limit) } };
+    case 'maxLength': return { code: 'max_length', params: { limit: Number(p.limit) } };
+    case 'minimum': case 'exclusiveMinimum': return { code: 'minimum', params: { limit: Number(p.limit) } };
+    case 'maximum': case 'exclusiveMaximum': return { code: 'maximum', params: { limit: Number(p.limit) } };
+    case 'minItems': return { code: 'min_items', params: { limit: Number(p.limit) } };
+    case 'maxItems': return { code: 'max_items', params: { limit: Number(p.limit) } };
+    case 'uniqueItems': return { code: 'unique_items', params: {} };
+    case 'pattern': return { code: FIELD_PATTERNS[String(p.pattern)] ?? 'pattern', params: {} };
+    case 'format': return { code: p.format === 'date' ? 'date' : 'format', params: { format: String(p.format) } };
+    default: return { code: 'invalid', params: {} };
+  }
+}
+
+/** Turns Ajv issues into `{ path, message, code, params }` naming the field, e.g. "/body/monthly_fee_yen". */
 function ajvDetails(context: string, issues: AjvIssue[], data?: unknown): ErrorDetail[] {
   return issues.map((i) => {
     let path = `/${context}${i.instancePath}`;
@@ -187,7 +229,7 @@ function ajvDetails(context: string, issues: AjvIssue[], data?: unknown): ErrorD
     if (i.keyword === 'enum') message = `must be one of: ${(i.params.allowedValues as unknown[]).join(', ')}`;
     // A CalendarDate: say which day does not exist (2031-02-30), as the use cases do.
     if (i.keyword === 'format' && i.params.format === 'date') message = calendarDateProblem(at(data, i.instancePath)) ?? message;
-    return { path, message };
+    return { path, message, ...fieldCode(i) };
   });
 }
 
@@ -198,10 +240,10 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
     if (mapped?.code === 'service_unavailable') request.log.warn({ cause: err.message }, 'dependency unavailable');
     if (mapped) {
       if (mapped.retryAfterSeconds !== undefined) reply.header('retry-after', String(mapped.retryAfterSeconds));
-      return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details));
+      return reply.status(mapped.statusCode).send(errorBody(mapped.code, mapped.message, mapped.details, mapped.params));
     }
     if (err instanceof ValidationError) {
-      const details = err.details.map((d) => ({ ...d, path: `/body${d.path.startsWith('/') ? '' : '/'}${d.path}` }));
+      const details = err.details.map((d) => ({ ...d, path: `/body${d.path.startsWith('/') ? '' : '/'}${d.path}`, code: d.code ?? 'rule' }));
       return reply.status(400).send(errorBody(err.code, err.message, details));
     }
     if (err.validation) {
@@ -214,7 +256,8 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       // Fastify's own client errors: malformed JSON, wrong content type, body too large...
-      return reply.status(err.statusCode).send(errorBody(err.code?.toLowerCase() ?? 'bad_request', err.message));
+      // Fastify's own codes (fst_err_ctp_invalid_json_body…) are many and not in ERROR_CODES: a page says "bad request" for any of them.
+      return reply.status(err.statusCode).send(errorBody(err.code?.toLowerCase() ?? 'bad_request', err.message, [], { status: err.statusCode }));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal_error', 'internal error; see the server log for request ' + request.id));
@@ -227,7 +270,7 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
       return reply
         .status(405)
         .header('allow', allowHeader(allowed))
-        .send(errorBody('method_not_allowed', `${path} does not accept ${request.method}; it accepts ${allowed.join(', ')}.`));
+        .send(errorBody('method_not_allowed', `${path} does not accept ${request.method}; it accepts ${allowed.join(', ')}.`, [], { method: request.method, allowed: allowed.join(', ') }));
     }
     return reply.status(404).send(errorBody('not_found', `There is no route ${request.method} ${path}.`));
   });

@@ -12,6 +12,7 @@ import { commissionYen } from '../domain/billing/payee-tax.ts';
 import { invoiceTotals, type Rounding } from '../domain/billing/tax.ts';
 import { monthStartUtcMs, tokyoDateOf } from '../domain/months.ts';
 import { standardRateBp } from '../domain/billing/rates.ts';
+import { addLineRefusal, creditRefusal, editRefusal, holdRefusal, issueRefusal, releaseRefusal } from '../domain/billing/review.ts';
 import { RuleError } from '../domain/errors.ts';
 import { planInForce } from './accounts.ts';
 import type { DraftMonthSummary } from '../shared/billing.ts';
@@ -137,8 +138,9 @@ async function lockInvoice(trx: Trx, id: number) {
   return inv;
 }
 
-function assertEditable(inv: { status: string; number: string | null; id: number }) {
-  if (inv.status === 'issued') throw new RuleError('conflict', `invoice ${inv.number} is issued and cannot change; issue a credit note`);
+/** A refusal of review.ts as the conflict the route answers. */
+function refuse(refusal: string | undefined): void {
+  if (refusal) throw new RuleError('conflict', refusal);
 }
 
 async function recomputeTotals(trx: Trx, id: number, rounding: Rounding) {
@@ -154,7 +156,7 @@ async function recomputeTotals(trx: Trx, id: number, rounding: Rounding) {
 export async function setHold(db: Db, id: number, hold: boolean, reason: string | null) {
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
-    assertEditable(inv);
+    refuse(hold ? holdRefusal(inv) : releaseRefusal(inv));
     await trx.updateTable('invoices').set({ status: hold ? 'held' : 'draft', hold_reason: hold ? reason : null, updated_at: sql`now()` }).where('id', '=', id).execute();
   });
 }
@@ -167,7 +169,7 @@ export interface LineEdit {
 export async function editLine(db: Db, id: number, lineId: number, edit: LineEdit) {
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
-    assertEditable(inv);
+    refuse(editRefusal(inv));
     const res = await trx
       .updateTable('invoice_lines')
       .set({ ...(edit.amount_yen !== undefined ? { amount_yen: edit.amount_yen } : {}), ...(edit.description !== undefined ? { description: edit.description } : {}) })
@@ -182,8 +184,7 @@ export async function editLine(db: Db, id: number, lineId: number, edit: LineEdi
 export async function addLine(db: Db, id: number, line: { description: string; amount_yen: number; engagement_id?: number | null }) {
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
-    assertEditable(inv);
-    if (inv.kind !== 'invoice') throw new RuleError('conflict', 'credit notes are issued as created');
+    refuse(addLineRefusal(inv));
     const pos = await trx.selectFrom('invoice_lines').select(sql<number>`coalesce(max(position), 0)::int`.as('p')).where('invoice_id', '=', id).executeTakeFirstOrThrow();
     const rate = await trx.selectFrom('invoice_lines').select('tax_rate_bp').where('invoice_id', '=', id).executeTakeFirst();
     if (line.engagement_id != null) {
@@ -270,10 +271,8 @@ async function settleCommissions(trx: Trx, invoiceId: number) {
 export async function issueInvoice(db: Db, id: number, by: number | null, nowMs = Date.now()) {
   return db.transaction().execute(async (trx) => {
     const inv = await lockInvoice(trx, id);
-    if (inv.status === 'issued') throw new RuleError('conflict', `invoice ${id} is already issued as ${inv.number}`);
-    if (inv.status === 'held') throw new RuleError('conflict', `invoice ${id} is held (${inv.hold_reason ?? 'no reason'}); release it first`);
     const lines = await trx.selectFrom('invoice_lines').select('id').where('invoice_id', '=', id).execute();
-    if (lines.length === 0) throw new RuleError('conflict', `invoice ${id} has no lines`);
+    refuse(issueRefusal(inv, lines.length));
     const number = await nextNumber(trx, inv.kind);
     await trx
       .updateTable('invoices')
@@ -302,7 +301,7 @@ export async function createCreditNote(
   if (again) return again.id;
   return db.transaction().execute(async (trx) => {
     const orig = await lockInvoice(trx, originalId);
-    if (orig.kind !== 'invoice' || orig.status !== 'issued') throw new RuleError('conflict', 'only an issued invoice can be credited');
+    refuse(creditRefusal(orig));
     const lines = await trx.selectFrom('invoice_lines').selectAll().where('invoice_id', '=', originalId).orderBy('position').execute();
     const credited = await trx
       .selectFrom('invoice_lines as l')

@@ -43,7 +43,7 @@ export type PaymentStatus = 'paid' | 'credited' | 'overdue' | 'partially_paid' |
 export async function listInvoices(
   db: Db,
   user: Pick<User, 'role' | 'client_id'> & { partner_id?: number | null },
-  filter: { id?: number; month?: string; status?: string; client_id?: number; kind?: string; limit?: number; after_id?: number } = {},
+  filter: { id?: number; month?: string; status?: string; client_id?: number; partner_id?: number; kind?: string; limit?: number; after_id?: number } = {},
 ) {
   let q = scopeInvoices(db, user)
     .leftJoin(paidSub(db).as('p'), 'p.invoice_id', 'i.id')
@@ -54,6 +54,7 @@ export async function listInvoices(
   if (filter.status) q = q.where('i.status', '=', filter.status as never);
   if (filter.kind) q = q.where('i.kind', '=', filter.kind as never);
   if (filter.client_id) q = q.where('i.client_id', '=', filter.client_id);
+  if (filter.partner_id) q = q.where('i.partner_id', '=', filter.partner_id);
   if (filter.after_id) q = q.where('i.id', '>', filter.after_id);
   const rows = await q.orderBy('i.id').limit(filter.limit ?? 500).execute();
   const today = tokyoDateOf(Date.now());

@@ -5,6 +5,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/index.ts';
 import type { Database } from '../db/schema.ts';
 import { matchReceipt, parseStatementCsv, payerKey, type OpenInvoice } from '../domain/billing/matching.ts';
+import { matchRefusal } from '../domain/billing/review.ts';
 import { RuleError } from '../domain/errors.ts';
 import { openInvoices } from './queries.ts';
 
@@ -103,7 +104,8 @@ export async function matchByHand(db: Db, receiptId: number, invoiceId: number, 
     await sql`select pg_advisory_xact_lock(hashtext('billing-receipt-matching'))`.execute(trx);
     const r = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).forUpdate().executeTakeFirst();
     if (!r) throw new RuleError('not_found', 'receipt not found');
-    if (r.status === 'matched') throw new RuleError('conflict', `receipt ${receiptId} is already matched to invoice ${r.invoice_id}`);
+    const refusal = matchRefusal(r);
+    if (refusal) throw new RuleError('conflict', refusal);
     const open = (await openInvoices(trx as unknown as Db)).find((o) => o.id === invoiceId);
     if (!open) throw new RuleError('invalid', '/invoice_id is not an open issued invoice', { path: '/invoice_id' });
     if (r.amount_yen + feeYen > open.outstanding_yen) throw new RuleError('invalid', `/fee_yen receipt + fee exceed the outstanding ¥${open.outstanding_yen}`, { path: '/fee_yen' });

@@ -4,10 +4,12 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.ts';
 import { RuleError } from '../domain/errors.ts';
 import type { VerdictResult } from '../domain/stats/index.ts';
+import { normalizeTags } from '../domain/tags.ts';
 import { anonymiseText, decodeCursor, documentTokens, encodeCursor, filterTokens, indexTokens, preferWalk, knowledgeSearchFields, queryTokens } from '../domain/cycles/knowledge-search.ts';
 import { writeCsv, type CsvColumn } from '../domain/csv.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordDecision } from './context.ts';
+import { addendaOf } from './questions.ts';
 
 export async function captureKnowledge(db: Db, input: { testId: number }) {
   const t = await db
@@ -19,7 +21,7 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
     .innerJoin('hypotheses', 'hypotheses.id', 'offers.hypothesis_id')
     .innerJoin('pages', 'pages.id', 'tests.page_id')
     .innerJoin('verdicts', (j) => j.onRef('verdicts.test_id', '=', 'tests.id').on('verdicts.kind', '=', 'final'))
-    .select(['tests.id', 'engagements.client_id', 'engagements.id as engagement_id', 'tests.page_id', 'pages.page_type', 'clients.industry', 'cycles.month', 'hypotheses.problem', 'hypotheses.skills', 'verdicts.result'])
+    .select(['tests.id', 'tests.offer_id', 'engagements.client_id', 'engagements.id as engagement_id', 'tests.page_id', 'pages.page_type', 'clients.industry', 'cycles.month', 'hypotheses.problem', 'hypotheses.skills', 'verdicts.result'])
     .where('tests.id', '=', input.testId)
     .executeTakeFirst();
   // A test cut short (engagement ended) has no final verdict and teaches nothing to store.
@@ -34,7 +36,7 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
     .execute();
   const best = result.variants.find((v) => v.arm === result.decision.arm) ?? result.variants[0];
   const change = proposals.map((p) => `${p.arm}: ${p.title}`).join('; ');
-  const tags = [t.page_type, result.decision.outcome, ...t.skills];
+  const tags = normalizeTags([t.page_type, result.decision.outcome, ...t.skills]);
   await db
     .insertInto('knowledge_entries')
     .values({
@@ -53,6 +55,8 @@ export async function captureKnowledge(db: Db, input: { testId: number }) {
       ci_low: best?.ci[0] ?? null,
       ci_high: best?.ci[1] ?? null,
       tags,
+      // The Q&A the hackers worked from is part of what the test teaches.
+      addenda: await addendaOf(db, t.offer_id),
     })
     .onConflict((oc) => oc.column('test_id').doNothing())
     .execute();
@@ -76,7 +80,7 @@ export async function addLearning(db: Db, input: { testId: number; learnings: st
     const all = await trx.selectFrom('knowledge_learnings').select('text').where('test_id', '=', input.testId).orderBy('id').execute();
     await trx
       .updateTable('knowledge_entries')
-      .set({ learnings: all.map((l) => l.text).join('\n\n'), tags: sql<string[]>`array(select distinct unnest(tags || ${input.tags}::text[]))` })
+      .set({ learnings: all.map((l) => l.text).join('\n\n'), tags: sql<string[]>`array(select distinct unnest(tags || ${normalizeTags(input.tags)}::text[]))` })
       .where('id', '=', entry.id)
       .execute();
     await refreshSearchFields(trx, entry.id);
@@ -131,7 +135,7 @@ export interface KnowledgeQuery {
 }
 
 const COLUMNS = sql.raw(
-  ['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'status', 'invalidated_at', 'invalidation_reason', 'created_at']
+  ['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'addenda', 'status', 'invalidated_at', 'invalidation_reason', 'created_at']
     .map((c) => `k.${c}`)
     .join(', '),
 );
@@ -153,6 +157,8 @@ export interface KnowledgeRow {
   ci_high: number | null;
   tags: string[];
   learnings: string | null;
+  /** The offer's Q&A addenda, numbered (issue 28.4). */
+  addenda: string | null;
   status: 'draft' | 'final';
   invalidated_at: Date | null;
   invalidation_reason: string | null;

@@ -2,6 +2,7 @@
 import type { Db } from '../db/index.ts';
 import { planAuthorsFor } from '../domain/cycles/plan.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
+import { normalizeTags } from '../domain/tags.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { HypothesisInput } from '../shared/cycles.ts';
 import { markBriefsPosted } from './brief.ts';
@@ -30,7 +31,7 @@ export async function recordPlan(db: Db, input: { cycleId: number; hypotheses: H
         problem: h.problem,
         page_id: h.page_id,
         metric: h.metric,
-        skills: h.skills ?? [],
+        skills: normalizeTags(h.skills ?? []),
         offer_kind: h.offer_kind ?? null,
       })),
     )

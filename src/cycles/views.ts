@@ -9,7 +9,7 @@ export async function timeline(db: Db, engagementId: number) {
   const cycles = await db.selectFrom('cycles').selectAll().where('engagement_id', '=', engagementId).orderBy('month').execute();
   const ids = cycles.map((c) => c.id);
   if (ids.length === 0) return [];
-  const [offers, tests, decisions] = await Promise.all([
+  const [offers, tests, logged, qa] = await Promise.all([
     db.selectFrom('offers').select(['id', 'cycle_id', 'kind', 'status', 'deadline', 'extended', 'widen_reason']).where('cycle_id', 'in', ids).orderBy('id').execute(),
     db
       .selectFrom('tests')
@@ -25,7 +25,10 @@ export async function timeline(db: Db, engagementId: number) {
       .where('cycle_decisions.cycle_id', 'in', ids)
       .orderBy('cycle_decisions.id')
       .execute(),
+    qaHistory(db, ids),
   ]);
+  // Questions and answers are part of the offers' history: merged into the decisions, in time order.
+  const decisions = [...logged, ...qa].sort((a, b) => a.created_at.getTime() - b.created_at.getTime());
   return cycles.map((c) => ({
     ...c,
     offers: offers.filter((o) => o.cycle_id === c.id),
@@ -39,6 +42,42 @@ export async function timeline(db: Db, engagementId: number) {
       })),
     decisions: decisions.filter((d) => d.cycle_id === c.id).map(({ cycle_id: _, ...d }) => d),
   }));
+}
+
+/** Each question asked and each answer published (an addendum, with the deadline it moved), as timeline entries. */
+async function qaHistory(db: Db, cycleIds: number[]) {
+  const rows = await db
+    .selectFrom('offer_questions')
+    .innerJoin('offers', 'offers.id', 'offer_questions.offer_id')
+    .innerJoin('users as asker', 'asker.id', 'offer_questions.asked_by')
+    .leftJoin('users as answerer', 'answerer.id', 'offer_questions.answered_by')
+    .leftJoin('offer_addenda', 'offer_addenda.question_id', 'offer_questions.id')
+    .select([
+      'offers.cycle_id',
+      'offer_questions.id',
+      'offer_questions.offer_id',
+      'offer_questions.created_at',
+      'offer_questions.asked_by',
+      'asker.name as asker_name',
+      'offer_questions.answered_at',
+      'offer_questions.answered_by',
+      'answerer.name as answerer_name',
+      'answerer.role as answerer_role',
+      'offer_addenda.number',
+      'offer_addenda.deadline_extended_to',
+    ])
+    .where('offers.cycle_id', 'in', cycleIds)
+    .orderBy('offer_questions.id')
+    .execute();
+  return rows.flatMap((r) => {
+    const asked = { cycle_id: r.cycle_id, test_id: null, kind: 'question', summary: `asked question ${r.id} on offer ${r.offer_id}`, created_at: r.created_at, actor_user_id: r.asked_by, actor_name: r.asker_name, actor_role: 'hacker' as const };
+    if (!r.answered_at) return [asked];
+    const moved = r.deadline_extended_to ? `; the offer's deadline moved to ${r.deadline_extended_to.toISOString()}` : '';
+    return [
+      asked,
+      { cycle_id: r.cycle_id, test_id: null, kind: 'answer', summary: `answered question ${r.id} on offer ${r.offer_id} as addendum ${r.number}${moved}`, created_at: r.answered_at, actor_user_id: r.answered_by, actor_name: r.answerer_name, actor_role: r.answerer_role },
+    ];
+  });
 }
 
 export interface CycleFilter {

@@ -26,8 +26,14 @@ export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn
   // client, which the pool does not listen to then: unheard, it would crash the process. Its next
   // statement fails instead (a 503, api/errors.ts) and the pool drops it.
   pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: err.message }, 'Postgres connection lost')));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }
+
+const pools = new WeakMap<Db, pg.Pool>();
+/** The pool behind a handle (its connection counts for the metrics, src/api/metrics.ts). */
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
 
 /** Whether Postgres answers now (readiness). */
 export async function databaseAnswers(db: Db): Promise<boolean> {

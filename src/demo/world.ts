@@ -83,6 +83,8 @@ export function demoSettings(monthSeconds: number) {
     test_max_seconds: s(0.4, 30),
     interim_check_seconds: Math.max(2, Math.round(monthSeconds / 60)),
     learning_seconds: s(0.06, 10),
+    // An answer this close to an offer's deadline moves it by as much, once (a day in a real month).
+    qa_extension_seconds: s(0.03, 5),
     // Tuned to the visitors a compressed test gets (about 12,000: DemoActors.site).
     tuning_parameter: 10_000,
     // The final verdict at the planned sample is fixed-horizon (Holm-corrected); the interim checks
@@ -342,6 +344,7 @@ export class DemoActors {
           void this.propose(c, o).catch((err) => this.print(`  offer ${o.id}: ${String(err).slice(0, 200)}`));
         }
         await this.review(c, cycleId);
+        await this.answerQuestions(c, cycleId);
       } else if (phase === 'selection' && !done.selection) {
         // What arrived just before the deadline gets its look before the client chooses.
         await this.review(c, cycleId);
@@ -427,6 +430,10 @@ export class DemoActors {
       // A hacker sees only offers open to it (404 otherwise).
       const seen = await this.api.call('GET', `/v1/offers/${offer.id}`, token);
       if (seen.status !== 200) return;
+      // Now and then the first reader asks about the brief; CS answers it for every hacker of the offer.
+      if (k === 0 && hash01(this.state.seed, 'ask', offer.id) < 0.5) {
+        await this.api.call('POST', `/v1/offers/${offer.id}/questions`, token, { body: 'スマートフォンでも同じ変更を入れてよいですか？' });
+      }
       await sleep(200 + 400 * k);
       const q = this.quality(hackerId);
       // The hacker reads the page from the brief ("Page: <url> (type)") and writes the variant for it;
@@ -464,6 +471,19 @@ export class DemoActors {
         return;
       }
     });
+  }
+
+  /** CS answers the hackers' questions: each answer is published to the offer's audience as the brief's addendum. */
+  private async answerQuestions(c: DemoClient, cycleId: number) {
+    const offers = (await this.api.ok('GET', `/v1/offers?limit=200`, c.cs.token)).items.filter((o: Json) => o.cycle_id === cycleId);
+    for (const o of offers) {
+      const qs = await this.api.call('GET', `/v1/offers/${o.id}/questions`, c.cs.token);
+      for (const q of qs.status === 200 ? (qs.body.items as Json[]) : []) {
+        if (!q.actions.answer.allowed) continue;
+        const a = await this.api.call('POST', `/v1/questions/${q.id}/answer`, c.cs.token, { answer: 'はい。PC とスマートフォンの両方に同じ変更を入れてください（768px 未満の表示も確認をお願いします）。' });
+        if (a.status !== 200) this.print(`  answer to question ${q.id} refused (${a.status}): ${a.raw.toString('utf8').slice(0, 200)}`);
+      }
+    }
   }
 
   /** CS looks at every proposal waiting for review: returns the broken ones with a comment, passes the rest. */

@@ -5,6 +5,9 @@ export interface ErrorDetail {
   /** JSON-pointer-like path of the offending field, e.g. "/arms/1/n" or "body.monthly_fee_yen". */
   path: string;
   message: string;
+  /** What is wrong, as a code a page translates (src/domain/messages.ts FIELD_ERROR_CODES); default `invalid`. */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /** Input that can never succeed: HTTP 400, CLI exit 2, non-retryable in activities. */
@@ -19,8 +22,9 @@ export class ValidationError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
-  return { error: { code, message, details } };
+/** `code` and `params` (and each detail's) are for pages to say it in the reader's language; `message` stays for API users. */
+export function errorBody(code: string, message: string, details: ErrorDetail[] = [], params: Record<string, string | number> = {}) {
+  return { error: { code, message, params, details: details.map((d) => ({ path: d.path, message: d.message, code: d.code ?? 'invalid', params: d.params ?? {} })) } };
 }
 
 /** What a broken rule means to a caller: HTTP 409 / 404 / 403 / 400. */

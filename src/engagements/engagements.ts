@@ -155,13 +155,21 @@ export async function reconcileEngagementWorkflows(db: Db, temporal: Client, tas
   return started;
 }
 
-/** A page of engagements by id; `ownClientId` pins a client user to its company, `clientId` and `status` filter. */
+/** A page of engagements by id with the client's name; `ownClientId` pins a client user to its company, `clientId` and `status` filter. */
 export function listEngagements(db: Db, f: { ownClientId?: number; clientId?: number; status?: Engagement['status']; afterId?: number; limit: number }) {
-  let q = db.selectFrom('engagements').selectAll().orderBy('id').limit(f.limit);
-  if (f.ownClientId !== undefined) q = q.where('client_id', '=', f.ownClientId);
-  if (f.clientId) q = q.where('client_id', '=', f.clientId);
-  if (f.status) q = q.where('status', '=', f.status);
-  if (f.afterId) q = q.where('id', '>', f.afterId);
+  // With the client's and the CS manager's names: a list names engagements by who they are for.
+  let q = db
+    .selectFrom('engagements')
+    .innerJoin('clients', 'clients.id', 'engagements.client_id')
+    .leftJoin('users as cs', 'cs.id', 'engagements.cs_manager_id')
+    .selectAll('engagements')
+    .select(['clients.name as client_name', 'cs.name as cs_manager_name'])
+    .orderBy('engagements.id')
+    .limit(f.limit);
+  if (f.ownClientId !== undefined) q = q.where('engagements.client_id', '=', f.ownClientId);
+  if (f.clientId) q = q.where('engagements.client_id', '=', f.clientId);
+  if (f.status) q = q.where('engagements.status', '=', f.status);
+  if (f.afterId) q = q.where('engagements.id', '>', f.afterId);
   return q.execute();
 }
 

@@ -1,5 +1,6 @@
 // Growth hackers: the network's members, with the latest monthly grade on a profile.
 import type { Db } from '../db/index.ts';
+import { normalizeTags } from '../domain/tags.ts';
 
 export interface NewHacker {
   display_name: string;
@@ -10,7 +11,8 @@ export interface NewHacker {
 }
 
 export function createHacker(db: Db, input: NewHacker) {
-  return db.insertInto('hackers').values({ ...input, skills: input.skills ?? [], industries: input.industries ?? [] }).returningAll().executeTakeFirstOrThrow();
+  // Skills and industries in their one spelling (CTA and ｃｔａ are cta), so offers match them.
+  return db.insertInto('hackers').values({ ...input, skills: normalizeTags(input.skills ?? []), industries: normalizeTags(input.industries ?? []) }).returningAll().executeTakeFirstOrThrow();
 }
 
 export function listHackers(db: Db, f: { afterId?: number; limit: number }) {

@@ -85,10 +85,12 @@ function runsQuery(db: Db) {
   return db
     .selectFrom('payout_runs as r')
     .leftJoin('payout_items as i', 'i.run_id', 'r.id')
+    .leftJoin('users as preparer', 'preparer.id', 'r.prepared_by')
     .selectAll('r')
+    .select('preparer.name as prepared_by_name')
     .select(totalsSelect.as('totals'))
     .select(carriedSelect.as('carried_forward'))
-    .groupBy('r.id');
+    .groupBy(['r.id', 'preparer.name']);
 }
 
 export async function listRuns(db: Db, page?: { limit: number; beforeId?: number }) {
@@ -125,8 +127,16 @@ export async function listItems(db: Db, runId: number, opts: { limit: number; af
 }
 
 export async function auditLog(db: Db, runId: number, page: { afterId?: number; limit: number } = { limit: 1000 }) {
-  let q = db.selectFrom('payout_audit_log').selectAll().where('run_id', '=', runId).orderBy('id').limit(page.limit);
-  if (page.afterId) q = q.where('id', '>', page.afterId);
+  // Actors are written `user:<id>`: the person's name beside it, so a page never says "user:5".
+  let q = db
+    .selectFrom('payout_audit_log')
+    .leftJoin('users', (j) => j.on(sql<boolean>`payout_audit_log.actor = 'user:' || users.id`))
+    .selectAll('payout_audit_log')
+    .select(['users.id as actor_user_id', 'users.name as actor_name'])
+    .where('payout_audit_log.run_id', '=', runId)
+    .orderBy('payout_audit_log.id')
+    .limit(page.limit);
+  if (page.afterId) q = q.where('payout_audit_log.id', '>', page.afterId);
   return q.execute();
 }
 

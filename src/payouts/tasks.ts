@@ -32,6 +32,8 @@ export interface FinanceTask {
   may_approve: boolean | null;
   /** For review tasks: why not, as a sentence; null otherwise. */
   approve_refusal: string | null;
+  /** The refusal as a code pages translate: `four_eyes_self` (I prepared the run), `role`. */
+  approve_refusal_code: 'four_eyes_self' | 'role' | null;
   /** The run's planned transfer date. */
   payment_date: string | null;
   /** For needs_attention tasks: each failed or returned item and why. */
@@ -71,11 +73,11 @@ export async function financeTasks(db: Db, userId: number, opts: { role?: Role; 
   const tasks = runs.map((r): FinanceTask => {
     const base = { run_id: r.id, month: r.month, prepared_by: r.prepared_by, payment_date: r.payment_date, waiting_for: r.waiting_for ?? '' };
     if (r.status === 'blocked') {
-      return { ...base, kind: 'payout_run_blocked', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null };
+      return { ...base, kind: 'payout_run_blocked', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null, approve_refusal_code: null };
     }
     if (r.status === 'needs_attention') {
       const items = attention.filter((i) => i.run_id === r.id).map(({ run_id: _, ...i }) => i);
-      return { ...base, kind: 'payout_run_needs_attention', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null, items };
+      return { ...base, kind: 'payout_run_needs_attention', due_at: null, due_on: null, overdue: false, may_approve: null, approve_refusal: null, approve_refusal_code: null, items };
     }
     const dueOn = r.status === 'review' ? r.payment_date : withholdingDueDate((r.payment_date ?? `${r.month}-01`).slice(0, 7));
     const dueAt = dueOn ? endOfTokyoDay(dueOn) : null;
@@ -83,9 +85,10 @@ export async function financeTasks(db: Db, userId: number, opts: { role?: Role; 
     if (r.status === 'review') {
       const refusal =
         role !== 'finance' ? `Only a finance user may approve a payout run; you are ${role}.` : fourEyesRefusal({ approver: userId, preparedBy: r.prepared_by, runId: r.id });
-      return { ...base, kind: 'review_payout_run', due_at: dueAt, due_on: dueOn, overdue, may_approve: !refusal, approve_refusal: refusal ?? null };
+      const code = !refusal ? null : role !== 'finance' ? 'role' : 'four_eyes_self';
+      return { ...base, kind: 'review_payout_run', due_at: dueAt, due_on: dueOn, overdue, may_approve: !refusal, approve_refusal: refusal ?? null, approve_refusal_code: code };
     }
-    return { ...base, kind: 'record_remittance', due_at: dueAt, due_on: dueOn, overdue, may_approve: null, approve_refusal: null };
+    return { ...base, kind: 'record_remittance', due_at: dueAt, due_on: dueOn, overdue, may_approve: null, approve_refusal: null, approve_refusal_code: null };
   });
   const rank = (t: FinanceTask) => (t.kind === 'payout_run_blocked' || t.kind === 'payout_run_needs_attention' ? 0 : t.overdue ? 1 : 2);
   return tasks.sort((a, b) => rank(a) - rank(b) || (a.due_at ?? '9').localeCompare(b.due_at ?? '9') || a.run_id - b.run_id);

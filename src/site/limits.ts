@@ -18,6 +18,8 @@ export class MinuteWindow {
   private known = new Map<string, number>();
   /** Taken here since the last flush. */
   private pending = new Map<string, number>();
+  /** Taken here and being added to Postgres now (not yet in `known`). */
+  private inflight = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private lastSweep = -1;
@@ -33,6 +35,7 @@ export class MinuteWindow {
       this.minute = m;
       this.known = new Map();
       this.pending = new Map();
+      this.inflight = new Map();
     }
   }
 
@@ -40,7 +43,7 @@ export class MinuteWindow {
   take(key: string, limit: number, n = 1): boolean {
     this.roll();
     const pending = this.pending.get(key) ?? 0;
-    if ((this.known.get(key) ?? 0) + pending + n > limit) return false;
+    if ((this.known.get(key) ?? 0) + (this.inflight.get(key) ?? 0) + pending + n > limit) return false;
     this.pending.set(key, pending + n);
     this.schedule();
     return true;
@@ -76,6 +79,7 @@ export class MinuteWindow {
     if (!this.db || this.pending.size === 0) return;
     const minute = this.minute;
     const batch = [...this.pending];
+    this.inflight = this.pending;
     this.pending = new Map();
     this.flushing = (async () => {
       try {
@@ -84,14 +88,20 @@ export class MinuteWindow {
           select k, ${minute}, c from unnest(${batch.map(([k]) => k)}::text[], ${batch.map(([, c]) => c)}::int[]) as t(k, c)
           on conflict (key, minute) do update set count = rate_counters.count + excluded.count
           returning key, count`.execute(this.db!);
-        if (this.minute === minute) for (const r of rows) this.known.set(r.key, r.count);
+        if (this.minute === minute) {
+          for (const r of rows) this.known.set(r.key, r.count);
+          this.inflight = new Map();
+        }
         if (this.lastSweep !== minute) {
           this.lastSweep = minute;
           await sql`delete from rate_counters where minute < ${minute - 1}`.execute(this.db!);
         }
       } catch {
         // The database is away (the API answers 503 meanwhile): keep the counts for the next flush.
-        if (this.minute === minute) for (const [k, c] of batch) this.pending.set(k, (this.pending.get(k) ?? 0) + c);
+        if (this.minute === minute) {
+          for (const [k, c] of batch) this.pending.set(k, (this.pending.get(k) ?? 0) + c);
+          this.inflight = new Map();
+        }
         this.schedule();
       }
     })();

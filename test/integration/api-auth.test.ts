@@ -32,7 +32,7 @@ const address = () => `10.${randomBytes(3).join('.')}`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const expect429 = (res: { statusCode: number; headers: Record<string, unknown>; json(): any }, windowSeconds: number) => {
   expect(res.statusCode).toBe(429);
-  expect(res.json()).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/too many failed/), details: [] } });
+  expect(res.json()).toEqual({ error: { code: 'rate_limited', message: expect.stringMatching(/too many failed/), params: {}, details: [] } });
   const retry = Number(res.headers['retry-after']);
   expect(Number.isInteger(retry) && retry >= 1 && retry <= windowSeconds, `Retry-After ${String(res.headers['retry-after'])}`).toBe(true);
 };
@@ -52,7 +52,7 @@ describe('API errors and auth', () => {
   it('401 without a token and with a bad one, in the error shape', async () => {
     const none = await h.app.inject({ url: '/v1/clients' });
     expect(none.statusCode).toBe(401);
-    expect(none.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String), details: [] } });
+    expect(none.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String), params: {}, details: [] } });
     const bad = await h.app.inject({ url: '/v1/clients', headers: { authorization: 'Bearer kzd_nope' } });
     expect(bad.statusCode).toBe(401);
   });

@@ -247,6 +247,45 @@ describe('invoicing', () => {
     expect(text).toContain(inv.number);
   });
 
+  it("an invoice's and a receipt's actions are what their routes accept: allowed ones succeed, refused ones answer with the same reason", async () => {
+    const month = '2024-07';
+    const client = await billedClient('株式会社操作', ['ｿｳｻ']);
+    await engagement(client, month, { platform_fee_yen: 50_000 });
+    const draft = await draftViaApi(month, client);
+    const call = async (method: 'POST' | 'PATCH', url: string, payload?: object) => h.app.inject({ method, url, headers: fin.auth, ...(payload ? { payload } : {}) });
+    const viewOf = async (id: number, auth = fin) => (await h.app.inject({ url: `/v1/invoices/${id}`, headers: auth.auth })).json();
+    const refused = async (res: { statusCode: number; json(): any }, reason: string | null) => {
+      expect(res.statusCode).toBe(409);
+      // The answer is the reason as a sentence (errors.ts ends it with a full stop).
+      expect(res.json().error.message.replace(/\.$/, '')).toBe(reason);
+    };
+    let v = await viewOf(draft.id);
+    expect(Object.fromEntries(Object.entries(v.actions).map(([k, a]: [string, any]) => [k, a.allowed]))).toEqual({ edit_lines: true, add_line: true, hold: true, release: false, issue: true, credit_note: false });
+    await refused(await call('POST', `/v1/invoices/${draft.id}/release`), v.actions.release.reason);
+    await refused(await call('POST', `/v1/invoices/${draft.id}/credit-notes`, { reason: 'x' }), v.actions.credit_note.reason);
+    v = (await call('POST', `/v1/invoices/${draft.id}/hold`, { reason: 'check' })).json();
+    expect([v.actions.hold.allowed, v.actions.release.allowed, v.actions.issue.allowed]).toEqual([false, true, false]);
+    await refused(await call('POST', `/v1/invoices/${draft.id}/hold`, { reason: 'again' }), v.actions.hold.reason);
+    await refused(await call('POST', `/v1/invoices/${draft.id}/issue`), v.actions.issue.reason);
+    expect((await call('POST', `/v1/invoices/${draft.id}/release`)).statusCode).toBe(200);
+    v = (await call('POST', `/v1/invoices/${draft.id}/issue`)).json();
+    expect(Object.fromEntries(Object.entries(v.actions).map(([k, a]: [string, any]) => [k, a.allowed]))).toEqual({ edit_lines: false, add_line: false, hold: false, release: false, issue: false, credit_note: true });
+    await refused(await call('PATCH', `/v1/invoices/${draft.id}/lines/${v.lines[0].id}`, { amount_yen: 1 }), v.actions.edit_lines.reason);
+    // The client sees its issued invoice with every review action refused by role (403 from the route).
+    const user = await userWithToken(h.db, 'client', { clientId: client });
+    const mine = await viewOf(draft.id, user);
+    expect(Object.values(mine.actions).every((a: any) => !a.allowed && a.reason)).toBe(true);
+    expect((await h.app.inject({ method: 'POST', url: `/v1/invoices/${draft.id}/credit-notes`, headers: user.auth, payload: { reason: 'x' } })).statusCode).toBe(403);
+    // A receipt: waiting, it may be matched; matched, the match is refused with its reason.
+    const r = await h.app.inject({ method: 'POST', url: '/v1/receipts', headers: fin.auth, payload: { received_on: '2024-08-30', payer_name: 'ﾍﾞﾂﾒｲｷﾞ', amount_yen: v.total_yen } });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ status: 'unmatched', actions: { match: { allowed: true, reason: null } } });
+    const matched = await call('POST', `/v1/receipts/${r.json().id}/match`, { invoice_id: draft.id });
+    expect(matched.statusCode, matched.body).toBe(200);
+    expect(matched.json().actions.match.allowed).toBe(false);
+    await refused(await call('POST', `/v1/receipts/${r.json().id}/match`, { invoice_id: draft.id }), matched.json().actions.match.reason);
+  });
+
   it('a client user sees and downloads only its own issued invoices (404 for others)', async () => {
     const month = '2025-08';
     const mineId = await billedClient('株式会社自社');

@@ -23,6 +23,7 @@ let db: Db;
 let apiA = '';
 let apiB = '';
 let out = '';
+let workerMetrics = '';
 
 async function start(command: 'api' | 'worker', env: Record<string, string>): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), command], {
@@ -58,7 +59,8 @@ beforeAll(async () => {
   apiB = `http://127.0.0.1:${portB}`;
   await start('api', { ...base, PORT: String(portA) });
   await start('api', { ...base, PORT: String(portB) });
-  await start('worker', base);
+  workerMetrics = `127.0.0.1:${await freePort()}`;
+  await start('worker', { ...base, KAIZEN_WORKER_METRICS_ADDRESS: workerMetrics });
   await start('worker', base);
   for (const api of [apiA, apiB]) {
     await eventually(async () => (await fetch(`${api}/healthz`).catch(() => undefined))?.ok || undefined, 120_000, 250).catch((err) => {
@@ -102,30 +104,35 @@ describe('two API processes and two workers', () => {
   it("a site key's requests per minute are one limit over both processes", async () => {
     const cs = await userWithToken(db, 'admin');
     const client = await makeClient(db);
-    const created = await fetch(`${apiA}/v1/clients/${client.id}/site-keys`, {
-      method: 'POST',
-      headers: { ...cs.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ origins: [SHOP], rate_per_minute: 30 }),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const { id, key } = (await created.json()) as { id: number; key: string };
-    // All in one minute: start early in a minute (the window is the UTC minute).
-    if (Date.now() % 60_000 > 40_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 100));
-    const call = (api: string) => get(api, `/v1/site/config?key=${key}`, { origin: SHOP }).then((r) => r.status);
-    const onA: number[] = [];
-    for (let i = 0; i < 20; i++) onA.push(await call(apiA));
-    expect(onA.every((s) => s === 200)).toBe(true);
-    // Process A adds its count to the shared one within its flush interval.
-    await eventually(async () => {
-      const { rows } = await sql<{ count: number }>`select count from rate_counters where key = ${`k${id}`}`.execute(db);
-      return rows[0]?.count === 20 ? true : undefined;
-    }, 10_000, 50);
-    const onB: number[] = [];
-    for (let i = 0; i < 20; i++) onB.push(await call(apiB));
-    // Each process on its own would have admitted all 20.
-    expect(onB.filter((s) => s === 200)).toHaveLength(10);
-    expect(onB.filter((s) => s === 429)).toHaveLength(10);
-  }, 90_000);
+    // The window is the UTC minute: a round that straddles a minute's end proves nothing and is run
+    // again with a new key (a loaded machine may take many seconds for it).
+    for (let round = 1; ; round++) {
+      const created = await fetch(`${apiA}/v1/clients/${client.id}/site-keys`, {
+        method: 'POST',
+        headers: { ...cs.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ origins: [SHOP], rate_per_minute: 30 }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const { id, key } = (await created.json()) as { id: number; key: string };
+      const minute = Math.floor(Date.now() / 60_000);
+      const call = (api: string) => get(api, `/v1/site/config?key=${key}`, { origin: SHOP }).then((r) => r.status);
+      const onA: number[] = [];
+      for (let i = 0; i < 20; i++) onA.push(await call(apiA));
+      // Process A adds its count to the shared one within its flush interval.
+      await eventually(async () => {
+        const { rows } = await sql<{ count: number }>`select count from rate_counters where key = ${`k${id}`} and minute = ${minute}`.execute(db);
+        return rows[0]?.count === 20 || Math.floor(Date.now() / 60_000) !== minute ? true : undefined;
+      }, 10_000, 50);
+      const onB: number[] = [];
+      for (let i = 0; i < 20; i++) onB.push(await call(apiB));
+      if (Math.floor(Date.now() / 60_000) !== minute && round < 4) continue;
+      expect(onA.every((s) => s === 200)).toBe(true);
+      // Each process on its own would have admitted all 20.
+      expect(onB.filter((s) => s === 200)).toHaveLength(10);
+      expect(onB.filter((s) => s === 429)).toHaveLength(10);
+      return;
+    }
+  }, 180_000);
 
   it('failed authentications count against one limit over both processes', async () => {
     const statuses: number[] = [];
@@ -134,6 +141,14 @@ describe('two API processes and two workers', () => {
     for (let i = 0; i < 4; i++) statuses.push((await get(apiB, '/v1/session', { authorization: `Bearer kzd_samepref${i + 4}xyz` })).status);
     expect(statuses.slice(0, 6).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(6)).toEqual([429, 429]);
+  });
+
+  it("a worker serves Temporal's worker metrics for Prometheus (KAIZEN_WORKER_METRICS_ADDRESS)", async () => {
+    const text = await eventually(async () => {
+      const res = await fetch(`http://${workerMetrics}/metrics`).catch(() => undefined);
+      return res?.ok ? await res.text() : undefined;
+    }, 60_000, 250);
+    expect(text).toMatch(/^temporal_\w+/m);
   });
 
   it('the workers run the engagements the API processes start', async () => {

@@ -2,6 +2,7 @@
 // on — the plan and the selection — forwarded to the cycle workflow as updates.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { checkSelection } from '../../cycles/proposals.ts';
+import { withWaitingFor } from '../../domain/messages.ts';
 import { planAuthorsFor } from '../../domain/cycles/plan.ts';
 import { planProblems } from '../../cycles/plan.ts';
 import { cycleHasBriefs } from '../../cycles/brief.ts';
@@ -64,7 +65,7 @@ export const cycleRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       // Who may decide, by the decision routes' own checks (the phase says which decision is due).
       const decide = (path: string) => action(routeRefusal(req, 'POST', `/v1/cycles/:id/${path}`), manageRefusal(req, row), endedRefusal(row));
       const selected = await selectedProposalsOf(db, c.id);
-      return { ...c, live, actions: { plan: decide('plan'), select: decide('selection') }, plan_authors: planAuthorsFor(req.user.role), selected };
+      return { ...withWaitingFor(c), live, actions: { plan: decide('plan'), select: decide('selection') }, plan_authors: planAuthorsFor(req.user.role), selected };
     },
   );
 

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { timeline } from '../../cycles/views.ts';
 import type { Engagement as EngagementRow } from '../../db/schema.ts';
+import { withWaitingFor } from '../../domain/messages.ts';
 import { endRequestProblem } from '../../domain/engagements.ts';
 import { createEngagement, listEngagements, reassignCsManager, startEngagementWorkflow } from '../../engagements/engagements.ts';
 import { putAttribution } from '../../billing/accounts.ts';
@@ -78,7 +79,7 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     '/v1/engagements',
     {
       config: { roles: readers },
-      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own); page with `after_id`', querystring: PagedQuery(S.EngagementListQuery), response: { 200: PageOf(S.Engagement), ...authErrors } },
+      schema: { tags: ['engagements'], summary: 'List engagements (client users: their own); page with `after_id`', querystring: PagedQuery(S.EngagementListQuery), response: { 200: PageOf(S.EngagementListItem), ...authErrors } },
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
@@ -112,7 +113,13 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
         reassign: action(routeRefusal(req, 'PUT', '/v1/engagements/:id/cs-manager')),
         site_keys: action(routeRefusal(req, 'GET', '/v1/clients/:id/site-keys')),
       };
-      return { ...e, workflow: await workflowState(e), actions };
+      const names = await db
+        .selectFrom('clients')
+        .leftJoin('users as cs', (j) => j.on('cs.id', '=', e.cs_manager_id))
+        .select(['clients.name as client_name', 'cs.name as cs_manager_name'])
+        .where('clients.id', '=', e.client_id)
+        .executeTakeFirstOrThrow();
+      return { ...e, ...names, workflow: await workflowState(e), actions };
     },
   );
 
@@ -259,7 +266,7 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
     },
     async (req) => {
       await engagementFor(db, req, req.params.id);
-      return { engagement_id: req.params.id, cycles: await timeline(db, req.params.id) };
+      return { engagement_id: req.params.id, cycles: (await timeline(db, req.params.id)).map(withWaitingFor) };
     },
   );
 

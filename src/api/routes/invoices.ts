@@ -2,16 +2,35 @@
 // month's export for accounting, and finance's review — edit and add lines, hold, release, issue —
 // and credit notes. Thin: parse, authorise, call a use case, shape.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { addLine, createCreditNote, editLine, issueInvoice, setHold } from '../../billing/invoicing.ts';
 import { invoicePdf } from '../../billing/pdf.ts';
-import { exportMonth, invoiceView, listInvoices } from '../../billing/queries.ts';
+import { exportMonth, invoiceView, listInvoices, type InvoiceView } from '../../billing/queries.ts';
 import { startInvoicing } from '../../billing/start.ts';
+import { addLineRefusal, creditRefusal, editRefusal, holdRefusal, issueRefusal, releaseRefusal } from '../../domain/billing/review.ts';
+import { action, routeRefusal } from '../access.ts';
 import { FINANCE } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { billingErrors } from '../schemas/billing.ts';
 import { FileAnswer, Idempotency, IdParams, JsonOrCsv } from '../schemas/common.ts';
 import { CreditBody, ExportJson, ExportQuery, HoldReason, Invoice, InvoiceListQuery, InvoicePage, InvoicingRun, LineEdit, LineParams, MonthBody, NewLine } from '../schemas/invoices.ts';
+
+/** The invoice's actions for the caller: each review route's role check, then the state rule its use case enforces. */
+function withActions(req: FastifyRequest, v: InvoiceView) {
+  const may = (url: string, state: string | undefined) => action(routeRefusal(req, url.endsWith('/:lineId') ? 'PATCH' : 'POST', url), state);
+  return {
+    ...v,
+    actions: {
+      edit_lines: may('/v1/invoices/:id/lines/:lineId', editRefusal(v)),
+      add_line: may('/v1/invoices/:id/lines', addLineRefusal(v)),
+      hold: may('/v1/invoices/:id/hold', holdRefusal(v)),
+      release: may('/v1/invoices/:id/release', releaseRefusal(v)),
+      issue: may('/v1/invoices/:id/issue', issueRefusal(v, v.lines.length)),
+      credit_note: may('/v1/invoices/:id/credit-notes', creditRefusal(v)),
+    },
+  };
+}
 
 export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal, config }) => {
   app.post(
@@ -59,7 +78,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     async (req) => {
       const v = await invoiceView(db, req.user, req.params.id);
       if (!v) throw notFound('invoice');
-      return v;
+      return withActions(req, v);
     },
   );
 
@@ -75,14 +94,14 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
   );
 
   /** The invoice as the caller sees it after a change they made (it exists: the change found it). */
-  const view = async (id: number, user: Parameters<typeof invoiceView>[1]) => (await invoiceView(db, user, id))!;
+  const view = async (id: number, req: FastifyRequest) => withActions(req, (await invoiceView(db, req.user, id))!);
 
   app.patch(
     '/v1/invoices/:id/lines/:lineId',
     { config: { roles: FINANCE }, schema: { summary: 'Edit a line of a draft invoice', tags: ['billing'], description: 'Edits a line of a draft (409 once issued).', params: LineParams, body: LineEdit, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await editLine(db, req.params.id, req.params.lineId, req.body);
-      return view(req.params.id, req.user);
+      return view(req.params.id, req);
     },
   );
 
@@ -91,7 +110,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     { config: { roles: FINANCE }, schema: { summary: 'Add an adjustment line to a draft invoice', tags: ['billing'], description: 'Adds an adjustment line to a draft.', params: IdParams, body: NewLine, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await addLine(db, req.params.id, req.body);
-      return view(req.params.id, req.user);
+      return view(req.params.id, req);
     },
   );
 
@@ -100,7 +119,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     { config: { roles: FINANCE }, schema: { summary: 'Hold a draft invoice', tags: ['billing'], params: IdParams, body: HoldReason, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await setHold(db, req.params.id, true, req.body.reason);
-      return view(req.params.id, req.user);
+      return view(req.params.id, req);
     },
   );
 
@@ -109,7 +128,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     { config: { roles: FINANCE }, schema: { summary: 'Release a held draft invoice', tags: ['billing'], params: IdParams, response: { 200: Invoice, ...billingErrors } } },
     async (req) => {
       await setHold(db, req.params.id, false, null);
-      return view(req.params.id, req.user);
+      return view(req.params.id, req);
     },
   );
 
@@ -119,7 +138,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     async (req) => {
       const number = await issueInvoice(db, req.params.id, req.user.id);
       req.log.info({ invoiceId: req.params.id, number }, 'invoice issued');
-      return view(req.params.id, req.user);
+      return view(req.params.id, req);
     },
   );
 
@@ -131,7 +150,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     },
     async (req, reply) => {
       const id = await createCreditNote(db, req.params.id, { reason: req.body.reason, ...(req.body.lines ? { lines: req.body.lines } : {}), ...(req.headers['idempotency-key'] ? { key: `${req.user.id}:${req.headers['idempotency-key']}` } : {}) }, req.user.id);
-      return reply.status(201).send(await view(id, req.user));
+      return reply.status(201).send(await view(id, req));
     },
   );
 };

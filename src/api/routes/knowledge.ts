@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { anonymise, exportKnowledgeCsv, searchKnowledge, type KnowledgeQuery } from '../../cycles/knowledge.ts';
+import { vocabularies } from '../../cycles/vocabularies.ts';
 import { knowledgeImages } from '../../renders/versions.ts';
 import { STAFF } from '../auth.ts';
 import { badRequest } from '../errors.ts';
@@ -13,6 +14,19 @@ import * as S from '../schemas/knowledge.ts';
 import type { ApiDeps } from '../deps.ts';
 
 export const knowledgeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
+  app.get(
+    '/v1/vocabularies',
+    {
+      config: { roles: [...STAFF, 'finance', 'client', 'hacker'] },
+      schema: {
+        tags: ['knowledge'],
+        summary: 'Choices for skills, industries, page types and learning tags',
+        description: 'What the data holds plus a seed list, normalised (NFKC, trimmed, lower-case) as the API stores them: forms offer these as suggestions instead of free text.',
+        response: { 200: S.Vocabularies, ...authErrors },
+      },
+    },
+    async (req) => vocabularies(db, { clientId: req.user.role === 'client' ? req.user.client_id! : undefined }),
+  );
 
   /** The filters as the caller may apply them: a client user is pinned to its company; a hacker cannot pick a client. */
   function scoped(req: FastifyRequest, q: Static<typeof S.ExportQuery>): Omit<KnowledgeQuery, 'limit'> {

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { withWaitingFor } from '../../domain/messages.ts';
 import { payoutMonthProblem } from '../../domain/payouts/calendar.ts';
 import { decisionStateRefusal, fourEyesRefusal, itemChangeRefusal, remittanceRefusal } from '../../domain/payouts/four-eyes.ts';
 import { tokyoDateOf } from '../../domain/months.ts';
@@ -75,7 +76,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
     // The row stays in review until payment starts; a decision already taken is what refuses another.
     const decision = run.decided_by == null ? undefined : run.status === 'rejected' ? 'reject' : 'approve';
     return {
-      ...run,
+      ...withWaitingFor(run),
       actions: {
         approve: action(role('/approve'), decisionStateRefusal(run.id, run.status, decision), fourEyesRefusal({ approver: req.user.id, preparedBy: run.prepared_by, runId: run.id })),
         reject: action(role('/reject'), decisionStateRefusal(run.id, run.status, decision)),

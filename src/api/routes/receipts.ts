@@ -1,13 +1,21 @@
 // Receipts (入金消込): manual entry, bank-statement CSV import, the waiting list, manual matching.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { importStatement, listReceipts, matchByHand, recordReceipt } from '../../billing/receipts.ts';
 import { ValidationError } from '../../domain/errors.ts';
+import { matchRefusal } from '../../domain/billing/review.ts';
+import { action, routeRefusal } from '../access.ts';
 import { FINANCE } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { billingErrors } from '../schemas/billing.ts';
 import { Idempotency, IdParams, nextAfter, PageOf } from '../schemas/common.ts';
 import { ImportResult, MatchBody, Receipt, ReceiptBody, ReceiptsQuery, StatementCsv } from '../schemas/receipts.ts';
+
+/** A receipt with the caller's actions: the match route's role check, then its state rule. */
+function withActions<R extends { id: number; status: string; invoice_id: number | null }>(req: FastifyRequest, r: R) {
+  return { ...r, actions: { match: action(routeRefusal(req, 'POST', '/v1/receipts/:id/match'), matchRefusal(r)) } };
+}
 
 export const receiptRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, config }) => {
   if (!app.hasContentTypeParser('text/csv')) {
@@ -24,7 +32,7 @@ export const receiptRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     async (req, reply) => {
       const key = req.headers['idempotency-key'] ? `manual:${req.user.id}:${req.headers['idempotency-key']}` : `manual:${crypto.randomUUID()}`;
       const r = await recordReceipt(db, { ...req.body, source: 'manual', import_key: key }, req.user.id, tolerance);
-      return reply.status(r.created ? 201 : 200).send(r.receipt);
+      return reply.status(r.created ? 201 : 200).send(withActions(req, r.receipt));
     },
   );
 
@@ -56,13 +64,13 @@ export const receiptRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     async (req) => {
       const limit = req.query.limit ?? 100;
       const items = await listReceipts(db, req.query.status, { afterId: req.query.after_id, limit });
-      return { items, next_after_id: nextAfter(items, limit) };
+      return { items: items.map((r) => withActions(req, r)), next_after_id: nextAfter(items, limit) };
     },
   );
 
   app.post(
     '/v1/receipts/:id/match',
     { config: { roles: FINANCE }, schema: { summary: 'Match a waiting receipt by hand', tags: ['billing'], description: 'Matches a waiting receipt to an invoice by hand (optional fee booked).', params: IdParams, body: MatchBody, response: { 200: Receipt, ...billingErrors } } },
-    async (req) => matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0),
+    async (req) => withActions(req, await matchByHand(db, req.params.id, req.body.invoice_id, req.user.id, req.body.fee_yen ?? 0)),
   );
 };

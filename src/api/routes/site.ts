@@ -120,7 +120,13 @@ export const siteRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
       },
       async (req) => {
         const key = req.siteKey!;
-        return ingestForKey(db, key, req.body.events, (visitor, n) => visitors.take(`${key.id}:${visitor}`, key.visitor_events_per_minute, n));
+        const r = await ingestForKey(db, key, req.body.events, (visitor, n) => visitors.take(`${key.id}:${visitor}`, key.visitor_events_per_minute, n));
+        const counted = app.metrics.siteEvents;
+        counted.inc({ outcome: 'accepted' }, r.accepted);
+        counted.inc({ outcome: 'duplicate' }, r.duplicates);
+        counted.inc({ outcome: 'rejected' }, r.rejected);
+        counted.inc({ outcome: 'rate_limited' }, r.rate_limited);
+        return r;
       },
     );
 

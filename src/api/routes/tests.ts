@@ -7,6 +7,7 @@ import { learningsOf } from '../../cycles/knowledge.ts';
 import { listTests, listVerdicts, stopRefusal, testFigures } from '../../cycles/tests.ts';
 import { applyFailureStats, assignVisitor, ingestEvents, loadTestMeta, TrafficError, type TestMeta } from '../../cycles/traffic.ts';
 import { applyHealth } from '../../domain/cycles/apply-failures.ts';
+import { noTrafficWarning } from '../../domain/cycles/no-traffic.ts';
 import { isServing, markShipped, setTestKillSwitch, shipRefusal } from '../../site/serving.ts';
 import { invalidateVerdict } from '../../cycles/verdicts.ts';
 import { metricReport, setTestMetrics } from '../../cycles/metrics.ts';
@@ -20,7 +21,7 @@ import { authErrors, ErrorResponse, IdParams, nextAfter, PagedQuery, PageOf } fr
 import * as S from '../schemas/tests.ts';
 import type { ApiDeps } from '../deps.ts';
 
-export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal }) => {
+export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, temporal, config }) => {
   const readers = [...STAFF, 'finance', 'client'] as const;
 
   app.get(
@@ -71,7 +72,9 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
         kill_switch: action(routeRefusal(req, 'PUT', '/v1/tests/:id/kill-switch'), manageRefusal(req, t)),
         mark_shipped: may('shipped', shipRefusal(t, page.control_since_test_id)),
       };
-      return { ...t, ...figures, arms, learnings, serving, metric_report, apply_failures: health.apply_failures, health_warnings: health.warnings, actions };
+      const exposures = figures.arms.reduce((n, a) => n + a.n, 0);
+      const warnings = [noTrafficWarning({ status: t.status, startedAt: t.started_at, exposures }, new Date(), config.noTrafficHours)].filter((w) => w !== null);
+      return { ...t, ...figures, arms, learnings, serving, metric_report, apply_failures: health.apply_failures, health_warnings: health.warnings, warnings, actions };
     },
   );
 

@@ -1,5 +1,6 @@
 // Schemas reused across routes. Every route's schemas feed both validation and /openapi.json.
 import { Type, type TProperties } from 'typebox';
+import { TAG_PATTERN } from '../../domain/tags.ts';
 
 export const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
@@ -18,7 +19,8 @@ export const JsonOrCsv = <T extends object>(json: T, description: string) => ({
 });
 export const Yen = Type.Integer({ minimum: 1, maximum: 10_000_000_000, description: 'integer yen' });
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
-export const Tag = Type.String({ minLength: 1, maxLength: 60, pattern: '^[a-z0-9][a-z0-9_-]*$' });
+/** A tag, skill, industry or page type in any script (計測, CTA): stored and matched normalised (src/domain/tags.ts). */
+export const Tag = Type.String({ minLength: 1, maxLength: 60, pattern: TAG_PATTERN });
 /** A date-time: routes may return a Date (serialised as ISO 8601) or a string. */
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -31,11 +33,30 @@ export const Action = Type.Object(
 /** A view's actions: each named one the caller may or may not take. */
 export const Actions = <K extends string>(names: readonly K[]) => Type.Object(Object.fromEntries(names.map((n) => [n, Action])) as Record<K, typeof Action>);
 
+/** A message's parameters: what fills its sentence in a page's catalogue (src/domain/messages.ts). */
+export const MessageParams = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]));
+/** A message as a code and its parameters, for pages to render in the reader's language. */
+export const Message = Type.Object({ code: Type.String(), params: MessageParams });
+
+/** Beside a view's `waiting_for` text: the same as a code and parameters (src/domain/messages.ts withWaitingFor). */
+export const WaitingForCode = {
+  waiting_for_code: Nullable(Type.String({ description: 'waiting_for as a code pages translate (WAITING_FOR_CODES)' })),
+  waiting_for_params: MessageParams,
+};
+
 export const ErrorResponse = Type.Object({
   error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+    code: Type.String({ description: 'what went wrong, for pages to say it in the reader\'s language (src/domain/messages.ts ERROR_CODES)' }),
+    message: Type.String({ description: 'the same in English, for API users' }),
+    params: MessageParams,
+    details: Type.Array(
+      Type.Object({
+        path: Type.String({ description: 'JSON pointer of the field, e.g. /body/industry' }),
+        message: Type.String(),
+        code: Type.String({ description: 'what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule…' }),
+        params: MessageParams,
+      }),
+    ),
   }),
 });
 

@@ -1,7 +1,7 @@
 // Request and response shapes of cycles, offers, proposals, tests and knowledge.
 import { Type } from 'typebox';
 import { Render } from './renders.ts';
-import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
+import { Actions, Id, Month, WaitingForCode, Nullable, OfferKind, Tag, Timestamp } from './common.ts';
 
 export const CyclePhase = Type.Union(
   ['planning', 'offer_posting', 'proposals', 'selection', 'test_run', 'verdict', 'knowledge_capture', 'earnings', 'completed', 'abandoned', 'failed'].map((p) => Type.Literal(p)),
@@ -43,6 +43,7 @@ export const Cycle = Type.Object({
   phase: Type.String(),
   overdue: Type.Boolean(),
   waiting_for: Nullable(Type.String()),
+  ...WaitingForCode,
   due_at: Nullable(Timestamp),
   workflow_id: Type.String(),
   report: Type.Unknown({ description: 'once completed: per test outcome, lift and CI, monthly_revenue_uplift_yen; winners' }),
@@ -121,6 +122,10 @@ export const Task = Type.Object({
   overdue: Type.Boolean(),
   due_at: Nullable(Type.String()),
   waiting_for: Nullable(Type.String()),
+  ...WaitingForCode,
+  client_name: Type.Optional(Type.String({ description: "the engagement's client" })),
+  prepared_by_name: Type.Optional(Nullable(Type.String())),
+  approve_refusal_code: Type.Optional(Nullable(Type.String({ description: 'four_eyes_self: I prepared the run; role' }))),
   due_on: Type.Optional(Nullable(Type.String({ description: 'the due day, Asia/Tokyo' }))),
   prepared_by: Type.Optional(Nullable(Id)),
   payment_date: Type.Optional(Nullable(Type.String())),

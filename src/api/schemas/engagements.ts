@@ -1,7 +1,7 @@
 // Request and response shapes of engagements and their sub-resources (settings, pages, team, timeline).
 import { Type } from 'typebox';
 import { TEAM_DEFAULTS } from '../../domain/network/teams.ts';
-import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp, Yen } from './common.ts';
+import { Actions, Id, Month, Nullable, OfferKind, Tag, Timestamp, WaitingForCode, Yen } from './common.ts';
 
 export const EngagementStatus = Type.Union([Type.Literal('active'), Type.Literal('ending'), Type.Literal('ended')]);
 
@@ -49,6 +49,7 @@ const settingsFields = {
   test_max_seconds: Seconds('maximum test duration'),
   interim_check_seconds: Seconds('interval between interim verdicts'),
   learning_seconds: Seconds('knowledge capture window'),
+  qa_extension_seconds: Seconds('an answer published this close to an offer\'s deadline moves it by as much, once (default a day)'),
   min_proposals: Type.Integer({ minimum: 1, maximum: 500, description: 'fewer by the deadline: extend once and widen' }),
   max_proposals_per_hacker: Type.Integer({ minimum: 1, maximum: 20 }),
   targeted_top_n: Type.Integer({ minimum: 1, maximum: 3600, description: 'hackers invited to a targeted offer' }),
@@ -136,7 +137,7 @@ const TimelineTest = Type.Object({
   invalidated: Nullable(Type.Object({ at: Timestamp, reason: Nullable(Type.String()) })),
 });
 const TimelineDecision = Type.Object({
-  kind: Type.String({ description: 'plan, selection, stop, learnings, invalidation' }),
+  kind: Type.String({ description: 'plan, selection, stop, learnings, invalidation, question, answer (Q&A on an offer)' }),
   summary: Type.String(),
   test_id: Nullable(Id),
   actor_user_id: Nullable(Id),
@@ -152,6 +153,7 @@ export const Timeline = Type.Object({
       month: Type.String(),
       phase: Type.String(),
       waiting_for: Nullable(Type.String()),
+      ...WaitingForCode,
       due_at: Nullable(Timestamp),
       overdue: Type.Boolean(),
       end_reason: Nullable(Type.String()),
@@ -198,6 +200,9 @@ export const FormTeam = Type.Object(
 );
 
 export const EngagementListQuery = { client_id: Type.Optional(Id), status: Type.Optional(EngagementStatus) };
-export const EngagementDetail = Type.Intersect([Engagement, Type.Object({ workflow: WorkflowState, actions: EngagementActions })]);
+/** Who an engagement is for and who runs it, by name (lists and headers never say "Engagement 1" alone). */
+const EngagementNames = { client_name: Type.String(), cs_manager_name: Nullable(Type.String()) };
+export const EngagementListItem = Type.Object({ ...Engagement.properties, ...EngagementNames });
+export const EngagementDetail = Type.Intersect([Engagement, Type.Object({ ...EngagementNames, workflow: WorkflowState, actions: EngagementActions })]);
 export const Pages = Type.Object({ items: Type.Array(Page) });
 export const CsManagerBody = Type.Object({ cs_manager_id: Id }, { additionalProperties: false, examples: [{ cs_manager_id: 7 }] });

@@ -1,7 +1,7 @@
 // Shapes of invoices and credit notes: the documents, their lines, the invoicing run, the month's
 // export, and what finance sends to review, hold, issue and credit them.
 import { Type } from 'typebox';
-import { CalendarDate, Id, Month, Nullable, Timestamp } from './common.ts';
+import { Actions, CalendarDate, Id, Month, Nullable, Timestamp } from './common.ts';
 import { closed, SignedYen } from './billing.ts';
 
 export const RateTotal = closed({ rate_bp: Type.Integer(), taxable_yen: SignedYen, tax_yen: SignedYen });
@@ -62,6 +62,9 @@ const invoiceProps = {
 
 export const InvoiceSummary = closed(invoiceProps);
 
+/** What the caller may do to the invoice now (the review routes' role and state checks). */
+export const InvoiceActions = Actions(['edit_lines', 'add_line', 'hold', 'release', 'issue', 'credit_note'] as const);
+
 export const Invoice = closed({
   ...invoiceProps,
   rounding_label: Type.String(),
@@ -70,6 +73,7 @@ export const Invoice = closed({
   original: Nullable(closed({ id: Id, number: Nullable(Type.String()), issue_date: Nullable(CalendarDate) })),
   credit_notes: Type.Array(closed({ id: Id, number: Nullable(Type.String()), total_yen: SignedYen, issue_date: Nullable(CalendarDate) })),
   receipts: Type.Array(closed({ id: Id, received_on: CalendarDate, amount_yen: SignedYen, fee_yen: SignedYen, matched_how: Nullable(Type.String()) })),
+  actions: InvoiceActions,
 });
 
 export const ExportJson = closed({
@@ -105,6 +109,7 @@ export const InvoiceListQuery = Type.Object(
     status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('held'), Type.Literal('issued')])),
     kind: Type.Optional(Type.Union([Type.Literal('invoice'), Type.Literal('credit_note')])),
     client_id: Type.Optional(Id),
+    partner_id: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'invoices billed to this partner (a partner user sees only its own anyway)' })),
     after_id: Type.Optional(Type.Integer({ minimum: 0 })),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   },

@@ -21,6 +21,7 @@ export const Entry = Type.Object({
   ci_high: Nullable(Type.Number()),
   tags: Type.Array(Type.String()),
   learnings: Nullable(Type.String({ description: 'the learnings joined in order (each is its own entry on GET /v1/tests/:id)' })),
+  addenda: Nullable(Type.String({ description: "the offer's Q&A: each answered question as the brief's numbered addendum" })),
   status: Type.String({ description: 'draft during knowledge capture, then final' }),
   invalidated_at: Nullable(Timestamp),
   invalidation_reason: Nullable(Type.String()),
@@ -84,4 +85,11 @@ export const RELATED_TEXT_MAX = 1000;
 export const KnowledgePage = Type.Object({ items: Type.Array(Type.Union([Entry, AnonymisedEntry])), next_cursor: Nullable(Type.String()), next_after_id: Nullable(Id) });
 export const RelatedQuery = Type.Object({ page_id: Type.Optional(Id), text: Type.String({ minLength: 1, maxLength: RELATED_TEXT_MAX, description: 'Up to 1,000 characters, so the URL stays under the 16 KiB request-header limit.' }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) }, { additionalProperties: false });
 export const Related = Type.Object({ items: Type.Array(Type.Intersect([Entry, Type.Object({ same_page: Type.Boolean(), overlap: Type.Integer() })])) });
+/** Choices for skills, industries, page types and tags: what is in use plus a seed list, normalised. */
+export const Vocabularies = Type.Object({
+  skills: Type.Array(Type.String()),
+  industries: Type.Array(Type.String()),
+  page_types: Type.Array(Type.String()),
+  tags: Type.Array(Type.String({ description: 'learning tags (client users: their own company\'s)' })),
+});
 export const UrlTooLong = { ...ErrorResponse, description: 'The URL passed the 16 KiB request-header limit (refused before validation).' };

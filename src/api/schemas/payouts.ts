@@ -2,7 +2,7 @@
 // the payout runs (items, audit, decisions, withholding, bank file, annual records).
 import { Type } from 'typebox';
 import { PAYOUT_ITEM_STATUSES } from '../../shared/payouts.ts';
-import { Actions, CalendarDate, Id, Month, Nullable, PagedQuery, Timestamp } from './common.ts';
+import { Actions, CalendarDate, Id, Month, Nullable, PagedQuery, Timestamp, WaitingForCode } from './common.ts';
 
 const Amount = Type.Integer({ description: 'integer yen' });
 const Reason = Type.String({ minLength: 1, maxLength: 1000 });
@@ -240,6 +240,8 @@ export const Run = Type.Object({
   remitted_by: Nullable(Id),
   remittance_note: Nullable(Type.String()),
   waiting_for: Nullable(Type.String()),
+  ...WaitingForCode,
+  prepared_by_name: Nullable(Type.String()),
   created_at: Timestamp,
   updated_at: Timestamp,
   totals: Totals,
@@ -312,8 +314,10 @@ export const AuditEntry = Type.Object({
   run_id: Nullable(Id),
   item_id: Nullable(Id),
   hacker_id: Nullable(Id),
-  actor: Type.String(),
-  action: Type.String(),
+  actor: Type.String({ description: 'user:<id>, system or schedule' }),
+  actor_user_id: Nullable(Id),
+  actor_name: Nullable(Type.String({ description: "the user's name when a person acted" })),
+  action: Type.String({ description: 'a code (src/domain/messages.ts AUDIT_ACTIONS) pages translate' }),
   reason: Nullable(Type.String()),
   details: Type.Unknown({ description: 'what changed (action-specific)' }),
   created_at: Timestamp,

@@ -1,6 +1,6 @@
 // Shapes of receipts (入金消込): a receipt, a bank statement's import, and finance's entries and matches.
 import { Type } from 'typebox';
-import { CalendarDate, Id, Nullable, PagedQuery, Timestamp } from './common.ts';
+import { Actions, CalendarDate, Id, Nullable, PagedQuery, Timestamp } from './common.ts';
 import { closed, SignedYen } from './billing.ts';
 
 const receiptProps = {
@@ -21,7 +21,8 @@ const receiptProps = {
   matched_at: Nullable(Timestamp),
 };
 
-export const Receipt = closed(receiptProps);
+/** A receipt with what the caller may do to it (the match route's role and state checks). */
+export const Receipt = closed({ ...receiptProps, actions: Actions(['match'] as const) });
 
 export const ImportResult = closed({
   lines: Type.Integer(),

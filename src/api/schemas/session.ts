@@ -31,6 +31,12 @@ export const CAN = {
   view_own_earnings: ['GET', '/v1/hackers/:id/earnings'],
   manage_own_payee: ['POST', '/v1/hackers/:id/payee/changes'],
   review_payee_changes: ['POST', '/v1/payee-changes/:id/approve'],
+  view_invoices: ['GET', '/v1/invoices'],
+  export_invoices: ['GET', '/v1/invoices/export'],
+  view_receipts: ['GET', '/v1/receipts'],
+  view_partners: ['GET', '/v1/partners'],
+  // Issue 28: the client's ordering ability on the engagement page (the client, CS, admin).
+  view_ordering_ability: ['GET', '/v1/engagements/:id/ordering-ability'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
 /** Names about the caller's own hacker record: a user without one may not. */

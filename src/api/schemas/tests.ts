@@ -1,7 +1,7 @@
 // Request and response shapes of A/B tests: lists, one test with its live figures, verdicts, learnings,
 // and the client site's assignment and event ingest.
 import { Type } from 'typebox';
-import { Actions, Id, Nullable, Tag, Timestamp } from './common.ts';
+import { Actions, Id, Message, Nullable, Tag, Timestamp } from './common.ts';
 import { ArmImages } from './renders.ts';
 
 export const Reason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false, examples: [{ reason: 'tracking tag fired twice on variant A' }] });
@@ -171,6 +171,7 @@ export const TestDetail = Type.Object({
   shipped_at: Nullable(Timestamp),
   apply_failures: Type.Record(Type.String(), Type.Object({ visitors: Type.Integer({ description: "visitors whose arm's changes failed to apply" }), share: Type.Number({ description: "of the arm's visitors (exposed or failed)" }) }), { description: 'per arm' }),
   health_warnings: Type.Array(Type.String(), { description: "e.g. an arm that failed to apply for ≥ 5% of its visitors: its figures do not measure the change" }),
+  warnings: Type.Array(Message, { description: 'test.no_traffic {hours}: running with no exposure that long after it started (check the site key and the SDK snippet)' }),
   metric_report: MetricReport,
   actions: Actions(['stop', 'invalidate', 'add_learnings', 'set_metrics', 'kill_switch', 'mark_shipped'] as const),
 });

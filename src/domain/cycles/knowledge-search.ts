@@ -105,7 +105,8 @@ export function filterTokens(f: SearchFilters): string[] {
   if (f.page_type) out.push(`page:${f.page_type}`);
   if (f.outcome) out.push(`outcome:${f.outcome}`);
   if (f.month) out.push(`month:${f.month}`);
-  for (const t of f.tags ?? []) out.push(`tag:${t}`);
+  // Tags as normalizeTag spells them (src/domain/tags.ts: the same function), stored and asked alike: CTA finds cta.
+  for (const t of f.tags ?? []) out.push(`tag:${normalizeSearchText(t)}`);
   return out;
 }
 

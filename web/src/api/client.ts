@@ -19,6 +19,9 @@ export type Body<P extends keyof paths, M extends keyof paths[P], S extends numb
 export interface ApiErrorDetail {
   path: string;
   message: string;
+  /** What is wrong with the field, for app/messages.ts to say in words (older answers: absent). */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /** An API error in the project's shape, thrown by `must`. */
@@ -28,6 +31,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: ApiErrorDetail[] = [],
+    /** Fill the code's sentence (app/messages.ts); `rule`: the broken rule's own code. */
+    readonly params: Record<string, string | number> = {},
   ) {
     super(message);
   }
@@ -37,9 +42,9 @@ export class ApiError extends Error {
 export async function must<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await p;
   if (response.ok) return data as T;
-  const e = (error as { error?: { code?: string; message?: string; details?: ApiErrorDetail[] } } | undefined)?.error;
+  const e = (error as { error?: { code?: string; message?: string; details?: ApiErrorDetail[]; params?: Record<string, string | number> } } | undefined)?.error;
   if (response.status === 401) window.dispatchEvent(new Event('kaizen:unauthorized'));
-  throw new ApiError(response.status, e?.code ?? 'error', e?.message ?? response.statusText, e?.details ?? []);
+  throw new ApiError(response.status, e?.code ?? 'error', e?.message ?? response.statusText, e?.details ?? [], e?.params ?? {});
 }
 
 /**

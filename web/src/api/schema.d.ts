@@ -43524,6 +43524,7 @@ export interface paths {
                                 create_engagement: boolean;
                                 export_invoices: boolean;
                                 list_users: boolean;
+                                manage_own_notifications: boolean;
                                 manage_own_payee: boolean;
                                 manage_site_keys: boolean;
                                 manage_users: boolean;
@@ -43536,6 +43537,7 @@ export interface paths {
                                 view_hacker_profiles: boolean;
                                 view_invoices: boolean;
                                 view_knowledge: boolean;
+                                view_mailbox: boolean;
                                 view_offers: boolean;
                                 view_ordering_ability: boolean;
                                 view_own_earnings: boolean;
@@ -43769,6 +43771,7 @@ export interface paths {
                                 create_engagement: boolean;
                                 export_invoices: boolean;
                                 list_users: boolean;
+                                manage_own_notifications: boolean;
                                 manage_own_payee: boolean;
                                 manage_site_keys: boolean;
                                 manage_users: boolean;
@@ -43781,6 +43784,7 @@ export interface paths {
                                 view_hacker_profiles: boolean;
                                 view_invoices: boolean;
                                 view_knowledge: boolean;
+                                view_mailbox: boolean;
                                 view_offers: boolean;
                                 view_ordering_ability: boolean;
                                 view_own_earnings: boolean;

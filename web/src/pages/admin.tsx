@@ -1,6 +1,6 @@
 // Admin: clients, growth hackers (payee details masked) and users with their API tokens. A new
 // user's token is shown once, here, and never again.
-import { Alert, Button, Card, Code, CopyButton, Group, Modal, MultiSelect, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Autocomplete, Button, Card, Code, CopyButton, Group, Modal, Select, Stack, Table, Tabs, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,6 +29,7 @@ function Clients() {
   const q = usePaged('/v1/clients', {});
   const [name, setName] = useState('');
   const [industry, setIndustry] = useState('');
+  const vocab = useQuery(getQuery('/v1/vocabularies', {}));
   const create = useMutation({
     mutationFn: () => must(api.POST('/v1/clients', { body: { name, industry } })),
     onSuccess: () => {
@@ -47,7 +48,7 @@ function Clients() {
       >
         <Group align="flex-start">
           <TextInput label={t('admin.clientName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'name')} />
-          <TextInput label={t('admin.industry')} placeholder="ecommerce" value={industry} onChange={(e) => setIndustry(e.currentTarget.value)} error={fieldError(create.error, 'industry')} />
+          <Autocomplete label={t('admin.industry')} placeholder="ecommerce" value={industry} onChange={setIndustry} data={vocab.data?.industries ?? []} error={fieldError(create.error, 'industry')} />
           <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addClient')}</Button>
         </Group>
       </form>
@@ -108,6 +109,7 @@ function Hackers() {
   const [kind, setKind] = useState<string>('individual');
   const [residency, setResidency] = useState<string>('resident');
   const [skills, setSkills] = useState<string[]>([]);
+  const vocab = useQuery(getQuery('/v1/vocabularies', {}));
   const create = useMutation({
     mutationFn: () => must(api.POST('/v1/hackers', { body: { display_name: name, kind: kind as 'individual', residency: residency as 'resident', skills, industries: [] } })),
     onSuccess: () => {
@@ -127,7 +129,7 @@ function Hackers() {
           <TextInput label={t('admin.hackerName')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(create.error, 'display_name')} />
           <Select label={t('admin.kind')} value={kind} onChange={(v) => setKind(v ?? 'individual')} allowDeselect={false} data={['individual', 'corporation'].map((k) => ({ value: k, label: t(`admin.kinds.${k}`) }))} />
           <Select label={t('admin.residency')} value={residency} onChange={(v) => setResidency(v ?? 'resident')} allowDeselect={false} data={['resident', 'non_resident'].map((k) => ({ value: k, label: t(`admin.residencies.${k}`) }))} />
-          <MultiSelect label={t('cycle.skills')} value={skills} onChange={setSkills} data={['design', 'frontend', 'copywriting', 'analytics', 'ux']} w={240} error={fieldError(create.error, 'skills')} />
+          <TagsInput label={t('cycle.skills')} value={skills} onChange={setSkills} data={vocab.data?.skills ?? []} w={240} error={fieldError(create.error, 'skills')} />
           <Button type="submit" mt={24} loading={create.isPending}>{t('admin.addHacker')}</Button>
         </Group>
       </form>
@@ -333,4 +335,5 @@ function Admin() {
   );
 }
 
-export const page: PageDef = { path: '/admin', can: 'manage_users', nav: { label: 'nav.admin', order: 90 }, Component: Admin };
+export const page: PageDef = { path: '/admin', can: 'manage_users', nav: { label: 'nav.admin', order: 90 } };
+export default Admin;

@@ -10,8 +10,10 @@ import { Link, useParams } from 'react-router';
 import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, percent, yenSpoken } from '../app/format.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
+import { BriefsCard } from '../app/briefs-card.tsx';
 import { ProposalCard } from '../app/proposal-card.tsx';
 import { ProposalRenders } from '../app/renders.tsx';
 import { ConfirmButton, ErrorAlert, fieldError, LIVE_MS, StatusBadge } from '../app/ui.tsx';
@@ -280,6 +282,7 @@ const LIVE_PHASES = ['planning', 'offer_posting', 'proposals', 'selection', 'tes
 
 function CyclePage() {
   const { t, i18n } = useTranslation();
+  const m = useMessage();
   const id = Number(useParams().id);
   const q = useQuery({
     ...getQuery('/v1/cycles/{id}', { path: { id } }),
@@ -301,12 +304,13 @@ function CyclePage() {
       </Group>
       {c.waiting_for && (
         <Alert color={c.overdue ? 'red' : 'blue'}>
-          {t('engagements.waitingFor', { who: c.waiting_for })}
+          {t('engagements.waitingFor', { who: m.waitingFor(c) })}
           {c.due_at ? ` — ${t('engagements.until', { when: dateTime(c.due_at as string, i18n.language) })}` : ''}
           {c.overdue ? ` (${t('tasks.overdue')})` : ''}
         </Alert>
       )}
       {c.end_reason && <Alert color="gray">{c.end_reason}</Alert>}
+      {c.phase === 'planning' && <BriefsCard cycleId={c.id} canCreate={c.actions.plan.allowed} />}
       {c.phase === 'planning' && c.actions.plan.allowed && <PlanForm cycle={c} />}
       {(c.live?.offers.length ?? 0) > 0 && (
         <Card withBorder>
@@ -369,4 +373,5 @@ function CyclePage() {
   );
 }
 
-export const page: PageDef = { path: '/cycles/:id', can: 'view_cycles', Component: CyclePage };
+export const page: PageDef = { path: '/cycles/:id', can: 'view_cycles' };
+export default CyclePage;

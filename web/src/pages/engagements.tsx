@@ -88,5 +88,5 @@ export const page: PageDef = {
   path: '/engagements',
   can: 'view_engagements',
   nav: { label: 'nav.engagements', order: 10 },
-  Component: Engagements,
 };
+export default Engagements;

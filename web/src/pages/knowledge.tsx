@@ -1,10 +1,12 @@
 // Knowledge: search past tests with filters; each card links to its test.
-import { Anchor, Badge, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Group, Select, SimpleGrid, Stack, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
+import { getQuery } from '../api/client.ts';
 import { percent } from '../app/format.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ArmImages, type ArmImage } from '../app/renders.tsx';
@@ -31,18 +33,21 @@ function Knowledge() {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [q] = useDebouncedValue(text.trim(), 300);
-  const [pageType, setPageType] = useState('');
+  const [pageType, setPageType] = useState<string | null>(null);
+  const [tags, setTags] = useState<string[]>([]);
   const [outcome, setOutcome] = useState<string | null>(null);
-  const validType = /^[a-z0-9][a-z0-9_-]*$/.test(pageType);
+  // Choices, not free text: what the data holds plus the seed (the server normalises what is typed).
+  const vocab = useQuery(getQuery('/v1/vocabularies', {}));
   const list = usePaged('/v1/knowledge', {
-    query: { ...(q ? { q } : {}), ...(pageType && validType ? { page_type: pageType } : {}), ...(outcome ? { outcome: outcome as 'winner' } : {}) },
+    query: { ...(q ? { q } : {}), ...(pageType ? { page_type: pageType } : {}), ...(tags.length ? { tags } : {}), ...(outcome ? { outcome: outcome as 'winner' } : {}) },
   });
   return (
     <Stack>
       <Title order={1}>{t('knowledge.title')}</Title>
       <Group align="flex-end">
         <TextInput label={t('knowledge.search')} value={text} onChange={(e) => setText(e.currentTarget.value)} w={320} type="search" />
-        <TextInput label={t('knowledge.pageType')} placeholder="checkout" value={pageType} onChange={(e) => setPageType(e.currentTarget.value)} error={pageType && !validType ? t('knowledge.pageTypeFormat') : undefined} />
+        <Select label={t('knowledge.pageType')} placeholder="checkout" searchable clearable value={pageType} onChange={setPageType} data={vocab.data?.page_types ?? []} />
+        <TagsInput label={t('tests.tags')} description={t('msg.ui.suggestions')} value={tags} onChange={setTags} data={vocab.data?.tags ?? []} w={260} data-testid="tag-filter" />
         <Select label={t('knowledge.outcome')} clearable placeholder={t('common.all')} value={outcome} onChange={setOutcome} data={['winner', 'loser', 'inconclusive', 'blocked_by_guardrail', 'invalid'].map((o) => ({ value: o, label: t(`status.${o}`) }))} />
       </Group>
       <ErrorAlert error={list.error} />
@@ -82,4 +87,5 @@ function Knowledge() {
   );
 }
 
-export const page: PageDef = { path: '/knowledge', can: 'view_knowledge', nav: { label: 'nav.knowledge', order: 40 }, Component: Knowledge };
+export const page: PageDef = { path: '/knowledge', can: 'view_knowledge', nav: { label: 'nav.knowledge', order: 40 } };
+export default Knowledge;

@@ -457,4 +457,5 @@ function PayoutRun() {
   );
 }
 
-export const page: PageDef = { path: '/payout-runs/:id', can: 'view_payouts', Component: PayoutRun };
+export const page: PageDef = { path: '/payout-runs/:id', can: 'view_payouts' };
+export default PayoutRun;

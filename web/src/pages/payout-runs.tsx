@@ -7,11 +7,13 @@ import { Link, useNavigate } from 'react-router';
 import { api, must } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { day, yen } from '../app/format.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ErrorAlert, fieldError, MoreButton, StatusBadge, usePaged } from '../app/ui.tsx';
 
 function PayoutRuns() {
   const { t } = useTranslation();
+  const m = useMessage();
   const qc = useQueryClient();
   const nav = useNavigate();
   const q = usePaged('/v1/payout-runs', {}, 5_000);
@@ -62,7 +64,7 @@ function PayoutRuns() {
               <Table.Td ta="right">{yen(r.totals.gross_yen)}</Table.Td>
               <Table.Td ta="right">{yen(r.totals.withholding_yen)}</Table.Td>
               <Table.Td ta="right">{yen(r.totals.to_pay_net_yen + r.totals.sent_net_yen)}</Table.Td>
-              <Table.Td>{r.waiting_for ?? ''}</Table.Td>
+              <Table.Td>{r.waiting_for ? m.waitingFor(r) : ''}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -100,5 +102,5 @@ export const page: PageDef = {
   path: '/payout-runs',
   can: 'view_payouts',
   nav: { label: 'nav.payouts', order: 60 },
-  Component: PayoutRuns,
 };
+export default PayoutRuns;

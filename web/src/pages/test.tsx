@@ -11,6 +11,7 @@ import { Link, useParams } from 'react-router';
 import { api, getQuery, must, type Body } from '../api/client.ts';
 import { queryKey, type ListShape } from '../api/keys.ts';
 import { dateTime, percent } from '../app/format.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { ArmImages } from '../app/renders.tsx';
 import { MetricsSection } from '../app/metrics.tsx';
@@ -60,6 +61,7 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
   const cycle = useQuery({ ...getQuery('/v1/cycles/{id}', { path: { id: cycleId } }), refetchInterval: LIVE_MS });
   const [text, setText] = useState('');
   const [tags, setTags] = useState<string[]>([]);
+  const vocab = useQuery(getQuery('/v1/vocabularies', {}));
   const add = useMutation({
     mutationFn: () => must(api.POST('/v1/tests/{id}/learnings', { params: { path: { id: testId } }, body: { learnings: text, ...(tags.length ? { tags } : {}) } })),
     onSuccess: () => {
@@ -89,7 +91,7 @@ function Learnings({ testId, cycleId, learnings, mayAdd }: { testId: number; cyc
             <Stack>
               <Text size="sm">{t('tests.captureOpen')}</Text>
               <Textarea label={t('tests.learning')} value={text} onChange={(e) => setText(e.currentTarget.value)} error={fieldError(add.error, 'learnings')} autosize minRows={3} />
-              <TagsInput label={t('tests.tags')} value={tags} onChange={setTags} error={fieldError(add.error, 'tags')} />
+              <TagsInput label={t('tests.tags')} description={t('msg.ui.suggestions')} value={tags} onChange={setTags} data={vocab.data?.tags ?? []} error={fieldError(add.error, 'tags')} data-testid="learning-tags" />
               {add.error && !fieldError(add.error, 'learnings') && !fieldError(add.error, 'tags') ? <ErrorAlert error={add.error} /> : null}
               <Group>
                 <Button type="submit" loading={add.isPending}>{t('tests.addLearning')}</Button>
@@ -168,6 +170,7 @@ function Delivery({ test }: { test: Test }) {
 
 function TestPage() {
   const { t, i18n } = useTranslation();
+  const m = useMessage();
   const qc = useQueryClient();
   const id = Number(useParams().id);
   const q = useQuery({
@@ -248,6 +251,11 @@ function TestPage() {
           {t('tests.srmBody', { p: srm.toExponential(2) })}
         </Alert>
       )}
+      {test.warnings.map((w) => (
+        <Alert key={w.code} color="orange" title={m.warning(w).title} data-testid="test-warning">
+          {m.warning(w).body}
+        </Alert>
+      ))}
       {test.health_warnings.map((w) => (
         <Alert key={w} color="red" title={t('tests.applyFailureTitle')} data-testid="apply-failure">
           {w}
@@ -284,7 +292,8 @@ function TestPage() {
         {chartData.length > 0 ? (
           <LineChart h={260} data={chartData} dataKey="check" series={series} unit="%" withLegend connectNulls referenceLines={[{ y: 0, color: 'gray.5' }]} />
         ) : (
-          <Text size="sm">{t('tests.noChecks')}</Text>
+          // Checks ran before any visitor came: say so, rather than "no checks" beside their count.
+          <Text size="sm">{test.interim_checks > 0 ? t('msg.ui.checksNoData', { n: test.interim_checks }) : t('tests.noChecks')}</Text>
         )}
         <Badge variant="light" mt="xs">{t('tests.checks', { n: test.interim_checks })}</Badge>
       </Card>
@@ -309,4 +318,5 @@ function TestPage() {
   );
 }
 
-export const page: PageDef = { path: '/tests/:id', can: 'view_tests', Component: TestPage };
+export const page: PageDef = { path: '/tests/:id', can: 'view_tests' };
+export default TestPage;
