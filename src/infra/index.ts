@@ -55,7 +55,8 @@ export async function startInfrastructure(
             tools: config.tools,
             namespace: config.temporalNamespace,
             port: config.temporalPort,
-            ...(want.temporalUi !== false ? { uiPort: config.temporalUiPort } : {}),
+            // The UI decodes payloads through the API's dev codec (src/api/routes/codec.ts).
+            ...(want.temporalUi !== false ? { uiPort: config.temporalUiPort, uiCodecEndpoint: `http://localhost:${config.port}/codec` } : {}),
             ...(want.temporalStore !== 'memory' ? { dbFile: path.join(config.dataDir, 'temporal.sqlite') } : {}),
             log,
             signal,

@@ -15,6 +15,8 @@ export interface DevServerOptions {
   port: number;
   /** undefined = headless */
   uiPort?: number;
+  /** The UI's remote codec (the API's /codec): the UI shows payloads decoded. */
+  uiCodecEndpoint?: string;
   /** undefined = in memory */
   dbFile?: string;
   log?: Logger;
@@ -50,7 +52,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Ru
     'warn',
     '--sqlite-pragma',
     'journal_mode=WAL',
-    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+    ...(opts.uiPort ? ['--ui-port', String(opts.uiPort), ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [])] : ['--headless']),
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, parsePayloadKeys } from '../../src/infra/payload-codec.ts';
+import { buildApp } from '../../src/api/app.ts';
 import { resolveTemporalTool } from '../../src/infra/tools.ts';
 import { EngagementIdKey } from '../../src/workflows/search-attributes.ts';
 import { createHarness, eventually, makeClient, TEST_PAYLOAD_KEYS_ENV, userWithToken, type Harness } from '../helpers.ts';
@@ -99,4 +100,28 @@ describe('the real Temporal CLI with --codec-endpoint', () => {
       await h.app.inject({ method: 'POST', url: `/v1/engagements/${e.id}/end`, headers: cs.auth, payload: { mode: 'immediately', reason: 'codec CLI test over' } });
     }
   }, 180_000);
+});
+
+describe('the embedded dev stack', () => {
+  it("decodes for the dev server's UI without a token, on the loopback only; never with a cluster or in production", async () => {
+    const input = (await new AesGcmPayloadCodec(parsePayloadKeys(TEST_PAYLOAD_KEYS_ENV)).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{"x":1}') }]))[0]!;
+    const body = { payloads: [{ metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(input.data!).toString('base64') }] };
+    const dev = await buildApp({ db: h.db, temporal: h.temporal, log: h.app.log as never, config: { ...h.config, temporalAddress: undefined, production: { strict: false, problems: [] } } });
+    try {
+      const local = await dev.inject({ method: 'POST', url: '/codec/decode', remoteAddress: '127.0.0.1', payload: body });
+      expect(local.statusCode, local.body).toBe(200);
+      expect(Buffer.from(local.json().payloads[0].data, 'base64').toString()).toBe('{"x":1}');
+      expect((await dev.inject({ method: 'POST', url: '/codec/decode', remoteAddress: '10.1.2.3', payload: body })).statusCode).toBe(403);
+    } finally {
+      await dev.close();
+    }
+    // A cluster (TEMPORAL_ADDRESS) or production: admins only.
+    expect((await h.app.inject({ method: 'POST', url: '/codec/decode', remoteAddress: '127.0.0.1', payload: body })).statusCode).toBe(401);
+    const prod = await buildApp({ db: h.db, temporal: h.temporal, log: h.app.log as never, config: { ...h.config, temporalAddress: undefined, production: { strict: true, problems: [] } } });
+    try {
+      expect((await prod.inject({ method: 'POST', url: '/codec/decode', remoteAddress: '127.0.0.1', payload: body })).statusCode).toBe(401);
+    } finally {
+      await prod.close();
+    }
+  });
 });

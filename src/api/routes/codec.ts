@@ -1,12 +1,16 @@
 // The codec server the Temporal UI and CLI call to show payloads to an authorised engineer:
 // `POST /codec/decode` and `/codec/encode` with `{payloads:[{metadata:{k: base64}, data: base64}]}`.
-// Admins only (bearer token); CORS for the Temporal UI's origin, with the headers it sends.
+// Admins only (bearer token or session); CORS for the Temporal UI's origin, with the headers it sends.
+// On the embedded dev stack (no TEMPORAL_ADDRESS, not production) the dev server's UI decodes out of
+// the box: its data encoder calls this endpoint from the developer's browser without a token, so there
+// the endpoint answers callers on the loopback only, and anyone else gets 403. Never in production.
 import type { Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Static } from 'typebox';
 import { AesGcmPayloadCodec, resolvePayloadKeys } from '../../infra/payload-codec.ts';
 import { Payloads, PayloadsAnswer, type WirePayload } from '../schemas/codec.ts';
+import { forbidden } from '../errors.ts';
 import { authErrors } from '../schemas/common.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -19,8 +23,13 @@ const toWire = (p: Payload) => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
+/** The embedded dev stack's codec: no token, loopback callers only (see the header). */
+export const devCodecOpen = (config: Pick<ApiDeps['config'], 'temporalAddress' | 'production'>) => !config.temporalAddress && !config.production.strict;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
 export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { config }) => {
   const codec = new AesGcmPayloadCodec(resolvePayloadKeys(config));
+  const dev = devCodecOpen(config);
   const origin = new URL(config.temporalUiUrl).origin;
   const cors = (reply: FastifyReply) =>
     reply
@@ -36,7 +45,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
     app.post(
       `/codec/${op}`,
       {
-        config: { roles: ['admin'] },
+        config: dev ? {} : { roles: ['admin'] },
         onSend: async (_req, reply, payload) => (cors(reply), payload),
         schema: {
           tags: ['codec'],
@@ -47,6 +56,7 @@ export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
         },
       },
       async (req) => {
+        if (dev && !LOOPBACK.test(req.ip)) throw forbidden('the dev codec answers callers on this machine only');
         const payloads = (req.body.payloads ?? []).map(fromWire);
         const out = op === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
         req.log.info({ op, payloads: payloads.length, namespace: req.headers['x-namespace'] }, 'codec request');
