@@ -128,6 +128,30 @@ describe('Q&A on an offer', () => {
     expect(t.cycles[0].decisions.find((x: any) => x.kind === 'answer').summary).toMatch(/addendum 1; the offer's deadline moved to/);
   });
 
+  it('the brief cannot be rewritten after the first proposal: answers only append addenda', async () => {
+    // A month planned from a structured brief (B1's routes): drafted, reviewed, posted by CS.
+    const ctx = await d.startEngagement({ planning_seconds: 600, offer_window_seconds: 900, selection_seconds: 600, min_proposals: 1 });
+    const draft = await d.api('POST', `/v1/cycles/${ctx.cycleId}/briefs`, cs.auth, { template: 'ecommerce', author: 'cs' });
+    const content = { ...draft.content, page_ids: [ctx.pages[0].id], observation: 'the cart shows shipping late', hypothesis: 'surprise costs stop people', expected_change: 'more orders', visibility: 'open' };
+    await d.api('PUT', `/v1/briefs/${draft.id}`, cs.auth, { content });
+    await d.api('POST', `/v1/briefs/${draft.id}/submit`, cs.auth);
+    const approved = await d.api('POST', `/v1/briefs/${draft.id}/approve`, cs.auth);
+    if (!approved.checklist.passed) await d.api('POST', `/v1/briefs/${draft.id}/override`, cs.auth, { reason: 'the Q&A test does not need the power' });
+    await d.api('POST', `/v1/briefs/${draft.id}/post`, cs.auth);
+    const offer = await eventually(async () => (await h.db.selectFrom('offers').selectAll().where('cycle_id', '=', ctx.cycleId).executeTakeFirst()) ?? undefined, 120_000);
+    const author = await d.hacker(['copywriting']);
+    await d.api('POST', `/v1/offers/${offer.id}/proposals`, author.auth, { title: 'Shipping in the cart', description: 'd', design_url: 'https://figma.example/q' });
+
+    const rewrite = await d.call('PUT', `/v1/briefs/${draft.id}`, ctx.clientUser.auth, { content: { ...content, observation: 'something else entirely' } });
+    expect(rewrite.status).toBe(409);
+    expect((await d.call('PUT', `/v1/briefs/${draft.id}`, cs.auth, { content: { ...content, observation: 'something else entirely' } })).status).toBe(409);
+    // A question answered after the proposal appends an addendum; the brief's text stays as posted.
+    const q = await d.api('POST', `/v1/offers/${offer.id}/questions`, author.auth, { body: 'Free shipping threshold: may we show it?' });
+    await d.api('POST', `/v1/questions/${q.id}/answer`, cs.auth, { answer: 'Yes: ¥5,000.' });
+    expect((await d.api('GET', `/v1/offers/${offer.id}`, author.auth)).brief).toBe(offer.brief);
+    expect((await d.api('GET', `/v1/offers/${offer.id}/questions`, author.auth)).items).toMatchObject([{ addendum_number: 1, answer: 'Yes: ¥5,000.' }]);
+  }, 300_000);
+
   it("ordering ability: a seeded month's figures and the live month's, for the client, CS and admin only", async () => {
     // A past month of the same client, written as the cycle would have left it.
     const month = '2026-09';

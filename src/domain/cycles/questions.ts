@@ -1,5 +1,6 @@
 // Q&A on an offer (issue 28.4): who sees a question, when one may be asked or answered, what an
-// answer appends to the brief, when a late addendum moves the deadline, and when the brief is frozen.
+// answer appends to the brief, and when a late addendum moves the deadline. The brief itself is frozen
+// once posted (domain/cycles/brief.ts: only a draft takes an edit), so proposals meet one text.
 import { proposalWindowClosed, type OfferWindow } from './proposals.ts';
 
 export const QUESTION_MAX = 2000;
@@ -43,10 +44,3 @@ export function extendedDeadline(o: { deadline: Date; status: 'open' | 'closed';
   return new Date(o.deadline.getTime() + windowMs);
 }
 
-/**
- * Why the brief of an offer may not be rewritten (null: it may): once a proposal exists it is
- * append-only (answers become addenda), so nobody proposes against one text and is judged by another.
- */
-export function briefRewriteRefused(proposals: number): string | null {
-  return proposals > 0 ? `the offer has ${proposals} proposal(s): its brief is append-only now (answer questions to add an addendum)` : null;
-}
