@@ -31,12 +31,20 @@ export const CAN = {
   view_own_earnings: ['GET', '/v1/hackers/:id/earnings'],
   manage_own_payee: ['POST', '/v1/hackers/:id/payee/changes'],
   review_payee_changes: ['POST', '/v1/payee-changes/:id/approve'],
+  view_team: ['GET', '/v1/engagements/:id/team'],
   view_invoices: ['GET', '/v1/invoices'],
   export_invoices: ['GET', '/v1/invoices/export'],
   view_receipts: ['GET', '/v1/receipts'],
   view_partners: ['GET', '/v1/partners'],
+  // Issue 27: webhook endpoints and their delivery log (admins manage; a client and its CS read).
+  view_webhooks: ['GET', '/v1/webhooks'],
   // Issue 28: the client's ordering ability on the engagement page (the client, CS, admin).
   view_ordering_ability: ['GET', '/v1/engagements/:id/ordering-ability'],
+  // Issue 28: the brief editor and CS's review (the client, CS, admin).
+  view_briefs: ['GET', '/v1/briefs/:id'],
+  // Issue 27: one's own notification settings (everyone) and the embedded SMTP server's mailbox (admins).
+  manage_own_notifications: ['PUT', '/v1/me/notification-preferences'],
+  view_mailbox: ['GET', '/v1/dev/mailbox'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
 /** Names about the caller's own hacker record: a user without one may not. */

@@ -12,15 +12,11 @@ export interface paths {
         /**
          * Decrypt Temporal payloads for the Temporal UI / CLI (admin)
          * @description Temporal codec server protocol. Point the Temporal UI or `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <admin token>"` here.
-         *
-         *     Roles: admin.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    "idempotency-key"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };
@@ -156,64 +152,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
-                                code: string;
-                                details: {
-                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
-                                    code: string;
-                                    message: string;
-                                    params: {
-                                        [key: string]: string | number;
-                                    };
-                                    /** @description JSON pointer of the field, e.g. /body/industry */
-                                    path: string;
-                                }[];
-                                /** @description the same in English, for API users */
-                                message: string;
-                                params: {
-                                    [key: string]: string | number;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
-                                code: string;
-                                details: {
-                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
-                                    code: string;
-                                    message: string;
-                                    params: {
-                                        [key: string]: string | number;
-                                    };
-                                    /** @description JSON pointer of the field, e.g. /body/industry */
-                                    path: string;
-                                }[];
-                                /** @description the same in English, for API users */
-                                message: string;
-                                params: {
-                                    [key: string]: string | number;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -319,15 +257,11 @@ export interface paths {
         /**
          * Encrypt Temporal payloads for the Temporal UI / CLI (admin)
          * @description Temporal codec server protocol. Point the Temporal UI or `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <admin token>"` here.
-         *
-         *     Roles: admin.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    "idempotency-key"?: string;
-                };
+                header?: never;
                 path?: never;
                 cookie?: never;
             };
@@ -463,64 +397,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
-                                code: string;
-                                details: {
-                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
-                                    code: string;
-                                    message: string;
-                                    params: {
-                                        [key: string]: string | number;
-                                    };
-                                    /** @description JSON pointer of the field, e.g. /body/industry */
-                                    path: string;
-                                }[];
-                                /** @description the same in English, for API users */
-                                message: string;
-                                params: {
-                                    [key: string]: string | number;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
-                                code: string;
-                                details: {
-                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
-                                    code: string;
-                                    message: string;
-                                    params: {
-                                        [key: string]: string | number;
-                                    };
-                                    /** @description JSON pointer of the field, e.g. /body/industry */
-                                    path: string;
-                                }[];
-                                /** @description the same in English, for API users */
-                                message: string;
-                                params: {
-                                    [key: string]: string | number;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1157,6 +1033,256 @@ export interface paths {
                     };
                     content: {
                         "text/javascript": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail of access and money settings (admin): who changed what, when, from which request
+         * @description Users, tokens, sessions, site keys, price plans, billing accounts, payee details, My Number access and kill switches. Newest first; `format=csv` exports the filtered trail (up to `limit` rows).
+         *
+         *     Roles: admin.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description an action or its prefix, e.g. `site_key.` for every site-key change */
+                    action?: string;
+                    actor_user_id?: number;
+                    /** @description cursor: `next_before_id` of the previous page (newest first) */
+                    before_id?: number;
+                    format?: "json" | "csv";
+                    /** @description at or after (UTC) */
+                    from?: string;
+                    limit?: number;
+                    /** @description before (UTC) */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON by default, CSV with format=csv */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                actor_name: string | null;
+                                actor_role: string | null;
+                                actor_user_id: number | null;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description the request fields, secrets masked as "***" */
+                                changes: unknown;
+                                id: number;
+                                ip: string | null;
+                                method: string;
+                                request_id: string;
+                                route: string;
+                                status: number;
+                                subject: {
+                                    [key: string]: unknown;
+                                };
+                                user_agent: string | null;
+                            }[];
+                            next_before_id: number | null;
+                        };
+                        "text/csv": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description what went wrong, for pages to say it in the reader's language (src/domain/messages.ts ERROR_CODES) */
+                                code: string;
+                                details: {
+                                    /** @description what is wrong with the field (FIELD_ERROR_CODES): required, max_length, slug, tag, rule… */
+                                    code: string;
+                                    message: string;
+                                    params: {
+                                        [key: string]: string | number;
+                                    };
+                                    /** @description JSON pointer of the field, e.g. /body/industry */
+                                    path: string;
+                                }[];
+                                /** @description the same in English, for API users */
+                                message: string;
+                                params: {
+                                    [key: string]: string | number;
+                                };
+                            };
+                        };
                     };
                 };
             };
@@ -6602,6 +6728,14 @@ export interface paths {
                             rest: {
                                 conversions: number;
                                 n: number;
+                            };
+                        } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                set: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
                             };
                         };
                     };
@@ -14044,6 +14178,7 @@ export interface paths {
                             engagement_id: number;
                             hacker_ids: number[];
                             members: {
+                                display_name: string;
                                 hacker_id: number;
                                 /** Format: date-time */
                                 joined_at: string;
@@ -14051,6 +14186,23 @@ export interface paths {
                             }[];
                             share_percent: number | null;
                         } & {
+                            actions: {
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                decide_suggestion: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                form_team: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                                /** @description whether the caller may take this action now, computed by the checks the action itself enforces */
+                                set_team: {
+                                    allowed: boolean;
+                                    reason: string | null;
+                                };
+                            };
                             review: {
                                 /** Format: date-time */
                                 created_at: string;
@@ -14299,6 +14451,7 @@ export interface paths {
                             engagement_id: number;
                             hacker_ids: number[];
                             members: {
+                                display_name: string;
                                 hacker_id: number;
                                 /** Format: date-time */
                                 joined_at: string;
@@ -14577,6 +14730,7 @@ export interface paths {
                             engagement_id: number;
                             hacker_ids: number[];
                             members: {
+                                display_name: string;
                                 hacker_id: number;
                                 /** Format: date-time */
                                 joined_at: string;
@@ -43548,6 +43702,7 @@ export interface paths {
                                 view_receipts: boolean;
                                 view_revenue: boolean;
                                 view_tasks: boolean;
+                                view_team: boolean;
                                 view_tests: boolean;
                                 view_webhooks: boolean;
                             };
@@ -43795,6 +43950,7 @@ export interface paths {
                                 view_receipts: boolean;
                                 view_revenue: boolean;
                                 view_tasks: boolean;
+                                view_team: boolean;
                                 view_tests: boolean;
                                 view_webhooks: boolean;
                             };
@@ -54341,7 +54497,7 @@ export interface paths {
                     "application/json": {
                         client_id?: number | null;
                         description?: string;
-                        event_types: ("offer.published" | "offer.deadline_approaching" | "offer.widened" | "proposal.selected" | "proposal.not_selected" | "plan.due" | "selection.due" | "test.no_traffic" | "test.warning" | "test.verdict" | "learnings.due" | "payout.awaiting_approval" | "payout.transfer_failed" | "invoice.issued" | "invoice.overdue" | "monthly.digest" | "webhook.endpoint_disabled")[];
+                        event_types: ("offer.published" | "offer.deadline_approaching" | "offer.widened" | "proposal.selected" | "proposal.not_selected" | "plan.due" | "selection.due" | "test.no_traffic" | "test.warning" | "test.verdict" | "learnings.due" | "payout.awaiting_approval" | "payout.transfer_failed" | "invoice.issued" | "invoice.overdue")[];
                         /**
                          * @description standard: Standard Webhooks JSON `{type, timestamp, data}`; slack: a Slack incoming-webhook body `{text}`
                          * @enum {unknown}
@@ -55154,7 +55310,7 @@ export interface paths {
                         description?: string | null;
                         /** @description true re-enables a disabled endpoint (its failure count starts again) */
                         enabled?: boolean;
-                        event_types?: ("offer.published" | "offer.deadline_approaching" | "offer.widened" | "proposal.selected" | "proposal.not_selected" | "plan.due" | "selection.due" | "test.no_traffic" | "test.warning" | "test.verdict" | "learnings.due" | "payout.awaiting_approval" | "payout.transfer_failed" | "invoice.issued" | "invoice.overdue" | "monthly.digest" | "webhook.endpoint_disabled")[];
+                        event_types?: ("offer.published" | "offer.deadline_approaching" | "offer.widened" | "proposal.selected" | "proposal.not_selected" | "plan.due" | "selection.due" | "test.no_traffic" | "test.warning" | "test.verdict" | "learnings.due" | "payout.awaiting_approval" | "payout.transfer_failed" | "invoice.issued" | "invoice.overdue")[];
                         /**
                          * @description standard: Standard Webhooks JSON `{type, timestamp, data}`; slack: a Slack incoming-webhook body `{text}`
                          * @enum {unknown}
