@@ -41,7 +41,13 @@ function refuse(problems: ReturnType<typeof shareProblems>): never {
 }
 
 export async function teamOf(db: Db, engagementId: number) {
-  const members = await db.selectFrom('growth_team_members').select(['hacker_id', 'share_percent', 'joined_at']).where('engagement_id', '=', engagementId).orderBy('hacker_id').execute();
+  const members = await db
+    .selectFrom('growth_team_members')
+    .innerJoin('hackers', 'hackers.id', 'growth_team_members.hacker_id')
+    .select(['growth_team_members.hacker_id', 'hackers.display_name', 'growth_team_members.share_percent', 'growth_team_members.joined_at'])
+    .where('growth_team_members.engagement_id', '=', engagementId)
+    .orderBy('growth_team_members.hacker_id')
+    .execute();
   const shares = new Set(members.map((m) => m.share_percent));
   return {
     engagement_id: engagementId,

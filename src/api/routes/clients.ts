@@ -7,7 +7,7 @@ import { action, assertManagesClient, manageClientRefusal, manageClientsRefusals
 import { assertClientAccess, STAFF } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
-import { Client, ClientDetail, ClientKillSwitch, ClientListItem, Holdout, HoldoutBody, HoldoutSet, NewClient } from '../schemas/clients.ts';
+import { Client, ClientDetail, ClientKillSwitch, ClientListItem, HoldoutBody, HoldoutSet, HoldoutView, NewClient } from '../schemas/clients.ts';
 import { KillSwitchBody } from '../schemas/tests.ts';
 import { authErrors, IdParams, nextAfter, PagedQuery, PageOf } from '../schemas/common.ts';
 
@@ -78,12 +78,13 @@ export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
     '/v1/clients/:id/holdout',
     {
       config: { roles: [...STAFF, 'client'] },
-      schema: { tags: ['network'], summary: "The client's persistent holdout and the measured total effect of its tests", params: IdParams, response: { 200: Holdout, ...authErrors } },
+      schema: { tags: ['network'], summary: "The client's persistent holdout and the measured total effect of its tests", params: IdParams, response: { 200: HoldoutView, ...authErrors } },
     },
     async (req) => {
       assertClientAccess(req, req.params.id);
       if (!(await clientExists(db, req.params.id))) throw notFound('client');
-      return holdoutReport(db, req.params.id);
+      const set = action(routeRefusal(req, 'PUT', '/v1/clients/:id/holdout'), await manageClientRefusal(db, req, req.params.id));
+      return { ...(await holdoutReport(db, req.params.id)), actions: { set } };
     },
   );
 

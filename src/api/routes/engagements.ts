@@ -277,8 +277,17 @@ export const engagementRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, 
       schema: { tags: ['network'], summary: 'The growth team and its latest monthly review', params: IdParams, response: { 200: S.TeamWithReview, ...authErrors } },
     },
     async (req) => {
-      await engagementFor(db, req, req.params.id);
-      return { ...(await teamOf(db, req.params.id)), review: await teamReview(db, req.params.id, null) };
+      const e = await engagementFor(db, req, req.params.id);
+      const may = (method: string, url: string) => action(routeRefusal(req, method, url), manageRefusal(req, e));
+      return {
+        ...(await teamOf(db, req.params.id)),
+        review: await teamReview(db, req.params.id, null),
+        actions: {
+          set_team: may('PUT', '/v1/engagements/:id/team'),
+          form_team: may('POST', '/v1/engagements/:id/team/form'),
+          decide_suggestion: may('POST', '/v1/engagements/:id/team/suggestions/:suggestionId/decision'),
+        },
+      };
     },
   );
 

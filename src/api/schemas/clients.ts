@@ -29,5 +29,7 @@ export const Holdout = Type.Object({
   rest: Type.Object({ n: Type.Integer(), conversions: Type.Integer() }),
   effect: Type.Object({ holdout_rate: Nullable(Type.Number()), rest_rate: Nullable(Type.Number()), absolute: Nullable(Type.Number()), absolute_ci: Interval, relative: Nullable(Type.Number()), relative_ci: Interval }),
 });
+/** The holdout as CS sees it: whether the caller may change its share (the PUT route's role and CS scope). */
+export const HoldoutView = Type.Intersect([Holdout, Type.Object({ actions: Actions(['set'] as const) })]);
 export const HoldoutBody = Type.Object({ holdout_percent: Type.Number({ minimum: 0, maximum: 50 }) }, { additionalProperties: false, examples: [{ holdout_percent: 5 }] });
 export const HoldoutSet = Type.Object({ id: Id, holdout_percent: Type.Number() });

@@ -125,7 +125,7 @@ export const TeamBody = Type.Object({
   engagement_id: Id,
   hacker_ids: Type.Array(Id),
   share_percent: Nullable(Type.Integer({ description: 'the common share when every member gives the same' })),
-  members: Type.Array(Type.Object({ hacker_id: Id, share_percent: Type.Integer(), joined_at: Timestamp })),
+  members: Type.Array(Type.Object({ hacker_id: Id, display_name: Type.String(), share_percent: Type.Integer(), joined_at: Timestamp })),
 });
 
 const TimelineTest = Type.Object({
@@ -189,7 +189,9 @@ export const SuggestionDecision = Type.Object(
   { additionalProperties: false, examples: [{ decision: 'accept', reason: 'no proposal in two months; the suggested hacker won twice in finance' }] },
 );
 export const SuggestionParams = Type.Object({ id: Id, suggestionId: Id }, { additionalProperties: false });
-export const TeamWithReview = Type.Intersect([TeamBody, Type.Object({ review: Nullable(Review) })]);
+/** What the caller may do to the team: set it, form it from the ranking, decide a review's suggestion. */
+export const TeamActions = Actions(['set_team', 'form_team', 'decide_suggestion'] as const);
+export const TeamWithReview = Type.Intersect([TeamBody, Type.Object({ review: Nullable(Review), actions: TeamActions })]);
 export const FormTeam = Type.Object(
   {
     size: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, default: TEAM_DEFAULTS.size })),

@@ -8,6 +8,7 @@ import { Link, useParams } from 'react-router';
 import { api, getQuery, must } from '../api/client.ts';
 import { queryKey } from '../api/keys.ts';
 import { dateTime, percent, yen } from '../app/format.ts';
+import { useMessage } from '../app/messages.ts';
 import type { PageDef } from '../app/pages.ts';
 import { useSession } from '../app/session.tsx';
 import { ErrorAlert, KillSwitch, LIVE_MS, StatusBadge } from '../app/ui.tsx';
@@ -17,6 +18,7 @@ function EngagementDetail() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const qc = useQueryClient();
+  const m = useMessage();
   const id = Number(useParams().id);
   const e = useQuery({ ...getQuery('/v1/engagements/{id}', { path: { id } }), refetchInterval: 10_000 });
   const live = e.data?.status !== 'ended';
@@ -36,11 +38,19 @@ function EngagementDetail() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
+        <Stack gap={0}>
+          <Title order={1}>{t('engagements.number', { id: eg.id })}</Title>
+          <Text fw={600} data-testid="client-name">{eg.client_name}</Text>
+        </Stack>
         <Group>
           {session.can.view_revenue && (
             <Button size="xs" variant="light" component={Link} to={`/engagements/${eg.id}/revenue`}>
               {t('revenue.open')}
+            </Button>
+          )}
+          {session.can.view_team && (
+            <Button size="xs" variant="light" component={Link} to={`/engagements/${eg.id}/team`}>
+              {t('team.open')}
             </Button>
           )}
           {/* Where CS starts when the client's site needs the SDK. */}
@@ -92,7 +102,7 @@ function EngagementDetail() {
             </Stack>
             {current.waiting_for && (
               <Stack gap={2} align="flex-end">
-                <Text>{t('engagements.waitingFor', { who: current.waiting_for })}</Text>
+                <Text>{t('engagements.waitingFor', { who: m.waitingFor(current) })}</Text>
                 {current.due_at && <Text size="sm">{t('engagements.until', { when: dateTime(current.due_at as string, i18n.language) })}</Text>}
                 {current.overdue && <Badge color="red">{t('tasks.overdue')}</Badge>}
               </Stack>
@@ -162,4 +172,5 @@ function EngagementDetail() {
   );
 }
 
-export const page: PageDef = { path: '/engagements/:id', can: 'view_engagements', Component: EngagementDetail };
+export const page: PageDef = { path: '/engagements/:id', can: 'view_engagements' };
+export default EngagementDetail;
