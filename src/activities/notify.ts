@@ -7,6 +7,7 @@ import type { Db } from '../db/index.ts';
 import { emitNotification } from '../notify/emit.ts';
 import { createTransport, sendDelivery, sendDueDigests } from '../notify/mail.ts';
 import type { NotificationEvent } from '../notify/types.ts';
+import { deliverToWebhooks } from '../notify/webhooks.ts';
 import { NOTIFY_MAX_ATTEMPTS } from '../shared/notify.ts';
 import { ruledAll } from './ruled.ts';
 
@@ -17,6 +18,8 @@ export function notifyActivities(deps: { db: Db; config: Config }) {
   return ruledAll({
     notify: async (event: NotificationEvent): Promise<{ emailed: number; failed: number }> => {
       const pending = await emitNotification(db, event);
+      // Webhooks (src/notify/webhooks.ts): one delivery per endpoint and event id, each its own workflow.
+      await deliverToWebhooks({ db, temporal: Context.current().client, config }, event);
       // The last attempt records a failure (visible to admins) instead of throwing once more.
       const final = Context.current().info.attempt >= NOTIFY_MAX_ATTEMPTS;
       let emailed = 0;
