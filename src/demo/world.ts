@@ -387,7 +387,9 @@ export class DemoActors {
       skills: [k === 0 ? 'forms' : 'copywriting'],
       offer_kind: c.offerKinds[k % c.offerKinds.length],
     }));
-    // The client brought its problem to the planning call; CS writes the plan with both ("do both").
+    // The client brought its problem to the planning call; CS writes a structured brief for each
+    // ("do both"), reviews it against the checklist and posts the month's offers from them (issue 28).
+    if (await this.planWithBriefs(c, cycleId, hypotheses)) return;
     const attempts = [
       { token: c.cs.token, hypotheses },
       { token: c.cs.token, hypotheses: hypotheses.map((h) => ({ ...h, offer_kind: h.offer_kind === 'team' ? 'targeted' : h.offer_kind })) },
@@ -403,6 +405,49 @@ export class DemoActors {
       if (res.status < 400 || res.status === 409) return;
       this.print(`  plan of cycle ${cycleId} refused (${res.status}): ${res.raw.toString('utf8').slice(0, 200)}`);
     }
+  }
+
+  /**
+   * The plan as structured briefs: one per hypothesis from the client's industry template, the page,
+   * "based on … we expect … because …", the offer's visibility and the same page's past entries read;
+   * CS approves each and overrides a failing checklist with a reason (a demo page's traffic is small).
+   * False when no brief could be started (the free-text plan is then written instead).
+   */
+  private async planWithBriefs(c: DemoClient, cycleId: number, hypotheses: Json[]): Promise<boolean> {
+    const cs = c.cs.token;
+    const templates = (await this.api.call('GET', '/v1/brief-templates', cs)).body?.items?.map((x: Json) => x.industry) ?? [];
+    let last = 0;
+    for (const h of hypotheses) {
+      const b = await this.api.call('POST', `/v1/cycles/${cycleId}/briefs`, cs, { author: h.author, ...(templates.includes(c.industry) ? { template: c.industry } : {}) });
+      if (b.status !== 201) return last !== 0;
+      last = b.body.id;
+      const content = {
+        ...b.body.content,
+        goal: b.body.content.goal || 'More conversions on this page',
+        page_ids: [h.page_id],
+        observation: h.problem.charAt(0).toLowerCase() + h.problem.slice(1),
+        expected_change: 'more visitors completing the page',
+        hypothesis: 'the change removes the friction visitors show there',
+        skills: h.skills,
+        visibility: h.offer_kind,
+        reviewed_knowledge_ids: b.body.suggested_knowledge.filter((k: Json) => k.same_page).slice(0, 1).map((k: Json) => k.id),
+      };
+      await this.api.call('PUT', `/v1/briefs/${last}`, cs, { content });
+      await this.api.call('POST', `/v1/briefs/${last}/submit`, cs);
+      const approved = await this.api.call('POST', `/v1/briefs/${last}/approve`, cs);
+      if (approved.status === 200 && !approved.body.checklist.passed) {
+        const failing = approved.body.checklist.items.filter((i: Json) => !i.passed).map((i: Json) => i.detail).join('; ');
+        await this.api.call('POST', `/v1/briefs/${last}/override`, cs, { reason: `Demo month: posted although ${failing}` });
+      }
+    }
+    let res = await this.api.call('POST', `/v1/briefs/${last}/post`, cs);
+    // "the cycle is starting; retry in a moment": its workflow has not taken the plan yet.
+    for (let i = 0; res.status === 409 && /retry/.test(res.raw.toString('utf8')) && i < 120 && !this.stopped; i++) {
+      await sleep(1000);
+      res = await this.api.call('POST', `/v1/briefs/${last}/post`, cs);
+    }
+    if (res.status >= 400) this.print(`  briefs of cycle ${cycleId} not posted (${res.status}): ${res.raw.toString('utf8').slice(0, 200)}`);
+    return true;
   }
 
   /** Who proposes to an offer: the invited (targeted), the team (team) or anyone (open). */
