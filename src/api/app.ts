@@ -13,7 +13,9 @@ import { clientErrorHandler, registerInputHandling, validatorCompiler } from './
 import { clientRoutes } from './routes/clients.ts';
 import { codecRoutes } from './routes/codec.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerAudit } from './audit.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { cycleRoutes } from './routes/cycles.ts';
 import { briefRoutes } from './routes/briefs.ts';
 import { engagementRoutes } from './routes/engagements.ts';
@@ -113,7 +115,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.db, deps.config.authFailures);
   registerIdempotency(app, deps.db);
   await app.register(registerMetrics, { db: deps.db });
+  await app.register(registerAudit, { db: deps.db });
   await app.register(metricsRoutes, deps);
+  await app.register(auditRoutes, deps);
   await app.register(sessionRoutes, deps);
   await app.register(healthRoutes, deps);
   await app.register(codecRoutes, deps);

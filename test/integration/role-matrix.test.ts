@@ -24,6 +24,7 @@ const EXPECTED: Record<string, string> = {
   'GET /healthz':                                                    'A A A A A A A A A A',
   'GET /readyz':                                                     'A A A A A A A A A A',
   'GET /metrics':                                                    'U A D D D D D D D D',
+  'GET /v1/audit':                                                   'U A D D D D D D D D',
   'GET /v1/me':                                                      'U A A A A A A A A A',
   'GET /v1/users':                                                   'U A D D D D D D D D',
   'GET /v1/tokens':                                                  'U A A A A A A A A A',

@@ -10,7 +10,7 @@ import { IdParams } from '../schemas/common.ts';
 export const billingAccountRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db }) => {
   app.put(
     '/v1/clients/:id/billing',
-    { config: { roles: FINANCE }, schema: { summary: "Set a client's billing account and payment terms", tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: IdParams, body: BillingAccountBody, response: { 200: BillingAccount, ...billingErrors } } },
+    { config: { audit: 'billing_account.set', roles: FINANCE }, schema: { summary: "Set a client's billing account and payment terms", tags: ['billing'], description: 'Invoice name, payer kana and payment terms of a client.', params: IdParams, body: BillingAccountBody, response: { 200: BillingAccount, ...billingErrors } } },
     async (req) => putBillingAccount(db, req.params.id, req.body, req.user.id),
   );
 

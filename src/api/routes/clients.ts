@@ -58,7 +58,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
   app.put(
     '/v1/clients/:id/kill-switch',
     {
-      config: { roles: STAFF },
+      config: { audit: 'kill_switch.client', roles: STAFF },
       schema: {
         tags: ['clients'],
         summary: "Turn the client's kill switch on or off (CS, admin)",
@@ -91,7 +91,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db
   app.put(
     '/v1/clients/:id/holdout',
     {
-      config: { roles: STAFF },
+      config: { audit: 'holdout.set', roles: STAFF },
       schema: {
         tags: ['network'],
         summary: "Set the client's persistent holdout share (CS, admin)",

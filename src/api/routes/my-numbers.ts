@@ -99,7 +99,7 @@ export const myNumberRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { 
   app.put(
     '/v1/users/:id/my-number-access',
     {
-      config: { roles: ['admin'] },
+      config: { audit: 'user.my_number_access', roles: ['admin'] },
       schema: {
         tags: ['users'],
         summary: 'Grant or withdraw the My Number read permission (admin; finance users only)',

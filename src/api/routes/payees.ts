@@ -72,7 +72,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
   app.post(
     '/v1/hackers/:id/payee/changes',
     {
-      config: { roles: ['hacker'] },
+      config: { audit: 'payee.change_requested', roles: ['hacker'] },
       schema: {
         tags: ['payouts'],
         summary: 'Submit a change to my payee record (waits for finance)',
@@ -117,7 +117,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
     app.post(
       `/v1/payee-changes/:id/${d.decision}`,
       {
-        config: { roles: ['finance'] },
+        config: { audit: `payee.change_${d.decision}`, roles: ['finance'] },
         schema: {
           tags: ['payouts'],
           summary: d.summary,
@@ -138,7 +138,7 @@ export const payeeRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
   app.put(
     '/v1/hackers/:id/payee',
     {
-      config: { roles: READERS },
+      config: { audit: 'payee.update', roles: READERS },
       schema: {
         tags: ['payouts'],
         summary: "Create or change a hacker's payee record",

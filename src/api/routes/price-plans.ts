@@ -18,7 +18,7 @@ export const pricePlanRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, {
   app.put(
     '/v1/engagements/:id/price-plan',
     {
-      config: { roles: ['admin', 'cs_manager', 'finance'] },
+      config: { audit: 'price_plan.set', roles: ['admin', 'cs_manager', 'finance'] },
       schema: {
         summary: "Set an engagement's price plan (from the next month)", tags: ['billing'],
         description: 'Stores a price-plan version (tax-exclusive yen). The first applies from the engagement\'s start month; a change from the next Tokyo month.',

@@ -27,7 +27,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
   app.post(
     '/v1/session',
     {
-      config: { roles: ROLES },
+      config: { audit: 'session.sign_in', roles: ROLES },
       schema: {
         tags: ['session'],
         summary: 'Sign in: exchange the API token for a browser session cookie',
@@ -59,7 +59,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
   app.delete(
     '/v1/session',
     {
-      config: { roles: ROLES },
+      config: { audit: 'session.sign_out', roles: ROLES },
       schema: { tags: ['session'], summary: 'Sign out: revoke the browser session and clear its cookie', response: { 200: SignedOut, ...authErrors } },
     },
     async (req, reply) => {

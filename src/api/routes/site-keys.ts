@@ -22,7 +22,7 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'>> = asy
   app.post(
     '/v1/clients/:id/site-keys',
     {
-      config: { roles: STAFF, idempotency: 'secret' },
+      config: { audit: 'site_key.create', roles: STAFF, idempotency: 'secret' },
       schema: {
         tags: ['site'],
         summary: "Create a public site key for one of the client's sites (CS managing the client, admin)",
@@ -77,7 +77,7 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'>> = asy
   app.delete(
     '/v1/site-keys/:id',
     {
-      config: { roles: STAFF },
+      config: { audit: 'site_key.revoke', roles: STAFF },
       schema: { tags: ['site'], summary: 'Revoke a site key now (CS managing the client, admin); idempotent', params: IdParams, response: { 200: SiteKeyRow, ...authErrors } },
     },
     async (req) => {
@@ -91,7 +91,7 @@ export const siteKeyRoutes: FastifyPluginAsyncTypebox<Pick<ApiDeps, 'db'>> = asy
   app.post(
     '/v1/site-keys/:id/rotate',
     {
-      config: { roles: STAFF, idempotency: 'secret' },
+      config: { audit: 'site_key.rotate', roles: STAFF, idempotency: 'secret' },
       schema: {
         tags: ['site'],
         summary: 'Rotate a site key: a new key with the same origins and limits (CS managing the client, admin)',

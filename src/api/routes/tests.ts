@@ -164,7 +164,7 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
   app.put(
     '/v1/tests/:id/kill-switch',
     {
-      config: { roles: STAFF },
+      config: { audit: 'kill_switch.test', roles: STAFF },
       schema: {
         tags: ['tests'],
         summary: "Turn a test's kill switch on or off (CS, admin)",

@@ -26,7 +26,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db 
   app.delete(
     '/v1/tokens/:id',
     {
-      config: { roles: ROLES },
+      config: { audit: 'token.revoke', roles: ROLES },
       schema: { tags: ['users'], summary: 'Revoke a token (admin: any; others: their own); takes effect at once', params: IdParams, response: { 200: Revoked, ...authErrors } },
     },
     async (req) => {

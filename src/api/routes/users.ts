@@ -22,7 +22,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
 
   app.post(
     '/v1/users',
-    { config: { roles: ['admin'], idempotency: 'secret' }, schema: { tags: ['users'], summary: 'Create a user and its API token, shown once (admin)', body: NewUser, response: { 201: Created, ...authErrors } } },
+    { config: { audit: 'user.create', roles: ['admin'], idempotency: 'secret' }, schema: { tags: ['users'], summary: 'Create a user and its API token, shown once (admin)', body: NewUser, response: { 201: Created, ...authErrors } } },
     async (req, reply) => {
       const details = await userBindingProblems(db, req.body);
       if (req.body.role === 'partner') details.push({ path: '/body/role', message: 'partner users are created with POST /v1/partners/:id/users (bound to their partner)' });
@@ -53,7 +53,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
   app.post(
     '/v1/users/:id/tokens',
     {
-      config: { roles: ['admin'], idempotency: 'secret' },
+      config: { audit: 'token.issue', roles: ['admin'], idempotency: 'secret' },
       schema: { tags: ['users'], summary: 'Issue another token for a user, shown once (admin)', params: IdParams, body: NewToken, response: { 201: IssuedToken, ...authErrors } },
     },
     async (req, reply) => {
