@@ -22,7 +22,7 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(opts: { logLevel?: 'info' | 'warn'; poolSize?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(opts: { logLevel?: 'info' | 'warn'; poolSize?: number; webRoot?: string } = {}): Promise<BenchStack> {
   const log = createLogger({ logLevel: 'warn', logPretty: false }, 'bench');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kaizen-bench-'));
   try {
@@ -37,7 +37,7 @@ export async function startBenchStack(opts: { logLevel?: 'info' | 'warn'; poolSi
     // The API logs as in production (info: a line per request) to /dev/null unless told otherwise.
     const apiLog = pino({ level: opts.logLevel ?? 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
     // Temporal is never dialled: these routes do not use it.
-    const stack = await startKaizenStack({ config, log, temporal: false, api: { log: apiLog }, ...(opts.poolSize ? { poolSize: opts.poolSize } : {}) });
+    const stack = await startKaizenStack({ config, log, temporal: false, api: { log: apiLog, ...(opts.webRoot ? { webRoot: opts.webRoot } : {}) }, ...(opts.poolSize ? { poolSize: opts.poolSize } : {}) });
     return {
       db: stack.db,
       dbUrl: stack.databaseUrl,

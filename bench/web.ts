@@ -1,6 +1,6 @@
 // Loading the web app on a slow phone connection (issue 26, item 7): `npm run bench:web`.
 //
-// Builds web/ (production, pre-compressed), serves it from the API on a bench stack (embedded Postgres,
+// Builds web/ (production, pre-compressed, into a temporary folder), serves it from the API on a bench stack (embedded Postgres,
 // no Temporal) and loads it in Chromium (playwright-core) with CDP network throttling — 1.6 Mbit/s down,
 // 750 kbit/s up, 150 ms round trip — and a cold cache (a fresh context per load, the cache disabled):
 //  - the sign-in page, until its token field shows;
@@ -11,8 +11,12 @@
 // Then, unthrottled, the JavaScript bytes on the wire for each role's first page (sign-in included).
 // Env: BENCH_WEB_RUNS, CHROMIUM_PATH.
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createUserWithToken } from '../src/db/users.ts';
-import { ensureWebBuild } from '../src/infra/web-build.ts';
+import { PROJECT_ROOT } from '../src/infra/web-build.ts';
 import { seedClient, seedTest, startBenchStack } from './common.ts';
 import { percentile } from './load.ts';
 
@@ -20,9 +24,16 @@ const RUNS = Number(process.env.BENCH_WEB_RUNS ?? 5);
 const THROTTLE = { offline: false, latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (750e3 / 8) | 0 };
 const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
 
-const { ms: buildMs } = await ensureWebBuild(undefined, { force: true });
-process.stdout.write(`web build: ${(buildMs / 1000).toFixed(1)} s\n`);
-const stack = await startBenchStack({ logLevel: 'warn' });
+// Its own build in a folder of its own: web/dist is rebuilt by any test run whose sources changed.
+const webRoot = mkdtempSync(path.join(tmpdir(), 'kaizen-web-bench-'));
+const started = performance.now();
+execFileSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(PROJECT_ROOT, 'web/vite.config.ts'), '--logLevel', 'warn'], {
+  cwd: PROJECT_ROOT,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, NODE_ENV: 'production', KAIZEN_WEB_OUT_DIR: webRoot },
+});
+process.stdout.write(`web build: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+const stack = await startBenchStack({ logLevel: 'warn', webRoot });
 const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage'] });
 
 interface Load {
@@ -38,8 +49,8 @@ async function load(path: string, ready: (p: Page) => Promise<unknown>, opts: { 
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ja-JP' });
   try {
     if (opts.cookie) {
-      const [name, value] = opts.cookie.split('=') as [string, string];
-      await context.addCookies([{ name, value, url: stack.address }]);
+      const eq = opts.cookie.indexOf('=');
+      await context.addCookies([{ name: opts.cookie.slice(0, eq), value: opts.cookie.slice(eq + 1), url: stack.address }]);
     }
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -57,7 +68,9 @@ async function load(path: string, ready: (p: Page) => Promise<unknown>, opts: { 
     });
     const t0 = performance.now();
     await page.goto(stack.address + path, { waitUntil: 'commit' });
-    await ready(page);
+    await ready(page).catch(async (err) => {
+      throw new Error(`${path} never got ready; the page says: ${(await page.locator('body').textContent())?.slice(0, 300)}`, { cause: err });
+    });
     const ms = performance.now() - t0;
     return { ms, ...sizes };
   } finally {
@@ -85,8 +98,8 @@ try {
   const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
   if (!cookie.startsWith('kaizen_session=')) throw new Error(`no session cookie (${session.status})`);
 
-  const signInReady = (p: Page) => p.getByLabel('APIトークン').waitFor({ timeout: 120_000 });
-  const testReady = (p: Page) => p.locator('main h1').first().waitFor({ timeout: 120_000 });
+  const signInReady = (p: Page) => p.getByLabel('APIトークン').waitFor({ timeout: 60_000 });
+  const testReady = (p: Page) => p.locator('main h1').first().waitFor({ timeout: 60_000 });
   process.stdout.write(`throttled cold loads (1.6 Mbit/s down, 150 ms RTT, cache off), ${RUNS} rounds, 390 px:\n`);
   await rounds('sign-in page — as served now (br, split)', '/', signInReady, { compressed: true });
   await rounds('sign-in page — baseline (uncompressed)', '/', signInReady, { compressed: false });
@@ -124,4 +137,5 @@ try {
 } finally {
   await browser.close();
   await stack.close();
+  rmSync(webRoot, { recursive: true, force: true });
 }

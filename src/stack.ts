@@ -63,7 +63,8 @@ export interface StackOptions {
   /** Build web/dist when missing or stale (default false). */
   web?: boolean;
   /** Serve the API on config.host:config.port (default false); `log`: the API's own logger. */
-  api?: boolean | { log?: Logger };
+  /** `webRoot`: the built web app to serve (default web/dist; the web bench serves its own build). */
+  api?: boolean | { log?: Logger; webRoot?: string };
   /** Bound Temporal calls of the stack's client by config.temporalTimeouts (default: when the API runs). */
   timeouts?: boolean;
   /** Database pool size (default 10). */
@@ -215,7 +216,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       setTokenCacheTtl(config.tokenCacheMs);
       const listener = await listenForRevocations(infra.databaseUrl, log);
       parts.push([() => listener.stop(), false]);
-      const built = await buildApp({ db, temporal, config, log: apiLog });
+      const built = await buildApp({ db, temporal, config, log: apiLog, ...(typeof opts.api === 'object' && opts.api.webRoot ? { webRoot: opts.api.webRoot } : {}) });
       app = built;
       apiUrl = await built.listen({ port: config.port, host: config.host });
       parts.push([() => built.close(), false]);

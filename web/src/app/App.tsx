@@ -7,10 +7,11 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { setLanguage, type Lang } from '../i18n/index.ts';
 import { ErrorAlert, PageErrorBoundary, PageLoader } from './feedback.tsx';
 import { PAGES, preloadPageAt } from './pages.ts';
-import { SESSION_EXPIRED_KEY, SESSION_KEY, SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
+import { likelySignedIn, SESSION_EXPIRED_KEY, SESSION_KEY, SessionProvider, signIn, signOut, useSessionQuery, type Session } from './session.tsx';
 
-// The page of the address the app opened at starts loading beside the session request, not after it.
-preloadPageAt(window.location.pathname);
+// The page of the address the app opened at starts loading beside the session request, not after it
+// (when this browser was signed in: a signed-out visitor gets the sign-in page without it).
+if (likelySignedIn()) preloadPageAt(window.location.pathname);
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();

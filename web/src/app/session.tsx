@@ -17,6 +17,13 @@ export function useSession(): Session {
 }
 
 
+// Whether this browser was signed in when last seen (a flag, never a secret; the cookie is httpOnly):
+// only then does the app start loading the opened page's code beside the session request — the
+// sign-in page of a signed-out visitor loads no page's code.
+const HINT = 'kaizen.signedIn';
+const hint = (on: boolean) => (on ? localStorage.setItem(HINT, '1') : localStorage.removeItem(HINT));
+export const likelySignedIn = () => localStorage.getItem(HINT) === '1';
+
 /** Set when a signed-in session met a 401 (it expired or was revoked): the sign-in page says so. */
 export const SESSION_EXPIRED_KEY = ['session-expired'] as const;
 
@@ -28,9 +35,11 @@ export function useSessionQuery() {
       const { data, response } = await api.GET('/v1/session');
       if (response.status === 401) {
         if (qc.getQueryData(SESSION_KEY)) qc.setQueryData(SESSION_EXPIRED_KEY, true);
+        hint(false);
         return null;
       }
       if (!response.ok || !data) throw new Error(`session: ${response.status}`);
+      hint(true);
       return data;
     },
     staleTime: 60_000,
@@ -38,6 +47,7 @@ export function useSessionQuery() {
   useEffect(() => {
     const on = () => {
       if (!qc.getQueryData(SESSION_KEY)) return;
+      hint(false);
       qc.setQueryData(SESSION_EXPIRED_KEY, true);
       qc.setQueryData(SESSION_KEY, null);
       // Nothing of the ended session's data stays for whoever signs in next.
@@ -50,10 +60,13 @@ export function useSessionQuery() {
 }
 
 export async function signIn(token: string): Promise<Session> {
-  return must(api.POST('/v1/session', { headers: { authorization: `Bearer ${token}` } }));
+  const s = await must(api.POST('/v1/session', { headers: { authorization: `Bearer ${token}` } }));
+  hint(true);
+  return s;
 }
 
 export async function signOut(): Promise<void> {
+  hint(false);
   await api.DELETE('/v1/session');
 }
 

@@ -168,4 +168,5 @@ function NewEngagement() {
   );
 }
 
-export const page: PageDef = { path: '/engagements/new', can: 'create_engagement', Component: NewEngagement };
+export const page: PageDef = { path: '/engagements/new', can: 'create_engagement' };
+export default NewEngagement;

@@ -185,4 +185,5 @@ function OfferPage() {
   );
 }
 
-export const page: PageDef = { path: '/offers/:id', can: 'view_offers', Component: OfferPage };
+export const page: PageDef = { path: '/offers/:id', can: 'view_offers' };
+export default OfferPage;

@@ -51,4 +51,5 @@ function Offers() {
   );
 }
 
-export const page: PageDef = { path: '/offers', can: 'view_offers', nav: { label: 'nav.offers', order: 20 }, Component: Offers };
+export const page: PageDef = { path: '/offers', can: 'view_offers', nav: { label: 'nav.offers', order: 20 } };
+export default Offers;

@@ -253,4 +253,5 @@ function SiteKeys() {
   );
 }
 
-export const page: PageDef = { path: '/site-keys', can: 'manage_site_keys', nav: { label: 'nav.siteKeys', order: 50 }, Component: SiteKeys };
+export const page: PageDef = { path: '/site-keys', can: 'manage_site_keys', nav: { label: 'nav.siteKeys', order: 50 } };
+export default SiteKeys;

@@ -73,4 +73,5 @@ function Statements() {
   );
 }
 
-export const page: PageDef = { path: '/statements', can: 'view_own_statements', nav: { label: 'nav.statements', order: 30 }, Component: Statements };
+export const page: PageDef = { path: '/statements', can: 'view_own_statements', nav: { label: 'nav.statements', order: 30 } };
+export default Statements;
