@@ -149,6 +149,9 @@ function invoiceNumber(r: () => number) {
   return `T${corporateNumberCheckDigit(base)}${base}`;
 }
 
+/** A demo person's e-mail address (delivered to the embedded SMTP server: the dev mailbox). */
+const demoEmail = (role: string, userId: number) => `${role.replace('_', '-')}-${userId}@demo.kaizen-desk.localhost`;
+
 /** Seeds the marketplace through the API as the admin, CS and finance would. */
 export async function seedDemo(
   api: ApiClient,
@@ -160,6 +163,8 @@ export async function seedDemo(
   const some = <T>(xs: T[], k: number) => [...xs].sort(() => r() - 0.5).slice(0, k);
   const user = async (name: string, role: string, bind: Record<string, number> = {}): Promise<DemoPerson> => {
     const u = await api.ok('POST', '/v1/users', adminToken, { name, role, ...bind });
+    // An address, so the demo's people receive their notifications (the dev mailbox shows them).
+    await api.ok('PUT', '/v1/me/notification-preferences', u.token, { email: demoEmail(role, u.id) });
     return { id: u.id, name, token: u.token };
   };
   const t0 = Date.now();
@@ -303,6 +308,7 @@ export class DemoActors {
     const have = this.state.hackerTokens[hackerId];
     if (have) return have;
     const u = await this.api.ok('POST', '/v1/users', this.state.adminToken, { name: `hacker ${hackerId}`, role: 'hacker', hacker_id: hackerId });
+    await this.api.ok('PUT', '/v1/me/notification-preferences', u.token, { email: demoEmail('hacker', u.id) });
     this.state.hackerTokens[hackerId] = u.token;
     this.save();
     return u.token;
