@@ -6,6 +6,7 @@ import { useIsFetching, useQueryClient } from '@tanstack/react-query';
 import { Component, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
+import { errorText } from './messages.ts';
 
 /** A failure worth trying again: the network, or the server's own (5xx); not a refusal (4xx). */
 function retryable(error: unknown): boolean {
@@ -62,7 +63,7 @@ export function ErrorAlert({ error, resource, retry }: { error: unknown; resourc
   const title = e?.status === 404 ? t('common.notFound') : e?.status === 403 ? t('common.forbidden') : t('common.error');
   return (
     <Alert color="red" title={title} role="alert">
-      {e ? e.message : String((error as Error).message ?? error)}
+      {errorText(error, t)}
     </Alert>
   );
 }
