@@ -57,7 +57,7 @@ function Revenue() {
           <Text>{t('revenue.none')}</Text>
         ) : (
           <>
-            <BarChart h={240} data={chart} dataKey="month" valueFormatter={(v) => yen(v)} withLegend series={[
+            <BarChart h={240} data={chart} dataKey="month" valueFormatter={(v) => yen(v)} yAxisProps={{ width: 96 }} withLegend series={[
               { name: t('revenue.upliftLower'), color: 'teal.6' },
               { name: t('revenue.upliftExpected'), color: 'teal.2' },
               { name: t('revenue.fees'), color: 'gray.5' },
