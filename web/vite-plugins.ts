@@ -81,3 +81,23 @@ export function precompress(): Plugin {
     },
   };
 }
+
+/**
+ * `<link rel="modulepreload">` for the default language's catalogue (Japanese): it downloads beside the
+ * entry instead of after it has run (one round trip less for most readers; an English reader gets ~15 kB
+ * it does not use).
+ */
+export function preloadCatalogue(lang: string): Plugin {
+  return {
+    name: 'kaizen-preload-catalogue',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const chunk = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.facadeModuleId?.endsWith(`/i18n/${lang}.json`));
+        return chunk ? [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `/${chunk.fileName}` }, injectTo: 'head' }] : [];
+      },
+    },
+  };
+}
+

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { pageMeta, precompress } from './vite-plugins.ts';
+import { pageMeta, precompress, preloadCatalogue } from './vite-plugins.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const api = process.env.KAIZEN_API_URL ?? 'http://127.0.0.1:3000';
@@ -22,7 +22,7 @@ const stamp = (): Plugin => ({
 export default defineConfig({
   root: here,
   base: '/',
-  plugins: [pageMeta(), react(), stamp(), precompress()],
+  plugins: [pageMeta(), react(), stamp(), preloadCatalogue('ja'), precompress()],
   build: {
     // KAIZEN_WEB_OUT_DIR + KAIZEN_WEB_ONE_BUNDLE: the bench's baseline (one bundle, as before route splitting).
     outDir: process.env.KAIZEN_WEB_OUT_DIR ?? path.join(here, 'dist'),
