@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, userWithToken, type Harness } from '../helpers.ts';
 import { runningTest } from '../fixtures/traffic.ts';
+import { expectAccessible, signedIn, startWeb } from '../web/browser.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -71,4 +72,35 @@ describe('the audit trail', () => {
     expect(lines.slice(1).map((l) => /,(site_key\.\w+|kill_switch\.\w+),/.exec(l)?.[1])).toEqual(['kill_switch.client', 'site_key.revoke', 'site_key.create']);
     for (const who of [cs, finance, hacker]) expect((await h.app.inject({ url: '/v1/audit', headers: who.auth })).statusCode).toBe(403);
   });
+
+  it('the audit page shows the trail in the reader\'s language, filters by kind and links the CSV export (admin, ja)', async () => {
+    const admin = await userWithToken(h.db, 'admin');
+    const cs = await userWithToken(h.db, 'cs_manager');
+    const f = await runningTest(h.db, cs.user.id, [1, 1]);
+    expect((await h.app.inject({ method: 'PUT', url: `/v1/clients/${f.clientId}/kill-switch`, headers: cs.auth, payload: { on: true } })).statusCode).toBe(200);
+    const web = await startWeb(h);
+    try {
+      const { context, page } = await signedIn(web, admin.token, 'ja');
+      await page.getByRole('link', { name: '監査ログ' }).click();
+      await page.getByRole('heading', { name: '監査ログ' }).waitFor();
+      const rows = page.getByTestId('audit-row');
+      await rows.first().waitFor();
+      await expect(page.getByText('クライアントのキルスイッチ').first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText('サインイン').first().isVisible()).resolves.toBe(true);
+      await expectAccessible(page, 'audit page (ja)');
+      // Filtered to kill switches: every row is one.
+      await page.getByLabel('変更の種類').first().click();
+      await page.getByRole('option', { name: 'キルスイッチ' }).click();
+      await expect.poll(async () => (await rows.allTextContents()).every((t) => t.includes('キルスイッチ'))).toBe(true);
+      const href = await page.getByRole('link', { name: 'CSVで書き出す' }).getAttribute('href');
+      expect(href).toBe('/v1/audit?format=csv&limit=1000&action=kill_switch.');
+      await context.close();
+      // Not an admin: no menu entry, and the API refuses.
+      const other = await signedIn(web, cs.token, 'ja');
+      expect(await other.page.getByRole('link', { name: '監査ログ' }).count()).toBe(0);
+      await other.context.close();
+    } finally {
+      await web.close();
+    }
+  }, 120_000);
 });

@@ -45,6 +45,8 @@ export const CAN = {
   // Issue 27: one's own notification settings (everyone) and the embedded SMTP server's mailbox (admins).
   manage_own_notifications: ['PUT', '/v1/me/notification-preferences'],
   view_mailbox: ['GET', '/v1/dev/mailbox'],
+  // Issue 29: the audit trail of access and money settings (admins).
+  view_audit: ['GET', '/v1/audit'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type Can = keyof typeof CAN;
 /** Names about the caller's own hacker record: a user without one may not. */

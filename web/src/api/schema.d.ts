@@ -2398,6 +2398,45 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "content": {
+                     *         "goal": "More completed card applications",
+                     *         "primary_metric": "conversion",
+                     *         "guardrails": [
+                     *           "application_errors"
+                     *         ],
+                     *         "page_ids": [
+                     *           1
+                     *         ],
+                     *         "device": "phone",
+                     *         "observation": "the funnel report: 48% leave at the income field",
+                     *         "hypothesis": "the field looks intrusive",
+                     *         "expected_change": "more completed applications",
+                     *         "target_visitors": "first-time applicants on phones",
+                     *         "must_keep": [
+                     *           "Interest rate table"
+                     *         ],
+                     *         "must_not": [
+                     *           "Guaranteed approval wording"
+                     *         ],
+                     *         "constraints": "No misleading claims about approval (景品表示法)",
+                     *         "mandatory_notices": [
+                     *           "貸付条件の表示"
+                     *         ],
+                     *         "assets": [],
+                     *         "allowed_changes": [
+                     *           "copy",
+                     *           "layout"
+                     *         ],
+                     *         "skills": [
+                     *           "forms"
+                     *         ],
+                     *         "visibility": "targeted",
+                     *         "reviewed_knowledge_ids": []
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         content: {
                             allowed_changes: ("copy" | "style" | "layout" | "image" | "html" | "script")[];
@@ -3199,6 +3238,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "logo.png",
+                     *       "content_type": "image/png",
+                     *       "data_base64": "iVBORw0KGgo=",
+                     *       "licence": "owned"
+                     *     }
+                     */
                     "application/json": {
                         content_type: string;
                         /** @description the file, base64 (at most ~730 KB) */
@@ -43685,6 +43732,7 @@ export interface paths {
                                 open_payout_run: boolean;
                                 review_payee_changes: boolean;
                                 submit_proposal: boolean;
+                                view_audit: boolean;
                                 view_briefs: boolean;
                                 view_cycles: boolean;
                                 view_engagements: boolean;
@@ -43933,6 +43981,7 @@ export interface paths {
                                 open_payout_run: boolean;
                                 review_payee_changes: boolean;
                                 submit_proposal: boolean;
+                                view_audit: boolean;
                                 view_briefs: boolean;
                                 view_cycles: boolean;
                                 view_engagements: boolean;
