@@ -205,8 +205,10 @@ function fieldCode(i: AjvIssue): Pick<ErrorDetail, 'code' | 'params'> {
     case 'const': case 'anyOf': case 'oneOf': return { code: 'choice', params: {} };
     case 'minLength': return { code: 'min_length', params: { limit: Number(p.limit) } };
     case 'maxLength': return { code: 'max_length', params: { limit: Number(p.limit) } };
-    case 'minimum': case 'exclusiveMinimum': return { code: 'minimum', params: { limit: Number(p.limit) } };
-    case 'maximum': case 'exclusiveMaximum': return { code: 'maximum', params: { limit: Number(p.limit) } };
+    case 'minimum': return { code: 'minimum', params: { limit: Number(p.limit) } };
+    case 'exclusiveMinimum': return { code: 'above', params: { limit: Number(p.limit) } };
+    case 'maximum': return { code: 'maximum', params: { limit: Number(p.limit) } };
+    case 'exclusiveMaximum': return { code: 'below', params: { limit: Number(p.limit) } };
     case 'minItems': return { code: 'min_items', params: { limit: Number(p.limit) } };
     case 'maxItems': return { code: 'max_items', params: { limit: Number(p.limit) } };
     case 'uniqueItems': return { code: 'unique_items', params: {} };

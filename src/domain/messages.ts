@@ -22,7 +22,7 @@ export const ERROR_CODES = [
  * (FIELD_PATTERNS), or `rule` (a use case's rule naming the field; its sentence is `message`).
  */
 export const FIELD_ERROR_CODES = [
-  'required', 'not_allowed', 'type', 'choice', 'min_length', 'max_length', 'minimum', 'maximum', 'min_items', 'max_items', 'unique_items',
+  'required', 'not_allowed', 'type', 'choice', 'min_length', 'max_length', 'minimum', 'maximum', 'above', 'below', 'min_items', 'max_items', 'unique_items',
   'pattern', 'slug', 'event_name', 'month', 'date', 'tag', 'format', 'invalid', 'rule',
 ] as const;
 export type FieldErrorCode = (typeof FIELD_ERROR_CODES)[number];

@@ -128,7 +128,8 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in the browser', () => {
     const field = page.getByLabel('Baseline conversion rate');
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
     const errorId = (await field.getAttribute('aria-describedby'))!.split(' ').find((id) => id.endsWith('-error'))!;
-    expect(await page.locator(`[id="${errorId}"]`).textContent()).toBe('must be < 1');
+    // In words from the catalogue (the API's field code `below`, limit 1), not the validator's "must be < 1".
+    expect(await page.locator(`[id="${errorId}"]`).textContent()).toBe('Enter a value below 1.');
     // Nothing else is marked.
     expect(await page.getByLabel('Monthly fee').getAttribute('aria-invalid')).not.toBe('true');
     await screenshot(page, 'form-error-en');
