@@ -46,7 +46,23 @@ export const BriefCreate = Type.Object(
   },
   { additionalProperties: false, examples: [{ author: 'client', template: 'finance' }] },
 );
-export const BriefUpdate = Type.Object({ content: BriefContent }, { additionalProperties: false });
+export const BriefUpdate = Type.Object(
+  { content: BriefContent },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        content: {
+          goal: 'More completed card applications', primary_metric: 'conversion', guardrails: ['application_errors'], page_ids: [1], device: 'phone',
+          observation: 'the funnel report: 48% leave at the income field', hypothesis: 'the field looks intrusive', expected_change: 'more completed applications',
+          target_visitors: 'first-time applicants on phones', must_keep: ['Interest rate table'], must_not: ['Guaranteed approval wording'],
+          constraints: 'No misleading claims about approval (景品表示法)', mandatory_notices: ['貸付条件の表示'], assets: [], allowed_changes: ['copy', 'layout'],
+          skills: ['forms'], visibility: 'targeted', reviewed_knowledge_ids: [],
+        },
+      },
+    ],
+  },
+);
 export const BriefReturn = Type.Object(
   { comments: Type.Array(Type.Object({ field: BriefField, body: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 30 }) },
   { additionalProperties: false, examples: [{ comments: [{ field: 'observation', body: 'Which data shows this? Link the funnel report.' }] }] },
@@ -59,7 +75,7 @@ export const BriefAssetUpload = Type.Object(
     data_base64: Type.String({ minLength: 1, maxLength: 1_000_000, pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'the file, base64 (at most ~730 KB)' }),
     licence: Licence,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'logo.png', content_type: 'image/png', data_base64: 'iVBORw0KGgo=', licence: 'owned' }] },
 );
 export const AssetParams = Type.Object({ id: Id, sha256: Sha256 }, { additionalProperties: false });
 
