@@ -60,6 +60,7 @@ describe.skipIf(!HAVE_CHROMIUM)('webhooks page in the browser', () => {
     await row.getByText('Active').waitFor();
     expect(await row.textContent()).toContain(secret.slice(0, 10));
     expect(await row.textContent()).not.toContain(secret);
+    await row.getByText(clientName).waitFor();
     const endpoint = await h.db.selectFrom('webhook_endpoints').select(['id', 'client_id']).where('url', '=', hookUrl).executeTakeFirstOrThrow();
     expect(endpoint.client_id).toBe(clientId);
 

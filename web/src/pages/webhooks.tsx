@@ -125,6 +125,9 @@ function Webhooks() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
   const list = useQuery(getQuery('/v1/webhooks', {}));
+  // Clients by name, not number (every reader of this page may list the clients it sees).
+  const clients = useQuery(everyQuery('/v1/clients', { query: { limit: 500 } }));
+  const clientName = (id: number) => clients.data?.find((c) => c.id === id)?.name ?? `#${id}`;
   const [secret, setSecret] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/webhooks') });
@@ -167,7 +170,7 @@ function Webhooks() {
                 <Text size="sm" style={WRAP}>{e.url}</Text>
                 <Text size="xs" c="dimmed">{t(`webhooks.formats.${e.format}`)} · <Code>{e.secret_prefix}…</Code></Text>
               </Table.Td>
-              <Table.Td>{e.client_id ?? t('webhooks.platformWide')}</Table.Td>
+              <Table.Td>{e.client_id === null ? t('webhooks.platformWide') : clientName(e.client_id)}</Table.Td>
               <Table.Td>{e.event_types.map((x) => <Text key={x} size="xs">{x}</Text>)}</Table.Td>
               <Table.Td>
                 {e.disabled_at ? (
