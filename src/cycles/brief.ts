@@ -151,6 +151,8 @@ export function postRefusal(b: BriefRow, checklist: Checklist, planSubmitted: bo
   return (
     briefTransitionRefused(b.state, 'post') ??
     (planSubmitted ? "this cycle's plan has already been submitted" : undefined) ??
+    // An override lets a weak brief through, never one without the page its test runs on.
+    (b.content.page_ids.length === 0 ? 'the brief names no page for its test' : undefined) ??
     (checklist.passed || b.override_reason ? undefined : `the checklist fails (${checklist.items.filter((i) => !i.passed).map((i) => i.rule).join(', ')}); CS may override it with a reason`)
   );
 }

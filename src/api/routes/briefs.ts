@@ -23,6 +23,7 @@ import {
 import { powerSentence } from '../../domain/cycles/brief-checklist.ts';
 import { BRIEF_TEMPLATES, briefFromTemplate, briefTransitionRefused, type BriefContent } from '../../domain/cycles/brief.ts';
 import { planAuthorsFor } from '../../domain/cycles/plan.ts';
+import { planProblems } from '../../cycles/plan.ts';
 import { submitPlanUpdate } from '../../workflows/cycle.ts';
 import { action, assertManages, cycleFor, manageRefusal, routeRefusal } from '../access.ts';
 import { actorOf, STAFF } from '../auth.ts';
@@ -267,6 +268,9 @@ export const briefRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db,
       assertMay(req, b, postRefusal(b, await checklistOf(db, b), await planSubmitted(db, b.cycle_id)));
       const plan = await planFromBriefs(db, b.cycle_id);
       if (plan.refusals.length) throw conflict(`brief ${plan.refusals[0]!.briefId}: ${plan.refusals[0]!.reason}`);
+      // The plan's page rule holds for briefs too (authorship was checked when each brief was started).
+      const details = (await planProblems(db, b.engagement_id, actorOf(req), plan.hypotheses)).filter((d) => d.path.endsWith('/page_id'));
+      if (details.length) throw conflict(`${details[0]!.path} ${details[0]!.message}`);
       const c = await db.selectFrom('cycles').select('workflow_id').where('id', '=', b.cycle_id).executeTakeFirstOrThrow();
       await viaUpdate(() => temporal.workflow.getHandle(c.workflow_id).executeUpdate(submitPlanUpdate, { args: [{ hypotheses: plan.hypotheses, actor: actorOf(req) }], updateId: `plan-briefs-${b.cycle_id}` }));
       return view(req, b.id);
