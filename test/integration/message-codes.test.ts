@@ -44,7 +44,7 @@ describe('message codes', () => {
     const cs = await userWithToken(h.db, 'cs_manager');
     const f = await runningTest(h.db, cs.user.id, [1, 1]);
     const view = async () => (await h.app.inject({ url: `/v1/tests/${f.testId}`, headers: cs.auth })).json();
-    expect((await view()).warnings).toEqual([]);
+    expect(await view()).toMatchObject({ warnings: [], hypothesis: 'the buy button is below the fold' });
     const hours = h.config.noTrafficHours;
     await h.db.updateTable('tests').set({ started_at: sql`now() - make_interval(hours => ${hours + 1})` }).where('id', '=', f.testId).execute();
     expect((await view()).warnings).toEqual([{ code: 'test.no_traffic', params: { hours } }]);

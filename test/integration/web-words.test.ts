@@ -59,6 +59,7 @@ describe.skipIf(!HAVE_CHROMIUM)('words and names in the browser (ja)', () => {
 
     // The test page: no visitors for a day, and what to check.
     await a.page.goto(`${web.base}/tests/${f.testId}`);
+    expect(await a.page.getByTestId('hypothesis').textContent()).toBe('the buy button is below the fold');
     const warning = a.page.getByTestId('test-warning');
     await warning.waitFor();
     expect(await warning.textContent()).toMatch(/24時間、訪問者がいません.*サイトキー.*SDK/s);

@@ -59,6 +59,8 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
         db.selectFrom('pages').select('control_since_test_id').where('id', '=', t.page_id).executeTakeFirstOrThrow(),
         metricReport(db, t.id),
       ]);
+      // A test is named by what it tries: its offer's hypothesis (never "Test 13" alone).
+      const named = await db.selectFrom('offers').innerJoin('hypotheses', 'hypotheses.id', 'offers.hypothesis_id').select('hypotheses.problem').where('offers.id', '=', t.offer_id).executeTakeFirst();
       const health = applyHealth(failures);
       const shown = await armsShown(db, figures.variants);
       const arms = figures.arms.map((a) => ({ ...a, ...(shown.get(a.variant_id) ?? { proposal: null, images: [] }) }));
@@ -74,7 +76,7 @@ export const testRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { db, 
       };
       const exposures = figures.arms.reduce((n, a) => n + a.n, 0);
       const warnings = [noTrafficWarning({ status: t.status, startedAt: t.started_at, exposures }, new Date(), config.noTrafficHours)].filter((w) => w !== null);
-      return { ...t, ...figures, arms, learnings, serving, metric_report, apply_failures: health.apply_failures, health_warnings: health.warnings, warnings, actions };
+      return { ...t, hypothesis: named?.problem ?? null, ...figures, arms, learnings, serving, metric_report, apply_failures: health.apply_failures, health_warnings: health.warnings, warnings, actions };
     },
   );
 

@@ -165,6 +165,7 @@ export const TestDetail = Type.Object({
   arms: Type.Array(TestArm),
   final_verdict: Nullable(Verdict),
   interim_checks: Type.Integer({ description: 'how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them' }),
+  hypothesis: Nullable(Type.String({ description: "the offer's hypothesis: what the test tries" })),
   learnings: Type.Array(Learning),
   kill_switch: Type.Boolean({ description: 'on: the test and its served winner are left out of the site config' }),
   serving: Type.Boolean({ description: "its winner is served now: the page's control, not shipped, not killed" }),

@@ -49690,6 +49690,7 @@ export interface paths {
                             } | null;
                             /** @description e.g. an arm that failed to apply for ≥ 5% of its visitors: its figures do not measure the change */
                             health_warnings: string[];
+                            hypothesis: string | null;
                             id: number;
                             /** @description how many interim verdicts there are: GET /v1/tests/:id/verdicts pages through them */
                             interim_checks: number;

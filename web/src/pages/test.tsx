@@ -229,7 +229,10 @@ function TestPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={1}>{t('tests.number', { id: test.id })}</Title>
+        <Stack gap={0}>
+          <Title order={1}>{t('tests.number', { id: test.id })}</Title>
+          {test.hypothesis && <Text fw={600} data-testid="hypothesis">{test.hypothesis}</Text>}
+        </Stack>
         <Group>
           <StatusBadge value={test.status} />
           <Link to={`/cycles/${test.cycle_id}`}>{t('tests.backToCycle')}</Link>
