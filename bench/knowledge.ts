@@ -1,11 +1,12 @@
 // Knowledge search latency on 1,000,000 entries (a mix of Japanese and English): `npm run bench:knowledge`.
-// Starts an embedded Postgres in a temporary folder, migrates, seeds BENCH_KNOWLEDGE entries (default
-// 1,000,000) over 200 clients, then times searchKnowledge (what GET /v1/knowledge calls, 20 per page)
-// for each kind of query — p50/p95/p99 over BENCH_RUNS runs — and the same queries with index and
-// bitmap scans disabled (a sequential scan) for the ratio. Never part of `npm test`. BENCH_KEEP=<folder>
-// keeps the seeded database for the next run.
+// Starts an embedded Postgres in a temporary folder, migrates, seeds `--entries N` (or BENCH_KNOWLEDGE;
+// default 1,000,000) entries over 200 clients, then times, interleaved run by run on the same data,
+// searchKnowledge (what GET /v1/knowledge calls, 20 per page) and the plain pg_trgm query a Postgres
+// engineer would write (`search_text ilike '%…%'` on its GIN trigram index, the filters as plain
+// predicates, newest first): p50/p95/p99 per query and per group over `--runs` (BENCH_RUNS) runs, and
+// product ÷ pg_trgm at p95. Never part of `npm test`. BENCH_KEEP=<folder> keeps the seeded database.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { searchKnowledge, type KnowledgeQuery } from '../src/cycles/knowledge.ts';
@@ -14,13 +15,16 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadConfigWith } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { startStack } from '../src/stack.ts';
-import { knowledgeSearchFields } from '../src/domain/cycles/knowledge-search.ts';
+import { knowledgeSearchFields, normalizeSearchText } from '../src/domain/cycles/knowledge-search.ts';
 import { freePort } from '../src/infra/ports.ts';
 import { rng } from '../src/sim/random.ts';
 
-const N = Number(process.env.BENCH_KNOWLEDGE ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const SEQ_RUNS = Number(process.env.BENCH_SEQ_RUNS ?? 3);
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const N = Number(flag('entries') ?? process.env.BENCH_KNOWLEDGE ?? 1_000_000);
+const RUNS = Number(flag('runs') ?? process.env.BENCH_RUNS ?? 40);
 const CLIENTS = 200;
 const INDUSTRIES = ['finance', 'ecommerce', 'travel', 'saas', 'education', 'real-estate', 'media', 'health'];
 const PAGE_TYPES = ['form', 'checkout', 'landing', 'product', 'pricing', 'signup'];
@@ -73,7 +77,7 @@ async function seed(db: Db) {
     const p = await db.insertInto('pages').values({ engagement_id: e.id, url: `https://client${i}.example.jp/form`, page_type: 'form', baseline_rate: 0.05, daily_visitors: 1000, value_per_conversion_yen: 5000 }).returning('id').executeTakeFirstOrThrow();
     clients.push({ id: c.id, industry, engagement: e.id, page: p.id });
   }
-  for (const idx of ['knowledge_tokens_idx', 'knowledge_head_tokens_idx', 'knowledge_client_idx']) await sql`drop index if exists ${sql.id(idx)}`.execute(db);
+  for (const idx of ['knowledge_tokens_idx', 'knowledge_head_tokens_idx', 'knowledge_client_idx', 'knowledge_text_trgm_idx']) await sql`drop index if exists ${sql.id(idx)}`.execute(db);
   const BATCH = 1000;
   for (let done = 0; done < N; done += BATCH) {
     const rows = [];
@@ -110,6 +114,7 @@ async function seed(db: Db) {
   await sql`create index knowledge_tokens_idx on knowledge_entries using gin (search_tokens)`.execute(db);
   await sql`create index knowledge_head_tokens_idx on knowledge_entries using gin (search_head_tokens)`.execute(db);
   await sql`create index knowledge_client_idx on knowledge_entries (client_id, id)`.execute(db);
+  await sql`create index knowledge_text_trgm_idx on knowledge_entries using gin (search_text gin_trgm_ops)`.execute(db);
   await sql`vacuum analyze knowledge_entries`.execute(db);
   return clients;
 }
@@ -119,16 +124,49 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-async function time(db: Db, q: Omit<KnowledgeQuery, 'limit'>, runs: number, planned = true) {
-  const ms: number[] = [];
-  let hits = 0;
+type Case = Omit<KnowledgeQuery, 'limit'>;
+// The columns searchKnowledge returns (not the search columns), so both fetch the same rows.
+const TRGM_COLUMNS = sql.raw(
+  ['id', 'test_id', 'client_id', 'engagement_id', 'page_id', 'page_type', 'industry', 'month', 'hypothesis', 'change', 'outcome', 'lift', 'ci_low', 'ci_high', 'tags', 'learnings', 'addenda', 'status', 'invalidated_at', 'invalidation_reason', 'created_at']
+    .map((c) => `k.${c}`)
+    .join(', '),
+);
+
+/** The plain pg_trgm query: the normalised phrase as `ilike '%…%'` on search_text, filters as columns, newest first. */
+function trgmQuery(db: Db, q: Case) {
+  const like = `%${normalizeSearchText(q.q ?? '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const parts = [sql`k.search_text ilike ${like}`];
+  if (q.industry) parts.push(sql`k.industry = ${q.industry}`);
+  if (q.page_type) parts.push(sql`k.page_type = ${q.page_type}`);
+  if (q.outcome) parts.push(sql`k.outcome = ${q.outcome}`);
+  if (q.lift_min !== undefined) parts.push(sql`k.lift >= ${q.lift_min}`);
+  if (q.tags?.length) parts.push(sql`k.tags @> ${q.tags}::text[]`);
+  if (q.month_from) parts.push(sql`k.month >= ${q.month_from}`);
+  if (q.month_to) parts.push(sql`k.month <= ${q.month_to}`);
+  if (q.clientId) parts.push(sql`k.client_id = ${q.clientId}`);
+  return sql<{ id: number }>`select ${TRGM_COLUMNS} from knowledge_entries k where ${sql.join(parts, sql` and `)} order by k.id desc limit 20`.execute(db);
+}
+
+const ms = async (f: () => Promise<{ rows?: unknown[]; items?: unknown[] }>) => {
+  const t0 = process.hrtime.bigint();
+  const r = await f();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, hits: (r.rows ?? r.items ?? []).length };
+};
+
+/** Product and pg_trgm run by run, alternating which goes first, so load affects both alike. */
+async function time(db: Db, q: Case, runs: number) {
+  const product: number[] = [];
+  const trgm: number[] = [];
+  let hits = [0, 0];
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = await searchKnowledge(db, { ...q, limit: 20 }, { planned });
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    hits = r.items.length;
+    const p = () => ms(() => searchKnowledge(db, { ...q, limit: 20 }));
+    const t = () => ms(() => trgmQuery(db, q));
+    const [a, b] = i % 2 === 0 ? [await p(), await t()] : [await t(), await p()].reverse();
+    product.push(a!.ms);
+    trgm.push(b!.ms);
+    hits = [a!.hits, b!.hits];
   }
-  return { ms, hits };
+  return { product, trgm, hits };
 }
 
 /** The project's one bring-up with Postgres alone (its own data folder and port; no Temporal, no migrations). */
@@ -159,10 +197,10 @@ async function main() {
     const { rows: size } = await sql<{ total: string; idx: string }>`
       select pg_size_pretty(pg_total_relation_size('knowledge_entries')) as total, pg_size_pretty(pg_indexes_size('knowledge_entries')) as idx`.execute(db);
     process.stdout.write(`\nKnowledge search bench: ${N.toLocaleString('en')} entries (70% Japanese, 30% English) over ${CLIENTS} clients, seeded and indexed in ${((Date.now() - t0) / 1000).toFixed(0)} s; table ${size[0]!.total} (indexes ${size[0]!.idx}).\n`);
-    process.stdout.write(`searchKnowledge, 20 per page, ${RUNS} runs per query (p50/p95/p99 ms); seq = same query with index/bitmap scans off, ${SEQ_RUNS} runs (p50).\n\n`);
+    process.stdout.write(`${new Date().toISOString()}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; searchKnowledge vs plain pg_trgm, 20 per page, ${RUNS} runs each per query, interleaved (ms).\n\n`);
 
     const client = clients[7]!;
-    const cases: { group: string; label: string; q: Omit<KnowledgeQuery, 'limit'> }[] = [
+    const cases: { group: string; label: string; q: Case }[] = [
       ...['解約', '申込', '送料', '法人'].map((q) => ({ group: 'ja 2 chars', label: q, q: { q } })),
       ...['ボタン', 'カート', 'バナー', 'フォーム'].map((q) => ({ group: 'ja 3-4 chars', label: q, q: { q } })),
       ...['申込フォームの入力項目を短くした', 'スマホ向けカートの送料表示を追加'].map((q) => ({ group: 'ja 10+ chars', label: q, q: { q } })),
@@ -176,25 +214,23 @@ async function main() {
       { group: 'client user', label: '解約 (one client)', q: { q: '解約', clientId: client.id } },
       { group: 'client user', label: 'ゾンビ (one client, no match)', q: { q: 'ゾンビ', clientId: client.id } },
     ];
-    const byGroup = new Map<string, number[]>();
-    const lines: string[] = [];
+    const byGroup = new Map<string, { product: number[]; trgm: number[] }>();
+    const f = (x: number) => x.toFixed(1).padStart(6);
+    const three = (xs: number[]) => `${f(pct(xs, 50))} ${f(pct(xs, 95))} ${f(pct(xs, 99))}`;
+    process.stdout.write(`${'group'.padEnd(12)} ${'query'.padEnd(40)} hits   product p50/p95/p99    pg_trgm p50/p95/p99   ÷ p95\n`);
     for (const c of cases) {
       await time(db, c.q, 2); // warm
       const r = await time(db, c.q, RUNS);
-      byGroup.set(c.group, [...(byGroup.get(c.group) ?? []), ...r.ms]);
-      await sql`set enable_indexscan = off`.execute(db);
-      await sql`set enable_bitmapscan = off`.execute(db);
-      const s = await time(db, c.q, SEQ_RUNS, false);
-      await sql`reset enable_indexscan`.execute(db);
-      await sql`reset enable_bitmapscan`.execute(db);
-      const p50 = pct(r.ms, 50);
-      lines.push(
-        `${c.group.padEnd(12)} ${c.label.padEnd(40)} ${String(r.hits).padStart(2)} hits  p50 ${p50.toFixed(1).padStart(6)}  p95 ${pct(r.ms, 95).toFixed(1).padStart(6)}  p99 ${pct(r.ms, 99).toFixed(1).padStart(6)}   seq p50 ${pct(s.ms, 50).toFixed(0).padStart(6)}  ×${(pct(s.ms, 50) / p50).toFixed(0)}`,
+      const g = byGroup.get(c.group) ?? { product: [], trgm: [] };
+      g.product.push(...r.product);
+      g.trgm.push(...r.trgm);
+      byGroup.set(c.group, g);
+      process.stdout.write(
+        `${c.group.padEnd(12)} ${c.label.padEnd(40)} ${String(r.hits[0]).padStart(2)}/${String(r.hits[1]).padStart(2)}  ${three(r.product)}  ${three(r.trgm)}  ×${(pct(r.product, 95) / pct(r.trgm, 95)).toFixed(2)}\n`,
       );
-      process.stdout.write(lines[lines.length - 1] + '\n');
     }
     process.stdout.write('\nper group (all runs):\n');
-    for (const [g, ms] of byGroup) process.stdout.write(`${g.padEnd(12)} p50 ${pct(ms, 50).toFixed(1).padStart(6)}  p95 ${pct(ms, 95).toFixed(1).padStart(6)}  p99 ${pct(ms, 99).toFixed(1).padStart(6)} ms\n`);
+    for (const [g, r] of byGroup) process.stdout.write(`${g.padEnd(12)} product ${three(r.product)}   pg_trgm ${three(r.trgm)}   product ÷ pg_trgm at p95 ×${(pct(r.product, 95) / pct(r.trgm, 95)).toFixed(2)}\n`);
     t0 = Date.now();
     await db.destroy();
   } finally {

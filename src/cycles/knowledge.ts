@@ -206,7 +206,7 @@ async function tableStats(db: Db): Promise<TableStats> {
   return stats;
 }
 
-type Plan = 'walk' | 'gin' | 'planner';
+type Plan = 'walk' | 'gin' | 'planner' | 'adaptive';
 export interface SearchOptions {
   /** false: the bare query, no plan chosen and every token looked up (the bench's sequential baseline). */
   planned?: boolean;
@@ -214,9 +214,13 @@ export interface SearchOptions {
   planFromRows?: number;
   /** Every tier with this plan (tests: each plan must give the same answer). */
   plan?: Plan;
+  /** Rows the adaptive plan walks before the GIN index (tests lower it to reach both halves). */
+  adaptiveWalkRows?: number;
 }
 /** How a search chooses plans: `stats` null = the planner's own choice (small table, or not planned). */
-type PlanContext = { stats: TableStats | null; scoped: boolean; force?: Plan };
+type PlanContext = { stats: TableStats | null; scoped: boolean; force?: Plan; walkRows: number; longPhrase?: boolean };
+/** A phrase this long has enough trigrams that the planner's pg_trgm bitmap (one statement) beats any walk. */
+const LONG_PHRASE_CHARS = 8;
 /** A tier's predicate: the part the GIN index serves (on `col`), and the rest (with or without the client). */
 interface TierWhere {
   col: Col;
@@ -224,6 +228,8 @@ interface TierWhere {
   rest: (withClient: boolean) => Where;
   /** Whether the tokens' frequencies in `col` say how many rows match (tier 2, "not in the head", cannot). */
   presetWalk: boolean;
+  /** The page cursor's id in this tier (rows older than it), if any. */
+  before: number | null;
 }
 
 /**
@@ -233,20 +239,26 @@ interface TierWhere {
  * (seconds on 1M entries) or builds a GIN bitmap of 27,000 candidates to keep 20 (~0.4 s). When the
  * statistics settle it — a looked-up token rarer than 0.2% (GIN: few candidates), or tokens so common
  * that even as independent words they match ≥ 1% of the tier's column and nothing else narrows (walk:
- * the 20th match comes within ~2,000 rows) — no more is asked. Otherwise the tier's shares of
- * candidates and matches are counted on a fixed block sample of ~1,000 rows (`tablesample system …
- * repeatable`: the same cached blocks each time, ~10 ms) with its predicate except the client, and
- * domain/cycles/knowledge-search.ts's `preferWalk` weighs the two plans. A client user's tier walks the
- * client's index when matches are common, else the planner combines the indexes.
+ * the 20th match comes within ~2,000 rows) — no more is asked. A phrase of 8+ characters goes to the
+ * planner in one statement (its pg_trgm bitmap wins; issue 30: the walk took ~255 ms). Otherwise the
+ * tier walks its ~2,000 newest rows and then uses the GIN index below them (`adaptive` in `tier`). A
+ * client user's tier counts its matches on a fixed block sample of ~1,000 rows (`tablesample system …
+ * repeatable`) and walks the client's index when they are common, else the planner combines the
+ * indexes. (The unscoped sample and `preferWalk` are no longer reached: see docs/benchmarks.md.)
  */
 async function planOf(db: Db, t: TierWhere, looked: string[], narrowed: boolean, limit: number, o: PlanContext): Promise<Plan> {
   if (o.force) return o.force;
+  if (o.longPhrase && !o.scoped) return 'planner';
   const stats = o.stats;
   const freq = stats?.freq.get(t.col);
   if (!stats || !freq || freq.size === 0 || looked.length === 0) return 'planner';
   const freqs = looked.map((x) => freq.get(x) ?? 0);
   if (Math.min(...freqs) < 0.002) return o.scoped ? 'planner' : 'gin';
   if (t.presetWalk && !narrowed && freqs.reduce((p, x) => p * x, 1) >= 0.01) return 'walk';
+  // Neither settles it: walk the newest rows a bounded way, then GIN below them (`adaptive` in `tier`).
+  // A ~1,000-row sample cannot tell a 0.05% match rate (a long phrase: GIN) from 0.5% (walk), and
+  // measuring cost more than most queries.
+  if (!o.scoped) return 'adaptive';
   const percent = Math.min(100, (100 * SAMPLE_ROWS) / stats.rows);
   const { rows } = await sql<{ n: number; candidates: number; matches: number }>`
     select count(*)::float8 as n, count(*) filter (where ${t.index})::float8 as candidates,
@@ -259,9 +271,23 @@ async function planOf(db: Db, t: TierWhere, looked: string[], narrowed: boolean,
   return preferWalk({ rows: stats.rows, limit, postings: freqs.reduce((sum, x) => sum + x, 0), candidates, matches }) ? 'walk' : 'gin';
 }
 
+/** Rows the adaptive plan walks newest-first before it turns to the GIN index (~5 µs each). */
+const ADAPTIVE_WALK_ROWS = 2000;
+
 /** One relevance tier, newest first, run with its plan (walk: bitmap scans off; gin: index and sequential scans off). */
-async function tier(db: Db, tierNo: number, where: TierWhere, limit: number, plan: Plan): Promise<KnowledgeRow[]> {
-  const query = sql<KnowledgeRow>`select ${COLUMNS}, ${tierNo}::int as relevance_tier from knowledge_entries k where ${where.index} and ${where.rest(true)} order by k.id desc limit ${limit}`;
+async function tier(db: Db, tierNo: number, where: TierWhere, limit: number, plan: Plan, walkRows = ADAPTIVE_WALK_ROWS, range: Where = sql``): Promise<KnowledgeRow[]> {
+  if (plan === 'adaptive') {
+    // The id of the WALK_ROWS-th newest row (below the cursor): walk down to it — a common match fills
+    // the page there — then let the GIN index find the rest below it (a rare match: few candidates).
+    const below = where.before !== null ? sql`where k.id < ${where.before}` : sql``;
+    const { rows: b } = await sql<{ id: number }>`select k.id from knowledge_entries k ${below} order by k.id desc offset ${walkRows - 1} limit 1`.execute(db);
+    const bound = b[0]?.id;
+    if (bound === undefined) return tier(db, tierNo, where, limit, 'walk');
+    const newest = await tier(db, tierNo, where, limit, 'walk', walkRows, sql`and k.id >= ${bound}`);
+    if (newest.length >= limit) return newest;
+    return [...newest, ...(await tier(db, tierNo, where, limit - newest.length, 'gin', walkRows, sql`and k.id < ${bound}`))];
+  }
+  const query = sql<KnowledgeRow>`select ${COLUMNS}, ${tierNo}::int as relevance_tier from knowledge_entries k where ${where.index} and ${where.rest(true)} ${range} order by k.id desc limit ${limit}`;
   if (plan === 'planner') return (await query.execute(db)).rows;
   return db.transaction().execute(async (trx) => {
     if (plan === 'walk') await sql`set local enable_bitmapscan = off`.execute(trx);
@@ -283,32 +309,36 @@ async function tier(db: Db, tierNo: number, where: TierWhere, limit: number, pla
  */
 export async function searchKnowledge(db: Db, f: KnowledgeQuery, opts: SearchOptions = {}): Promise<{ items: KnowledgeRow[]; next_cursor: string | null }> {
   const stats = (opts.planned ?? true) ? await tableStats(db) : null;
-  const o: PlanContext = { stats: stats && stats.rows >= (opts.planFromRows ?? PLAN_FROM_ROWS) ? stats : null, scoped: f.clientId !== undefined, force: opts.plan };
+  const o: PlanContext = { stats: stats && stats.rows >= (opts.planFromRows ?? PLAN_FROM_ROWS) ? stats : null, scoped: f.clientId !== undefined, force: opts.plan, walkRows: opts.adaptiveWalkRows ?? ADAPTIVE_WALK_ROWS };
   const cursor = decodeCursor(f.cursor) ?? (f.afterId ? { tier: 0, id: f.afterId } : null);
   const ranges = (withClient: boolean) => rangeSql(f, withClient);
   // Anything but tokens that narrows the matches (so token frequencies alone overstate them).
   const narrowed = f.lift_min !== undefined || f.lift_max !== undefined || !!f.month_from || !!f.month_to || cursor !== null;
   const filters = filterTokens(f);
   const query = f.q ? queryTokens(f.q) : null;
+  o.longPhrase = [...(query?.phrase ?? '')].length >= LONG_PHRASE_CHARS;
   const rows: KnowledgeRow[] = [];
   if (!query || query.phrase === '') {
     const after = cursor ? sql`and k.id < ${cursor.id}` : sql``;
     if (filters.length) {
-      const t0: TierWhere = { col: 'search_head_tokens', index: contains('search_head_tokens', filters), rest: (c) => sql`${ranges(c)} ${after}`, presetWalk: true };
-      rows.push(...(await tier(db, 0, t0, f.limit, await planOf(db, t0, filters, narrowed, f.limit, o))));
+      const t0: TierWhere = { col: 'search_head_tokens', index: contains('search_head_tokens', filters), rest: (c) => sql`${ranges(c)} ${after}`, presetWalk: true, before: cursor?.id ?? null };
+      rows.push(...(await tier(db, 0, t0, f.limit, await planOf(db, t0, filters, narrowed, f.limit, o), o.walkRows)));
     } else rows.push(...(await sql<KnowledgeRow>`select ${COLUMNS}, 0 as relevance_tier from knowledge_entries k where ${ranges(true)} ${after} order by k.id desc limit ${f.limit}`.execute(db)).rows);
   } else {
     // Tier 1: the looked-up tokens in the hypothesis or tags; tier 2: elsewhere only. Both look up the
     // same tokens, so the tiers never overlap and together hold every entry containing the phrase.
     const looked = [...new Set([...(o.stats ? indexTokens(query.tokens, o.stats.freq.get('search_tokens') ?? new Map()) : query.tokens), ...filters])].sort();
-    const phrase = sql`strpos(k.search_text, ${query.phrase}) > 0`;
+    // The substring recheck as `like '%…%'` (search_text and the phrase are both normalised, so exact):
+    // the pg_trgm index on search_text (migration 0031) can then serve it — a long phrase's many
+    // trigrams narrow it to a few candidates where its bigram tokens hand over thousands.
+    const phrase = sql`k.search_text like ${`%${query.phrase.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`;
     const after = (t: number) => (cursor?.tier === t ? sql`and k.id < ${cursor.id}` : sql``);
     const tiers: [number, TierWhere][] = [];
-    if (!cursor || cursor.tier <= 1) tiers.push([1, { col: 'search_head_tokens', index: contains('search_head_tokens', looked), rest: (c) => sql`${phrase} and ${ranges(c)} ${after(1)}`, presetWalk: true }]);
-    tiers.push([2, { col: 'search_tokens', index: contains('search_tokens', looked), rest: (c) => sql`not (${contains('search_head_tokens', looked)}) and ${phrase} and ${ranges(c)} ${after(2)}`, presetWalk: false }]);
+    if (!cursor || cursor.tier <= 1) tiers.push([1, { col: 'search_head_tokens', index: contains('search_head_tokens', looked), rest: (c) => sql`${phrase} and ${ranges(c)} ${after(1)}`, presetWalk: true, before: cursor?.tier === 1 ? cursor.id : null }]);
+    tiers.push([2, { col: 'search_tokens', index: contains('search_tokens', looked), rest: (c) => sql`not (${contains('search_head_tokens', looked)}) and ${phrase} and ${ranges(c)} ${after(2)}`, presetWalk: false, before: cursor?.tier === 2 ? cursor.id : null }]);
     for (const [no, w] of tiers) {
       if (rows.length >= f.limit) break;
-      rows.push(...(await tier(db, no, w, f.limit - rows.length, await planOf(db, w, looked, narrowed, f.limit, o))));
+      rows.push(...(await tier(db, no, w, f.limit - rows.length, await planOf(db, w, looked, narrowed, f.limit, o), o.walkRows)));
     }
   }
   const last = rows[rows.length - 1];

@@ -30,6 +30,7 @@ import * as m0027 from './migrations/0027_briefs.ts';
 import * as m0028 from './migrations/0028_offer_questions.ts';
 import * as m0029 from './migrations/0029_rate_counters.ts';
 import * as m0030 from './migrations/0030_audit_log.ts';
+import * as m0031 from './migrations/0031_knowledge_trgm.ts';
 
 // Migrations are listed here in order (static imports: they bundle and type-check with the code).
 const MIGRATIONS: Record<string, Migration> = {
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0028_offer_questions': m0028,
   '0029_rate_counters': m0029,
   '0030_audit_log': m0030,
+  '0031_knowledge_trgm': m0031,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

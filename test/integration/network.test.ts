@@ -257,12 +257,52 @@ describe('knowledge search plans', () => {
       expect(await all(query, { planFromRows: 0, plan: 'walk' }, 7)).toEqual(planned);
       expect(await all(query, { planFromRows: 0, plan: 'gin' }, 7)).toEqual(planned);
       expect(await all(query, { planFromRows: 0, plan: 'planner' }, 500)).toEqual(planned);
+      // Walking the 30 newest rows, then the GIN index below them: both halves in play.
+      expect(await all(query, { planFromRows: 0, plan: 'adaptive', adaptiveWalkRows: 30 }, 7)).toEqual(planned);
       // Every token looked up, the planner's own plan: the same entries (tiers may split differently).
       const bare = await all(query, { planned: false }, 500);
       expect(planned.map((r) => r.id).sort((x, y) => x - y)).toEqual(bare.map((r) => r.id).sort((x, y) => x - y));
       expect(new Set(planned.map((r) => r.id)).size).toBe(planned.length);
       if (query.q !== 'ゾンビ') expect(planned.length, JSON.stringify(query)).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('knowledge search: long Japanese phrases, 2-character terms, LIKE wildcards', () => {
+  it('finds exactly the entries holding the phrase, whichever plan serves it', async () => {
+    const industry = `phr${uniq()}`;
+    const a = await d.startEngagement({ planning_seconds: 60 }, industry);
+    ended.push(a.e);
+    const add = async (hypothesis: string, change = 'A: variant') => {
+      const e = { hypothesis, change, learnings: null, tags: ['form'], page_type: 'form', outcome: 'winner', industry, month: '2026-05' };
+      const row = await h.db
+        .insertInto('knowledge_entries')
+        .values({ ...e, ...knowledgeSearchFields(e), test_id: null, client_id: a.client.id, engagement_id: a.e.id, page_id: a.pages[0].id, lift: 0.05, ci_low: 0.01, ci_high: 0.09, status: 'final' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    };
+    const phrase = await add('申込フォームの入力項目を短くしたら完了率が上がった');
+    const inChange = await add('入力の改善', 'A: 申込フォームの入力項目を短くした');
+    // Every bigram and trigram of the phrase, but not the phrase: never a match.
+    await add('入力項目を短くした申込フォームの改善');
+    await add('申込フォームの入力項目を長くした');
+    const churn = await add('解約率が下がった');
+    await add('約款を解説した'); // 解 and 約, not 解約
+    const percent = await add('送料100%オフ');
+    await add('送料100円オフ'); // `%` is a character here, not a wildcard
+    const underscore = await add('ab_c の比較');
+    await add('abxc の比較');
+    for (const opts of [{}, { planFromRows: 0 }, { planFromRows: 0, plan: 'gin' as const }, { planFromRows: 0, plan: 'walk' as const }, { planFromRows: 0, plan: 'adaptive' as const, adaptiveWalkRows: 3 }, { planned: false }]) {
+      const ids = async (q: string) => (await searchKnowledge(h.db, { q, industry, limit: 20 }, opts)).items.map((r) => [r.id, r.relevance_tier]);
+      expect(await ids('申込フォームの入力項目を短くした'), JSON.stringify(opts)).toEqual([[phrase, 1], [inChange, 2]]);
+      expect(await ids('解約'), JSON.stringify(opts)).toEqual([[churn, 1]]);
+      expect(await ids('100%'), JSON.stringify(opts)).toEqual([[percent, 1]]);
+      expect(await ids('AB_C'), JSON.stringify(opts)).toEqual([[underscore, 1]]);
+    }
+    // Through the API as well (what the page calls).
+    const r = await d.api('GET', `/v1/knowledge?industry=${industry}&q=${encodeURIComponent('申込フォームの入力項目を短くした')}`, cs.auth);
+    expect(r.items.map((i: { id: number }) => i.id)).toEqual([phrase, inChange]);
   });
 });
 
