@@ -12,13 +12,15 @@ import { recordPlan } from '../cycles/plan.ts';
 import { extendForAddendum } from '../cycles/questions.ts';
 import { recordSelection } from '../cycles/proposals.ts';
 import { completeCycle } from '../cycles/report.ts';
+import { NO_TRAFFIC_HOURS_DEFAULT } from '../domain/cycles/no-traffic.ts';
 import { createTest, finalizeTest, interimCheck, recordStop } from '../cycles/tests.ts';
 import type { TestEnd } from '../domain/cycles/verdict-text.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { HypothesisInput } from '../shared/cycles.ts';
 import { ruledAll } from './ruled.ts';
 
-export function cycleActivities(db: Db) {
+/** `noTrafficHours`: when a running test without exposures is reported (config.noTrafficHours). */
+export function cycleActivities(db: Db, noTrafficHours = NO_TRAFFIC_HOURS_DEFAULT) {
   return ruledAll({
     openCycle: (i: { engagementId: number; month: string; workflowId: string }) => openCycle(db, i),
     setCyclePhase: (i: { cycleId: number; phase: CyclePhase; waitingFor: string | null; dueAt: string | null; overdue: boolean }) => setCyclePhase(db, i),
@@ -33,7 +35,7 @@ export function cycleActivities(db: Db) {
     extendForAddendum: (i: { offerId: number }) => extendForAddendum(db, i),
     recordSelection: (i: { offerId: number; proposalIds: number[]; actor: Actor }) => recordSelection(db, i),
     createTest: (i: { offerId: number }) => createTest(db, i),
-    interimCheck: (i: { testId: number; checkNo: number }) => interimCheck(db, i),
+    interimCheck: (i: { testId: number; checkNo: number }) => interimCheck(db, i, noTrafficHours),
     finalizeTest: (i: { testId: number; reason: string; srm: boolean; end?: TestEnd['by'] }) => finalizeTest(db, i),
     recordStop: (i: { testId: number; reason: string; actor: Actor }) => recordStop(db, i),
     captureKnowledge: (i: { testId: number }) => captureKnowledge(db, i),

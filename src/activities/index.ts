@@ -21,7 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...engagementActivities(deps.db),
     ...payoutActivities(deps),
-    ...cycleActivities(deps.db),
+    ...cycleActivities(deps.db, deps.config.noTrafficHours),
     ...networkActivities(deps.db),
     ...billingActivities(deps),
     ...renderRecordActivities(deps.db),

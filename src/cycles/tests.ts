@@ -1,6 +1,7 @@
 // A/B tests: created per offer from its selected proposals (control + variants at equal weights,
 // planned sample from the verdict engine), interim sequential checks, the final verdict and what
 // follows from it (a winner becomes the page's control), and the reads people page through.
+import { hasNoTraffic, NO_TRAFFIC_HOURS_DEFAULT } from '../domain/cycles/no-traffic.ts';
 import type { Db } from '../db/index.ts';
 import type { PageControl, TestStatus } from '../shared/cycles.ts';
 import { plannedSample } from '../domain/cycles/design.ts';
@@ -126,7 +127,8 @@ export async function createTest(db: Db, input: { offerId: number }): Promise<{ 
   });
 }
 
-export async function interimCheck(db: Db, input: { testId: number; checkNo: number }) {
+/** `noTrafficHours`: the check also says whether the test has had no exposure that long (hasNoTraffic). */
+export async function interimCheck(db: Db, input: { testId: number; checkNo: number }, noTrafficHours = NO_TRAFFIC_HOURS_DEFAULT) {
   const v = await verdictRequest(db, input.testId, 'sequential');
   const { request, arms, planned } = v;
   const result = decide(v);
@@ -141,7 +143,9 @@ export async function interimCheck(db: Db, input: { testId: number; checkNo: num
   const srm = totalN > 0 && srmPValue < SRM_THRESHOLD;
   // A breached guardrail ends the test too: CS decides what to do with a harmful "win".
   const decisive = result.decision.outcome === 'winner' || result.decision.outcome === 'loser' || result.decision.outcome === 'blocked_by_guardrail';
-  return { outcome: result.decision.outcome, decisive, srm, srmPValue, totalN, plannedTotal: planned };
+  const test = await db.selectFrom('tests').select(['status', 'started_at']).where('id', '=', input.testId).executeTakeFirstOrThrow();
+  const noTraffic = hasNoTraffic({ status: test.status, startedAt: test.started_at, exposures: totalN }, new Date(), noTrafficHours);
+  return { outcome: result.decision.outcome, decisive, srm, srmPValue, totalN, plannedTotal: planned, noTraffic, noTrafficHours };
 }
 
 /** How the test ended, from the reason the workflow gives (older workflows pass only `srm`). */

@@ -119,6 +119,8 @@ export interface RunSettlement {
   /** Nothing pending, awaited or unresolved: the run can finish (remit or complete). */
   settled: boolean;
   waitingFor: string;
+  /** The unresolved failed or returned transfers (their payees and finance are told: payout.transfer_failed). */
+  failed?: { itemId: number; hackerId: number; attempt: number; status: 'failed' | 'returned'; reason: string | null }[];
 }
 
 async function counts(trx: Trx | Db, runId: number) {
@@ -190,7 +192,11 @@ export async function settleRun(db: Db, runId: number): Promise<RunSettlement> {
     if (status === 'paying' && !settled) {
       await trx.updateTable('payout_runs').set({ waiting_for: waitingFor, updated_at: sql`now()` }).where('id', '=', runId).execute();
     }
-    return { status, ...c, settled, waitingFor };
+    const failed = c.attention === 0 ? [] : (await sql<{ itemId: number; hackerId: number; attempt: number; status: 'failed' | 'returned'; reason: string | null }>`
+      select i.id as "itemId", i.hacker_id as "hackerId", i.attempt, i.status,
+             (select r.reason from payout_transfer_results r where r.item_id = i.id and r.outcome = i.status order by r.id desc limit 1) as reason
+      from payout_items i where i.run_id = ${runId} and i.status in ('failed', 'returned') and i.resolution is null order by i.id`.execute(trx)).rows;
+    return { status, ...c, settled, waitingFor, failed };
   });
 }
 

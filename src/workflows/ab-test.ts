@@ -80,6 +80,8 @@ export async function abTestWorkflow(input: AbTestInput): Promise<TestOutcome> {
     }
     checks++;
     const check = await acts.interimCheck({ testId: input.testId, checkNo: checks });
+    // Still no visitor long after the start: CS is told once (what to check: the site key, the snippet).
+    if (check.noTraffic) await notify('notify-no-traffic', 'test.no_traffic', input.testId, null, { testId: input.testId, hours: check.noTrafficHours });
     if (check.srm) {
       srm = true;
       end = 'srm';

@@ -7,5 +7,5 @@ export { invoicingWorkflow, invoicingScheduleWorkflow } from './invoicing.ts';
 export { networkMonthWorkflow } from './network-month.ts';
 export { myNumberRetentionWorkflow } from './my-number-retention.ts';
 export { renderVersionWorkflow } from './render.ts';
-export { notificationDigestWorkflow } from './notify.ts';
+export { notificationDigestWorkflow, notifyEventWorkflow } from './notify.ts';
 export { webhookDeliveryWorkflow } from './webhook-delivery.ts';

@@ -5,6 +5,7 @@
 import { ActivityFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { notifyActivities } from '../activities/notify.ts';
 import type { EventType } from '../notify/catalogue.ts';
+import type { NotificationEvent } from '../notify/types.ts';
 import { NOTIFY_MAX_ATTEMPTS } from '../shared/notify.ts';
 
 const acts = proxyActivities<ReturnType<typeof notifyActivities>>({
@@ -28,4 +29,16 @@ export async function notify(patchId: string | null, type: EventType, key: strin
 /** Started by the hourly digest Schedule: sends the digests of the people whose local hour it is. */
 export async function notificationDigestWorkflow(input: { at?: number } = {}): Promise<{ users: number; items: number }> {
   return acts.sendDueDigests({ at: input.at ?? Date.now() });
+}
+
+/**
+ * An event that happens outside a workflow (an API decision such as issuing an invoice): started by
+ * emitEvent (src/notify/start.ts) under the event's own id, so a retried request never sends twice.
+ */
+export async function notifyEventWorkflow(event: NotificationEvent): Promise<void> {
+  try {
+    await acts.notify(event);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+  }
 }

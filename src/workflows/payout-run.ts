@@ -297,6 +297,10 @@ export async function payoutRunWorkflow(input: PayoutRunInput): Promise<PayoutRu
         continue;
       }
       enter(s.status, s.waitingFor);
+      // The payee (to fix their bank details) and finance are told once per failed attempt.
+      for (const f of s.failed ?? []) {
+        await notify('notify-transfer-failed', 'payout.transfer_failed', `${f.itemId}:${f.attempt}`, null, { runId, month, hackerId: f.hackerId, itemId: f.itemId, status: f.status, reason: f.reason ?? f.status });
+      }
       if (!(await condition(() => state.transfersChanged, reminderMs))) {
         await acts.remindPayoutRun({ runId, phase: s.status, n: n++, waitingFor: state.waitingFor });
       }

@@ -144,6 +144,28 @@ describe('invoicing', () => {
     }
   });
 
+  it("an issued invoice is e-mailed to the client's users in their language (invoice.issued), once", async () => {
+    const month = '2027-03';
+    const client = await billedClient('通知商事株式会社');
+    await engagement(client, '2027-03', { platform_fee_yen: 200_000 });
+    const user = await userWithToken(h.db, 'client', { clientId: client });
+    const address = `billing-${client}-${randomUUID().slice(0, 6)}@example.test`;
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/me/notification-preferences', headers: user.auth, payload: { email: address, locale: 'ja' } })).statusCode).toBe(200);
+    const inv = await issue((await draftViaApi(month, client)).id);
+    const inbox = async () => (await h.app.inject({ url: `/v1/dev/mailbox?to=${encodeURIComponent(address)}`, headers: admin.auth })).json().items as { subject: string; text: string }[];
+    const [mail] = await eventually(async () => {
+      const m = await inbox();
+      return m.length ? m : undefined;
+    }, 60_000);
+    expect(mail!.subject).toBe(`請求書 ${inv.number} を発行しました`);
+    expect(mail!.text).toContain(inv.due_date);
+    const deliveries = await h.db.selectFrom('notification_deliveries').select('user_id').where('event_id', '=', `invoice.issued:${inv.id}`).execute();
+    expect(deliveries.map((d) => d.user_id)).toEqual([user.user.id]);
+    // Issuing again is refused and tells nobody again.
+    expect((await h.app.inject({ method: 'POST', url: `/v1/invoices/${inv.id}/issue`, headers: fin.auth })).statusCode).toBe(409);
+    expect(await inbox()).toHaveLength(1);
+  });
+
   it('drafting twice (two clicks, a retry, the CLI, a replay) gives one invoice per client; CLI and API agree', async () => {
     const month = '2025-04';
     const client = await billedClient('株式会社二重');

@@ -55,3 +55,39 @@ describe('payout.awaiting_approval', () => {
     expect(await inbox(finA)).toEqual([]);
   });
 });
+
+describe('payout.transfer_failed', () => {
+  it('tells the payee (their statements, to fix the bank details) and finance, once per failed attempt, with the reason', async () => {
+    const { h, finA, finB } = w;
+    const admin = await userWithToken(h.db, 'admin');
+    const tag = randomUUID().slice(0, 8);
+    const month = '2035-05';
+    const hackerId = await w.payee('Failing Payee', 120_000, month);
+    const payee = await userWithToken(h.db, 'hacker', { hackerId });
+    const address = `payee-${hackerId}-${tag}@example.test`;
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/me/notification-preferences', headers: payee.auth, payload: { email: address, locale: 'ja' } })).statusCode).toBe(200);
+    const start = await h.app.inject({ method: 'POST', url: '/v1/payout-runs', headers: finA.auth, payload: { month } });
+    expect(start.statusCode, start.body).toBe(201);
+    const runId: number = start.json().id;
+    await eventually(async () => ((await h.db.selectFrom('payout_runs').select('status').where('id', '=', runId).executeTakeFirst())?.status === 'review' ? true : undefined), 90_000);
+    const approve = await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/approve`, headers: finB.auth });
+    expect(approve.statusCode, approve.body).toBe(200);
+    const item = await eventually(async () => (await h.db.selectFrom('payout_items').select(['id', 'status']).where('run_id', '=', runId).where('hacker_id', '=', hackerId).where('status', '=', 'handed_to_bank').executeTakeFirst()) ?? undefined, 90_000);
+    const failed = await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/items/${item.id}/result`, headers: { ...finA.auth, 'idempotency-key': `fail-${tag}` }, payload: { outcome: 'failed', reason: '口座番号相違' } });
+    expect(failed.statusCode, failed.body).toBe(200);
+
+    const inbox = async () => (await h.app.inject({ method: 'GET', url: `/v1/dev/mailbox?to=${encodeURIComponent(address)}`, headers: admin.auth })).json().items as { subject: string; text: string }[];
+    const [mail] = await eventually(async () => {
+      const m = await inbox();
+      return m.length ? m : undefined;
+    }, 90_000);
+    expect(mail!.subject).toBe(`振込が失敗しました（${month}）`);
+    expect(mail!.text).toContain('口座番号相違');
+    expect(mail!.text).toContain('/statements');
+    const recipients = (await h.db.selectFrom('notification_deliveries').select('user_id').where('event_id', '=', `payout.transfer_failed:${item.id}:1`).execute()).map((d) => d.user_id);
+    expect(recipients).toEqual(expect.arrayContaining([payee.user.id, finA.user.id, finB.user.id]));
+    // Woken again (another result elsewhere, a reminder): the same attempt is not told twice.
+    await h.app.inject({ method: 'POST', url: `/v1/payout-runs/${runId}/items/${item.id}/result`, headers: { ...finA.auth, 'idempotency-key': `fail-${tag}` }, payload: { outcome: 'failed', reason: '口座番号相違' } });
+    expect(await inbox()).toHaveLength(1);
+  }, 240_000);
+});

@@ -13,6 +13,7 @@ import { FINANCE } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { billingErrors } from '../schemas/billing.ts';
+import { emitEvent } from '../../notify/start.ts';
 import { FileAnswer, Idempotency, IdParams, JsonOrCsv } from '../schemas/common.ts';
 import { CreditBody, ExportJson, ExportQuery, HoldReason, Invoice, InvoiceListQuery, InvoicePage, InvoicingRun, LineEdit, LineParams, MonthBody, NewLine } from '../schemas/invoices.ts';
 
@@ -138,7 +139,16 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { d
     async (req) => {
       const number = await issueInvoice(db, req.params.id, req.user.id);
       req.log.info({ invoiceId: req.params.id, number }, 'invoice issued');
-      return view(req.params.id, req);
+      const v = await view(req.params.id, req);
+      // The client (or the partner billed) is told; the invoice is issued either way.
+      await emitEvent(temporal, config.taskQueue, {
+        id: `invoice.issued:${v.id}`,
+        type: 'invoice.issued',
+        occurredAt: new Date().toISOString(),
+        clientId: v.client_id,
+        data: { invoiceId: v.id, clientId: v.client_id, partnerId: v.partner_id, number: v.number, month: v.month, dueOn: v.due_date },
+      }).catch((err) => req.log.error({ err: (err as Error).message, invoiceId: v.id }, 'the invoice.issued notification could not be started'));
+      return v;
     },
   );
 
