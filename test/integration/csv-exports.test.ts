@@ -150,11 +150,11 @@ describe('a file import writes all of its lines or none', () => {
     const payer = `ﾃｽﾄ ${Date.now()}`;
     const only = await post(`date,payer_name,amount\r\n2026-02-29,${payer},5000\r\n`);
     expect(only.statusCode, only.body).toBe(400);
-    expect(only.json().error.details).toEqual([{ path: '/body/line/2/date', message: expect.stringMatching(/2026-02-29/) }]);
+    expect(only.json().error.details).toEqual([expect.objectContaining({ path: '/body/line/2/date', message: expect.stringMatching(/2026-02-29/) })]);
 
     const second = await post(`date,payer_name,amount\r\n2026-02-27,${payer},5000\r\n2026-02-29,${payer},6000\r\n`);
     expect(second.statusCode, second.body).toBe(400);
-    expect(second.json().error.details).toEqual([{ path: '/body/line/3/date', message: expect.stringMatching(/2026-02-29/) }]);
+    expect(second.json().error.details).toEqual([expect.objectContaining({ path: '/body/line/3/date', message: expect.stringMatching(/2026-02-29/) })]);
     expect(await stored(payer)).toEqual([]);
 
     const fixed = await post(`date,payer_name,amount\r\n2026-02-27,${payer},5000\r\n2026-02-28,${payer},6000\r\n`);

@@ -116,7 +116,7 @@ describe('My Number vault routes', () => {
     const wrong = `${NUMBER.slice(0, 11)}${(Number(NUMBER[11]) + 1) % 10}`;
     const bad = await call('PUT', `/v1/hackers/${id}/my-number`, me, { my_number: wrong });
     expect(bad.statusCode, bad.body).toBe(400);
-    expect(bad.json().error.details).toEqual([{ path: '/body/my_number', message: 'must be 12 digits with a valid check digit' }]);
+    expect(bad.json().error.details).toEqual([expect.objectContaining({ path: '/body/my_number', message: 'must be 12 digits with a valid check digit' })]);
     expect((await call('PUT', `/v1/hackers/${id}/my-number`, other, { my_number: NUMBER })).statusCode).toBe(404);
     expect((await call('GET', `/v1/hackers/${id}/my-number`, other)).statusCode).toBe(404);
     const asCorp = await call('PUT', `/v1/hackers/${corp}/my-number`, await userWithToken(h.db, 'hacker', { hackerId: corp }), { my_number: NUMBER });

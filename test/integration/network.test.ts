@@ -146,7 +146,8 @@ describe('managed growth hackers and grades', () => {
     expect(record).toMatchObject({ hacker_id: m.id, grade: 'none', grade_month: '2098-03', overall: { proposals: 0, shrunk_win_rate: 0.25 } });
     expect(await d.api('GET', `/v1/hackers/${m.id}`, m.auth)).toMatchObject({ id: m.id, grade: 'none', grade_month: '2098-03' });
     const other = await d.hacker(['x']);
-    expect((await d.call('GET', `/v1/hackers/${m.id}/track-record`, other.auth)).status).toBe(403);
+    // Another hacker's record is not theirs to know exists (404, as the profile pages).
+    expect((await d.call('GET', `/v1/hackers/${m.id}/track-record`, other.auth)).status).toBe(404);
   });
 });
 
