@@ -28,6 +28,13 @@ export function zenginDataRecords(file: Buffer): { hackerId: number; accountNumb
   return records;
 }
 
+/** Ledger lines unique per key and per (kind, proposal): SQL only, so a restore drill checks it too. */
+export async function checkLedgerUnique(db: Db): Promise<Check> {
+  const dupKeys = await sql<{ unique_key: string; n: number }>`select unique_key, count(*)::int as n from earnings_ledger group by unique_key having count(*) > 1`.execute(db);
+  const dupFacts = await sql<{ n: number }>`select count(*)::int as n from (select kind, proposal_id from earnings_ledger where proposal_id is not null group by kind, proposal_id having count(*) > 1) d`.execute(db);
+  return { name: 'ledger lines unique per key', ok: dupKeys.rows.length === 0 && dupFacts.rows[0]!.n === 0, detail: `${dupKeys.rows.length} duplicate keys, ${dupFacts.rows[0]!.n} duplicate (kind, proposal) facts` };
+}
+
 export async function checkInvariants(db: Db, api: ApiClient, world: World, runIds: number[]): Promise<Check[]> {
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
@@ -39,9 +46,7 @@ export async function checkInvariants(db: Db, api: ApiClient, world: World, runI
 
   // 2. Ledger lines unique per key, and complete: one adoption fee per selected proposal, one win
   // bonus per winning proposal, one reversal per invalidated winner; nothing else.
-  const dupKeys = await sql<{ unique_key: string; n: number }>`select unique_key, count(*)::int as n from earnings_ledger group by unique_key having count(*) > 1`.execute(db);
-  const dupFacts = await sql<{ n: number }>`select count(*)::int as n from (select kind, proposal_id from earnings_ledger where proposal_id is not null group by kind, proposal_id having count(*) > 1) d`.execute(db);
-  add('ledger lines unique per key', dupKeys.rows.length === 0 && dupFacts.rows[0]!.n === 0, `${dupKeys.rows.length} duplicate keys, ${dupFacts.rows[0]!.n} duplicate (kind, proposal) facts`);
+  checks.push(await checkLedgerUnique(db));
   const s = world.settings;
   const expected = new Map<string, number>();
   const selected = await db.selectFrom('proposals').select(['id', 'hacker_id']).where('status', '=', 'selected').execute();
