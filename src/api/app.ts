@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { traceRequests } from '../infra/tracing.ts';
 import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
@@ -114,6 +115,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, allowedMethods);
   registerAuth(app, deps.db, deps.config.authFailures);
   registerIdempotency(app, deps.db);
+  traceRequests(app);
   await app.register(registerMetrics, { db: deps.db });
   await app.register(registerAudit, { db: deps.db });
   await app.register(metricsRoutes, deps);

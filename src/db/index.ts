@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { traceQuery } from '../infra/tracing.ts';
 import type { Database } from './schema.ts';
 
 // bigint (int8) holds ids and yen amounts: read it as a JS number, refusing silent precision loss.
@@ -26,7 +27,7 @@ export function createDb(databaseUrl: string, max = 10, log?: Pick<Logger, 'warn
   // client, which the pool does not listen to then: unheard, it would crash the process. Its next
   // statement fails instead (a 503, api/errors.ts) and the pool drops it.
   pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: err.message }, 'Postgres connection lost')));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
   pools.set(db, pool);
   return db;
 }
