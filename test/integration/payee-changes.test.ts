@@ -132,7 +132,7 @@ describe('payee self-onboarding', () => {
     expect(badNumber.json().error.details.map((d: any) => d.path)).toContain('/body/invoice/registration_number');
     const badKana = await send('POST', `/v1/hackers/${p.id}/payee/changes`, p.self, { bank: bank('4444445', '山田太郎') });
     expect(badKana.statusCode).toBe(400);
-    expect(badKana.json().error.details).toContainEqual({ path: '/body/bank/holder_name', message: expect.stringMatching(/kanji/) });
+    expect(badKana.json().error.details).toContainEqual(expect.objectContaining({ path: '/body/bank/holder_name', message: expect.stringMatching(/kanji/) }));
     expect((await send('POST', `/v1/hackers/${p.id}/payee/changes`, p.self, {})).statusCode).toBe(400);
 
     const queued = await send('PUT', `/v1/hackers/${p.id}/payee`, p.self, { invoice: { registration_number: 'T1180301018771', registered_on: '2023-10-01' } });

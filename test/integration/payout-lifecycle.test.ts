@@ -461,7 +461,7 @@ describe('G. messages read as sentences', () => {
     const runId = (await h.db.selectFrom('payout_runs').select('id').where('month', '=', '2029-06').executeTakeFirstOrThrow()).id;
     const unknownItem = await post(`/v1/payout-runs/${runId}/items/999999999/hold`, finA, { reason: 'x' });
     expect(unknownItem.statusCode, unknownItem.body).toBe(404);
-    expect(unknownItem.json().error).toEqual({ code: 'not_found', message: `Item 999999999 is not part of payout run ${runId}.`, details: [] });
+    expect(unknownItem.json().error).toMatchObject({ code: 'not_found', message: `Item 999999999 is not part of payout run ${runId}.`, details: [] });
     const unknownRun = await h.app.inject({ url: '/v1/payout-runs/999999999', headers: finA.auth });
     expect(unknownRun.json().error.message).toBe('Payout run 999999999 does not exist.');
     const unknownHacker = await h.app.inject({ url: '/v1/hackers/999999999/ledger', headers: finA.auth });

@@ -48,6 +48,8 @@ export const codecRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app, { con
         config: dev ? {} : { roles: ['admin'] },
         onSend: async (_req, reply, payload) => (cors(reply), payload),
         schema: {
+          // The dev stack's loopback codec is a convenience for the dev server's UI, not API surface.
+          hide: dev,
           tags: ['codec'],
           summary: `${op === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads for the Temporal UI / CLI (admin)`,
           description: 'Temporal codec server protocol. Point the Temporal UI or `temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <admin token>"` here.',

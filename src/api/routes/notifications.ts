@@ -56,6 +56,8 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       schema: {
         tags: ['notifications'],
         summary: "The unsubscribe link of an e-mail: a page asking to confirm (the link's signature names the person and category)",
+        // Public: the signed link is the credential.
+        security: [],
         querystring: UnsubscribeQuery,
         response: { 200: Html, 400: authErrors[400], 404: authErrors[404] },
       },
@@ -76,6 +78,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<ApiDeps> = async (app
       schema: {
         tags: ['notifications'],
         summary: 'One-click unsubscribe (RFC 8058): turns the signed link\'s category off for its person',
+        security: [],
         querystring: UnsubscribeQuery,
         response: { 200: Unsubscribed, 400: authErrors[400], 404: authErrors[404] },
       },

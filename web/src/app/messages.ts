@@ -20,8 +20,9 @@ export function message(t: TFunction, kind: string, code: string | null | undefi
 
 /** What is wrong with one field, in words ("半角英数字で…"); the API's sentence for a rule it names. */
 export function fieldMessage(d: ApiErrorDetail, t: TFunction = i18n.t): string {
-  // A use case's rule has its own sentence (English); in Japanese the field's code says it generally.
-  if (d.code === 'rule' && i18n.language === 'en') return d.message;
+  // A use case's rule, or a check with no words of its own, has the API's sentence (English); in
+  // Japanese the field's code says it generally.
+  if ((d.code === 'rule' || d.code === 'invalid') && i18n.language === 'en') return d.message;
   return message(t, 'field', d.code, d.params) ?? (i18n.language === 'en' ? d.message : t('msg.field.invalid'));
 }
 
