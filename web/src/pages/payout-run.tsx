@@ -229,11 +229,12 @@ function Decision({ run }: { run: Run }) {
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [reason, setReason] = useState('');
+  // Every hook before the early returns: otherwise a run leaving review renders fewer hooks (React #300, the page crashed).
+  const m = useMessage();
   const refresh = () => qc.invalidateQueries({ queryKey: queryKey('/v1/payout-runs/{id}', { path: { id: run.id } }) });
   if (run.status !== 'review') return null;
   // The server says what the caller may decide (role, the run's state, four eyes): no rule here.
   if (!run.actions.reject.allowed) return <Alert color="blue">{t('payouts.financeOnly')}</Alert>;
-  const m = useMessage();
   const fourEyes = !run.actions.approve.allowed;
   return (
     <Card withBorder>
