@@ -57,7 +57,8 @@ describe('calendar months (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never }),
-      activities: createActivities({ db } as never),
+      // What this workflow's activities read of the configuration (the no-traffic hours of a test's checks).
+      activities: createActivities({ db, config: { noTrafficHours: 24 } } as never),
     });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(engagementWorkflow, {
