@@ -2,8 +2,8 @@
 // `tsc -p tsconfig.build.json` (what `npm run build` does in the Dockerfile), `node dist/cli/main.js`
 // with NODE_ENV=production and every production setting, an external-style DATABASE_URL (a fresh
 // database that `migrate` sets up) and TEMPORAL_ADDRESS, an SMTP server of its own (SMTP_URL), and
-// the API and the worker as separate processes — then one cycle end to end through HTTP: plan, offer,
-// proposal, review, selection, A/B test, traffic, verdict, learnings, completed.
+// the API and the worker as separate processes — then an engagement started over HTTP opens its first
+// cycle in the worker process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,8 +15,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb, ensureDatabase, type Db } from '../../src/db/index.ts';
 import { freePort } from '../../src/infra/ports.ts';
-import { cycleDriver } from '../cycle-driver.ts';
-import { eventually, type Harness } from '../helpers.ts';
+import { eventually } from '../helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
@@ -105,20 +104,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-/** The cycle driver over real HTTP to the production API process (the same calls, not app.inject). */
-function overHttp(): Harness {
-  const inject = async (o: { method?: string; url: string; headers?: Record<string, string>; payload?: object }) => {
-    const res = await fetch(api + o.url, {
-      method: o.method ?? 'GET',
-      headers: { ...o.headers, ...(o.payload ? { 'content-type': 'application/json' } : {}) },
-      ...(o.payload ? { body: JSON.stringify(o.payload) } : {}),
-    });
-    const body = await res.text();
-    return { statusCode: res.status, headers: Object.fromEntries(res.headers), body, json: () => JSON.parse(body) };
-  };
-  return { db, app: { inject } } as unknown as Harness;
-}
-
 describe('the production entry points (compiled, NODE_ENV=production, separate processes)', () => {
   it('refuse to start without the production settings', async () => {
     const { KAIZEN_BANK_KEY: _k, SMTP_URL: _s, ...missing } = env;
@@ -127,22 +112,22 @@ describe('the production entry points (compiled, NODE_ENV=production, separate p
     expect(`${(res as { stderr: string }).stderr}${(res as { stdout: string }).stdout}`).toMatch(/KAIZEN_BANK_KEY[\s\S]*SMTP_URL|SMTP_URL[\s\S]*KAIZEN_BANK_KEY/);
   }, 90_000);
 
-  it('run one cycle end to end: plan → offer → proposal → selection → A/B test → verdict → learnings → completed', async () => {
-    const h = overHttp();
+  it('serve the API and run workflows: an engagement started over HTTP opens its first cycle in the worker process', async () => {
     const admin = { authorization: `Bearer ${adminToken}` };
-    const csUser = await (await fetch(`${api}/v1/users`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'CS 本番', role: 'cs_manager' }) })).json() as { token: string };
-    const cs = { auth: { authorization: `Bearer ${csUser.token}` } };
-    const d = cycleDriver(h, cs);
-    const { test, cycleId, clientUser } = await d.runToTest({ learning_seconds: 2 });
-    await d.sendTraffic(test.id, clientUser.auth, 800, { control: 0.05, A: 0.2 }, 'prod');
-    let last: any;
-    const decided = await eventually(async () => {
-      last = await d.api('GET', `/v1/tests/${test.id}`, cs.auth);
-      return last.final_verdict?.outcome ? last : undefined;
-    }, 120_000).catch((err) => {
-      throw new Error(`${err}: ${JSON.stringify(last).slice(0, 1500)}\n${out.slice(-3000)}`);
+    const created = await fetch(`${api}/v1/users`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'CS 本番', role: 'cs_manager' }) });
+    expect(created.status).toBe(201);
+    const cs = { authorization: `Bearer ${((await created.json()) as { token: string }).token}` };
+    const client = await fetch(`${api}/v1/clients`, { method: 'POST', headers: { ...cs, 'content-type': 'application/json' }, body: JSON.stringify({ name: '本番検証商事', industry: 'ecommerce' }) });
+    expect(client.status).toBe(201);
+    const clientId = ((await client.json()) as { id: number }).id;
+    const res = await fetch(`${api}/v1/engagements`, { method: 'POST', headers: { ...cs, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: clientId, offer_mode: 'open', monthly_fee_yen: 500_000 }) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const e = (await res.json()) as { id: number };
+    const cycle = await eventually(async () => (await db.selectFrom('cycles').select(['id', 'phase']).where('engagement_id', '=', e.id).executeTakeFirst()) ?? undefined, 120_000).catch((err) => {
+      throw new Error(`${err}\n${out.slice(-3000)}`);
     });
-    expect(decided.final_verdict.outcome).toBe('winner');
-    await eventually(async () => ((await d.phaseOf(cycleId)) === 'completed' ? true : undefined), 120_000);
+    expect(cycle.phase).toBe('planning');
+    const view = await fetch(`${api}/v1/cycles/${cycle.id}`, { headers: cs });
+    expect(view.status).toBe(200);
   }, 300_000);
 });
